@@ -1,0 +1,46 @@
+// swift-tools-version: 6.0
+// LatticeKit: a Swift SDK for Amazon VPC Lattice. Layout: see ../shared/GUIDE.md section 1.
+import PackageDescription
+
+let package = Package(
+    name: "LatticeKit",
+    products: [
+        .library(name: "SigV4", targets: ["SigV4"]),
+        .library(name: "LatticeKit", targets: ["LatticeKit"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        .systemLibrary(
+            name: "CCrypto",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        .target(name: "SigV4", dependencies: ["CCrypto"]),
+        .target(
+            name: "LatticeKit",
+            dependencies: [
+                "SigV4",
+                "CCurl",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "lattice-bench",
+            dependencies: ["SigV4"],
+            path: "Benchmarks/lattice-bench"
+        ),
+        .testTarget(
+            name: "SigV4Tests",
+            dependencies: ["SigV4"],
+            resources: [.copy("Resources")]
+        ),
+        .testTarget(name: "LatticeKitTests", dependencies: ["LatticeKit"]),
+    ]
+)

@@ -1,0 +1,74 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// The UTC calendar fields of a signing time, computed without Foundation's calendars or
+/// formatters (days-from-civil, after H. Hinnant's public-domain algorithm).
+struct AmzDate: Sendable, Hashable {
+    let year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int
+
+    init(_ date: Date) throws(SigV4Error) {
+        let t = date.timeIntervalSince1970
+        // 253402300800 is 10000-01-01T00:00:00Z.
+        guard t.isFinite, t >= 0, t < 253_402_300_800 else { throw .invalidDate }
+        self.init(secondsSince1970: Int(t))
+    }
+
+    init(secondsSince1970 s: Int) {
+        let days = s / 86_400
+        let rem = s % 86_400
+        hour = rem / 3600
+        minute = rem % 3600 / 60
+        second = rem % 60
+        let z = days + 719_468
+        let era = z / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        day = doy - (153 * mp + 2) / 5 + 1
+        month = mp < 10 ? mp + 3 : mp - 9
+        year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+    }
+
+    /// `yyyyMMdd` as one number, for cache keys.
+    var dateStamp: Int { year * 10_000 + month * 100 + day }
+
+    /// Appends `yyyyMMdd`.
+    func appendDate(to out: inout [UInt8]) {
+        Self.appendDigits(year, 4, &out)
+        Self.appendDigits(month, 2, &out)
+        Self.appendDigits(day, 2, &out)
+    }
+
+    /// Appends `yyyyMMdd'T'HHmmss'Z'`.
+    func appendDateTime(to out: inout [UInt8]) {
+        appendDate(to: &out)
+        out.append(UInt8(ascii: "T"))
+        Self.appendDigits(hour, 2, &out)
+        Self.appendDigits(minute, 2, &out)
+        Self.appendDigits(second, 2, &out)
+        out.append(UInt8(ascii: "Z"))
+    }
+
+    var dateTimeString: String {
+        var out: [UInt8] = []
+        out.reserveCapacity(16)
+        appendDateTime(to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    @inline(__always)
+    private static func appendDigits(_ value: Int, _ width: Int, _ out: inout [UInt8]) {
+        var divisor = 1
+        for _ in 1..<width { divisor *= 10 }
+        var v = value
+        while divisor > 0 {
+            out.append(UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: v / divisor))
+            v %= divisor
+            divisor /= 10
+        }
+    }
+}

@@ -1,0 +1,147 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// What the signer signs: a method, a URL as it goes on the wire (path and query already
+/// percent-encoded once), and header fields.
+public struct SigV4Request: Sendable, Hashable {
+    public var method: String
+    public var url: String
+    public var headers: HTTPHeaders
+
+    public init(method: String, url: String, headers: HTTPHeaders = HTTPHeaders()) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+    }
+}
+
+/// The request body as the signature sees it.
+public enum SigV4Payload: Sendable, Hashable {
+    /// No body: the hash of the empty string.
+    case empty
+    /// The body's bytes, hashed with SHA-256.
+    case bytes([UInt8])
+    /// The lowercase hex SHA-256 of a body, computed elsewhere (for a streamed body).
+    case precomputedHash(String)
+    /// `UNSIGNED-PAYLOAD`: the body is not covered by the signature.
+    case unsigned
+
+    /// A UTF-8 string body.
+    public static func string(_ body: String) -> SigV4Payload { .bytes(Array(body.utf8)) }
+}
+
+/// Which request headers go into the signature. `host`, `x-amz-date`, `x-amz-content-sha256`
+/// and `x-amz-security-token` (unless omitted on purpose) are always signed; `authorization`
+/// never is.
+public struct SigV4HeaderRule: Sendable, Hashable {
+    enum Mode: Sendable, Hashable { case allExcept, only }
+    let mode: Mode
+    let names: [[UInt8]]
+
+    /// Sign every header except these names (compared case-insensitively).
+    public static func allExcept(_ names: Set<String>) -> SigV4HeaderRule {
+        SigV4HeaderRule(mode: .allExcept, names: names)
+    }
+
+    /// Sign only these headers (and the ones that are always signed).
+    public static func only(_ names: Set<String>) -> SigV4HeaderRule {
+        SigV4HeaderRule(mode: .only, names: names)
+    }
+
+    /// All but `authorization`, `user-agent`, `expect`, `x-amzn-trace-id` and
+    /// `content-length`: headers that proxies and HTTP clients add or change on the way.
+    public static let `default` = allExcept(["authorization", "user-agent", "expect", "x-amzn-trace-id", "content-length"])
+
+    init(mode: Mode, names: Set<String>) {
+        self.mode = mode
+        self.names = names.map { Array($0.lowercased().utf8) }.sorted { $0.lexicographicallyPrecedes($1) }
+    }
+
+    /// Whether a header whose lowercased name is `name` is signed.
+    func signs(_ name: UnsafeBufferPointer<UInt8>) -> Bool {
+        var listed = false
+        for candidate in names where candidate.count == name.count {
+            if candidate.withUnsafeBufferPointer({ memEqual($0, name) }) {
+                listed = true
+                break
+            }
+        }
+        return mode == .allExcept ? !listed : listed
+    }
+}
+
+@inline(__always)
+func memEqual(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+    guard a.count == b.count else { return false }
+    for i in 0..<a.count where a[i] != b[i] { return false }
+    return true
+}
+
+/// How the signer canonicalizes. The defaults are what every AWS service but S3 expects.
+public struct SigV4Options: Sendable, Hashable {
+    /// Remove `.` and `..` segments and empty segments (`//`) from the path before signing.
+    public var normalizePath: Bool
+    /// Percent-encode the (already encoded) wire path once more for the canonical URI.
+    public var doubleEncodePath: Bool
+    /// Which headers are signed.
+    public var signedHeaders: SigV4HeaderRule
+    /// Add `x-amz-content-sha256` with the payload hash to the request (S3 requires it).
+    public var addContentSHA256Header: Bool
+    /// Add `x-amz-security-token` after signing instead of signing it (some services, such
+    /// as IoT, want the token outside the signature).
+    public var omitSessionTokenFromSigning: Bool
+
+    public init(
+        normalizePath: Bool = true,
+        doubleEncodePath: Bool = true,
+        signedHeaders: SigV4HeaderRule = .default,
+        addContentSHA256Header: Bool = false,
+        omitSessionTokenFromSigning: Bool = false
+    ) {
+        self.normalizePath = normalizePath
+        self.doubleEncodePath = doubleEncodePath
+        self.signedHeaders = signedHeaders
+        self.addContentSHA256Header = addContentSHA256Header
+        self.omitSessionTokenFromSigning = omitSessionTokenFromSigning
+    }
+
+    /// What S3 expects: no path normalization, no second encoding, `x-amz-content-sha256`.
+    public static let s3 = SigV4Options(normalizePath: false, doubleEncodePath: false, addContentSHA256Header: true)
+}
+
+/// The intermediate results of one signature, for debugging and error messages.
+///
+/// `canonicalRequest` is exact, so it can be compared with what a service reports; the
+/// description redacts the session token.
+public struct SigV4SigningDetails: Sendable, CustomStringConvertible, CustomReflectable {
+    let canonicalBytes: [UInt8]
+    let stringToSignBytes: [UInt8]
+    let signatureBytes: [UInt8]
+    let signedHeadersBytes: [UInt8]
+    let sessionToken: String?
+
+    public var canonicalRequest: String { String(decoding: canonicalBytes, as: UTF8.self) }
+    public var stringToSign: String { String(decoding: stringToSignBytes, as: UTF8.self) }
+    /// The lowercase hex signature.
+    public var signature: String { String(decoding: signatureBytes, as: UTF8.self) }
+    /// The `;`-separated list of signed header names.
+    public var signedHeaders: String { String(decoding: signedHeadersBytes, as: UTF8.self) }
+
+    /// The canonical request with the session token's value replaced by `<redacted>`.
+    public var redactedCanonicalRequest: String {
+        let text = canonicalRequest
+        guard let token = sessionToken, !token.isEmpty else { return text }
+        return text.replacing(token, with: "<redacted>")
+    }
+
+    public var description: String {
+        "CanonicalRequest:\n\(redactedCanonicalRequest)\nStringToSign:\n\(stringToSign)\nSignature: \(signature)"
+    }
+
+    public var customMirror: Mirror {
+        Mirror(self, children: ["description": description], displayStyle: .struct)
+    }
+}

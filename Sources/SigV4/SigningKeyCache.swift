@@ -1,0 +1,56 @@
+import Synchronization
+
+/// Derived SigV4 signing keys, cached per (secret, date, region, service) so that the four
+/// HMACs of the key derivation run once a day per scope instead of once per request.
+///
+/// The cache is bounded: when it holds `capacity` keys, it is emptied before the next one is
+/// added (keys are cheap to derive again; a day rolls all of them anyway).
+public final class SigningKeyCache: Sendable {
+    struct Key: Hashable {
+        let secret: String
+        let date: Int
+        let region: String
+        let service: String
+    }
+
+    /// The process-wide cache that signers use unless given another one.
+    public static let shared = SigningKeyCache()
+
+    private let entries = Mutex<[Key: HMACKey]>([:])
+    private let capacity: Int
+
+    public init(capacity: Int = 64) {
+        self.capacity = max(1, capacity)
+    }
+
+    /// The number of keys held now.
+    public var count: Int { entries.withLock { $0.count } }
+
+    /// Empties the cache.
+    public func removeAll() { entries.withLock { $0.removeAll() } }
+
+    func signingKey(secret: String, date: AmzDate, region: String, service: String) -> HMACKey {
+        let key = Key(secret: secret, date: date.dateStamp, region: region, service: service)
+        if let hit = entries.withLock({ $0[key] }) { return hit }
+        let derived = Self.derive(secret: secret, date: date, region: region, service: service)
+        entries.withLock {
+            if $0.count >= capacity { $0.removeAll(keepingCapacity: true) }
+            $0[key] = derived
+        }
+        return derived
+    }
+
+    /// kSigning = HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region), service), "aws4_request")
+    static func derive(secret: String, date: AmzDate, region: String, service: String) -> HMACKey {
+        var stamp: [UInt8] = []
+        stamp.reserveCapacity(8)
+        date.appendDate(to: &stamp)
+        var key = Array("AWS4".utf8) + Array(secret.utf8)
+        var mac = HMACKey(key: key).authenticate(stamp)
+        for i in key.indices { key[i] = 0 }
+        mac = HMACKey(key: mac).authenticate(region.utf8)
+        mac = HMACKey(key: mac).authenticate(service.utf8)
+        mac = HMACKey(key: mac).authenticate("aws4_request".utf8)
+        return HMACKey(key: mac)
+    }
+}
