@@ -41,6 +41,10 @@ let package = Package(
             dependencies: ["SigV4"],
             resources: [.copy("Resources")]
         ),
-        .testTarget(name: "LatticeKitTests", dependencies: ["LatticeKit"]),
+        .testTarget(
+            name: "LatticeKitTests",
+            dependencies: ["LatticeKit"],
+            resources: [.copy("Resources")]
+        ),
     ]
 )
