@@ -37,14 +37,14 @@ struct AmzDate: Sendable, Hashable {
     var dateStamp: Int { year * 10_000 + month * 100 + day }
 
     /// Appends `yyyyMMdd`.
-    func appendDate(to out: inout [UInt8]) {
+    func appendDate<Sink: ByteSink>(to out: inout Sink) {
         Self.appendDigits(year, 4, &out)
         Self.appendDigits(month, 2, &out)
         Self.appendDigits(day, 2, &out)
     }
 
     /// Appends `yyyyMMdd'T'HHmmss'Z'`.
-    func appendDateTime(to out: inout [UInt8]) {
+    func appendDateTime<Sink: ByteSink>(to out: inout Sink) {
         appendDate(to: &out)
         out.append(UInt8(ascii: "T"))
         Self.appendDigits(hour, 2, &out)
@@ -54,14 +54,15 @@ struct AmzDate: Sendable, Hashable {
     }
 
     var dateTimeString: String {
-        var out: [UInt8] = []
-        out.reserveCapacity(16)
-        appendDateTime(to: &out)
-        return String(decoding: out, as: UTF8.self)
+        String(unsafeUninitializedCapacity: 16) { buffer in
+            var w = BufferWriter(buffer)
+            appendDateTime(to: &w)
+            return w.count
+        }
     }
 
     @inline(__always)
-    private static func appendDigits(_ value: Int, _ width: Int, _ out: inout [UInt8]) {
+    private static func appendDigits<Sink: ByteSink>(_ value: Int, _ width: Int, _ out: inout Sink) {
         var divisor = 1
         for _ in 1..<width { divisor *= 10 }
         var v = value

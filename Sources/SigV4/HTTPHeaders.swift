@@ -40,7 +40,14 @@ public struct HTTPHeaders: Sendable, Hashable, Sequence, ExpressibleByDictionary
 
     /// Removes every field named `name`.
     public mutating func remove(name: String) {
+        // Scan first: removeAll(where:) would copy a shared buffer even when nothing matches.
+        guard contains(name) else { return }
         fields.removeAll { Self.equalIgnoringCase($0.name, name) }
+    }
+
+    /// Reserves room for `extra` more fields.
+    public mutating func reserveCapacity(adding extra: Int) {
+        fields.reserveCapacity(fields.count + extra)
     }
 
     /// The first value of `name`, or nil.

@@ -1,23 +1,24 @@
 /// Lowercase hexadecimal, written into byte buffers without Foundation.
 enum Hex {
-    @usableFromInline static let digits: [UInt8] = Array("0123456789abcdef".utf8)
+    @inline(__always)
+    static func lowerDigit(_ v: UInt8) -> UInt8 { v < 10 ? 0x30 &+ v : 0x57 &+ v }
 
     /// Appends the lowercase hex of `bytes` to `out`.
-    static func append(_ bytes: UnsafeRawBufferPointer, to out: inout [UInt8]) {
-        digits.withUnsafeBufferPointer { d in
-            for byte in bytes {
-                out.append(d[Int(byte >> 4)])
-                out.append(d[Int(byte & 0x0f)])
-            }
+    @inline(__always)
+    static func append<Sink: ByteSink>(_ bytes: UnsafeRawBufferPointer, to out: inout Sink) {
+        for byte in bytes {
+            out.append(lowerDigit(byte >> 4))
+            out.append(lowerDigit(byte & 0x0f))
         }
     }
 
+    /// The lowercase hex of `bytes`.
     static func encode(_ bytes: some Sequence<UInt8>) -> String {
         var out: [UInt8] = []
         out.reserveCapacity(bytes.underestimatedCount * 2)
         for byte in bytes {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0f)])
+            out.append(lowerDigit(byte >> 4))
+            out.append(lowerDigit(byte & 0x0f))
         }
         return String(decoding: out, as: UTF8.self)
     }

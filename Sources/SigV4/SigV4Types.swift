@@ -117,18 +117,20 @@ public struct SigV4Options: Sendable, Hashable {
 /// `canonicalRequest` is exact, so it can be compared with what a service reports; the
 /// description redacts the session token.
 public struct SigV4SigningDetails: Sendable, CustomStringConvertible, CustomReflectable {
-    let canonicalBytes: [UInt8]
-    let stringToSignBytes: [UInt8]
-    let signatureBytes: [UInt8]
-    let signedHeadersBytes: [UInt8]
+    // One buffer holds the canonical request, the string to sign and the signature.
+    let buffer: [UInt8]
+    let canonicalRange: Range<Int>
+    let stringToSignRange: Range<Int>
+    let signatureRange: Range<Int>
+    let signedHeadersRange: Range<Int>
     let sessionToken: String?
 
-    public var canonicalRequest: String { String(decoding: canonicalBytes, as: UTF8.self) }
-    public var stringToSign: String { String(decoding: stringToSignBytes, as: UTF8.self) }
+    public var canonicalRequest: String { String(decoding: buffer[canonicalRange], as: UTF8.self) }
+    public var stringToSign: String { String(decoding: buffer[stringToSignRange], as: UTF8.self) }
     /// The lowercase hex signature.
-    public var signature: String { String(decoding: signatureBytes, as: UTF8.self) }
+    public var signature: String { String(decoding: buffer[signatureRange], as: UTF8.self) }
     /// The `;`-separated list of signed header names.
-    public var signedHeaders: String { String(decoding: signedHeadersBytes, as: UTF8.self) }
+    public var signedHeaders: String { String(decoding: buffer[signedHeadersRange], as: UTF8.self) }
 
     /// The canonical request with the session token's value replaced by `<redacted>`.
     public var redactedCanonicalRequest: String {

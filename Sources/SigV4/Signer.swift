@@ -1,4 +1,3 @@
-import CCrypto
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -47,35 +46,41 @@ public struct SigV4Signer: Sendable {
         let amz = try AmzDate(date)
         try checkScope()
         let payloadHash = Self.payloadHash(payload)
-        var dateBytes: [UInt8] = []
-        dateBytes.reserveCapacity(16)
-        amz.appendDateTime(to: &dateBytes)
+        let token = credentials.sessionToken
 
         request.headers.remove(name: "authorization")
-        request.headers.replaceOrAdd(name: "x-amz-date", value: String(decoding: dateBytes, as: UTF8.self))
-        let token = credentials.sessionToken
+        request.headers.remove(name: "x-amz-date")
         if token != nil { request.headers.remove(name: "x-amz-security-token") }
+        if options.addContentSHA256Header { request.headers.remove(name: "x-amz-content-sha256") }
+        request.headers.reserveCapacity(adding: 4)
+        request.headers.add(name: "x-amz-date", value: amz.dateTimeString)
         if let token, !options.omitSessionTokenFromSigning {
             request.headers.add(name: "x-amz-security-token", value: token)
         }
         if options.addContentSHA256Header {
-            request.headers.replaceOrAdd(name: "x-amz-content-sha256", value: String(decoding: payloadHash, as: UTF8.self))
+            request.headers.add(name: "x-amz-content-sha256", value: String(decoding: payloadHash, as: UTF8.self))
         }
 
-        let canonical = try buildCanonical(request, payloadHash: payloadHash, presign: nil)
-        let details = finish(canonical: canonical, amz: amz, dateBytes: dateBytes)
+        let details = try signCanonical(request, payloadHash: payloadHash, amz: amz, presignQuery: nil)
 
-        var auth: [UInt8] = []
-        auth.reserveCapacity(160 + details.signedHeadersBytes.count)
-        auth.append(contentsOf: "AWS4-HMAC-SHA256 Credential=".utf8)
-        auth.append(contentsOf: credentials.accessKeyId.utf8)
-        auth.append(UInt8(ascii: "/"))
-        appendScope(amz, to: &auth)
-        auth.append(contentsOf: ", SignedHeaders=".utf8)
-        auth.append(contentsOf: details.signedHeadersBytes)
-        auth.append(contentsOf: ", Signature=".utf8)
-        auth.append(contentsOf: details.signatureBytes)
-        request.headers.add(name: "authorization", value: String(decoding: auth, as: UTF8.self))
+        let prefix = "AWS4-HMAC-SHA256 Credential="
+        let length = prefix.utf8.count + credentials.accessKeyId.utf8.count + 1 + scopeLength
+            + ", SignedHeaders=".utf8.count + details.signedHeadersRange.count + ", Signature=".utf8.count + 64
+        let authorization = String(unsafeUninitializedCapacity: length) { buffer in
+            var w = BufferWriter(buffer)
+            w.appendUTF8(prefix)
+            w.appendUTF8(credentials.accessKeyId)
+            w.append(UInt8(ascii: "/"))
+            appendScope(amz, to: &w)
+            w.appendUTF8(", SignedHeaders=")
+            details.buffer.withUnsafeBufferPointer {
+                w.append(UnsafeBufferPointer(rebasing: $0[details.signedHeadersRange]))
+                w.appendUTF8(", Signature=")
+                w.append(UnsafeBufferPointer(rebasing: $0[details.signatureRange]))
+            }
+            return w.count
+        }
+        request.headers.add(name: "authorization", value: authorization)
         if let token, options.omitSessionTokenFromSigning {
             request.headers.add(name: "x-amz-security-token", value: token)
         }
@@ -83,9 +88,9 @@ public struct SigV4Signer: Sendable {
     }
 
     /// A presigned URL: the request's URL with the signature in its query string
-    /// (`X-Amz-Algorithm`, `X-Amz-Credential`, `X-Amz-Date`, `X-Amz-Expires`,
-    /// `X-Amz-SignedHeaders`, `X-Amz-Security-Token`, `X-Amz-Signature`). The request's
-    /// headers are signed as `sign` would sign them; whoever uses the URL must send them.
+    /// (`X-Amz-Algorithm`, `X-Amz-Credential`, `X-Amz-Date`, `X-Amz-SignedHeaders`,
+    /// `X-Amz-Expires`, `X-Amz-Security-Token`, `X-Amz-Signature`). The request's headers are
+    /// signed as `sign` would sign them; whoever uses the URL must send them.
     public func presign(
         _ request: SigV4Request,
         expires seconds: Int,
@@ -96,49 +101,43 @@ public struct SigV4Signer: Sendable {
         let amz = try AmzDate(date)
         try checkScope()
         let payloadHash = Self.payloadHash(payload)
-        var dateBytes: [UInt8] = []
-        amz.appendDateTime(to: &dateBytes)
         var request = request
         request.headers.remove(name: "authorization")
+        request.headers.remove(name: "x-amz-date")
 
-        // The signed-headers list goes into the query, so compute it first.
-        let signedNames = try buildCanonical(request, payloadHash: payloadHash, presign: nil, headersOnly: true)
-        var credential: [UInt8] = Array(credentials.accessKeyId.utf8)
-        credential.append(UInt8(ascii: "/"))
-        appendScope(amz, to: &credential)
-        var params: [(String, [UInt8])] = [
-            ("X-Amz-Algorithm", Array(Self.algorithm.utf8)),
-            ("X-Amz-Credential", credential),
-            ("X-Amz-Date", dateBytes),
-            ("X-Amz-SignedHeaders", signedNames.signedHeaders),
-            ("X-Amz-Expires", Array(String(seconds).utf8)),
-        ]
-        let token = credentials.sessionToken
-        if let token, !options.omitSessionTokenFromSigning {
-            params.append(("X-Amz-Security-Token", Array(token.utf8)))
-        }
+        // The signed-headers list goes into the query, so it is computed first.
+        let signedHeaders = try signedHeaderList(request)
         var extra: [UInt8] = []
-        for (name, value) in params {
+        func param(_ name: String, _ value: some Collection<UInt8>) {
             if !extra.isEmpty { extra.append(UInt8(ascii: "&")) }
             extra.append(contentsOf: name.utf8)
             extra.append(UInt8(ascii: "="))
             PercentEncoding.append(value, to: &extra, keepSlash: false)
         }
-        let canonical = try buildCanonical(request, payloadHash: payloadHash, presign: extra)
-        let details = finish(canonical: canonical, amz: amz, dateBytes: dateBytes)
+        var credential: [UInt8] = Array(credentials.accessKeyId.utf8)
+        credential.append(UInt8(ascii: "/"))
+        appendScope(amz, to: &credential)
+        param("X-Amz-Algorithm", Self.algorithm.utf8)
+        param("X-Amz-Credential", credential)
+        param("X-Amz-Date", amz.dateTimeString.utf8)
+        param("X-Amz-SignedHeaders", signedHeaders)
+        param("X-Amz-Expires", String(seconds).utf8)
+        let token = credentials.sessionToken
+        if let token, !options.omitSessionTokenFromSigning { param("X-Amz-Security-Token", token.utf8) }
 
-        var url: [UInt8] = []
+        let details = try signCanonical(request, payloadHash: payloadHash, amz: amz, presignQuery: extra)
+
         let urlBytes = Array(request.url.utf8)
-        let fragmentFree = urlBytes.withUnsafeBufferPointer { URLParts($0)?.end } ?? urlBytes.count
-        url.append(contentsOf: urlBytes[0..<fragmentFree])
-        url.append(urlBytes.contains(UInt8(ascii: "?")) ? UInt8(ascii: "&") : UInt8(ascii: "?"))
+        let end = urlBytes.withUnsafeBufferPointer { URLParts($0)?.end } ?? urlBytes.count
+        var url: [UInt8] = Array(urlBytes[0..<end])
+        url.append(urlBytes[0..<end].contains(UInt8(ascii: "?")) ? UInt8(ascii: "&") : UInt8(ascii: "?"))
         url.append(contentsOf: extra)
         if let token, options.omitSessionTokenFromSigning {
             url.append(contentsOf: "&X-Amz-Security-Token=".utf8)
             PercentEncoding.append(token.utf8, to: &url, keepSlash: false)
         }
         url.append(contentsOf: "&X-Amz-Signature=".utf8)
-        url.append(contentsOf: details.signatureBytes)
+        url.append(contentsOf: details.buffer[details.signatureRange])
         return (String(decoding: url, as: UTF8.self), details)
     }
 
@@ -149,183 +148,219 @@ public struct SigV4Signer: Sendable {
         if service.isEmpty { throw .missingScope("service name") }
     }
 
+    private static let emptyHashBytes = Array(emptyPayloadHash.utf8)
+    private static let unsignedBytes = Array(unsignedPayload.utf8)
+
     static func payloadHash(_ payload: SigV4Payload) -> [UInt8] {
         switch payload {
         case .empty:
-            return Array(emptyPayloadHash.utf8)
+            return emptyHashBytes
         case .bytes(let body):
-            if body.isEmpty { return Array(emptyPayloadHash.utf8) }
-            var out: [UInt8] = []
-            out.reserveCapacity(64)
-            let digest = body.withUnsafeBytes { Digest.sha256($0) }
-            digest.withUnsafeBytes { Hex.append($0, to: &out) }
-            return out
+            if body.isEmpty { return emptyHashBytes }
+            return [UInt8](unsafeUninitializedCapacity: 64) { buffer, n in
+                withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Digest.length) { digest in
+                    body.withUnsafeBytes { Digest.sha256($0, into: digest.baseAddress!) }
+                    var w = BufferWriter(buffer)
+                    Hex.append(UnsafeRawBufferPointer(digest), to: &w)
+                    n = w.count
+                }
+            }
         case .precomputedHash(let hex):
             return Array(hex.lowercased().utf8)
         case .unsigned:
-            return Array(unsignedPayload.utf8)
+            return unsignedBytes
         }
     }
 
-    private func appendScope(_ amz: AmzDate, to out: inout [UInt8]) {
+    /// The length of `yyyyMMdd/region/service/aws4_request`.
+    private var scopeLength: Int { 8 + 1 + region.utf8.count + 1 + service.utf8.count + "/aws4_request".utf8.count }
+
+    private func appendScope<Sink: ByteSink>(_ amz: AmzDate, to out: inout Sink) {
         amz.appendDate(to: &out)
         out.append(UInt8(ascii: "/"))
-        out.append(contentsOf: region.utf8)
+        out.appendUTF8(region)
         out.append(UInt8(ascii: "/"))
-        out.append(contentsOf: service.utf8)
-        out.append(contentsOf: "/aws4_request".utf8)
+        out.appendUTF8(service)
+        out.appendUTF8("/aws4_request")
     }
 
-    struct Canonical {
-        var request: [UInt8]
-        var signedHeaders: [UInt8]
-    }
-
-    /// Hashes the canonical request, builds the string to sign and signs it.
-    private func finish(canonical: Canonical, amz: AmzDate, dateBytes: [UInt8]) -> SigV4SigningDetails {
-        let scratch = Digest.Context()
-        var sts: [UInt8] = []
-        sts.reserveCapacity(160)
-        sts.append(contentsOf: "AWS4-HMAC-SHA256\n".utf8)
-        sts.append(contentsOf: dateBytes)
-        sts.append(UInt8(ascii: "\n"))
-        appendScope(amz, to: &sts)
-        sts.append(UInt8(ascii: "\n"))
-        withUnsafeTemporaryAllocation(byteCount: Digest.length, alignment: 8) { digest in
-            canonical.request.withUnsafeBytes { Digest.sha256($0, ctx: scratch.pointer, into: digest.baseAddress!) }
-            Hex.append(UnsafeRawBufferPointer(digest), to: &sts)
-        }
-        let key = cache.signingKey(secret: credentials.secretAccessKey, date: amz, region: region, service: service)
-        var signature: [UInt8] = []
-        signature.reserveCapacity(64)
-        withUnsafeTemporaryAllocation(byteCount: Digest.length, alignment: 8) { mac in
-            sts.withUnsafeBytes { key.authenticate($0, scratch: scratch.pointer, into: mac.baseAddress!) }
-            Hex.append(UnsafeRawBufferPointer(mac), to: &signature)
-        }
-        return SigV4SigningDetails(
-            canonicalBytes: canonical.request,
-            stringToSignBytes: sts,
-            signatureBytes: signature,
-            signedHeadersBytes: canonical.signedHeaders,
-            sessionToken: credentials.sessionToken
-        )
-    }
-
-    /// Builds the canonical request. `presign` holds the already-encoded X-Amz-* query
-    /// parameters of a presigned URL. With `headersOnly`, only the signed-headers list is made.
-    private func buildCanonical(
+    /// Builds the canonical request, the string to sign and the signature into one buffer.
+    private func signCanonical(
         _ request: SigV4Request,
         payloadHash: [UInt8],
-        presign: [UInt8]?,
-        headersOnly: Bool = false
-    ) throws(SigV4Error) -> Canonical {
+        amz: AmzDate,
+        presignQuery: [UInt8]?
+    ) throws(SigV4Error) -> SigV4SigningDetails {
         var url = request.url
-        let result: Canonical? = url.withUTF8 { u -> Canonical? in
+        let built: SigV4SigningDetails? = url.withUTF8 { u -> SigV4SigningDetails? in
             guard let parts = URLParts(u) else { return nil }
-            var out: [UInt8] = []
-            out.reserveCapacity(256 + u.count + payloadHash.count)
+            var headerBytes = 0
+            for field in request.headers.fields { headerBytes += field.name.utf8.count + field.value.utf8.count + 2 }
+            let capacity = 320 + request.method.utf8.count + 3 * u.count + 3 * (presignQuery?.count ?? 0)
+                + 2 * headerBytes + scopeLength
+            var buf: [UInt8] = []
+            buf.reserveCapacity(capacity)
 
-            // Headers first (into a side pool), because the signed-headers list is needed
-            // both inside the canonical request and by the caller.
-            var pool: [UInt8] = []
-            pool.reserveCapacity(128)
-            var entries: [HeaderEntry] = []
-            entries.reserveCapacity(request.headers.count + 1)
-            var haveHost = false
-            let rule = options.signedHeaders
-            let skipToken = options.omitSessionTokenFromSigning
-            for (index, field) in request.headers.fields.enumerated() {
-                let nameStart = pool.count
-                for c in field.name.utf8 { pool.append(ASCII.lower(c)) }
-                let nameEnd = pool.count
-                let keep = pool.withUnsafeBufferPointer { p -> Bool in
-                    let name = UnsafeBufferPointer(rebasing: p[nameStart..<nameEnd])
-                    if HeaderNames.isAlwaysSigned(name) {
-                        if skipToken, HeaderNames.isSecurityToken(name) { return false }
-                        return true
-                    }
-                    if HeaderNames.isAuthorization(name) { return false }
-                    if presign != nil, HeaderNames.isXAmzDate(name) { return false }
-                    return rule.signs(name)
-                }
-                guard keep else {
-                    pool.removeSubrange(nameStart..<nameEnd)
-                    continue
-                }
-                if pool.withUnsafeBufferPointer({ HeaderNames.isHost(UnsafeBufferPointer(rebasing: $0[nameStart..<nameEnd])) }) {
-                    haveHost = true
-                }
-                let valueStart = pool.count
-                Self.appendTrimmed(field.value, to: &pool)
-                entries.append(HeaderEntry(name: nameStart..<nameEnd, value: valueStart..<pool.count, order: index))
-            }
-            if !haveHost {
-                let nameStart = pool.count
-                pool.append(contentsOf: "host".utf8)
-                let valueStart = pool.count
-                parts.appendHostHeader(u, to: &pool)
-                entries.append(HeaderEntry(name: nameStart..<valueStart, value: valueStart..<pool.count, order: -1))
-            }
-            pool.withUnsafeBufferPointer { p in
-                entries.sort { a, b in
-                    let c = compareBytes(p, a.name, b.name)
-                    return c != 0 ? c < 0 : a.order < b.order
-                }
-            }
-            var signedHeaders: [UInt8] = []
-            signedHeaders.reserveCapacity(64)
-            var previous: Range<Int>? = nil
-            for e in entries {
-                if let prev = previous, pool.withUnsafeBufferPointer({ compareBytes($0, prev, e.name) == 0 }) { continue }
-                if previous != nil { signedHeaders.append(UInt8(ascii: ";")) }
-                signedHeaders.append(contentsOf: pool[e.name])
-                previous = e.name
-            }
-            if headersOnly { return Canonical(request: [], signedHeaders: signedHeaders) }
-
-            // Method
-            out.append(contentsOf: request.method.uppercased().utf8)
-            out.append(UInt8(ascii: "\n"))
+            // Method (ASCII upper case)
+            for c in request.method.utf8 { buf.append(c >= UInt8(ascii: "a") && c <= UInt8(ascii: "z") ? c - 32 : c) }
+            buf.append(UInt8(ascii: "\n"))
 
             // Canonical URI
             let rawPath = UnsafeBufferPointer(rebasing: u[parts.path])
-            if options.normalizePath, PathNormalizer.needsNormalizing(rawPath) {
-                let normalized = rawPath.isEmpty ? [UInt8(ascii: "/")] : PathNormalizer.normalize(rawPath)
-                appendPath(normalized, to: &out)
-            } else if rawPath.isEmpty {
-                out.append(UInt8(ascii: "/"))
+            if rawPath.isEmpty {
+                buf.append(UInt8(ascii: "/"))
+            } else if options.normalizePath, PathNormalizer.needsNormalizing(rawPath) {
+                appendPath(PathNormalizer.normalize(rawPath), to: &buf)
             } else {
-                appendPath(rawPath, to: &out)
+                appendPath(rawPath, to: &buf)
             }
-            out.append(UInt8(ascii: "\n"))
+            buf.append(UInt8(ascii: "\n"))
 
             // Canonical query
-            Self.appendCanonicalQuery(UnsafeBufferPointer(rebasing: u[parts.query]), extra: presign, to: &out)
-            out.append(UInt8(ascii: "\n"))
+            Self.appendCanonicalQuery(UnsafeBufferPointer(rebasing: u[parts.query]), extra: presignQuery, to: &buf)
+            buf.append(UInt8(ascii: "\n"))
 
-            // Canonical headers: one line per name, duplicate values joined with ','.
-            previous = nil
-            for e in entries {
-                let sameName = previous.map { prev in pool.withUnsafeBufferPointer { compareBytes($0, prev, e.name) == 0 } } ?? false
-                if sameName {
-                    out.append(UInt8(ascii: ","))
-                } else {
-                    if previous != nil { out.append(UInt8(ascii: "\n")) }
-                    out.append(contentsOf: pool[e.name])
-                    out.append(UInt8(ascii: ":"))
-                }
-                out.append(contentsOf: pool[e.value])
-                previous = e.name
+            // Canonical headers and the signed-headers list
+            let signedRange = appendCanonicalHeaders(request.headers, parts: parts, url: u, presign: presignQuery != nil, headerBytes: headerBytes, to: &buf)
+            buf.append(UInt8(ascii: "\n"))
+            buf.append(contentsOf: payloadHash)
+            let canonicalEnd = buf.count
+
+            // String to sign
+            buf.appendUTF8("AWS4-HMAC-SHA256\n")
+            amz.appendDateTime(to: &buf)
+            buf.append(UInt8(ascii: "\n"))
+            appendScope(amz, to: &buf)
+            buf.append(UInt8(ascii: "\n"))
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Digest.length) { digest in
+                buf.withUnsafeBytes { Digest.sha256(UnsafeRawBufferPointer(rebasing: $0[0..<canonicalEnd]), into: digest.baseAddress!) }
+                Hex.append(UnsafeRawBufferPointer(digest), to: &buf)
             }
-            out.append(UInt8(ascii: "\n"))
-            out.append(UInt8(ascii: "\n"))
-            out.append(contentsOf: signedHeaders)
-            out.append(UInt8(ascii: "\n"))
-            out.append(contentsOf: payloadHash)
-            return Canonical(request: out, signedHeaders: signedHeaders)
+            let stsEnd = buf.count
+
+            // Signature
+            let key = cache.signingKey(secret: credentials.secretAccessKey, date: amz, region: region, service: service)
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Digest.length) { mac in
+                buf.withUnsafeBytes { key.authenticate(UnsafeRawBufferPointer(rebasing: $0[canonicalEnd..<stsEnd]), into: mac.baseAddress!) }
+                Hex.append(UnsafeRawBufferPointer(mac), to: &buf)
+            }
+            return SigV4SigningDetails(
+                buffer: buf,
+                canonicalRange: 0..<canonicalEnd,
+                stringToSignRange: canonicalEnd..<stsEnd,
+                signatureRange: stsEnd..<buf.count,
+                signedHeadersRange: signedRange,
+                sessionToken: credentials.sessionToken
+            )
         }
-        guard let result else { throw .invalidURL(request.url) }
-        return result
+        guard let built else { throw .invalidURL(request.url) }
+        return built
+    }
+
+    /// The `;`-joined signed header names for a request, as presigning needs them up front.
+    private func signedHeaderList(_ request: SigV4Request) throws(SigV4Error) -> [UInt8] {
+        var url = request.url
+        let list: [UInt8]? = url.withUTF8 { u -> [UInt8]? in
+            guard let parts = URLParts(u) else { return nil }
+            var headerBytes = 0
+            for field in request.headers.fields { headerBytes += field.name.utf8.count + field.value.utf8.count + 2 }
+            var scratch: [UInt8] = []
+            scratch.reserveCapacity(2 * headerBytes + u.count + 16)
+            let range = appendCanonicalHeaders(request.headers, parts: parts, url: u, presign: true, headerBytes: headerBytes, to: &scratch)
+            return Array(scratch[range])
+        }
+        guard let list else { throw .invalidURL(request.url) }
+        return list
+    }
+
+    /// Appends the canonical header lines, a blank line and the signed-headers list; returns
+    /// the list's range in `out`.
+    private func appendCanonicalHeaders(
+        _ headers: HTTPHeaders,
+        parts: URLParts,
+        url u: UnsafeBufferPointer<UInt8>,
+        presign: Bool,
+        headerBytes: Int,
+        to out: inout [UInt8]
+    ) -> Range<Int> {
+        let poolCapacity = headerBytes + u.count + 8
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: poolCapacity) { poolBuffer in
+            withUnsafeTemporaryAllocation(of: HeaderEntry.self, capacity: headers.count + 1) { entryBuffer in
+                // Lowercased names and trimmed values go into the pool; entries point into it.
+                var pool = BufferWriter(poolBuffer)
+                var count = 0
+                var haveHost = false
+                let rule = options.signedHeaders
+                let skipToken = options.omitSessionTokenFromSigning
+                for (index, field) in headers.fields.enumerated() {
+                    let nameStart = pool.count
+                    for c in field.name.utf8 { pool.append(ASCII.lower(c)) }
+                    let name = pool.bytes(nameStart..<pool.count)
+                    let keep: Bool
+                    if HeaderNames.isAlwaysSigned(name) {
+                        keep = !(skipToken && HeaderNames.isSecurityToken(name)) && !(presign && HeaderNames.isXAmzDate(name))
+                    } else {
+                        keep = !HeaderNames.isAuthorization(name) && rule.signs(name)
+                    }
+                    guard keep else {
+                        pool.count = nameStart
+                        continue
+                    }
+                    if HeaderNames.isHost(name) { haveHost = true }
+                    let nameEnd = pool.count
+                    Self.appendTrimmed(field.value, to: &pool)
+                    (entryBuffer.baseAddress! + count).initialize(to: HeaderEntry(name: nameStart..<nameEnd, value: nameEnd..<pool.count, order: index))
+                    count += 1
+                }
+                if !haveHost {
+                    let nameStart = pool.count
+                    pool.appendUTF8("host")
+                    let valueStart = pool.count
+                    parts.appendHostHeader(u, to: &pool)
+                    (entryBuffer.baseAddress! + count).initialize(to: HeaderEntry(name: nameStart..<valueStart, value: valueStart..<pool.count, order: -1))
+                    count += 1
+                }
+                let entries = UnsafeMutableBufferPointer(rebasing: entryBuffer[0..<count])
+                let p = UnsafeBufferPointer(start: pool.base, count: pool.count)
+                // Insertion sort: a request has a handful of headers, and it is stable.
+                if count > 1 {
+                    for i in 1..<count {
+                        let e = entries[i]
+                        var j = i
+                        while j > 0, compareBytes(p, entries[j - 1].name, e.name) > 0 {
+                            entries[j] = entries[j - 1]
+                            j -= 1
+                        }
+                        entries[j] = e
+                    }
+                }
+                // One line per name; values of a repeated name joined with ','.
+                var previous: Range<Int>? = nil
+                for e in entries {
+                    if let prev = previous, compareBytes(p, prev, e.name) == 0 {
+                        out.append(UInt8(ascii: ","))
+                    } else {
+                        if previous != nil { out.append(UInt8(ascii: "\n")) }
+                        out.append(contentsOf: UnsafeBufferPointer(rebasing: p[e.name]))
+                        out.append(UInt8(ascii: ":"))
+                    }
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: p[e.value]))
+                    previous = e.name
+                }
+                out.append(UInt8(ascii: "\n"))
+                out.append(UInt8(ascii: "\n"))
+                let listStart = out.count
+                previous = nil
+                for e in entries {
+                    if let prev = previous, compareBytes(p, prev, e.name) == 0 { continue }
+                    if previous != nil { out.append(UInt8(ascii: ";")) }
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: p[e.name]))
+                    previous = e.name
+                }
+                entryBuffer.baseAddress!.deinitialize(count: count)
+                return listStart..<out.count
+            }
+        }
     }
 
     private func appendPath(_ path: some Collection<UInt8>, to out: inout [UInt8]) {
@@ -338,49 +373,67 @@ public struct SigV4Signer: Sendable {
 
     /// Query parameters decoded and encoded again, sorted by name then value.
     static func appendCanonicalQuery(_ q: UnsafeBufferPointer<UInt8>, extra: [UInt8]?, to out: inout [UInt8]) {
-        if q.isEmpty, extra == nil { return }
-        var pool: [UInt8] = []
-        pool.reserveCapacity(q.count + (extra?.count ?? 0) + 16)
-        var pairs: [(key: Range<Int>, value: Range<Int>)] = []
-        func collect(_ s: UnsafeBufferPointer<UInt8>) {
-            var start = 0
-            var i = 0
-            while i <= s.count {
-                if i == s.count || s[i] == UInt8(ascii: "&") {
-                    if i > start {
-                        var eq = start
-                        while eq < i, s[eq] != UInt8(ascii: "=") { eq += 1 }
-                        let keyStart = pool.count
-                        PercentEncoding.appendCanonical(Array(s[start..<eq])[...], to: &pool)
-                        let valueStart = pool.count
-                        if eq < i { PercentEncoding.appendCanonical(Array(s[(eq + 1)..<i])[...], to: &pool) }
-                        pairs.append((keyStart..<valueStart, valueStart..<pool.count))
+        let extraCount = extra?.count ?? 0
+        if q.isEmpty, extraCount == 0 { return }
+        var maxPairs = 2
+        for c in q where c == UInt8(ascii: "&") { maxPairs += 1 }
+        if let extra { for c in extra where c == UInt8(ascii: "&") { maxPairs += 1 } }
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 3 * (q.count + extraCount) + 1) { poolBuffer in
+            withUnsafeTemporaryAllocation(of: QueryPair.self, capacity: maxPairs) { pairBuffer in
+                var pool = BufferWriter(poolBuffer)
+                var count = 0
+                func collect(_ s: UnsafeBufferPointer<UInt8>) {
+                    var start = 0
+                    var i = 0
+                    while i <= s.count {
+                        if i == s.count || s[i] == UInt8(ascii: "&") {
+                            if i > start {
+                                var eq = start
+                                while eq < i, s[eq] != UInt8(ascii: "=") { eq += 1 }
+                                let keyStart = pool.count
+                                PercentEncoding.appendCanonical(UnsafeBufferPointer(rebasing: s[start..<eq]), to: &pool)
+                                let valueStart = pool.count
+                                if eq < i { PercentEncoding.appendCanonical(UnsafeBufferPointer(rebasing: s[(eq + 1)..<i]), to: &pool) }
+                                (pairBuffer.baseAddress! + count).initialize(to: QueryPair(key: keyStart..<valueStart, value: valueStart..<pool.count))
+                                count += 1
+                            }
+                            start = i + 1
+                        }
+                        i += 1
                     }
-                    start = i + 1
                 }
-                i += 1
-            }
-        }
-        collect(q)
-        if let extra { extra.withUnsafeBufferPointer { collect($0) } }
-        if pairs.count > 1 {
-            pool.withUnsafeBufferPointer { p in
-                pairs.sort { a, b in
-                    let c = compareBytes(p, a.key, b.key)
-                    return c != 0 ? c < 0 : compareBytes(p, a.value, b.value) < 0
+                collect(q)
+                if let extra { extra.withUnsafeBufferPointer { collect($0) } }
+                let pairs = UnsafeMutableBufferPointer(rebasing: pairBuffer[0..<count])
+                let p = UnsafeBufferPointer(start: pool.base, count: pool.count)
+                if count > 1 {
+                    for i in 1..<count {
+                        let e = pairs[i]
+                        var j = i
+                        while j > 0 {
+                            let prev = pairs[j - 1]
+                            let c = compareBytes(p, prev.key, e.key)
+                            if c < 0 || (c == 0 && compareBytes(p, prev.value, e.value) <= 0) { break }
+                            pairs[j] = prev
+                            j -= 1
+                        }
+                        pairs[j] = e
+                    }
                 }
+                for (n, pair) in pairs.enumerated() {
+                    if n > 0 { out.append(UInt8(ascii: "&")) }
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: p[pair.key]))
+                    out.append(UInt8(ascii: "="))
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: p[pair.value]))
+                }
+                pairBuffer.baseAddress!.deinitialize(count: count)
             }
-        }
-        for (n, pair) in pairs.enumerated() {
-            if n > 0 { out.append(UInt8(ascii: "&")) }
-            out.append(contentsOf: pool[pair.key])
-            out.append(UInt8(ascii: "="))
-            out.append(contentsOf: pool[pair.value])
         }
     }
 
     /// Trims leading and trailing white space and folds inner runs to one space.
-    static func appendTrimmed(_ value: String, to out: inout [UInt8]) {
+    @inline(__always)
+    static func appendTrimmed<Sink: ByteSink>(_ value: String, to out: inout Sink) {
         var pendingSpace = false
         var started = false
         for c in value.utf8 {
@@ -400,6 +453,11 @@ struct HeaderEntry {
     var name: Range<Int>
     var value: Range<Int>
     var order: Int
+}
+
+struct QueryPair {
+    var key: Range<Int>
+    var value: Range<Int>
 }
 
 /// Byte-wise comparison of two ranges of one buffer: negative, zero or positive.

@@ -69,7 +69,7 @@ struct URLParts {
 
     /// Appends the `host` header value: the lowercased host, and the port unless it is the
     /// scheme's default (80 for http, 443 for https) or empty.
-    func appendHostHeader(_ u: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+    func appendHostHeader<Sink: ByteSink>(_ u: UnsafeBufferPointer<UInt8>, to out: inout Sink) {
         for i in host { out.append(ASCII.lower(u[i])) }
         guard let port, !port.isEmpty else { return }
         var isDefault = false
@@ -79,7 +79,7 @@ struct URLParts {
         if p.count == 3, p[0] == UInt8(ascii: "4"), p[1] == UInt8(ascii: "4"), p[2] == UInt8(ascii: "3"), Self.equalsLower(s, "https") { isDefault = true }
         if !isDefault {
             out.append(UInt8(ascii: ":"))
-            out.append(contentsOf: p)
+            for c in p { out.append(c) }
         }
     }
 

@@ -1,0 +1,57 @@
+import Foundation
+import Testing
+
+/// SplitMix64: a small seeded generator, so random tests are the same on every run.
+struct SeededRandom: RandomNumberGenerator {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+enum Oracle {
+    static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// The botocore version pinned in Tests/requirements.txt.
+    static var pinnedBotocore: String? {
+        guard let text = try? String(contentsOf: repoRoot.appendingPathComponent("Tests/requirements.txt"), encoding: .utf8) else { return nil }
+        for line in text.split(separator: "\n") where line.hasPrefix("botocore==") {
+            return String(line.dropFirst("botocore==".count))
+        }
+        return nil
+    }
+
+    /// Runs a Python oracle script with `input` on stdin and returns its stdout. Fails the
+    /// calling test (with the way to fix it) when python3 or the script fails.
+    static func runPython(_ script: String, arguments: [String] = [], input: Data) throws -> Data {
+        let inputURL = FileManager.default.temporaryDirectory.appendingPathComponent("latticekit-oracle-\(UUID().uuidString).jsonl")
+        try input.write(to: inputURL)
+        defer { try? FileManager.default.removeItem(at: inputURL) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", repoRoot.appendingPathComponent(script).path] + arguments
+        process.standardInput = try FileHandle(forReadingFrom: inputURL)
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        let errors = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw OracleError(message: "python3 \(script) exited with \(process.terminationStatus): \(String(decoding: errors, as: UTF8.self).suffix(2000))\nRun `make test`, which installs the pinned Python tools (Tests/requirements.txt).")
+        }
+        return data
+    }
+}
+
+struct OracleError: Error, CustomStringConvertible {
+    let message: String
+    var description: String { message }
+}
