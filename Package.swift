@@ -36,6 +36,11 @@ let package = Package(
             dependencies: ["SigV4"],
             path: "Benchmarks/lattice-bench"
         ),
+        .executableTarget(
+            name: "sign-request-example",
+            dependencies: ["SigV4"],
+            path: "Examples/SignRequest"
+        ),
         .testTarget(
             name: "SigV4Tests",
             dependencies: ["SigV4"],

@@ -1,0 +1,51 @@
+# LatticeKit: the two commands a new user types are `make demo` and `make test`.
+# Both install what is missing first (Debian packages, pinned Python test tools).
+
+SWIFT        ?= swift
+PYTHON       ?= python3
+STRICT       := -Xswiftc -warnings-as-errors
+APT_PACKAGES := libcurl4-openssl-dev libssl-dev pkg-config
+SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: test demo deps build bench check-scripts clean help
+
+help:
+	@echo "make demo   - build and run the demo"
+	@echo "make test   - install what is missing, build with warnings as errors, run every check"
+	@echo "make bench  - release build of lattice-bench and botocore, side by side"
+
+## deps: the C libraries (apt) and the pinned Python oracles (pip), only when missing.
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
+	fi
+	@$(PYTHON) scripts/check-python-deps.py Tests/requirements.txt || \
+	  $(PYTHON) -m pip install -q --disable-pip-version-check -r Tests/requirements.txt
+
+## build: every target, warnings as errors (library, tests, tools).
+build: deps
+	$(SWIFT) build --build-tests $(STRICT)
+
+## test: everything the project checks.
+test: build check-scripts
+	$(SWIFT) test --skip-build $(STRICT)
+
+check-scripts:
+	@$(PYTHON) -m py_compile Tests/Oracles/*.py Benchmarks/*.py scripts/*.py
+
+demo: deps
+	$(SWIFT) run -c release sign-request-example
+
+## bench: lattice-bench (release) and botocore in one run, with the ratio.
+bench: deps
+	$(SWIFT) build -c release --product lattice-bench
+	@./.build/release/lattice-bench $(if $(FILTER),--filter $(FILTER)) | tee /tmp/lattice-bench.jsonl
+	@$(PYTHON) Benchmarks/botocore_sign.py | tee -a /tmp/lattice-bench.jsonl
+	@$(PYTHON) Benchmarks/compare.py /tmp/lattice-bench.jsonl
+
+clean:
+	rm -rf .build
