@@ -1,0 +1,483 @@
+import CCurl
+import Synchronization
+import SigV4
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// The production `Transport`: libcurl's multi interface, driven by one dedicated thread.
+///
+/// Why one thread and the multi interface: Swift's cooperative pool must never block, and
+/// libcurl's easy interface blocks. The multi interface runs any number of transfers from a
+/// single thread that sleeps in `curl_multi_poll`, so concurrency costs no threads, and its
+/// shared connection cache gives keep-alive reuse across requests to the same host. Callers
+/// suspend on a continuation that the engine thread resumes; cancelling the calling task
+/// removes its transfer from the multi handle, which aborts it.
+public final class CurlTransport: Transport {
+    public struct Configuration: Sendable, Hashable {
+        /// Connect and read timeouts; a request's own `timeouts` win.
+        public var timeouts: HTTPTimeouts
+        /// The most connections open at once, and kept alive for reuse (the pool bound).
+        public var maxConnections: Int
+        /// The largest response body accepted; a larger one fails with `.responseTooLarge`.
+        public var maxResponseBytes: Int
+        /// Verify TLS certificates and host names (on unless asked otherwise).
+        public var verifyTLS: Bool
+        /// A PEM file of CA certificates to trust instead of the system's (`AWS_CA_BUNDLE`).
+        public var caBundlePath: String?
+        /// Proxy for `http://` URLs (`HTTP_PROXY`).
+        public var httpProxy: String?
+        /// Proxy for `https://` URLs (`HTTPS_PROXY`).
+        public var httpsProxy: String?
+        /// Hosts reached without a proxy (`NO_PROXY`: comma-separated names, `*` for all).
+        public var noProxy: String?
+        /// Offer HTTP/2 (over TLS, by ALPN) and use it when the server agrees.
+        public var allowHTTP2: Bool
+
+        public init(
+            timeouts: HTTPTimeouts = HTTPTimeouts(),
+            maxConnections: Int = 32,
+            maxResponseBytes: Int = 32 << 20,
+            verifyTLS: Bool = true,
+            caBundlePath: String? = nil,
+            httpProxy: String? = nil,
+            httpsProxy: String? = nil,
+            noProxy: String? = nil,
+            allowHTTP2: Bool = true
+        ) {
+            self.timeouts = timeouts
+            self.maxConnections = maxConnections
+            self.maxResponseBytes = maxResponseBytes
+            self.verifyTLS = verifyTLS
+            self.caBundlePath = caBundlePath
+            self.httpProxy = httpProxy
+            self.httpsProxy = httpsProxy
+            self.noProxy = noProxy
+            self.allowHTTP2 = allowHTTP2
+        }
+
+        /// Reads `AWS_CA_BUNDLE`, `HTTP_PROXY`, `HTTPS_PROXY` and `NO_PROXY` (upper or lower
+        /// case, upper case first) from `variables`.
+        public static func fromEnvironment(_ variables: [String: String], base: Configuration = Configuration()) -> Configuration {
+            func value(_ name: String) -> String? {
+                for key in [name, name.lowercased()] {
+                    if let v = variables[key], !v.isEmpty { return v }
+                }
+                return nil
+            }
+            var c = base
+            c.caBundlePath = value("AWS_CA_BUNDLE") ?? c.caBundlePath
+            c.httpProxy = value("HTTP_PROXY") ?? c.httpProxy
+            c.httpsProxy = value("HTTPS_PROXY") ?? c.httpsProxy
+            c.noProxy = value("NO_PROXY") ?? c.noProxy
+            return c
+        }
+    }
+
+    public let configuration: Configuration
+    private let engine: CurlEngine
+
+    /// Starts the engine thread. Throws when libcurl cannot be initialised.
+    public init(configuration: Configuration = Configuration()) throws {
+        self.configuration = configuration
+        engine = try CurlEngine(configuration: configuration)
+    }
+
+    deinit {
+        engine.shutdown()
+    }
+
+    public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+        let transfer = Transfer(request: request, timeouts: request.timeouts ?? configuration.timeouts, limit: configuration.maxResponseBytes)
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<HTTPResponse, any Error>) in
+                transfer.continuation = continuation
+                engine.submit(transfer)
+            }
+        } onCancel: {
+            transfer.cancelled.store(true, ordering: .sequentiallyConsistent)
+            engine.wake()
+        }
+    }
+
+    /// The number of transfers in flight (for tests and diagnostics).
+    public var activeTransfers: Int { engine.activeCount.load(ordering: .relaxed) }
+}
+
+/// One request in flight. Created by the caller, then touched only by the engine thread,
+/// apart from `cancelled`.
+final class Transfer: @unchecked Sendable {
+    let request: HTTPRequest
+    let timeouts: HTTPTimeouts
+    let limit: Int
+    let cancelled = Atomic<Bool>(false)
+    var continuation: CheckedContinuation<HTTPResponse, any Error>?
+
+    var easy: UnsafeMutableRawPointer?
+    var headerList: UnsafeMutablePointer<curl_slist>?
+    var body: [UInt8] = []
+    var headers = HTTPHeaders()
+    var tooLarge = false
+    var requestSent = false
+    var lastActivity: UInt64 = 0
+    let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
+
+    init(request: HTTPRequest, timeouts: HTTPTimeouts, limit: Int) {
+        self.request = request
+        self.timeouts = timeouts
+        self.limit = limit
+        errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+    }
+
+    deinit {
+        errorBuffer.deallocate()
+        if let headerList { curl_slist_free_all(headerList) }
+    }
+
+    /// Resumes the caller once; later calls do nothing.
+    func finish(_ result: Result<HTTPResponse, any Error>) {
+        guard let c = continuation else { return }
+        continuation = nil
+        c.resume(with: result)
+    }
+
+    var readDeadline: UInt64? {
+        guard requestSent else { return nil }
+        return lastActivity &+ UInt64(max(0, timeouts.read) * 1_000_000_000)
+    }
+}
+
+@inline(__always)
+func monotonicNanoseconds() -> UInt64 {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
+}
+
+private let curlGlobalInit: CURLcode = curl_global_init(Int(CURL_GLOBAL_DEFAULT))
+
+/// The engine thread and the multi handle it owns.
+final class CurlEngine: @unchecked Sendable {
+    private struct Inbox {
+        var added: [Transfer] = []
+        var stopping = false
+    }
+
+    private let configuration: CurlTransport.Configuration
+    // Touched only by the engine thread after init:
+    private let multi: UnsafeMutableRawPointer
+    private var active: [ObjectIdentifier: Transfer] = [:]
+    private var spareHandles: [UnsafeMutableRawPointer] = []
+    // Shared with callers:
+    private let inbox = Mutex(Inbox())
+    let activeCount = Atomic<Int>(0)
+    private var thread: pthread_t?
+
+    init(configuration: CurlTransport.Configuration) throws {
+        guard curlGlobalInit == CURLE_OK else {
+            throw TransportError(.other, "libcurl failed to initialise (curl_global_init returned \(curlGlobalInit.rawValue)); check the libcurl installation")
+        }
+        guard let m = curl_multi_init() else {
+            throw TransportError(.other, "libcurl could not create a multi handle (out of memory?)")
+        }
+        self.configuration = configuration
+        multi = m
+        let pool = max(1, configuration.maxConnections)
+        lk_multi_setopt_long(m, CURLMOPT_MAXCONNECTS, pool)
+        lk_multi_setopt_long(m, CURLMOPT_MAX_TOTAL_CONNECTIONS, pool)
+        lk_multi_setopt_long(m, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX)
+
+        var t = pthread_t()
+        let box = Unmanaged.passRetained(self)
+        let rc = pthread_create(&t, nil, { arg in
+            let engine = Unmanaged<CurlEngine>.fromOpaque(arg!).takeRetainedValue()
+            engine.run()
+            return nil
+        }, box.toOpaque())
+        guard rc == 0 else {
+            box.release()
+            curl_multi_cleanup(m)
+            throw TransportError(.other, "could not start the HTTP engine thread (pthread_create: \(rc))")
+        }
+        thread = t
+        pthread_detach(t)
+    }
+
+    func submit(_ transfer: Transfer) {
+        inbox.withLock { $0.added.append(transfer) }
+        curl_multi_wakeup(multi)
+    }
+
+    func wake() {
+        curl_multi_wakeup(multi)
+    }
+
+    func shutdown() {
+        inbox.withLock { $0.stopping = true }
+        curl_multi_wakeup(multi)
+    }
+
+    // MARK: - Engine thread
+
+    private func run() {
+        var stopping = false
+        while true {
+            let (added, stop) = inbox.withLock { state -> ([Transfer], Bool) in
+                let a = state.added
+                state.added.removeAll()
+                return (a, state.stopping)
+            }
+            stopping = stop
+            for t in added { start(t) }
+            if stopping {
+                for t in Array(active.values) {
+                    complete(t, .failure(TransportError(.other, "the HTTP transport was shut down while the request was in flight")))
+                }
+                break
+            }
+            var running: Int32 = 0
+            curl_multi_perform(multi, &running)
+            while true {
+                var left: Int32 = 0
+                guard let msg = curl_multi_info_read(multi, &left) else { break }
+                if msg.pointee.msg == CURLMSG_DONE, let easy = msg.pointee.easy_handle {
+                    finishDone(easy: easy, code: lk_msg_result(msg))
+                }
+            }
+            // Cancellations and read timeouts.
+            let now = monotonicNanoseconds()
+            var nearest: UInt64 = .max
+            for t in Array(active.values) {
+                if t.cancelled.load(ordering: .sequentiallyConsistent) {
+                    complete(t, .failure(CancellationError()))
+                } else if let deadline = t.readDeadline {
+                    if now >= deadline {
+                        complete(t, .failure(TransportError(.readTimeout, "no response data from \(Self.host(t.request.url)) for \(t.timeouts.read) s (read timeout); raise the read timeout or check the server")))
+                    } else {
+                        nearest = min(nearest, deadline)
+                    }
+                }
+            }
+            var timeout: Int = 0
+            curl_multi_timeout(multi, &timeout)
+            var wait = Int32(timeout < 0 ? 1000 : min(timeout, 1000))
+            if nearest != .max {
+                let untilDeadline = Int32(min((nearest &- now) / 1_000_000 + 1, 1000))
+                wait = min(wait, untilDeadline)
+            }
+            if wait > 0 {
+                curl_multi_poll(multi, nil, 0, wait, nil)
+            }
+        }
+        for easy in spareHandles { curl_easy_cleanup(easy) }
+        spareHandles.removeAll()
+        curl_multi_cleanup(multi)
+    }
+
+    private func start(_ t: Transfer) {
+        if t.cancelled.load(ordering: .sequentiallyConsistent) {
+            t.finish(.failure(CancellationError()))
+            return
+        }
+        let easy: UnsafeMutableRawPointer
+        if let spare = spareHandles.popLast() {
+            easy = spare
+        } else if let fresh = curl_easy_init() {
+            easy = fresh
+        } else {
+            t.finish(.failure(TransportError(.other, "libcurl could not create a transfer handle (out of memory?)")))
+            return
+        }
+        t.easy = easy
+        if let problem = configure(easy, for: t) {
+            recycle(easy)
+            t.easy = nil
+            t.finish(.failure(problem))
+            return
+        }
+        active[ObjectIdentifier(t)] = t
+        activeCount.store(active.count, ordering: .relaxed)
+        curl_multi_add_handle(multi, easy)
+    }
+
+    /// Sets every option of a transfer; returns an error for a request curl cannot make.
+    private func configure(_ easy: UnsafeMutableRawPointer, for t: Transfer) -> TransportError? {
+        let r = t.request
+        let me = Unmanaged.passUnretained(t).toOpaque()
+        var ok = true
+        func check(_ code: CURLcode) { if code != CURLE_OK { ok = false } }
+
+        check(r.url.withCString { lk_easy_setopt_ptr(easy, CURLOPT_URL, $0) })
+        lk_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1)
+        lk_easy_setopt_ptr(easy, CURLOPT_ERRORBUFFER, t.errorBuffer)
+        lk_easy_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, Int(max(1, t.timeouts.connect * 1000)))
+        lk_easy_setopt_long(easy, CURLOPT_HTTP_VERSION, configuration.allowHTTP2 ? Int(CURL_HTTP_VERSION_2TLS) : Int(CURL_HTTP_VERSION_1_1))
+        lk_easy_setopt_long(easy, CURLOPT_TCP_KEEPALIVE, 1)
+        lk_easy_setopt_long(easy, CURLOPT_SSL_VERIFYPEER, configuration.verifyTLS ? 1 : 0)
+        lk_easy_setopt_long(easy, CURLOPT_SSL_VERIFYHOST, configuration.verifyTLS ? 2 : 0)
+        if let ca = configuration.caBundlePath {
+            check(ca.withCString { lk_easy_setopt_ptr(easy, CURLOPT_CAINFO, $0) })
+        }
+        // Our own proxy settings, from the injected environment; "" stops curl reading the
+        // process environment behind our back.
+        let isHTTPS = r.url.utf8.starts(with: "https:".utf8) || r.url.utf8.starts(with: "HTTPS:".utf8)
+        let proxy = (isHTTPS ? configuration.httpsProxy : configuration.httpProxy) ?? ""
+        check(proxy.withCString { lk_easy_setopt_ptr(easy, CURLOPT_PROXY, $0) })
+        if let noProxy = configuration.noProxy {
+            check(noProxy.withCString { lk_easy_setopt_ptr(easy, CURLOPT_NOPROXY, $0) })
+        }
+
+        // Method and body.
+        switch r.method {
+        case "GET":
+            lk_easy_setopt_long(easy, CURLOPT_HTTPGET, 1)
+        case "HEAD":
+            lk_easy_setopt_long(easy, CURLOPT_NOBODY, 1)
+        default:
+            check(r.method.withCString { lk_easy_setopt_ptr(easy, CURLOPT_CUSTOMREQUEST, $0) })
+        }
+        if !r.body.isEmpty || r.method == "POST" || r.method == "PUT" || r.method == "PATCH" {
+            lk_easy_setopt_off(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(r.body.count))
+            check(r.body.withUnsafeBytes { lk_easy_setopt_ptr(easy, CURLOPT_COPYPOSTFIELDS, $0.baseAddress ?? UnsafeRawPointer(bitPattern: 1)) })
+        }
+
+        // Headers: ours, plus blanks that stop curl adding Expect: 100-continue, its own
+        // Accept, and a form Content-Type to bodies that have none.
+        var list: UnsafeMutablePointer<curl_slist>? = nil
+        for field in r.headers {
+            let line = field.value.isEmpty ? "\(field.name);" : "\(field.name): \(field.value)"
+            list = curl_slist_append(list, line)
+        }
+        list = curl_slist_append(list, "Expect:")
+        if !r.headers.contains("accept") { list = curl_slist_append(list, "Accept:") }
+        if !r.headers.contains("content-type") { list = curl_slist_append(list, "Content-Type:") }
+        t.headerList = list
+        lk_easy_setopt_ptr(easy, CURLOPT_HTTPHEADER, list.map { UnsafeRawPointer($0) })
+
+        // Callbacks.
+        lk_easy_setopt_write(easy, CURLOPT_WRITEFUNCTION) { data, size, count, user in
+            let t = Unmanaged<Transfer>.fromOpaque(user!).takeUnretainedValue()
+            let n = size * count
+            if t.body.count + n > t.limit {
+                t.tooLarge = true
+                return 0  // makes curl stop with CURLE_WRITE_ERROR
+            }
+            if let data { t.body.append(contentsOf: UnsafeRawBufferPointer(start: data, count: n)) }
+            t.lastActivity = monotonicNanoseconds()
+            return n
+        }
+        lk_easy_setopt_ptr(easy, CURLOPT_WRITEDATA, me)
+        lk_easy_setopt_write(easy, CURLOPT_HEADERFUNCTION) { data, size, count, user in
+            let t = Unmanaged<Transfer>.fromOpaque(user!).takeUnretainedValue()
+            let n = size * count
+            t.lastActivity = monotonicNanoseconds()
+            guard let data else { return n }
+            CurlEngine.parseHeaderLine(UnsafeRawBufferPointer(start: data, count: n), into: &t.headers)
+            return n
+        }
+        lk_easy_setopt_ptr(easy, CURLOPT_HEADERDATA, me)
+        lk_easy_setopt_prereq(easy) { user, _, _, _, _ in
+            let t = Unmanaged<Transfer>.fromOpaque(user!).takeUnretainedValue()
+            t.requestSent = true
+            t.lastActivity = monotonicNanoseconds()
+            return Int32(CURL_PREREQFUNC_OK)
+        }
+        lk_easy_setopt_ptr(easy, CURLOPT_PREREQDATA, me)
+
+        return ok ? nil : TransportError(.invalidRequest, "libcurl rejected the request \(r.method) \(Self.host(r.url)): \(String(cString: t.errorBuffer)); check the URL, proxy and CA bundle settings")
+    }
+
+    /// One header line: a status line starts a new header block (after 1xx or redirects).
+    static func parseHeaderLine(_ line: UnsafeRawBufferPointer, into headers: inout HTTPHeaders) {
+        var end = line.count
+        while end > 0, line[end - 1] == 0x0a || line[end - 1] == 0x0d { end -= 1 }
+        guard end > 0 else { return }
+        let bytes = UnsafeRawBufferPointer(rebasing: line[0..<end])
+        if bytes.starts(with: "HTTP/".utf8) {
+            headers = HTTPHeaders()
+            return
+        }
+        guard let colon = bytes.firstIndex(of: UInt8(ascii: ":")) else { return }
+        let name = String(decoding: bytes[0..<colon], as: UTF8.self)
+        var start = colon + 1
+        while start < end, bytes[start] == 0x20 || bytes[start] == 0x09 { start += 1 }
+        var stop = end
+        while stop > start, bytes[stop - 1] == 0x20 || bytes[stop - 1] == 0x09 { stop -= 1 }
+        headers.add(name: name, value: String(decoding: bytes[start..<stop], as: UTF8.self))
+    }
+
+    private func finishDone(easy: UnsafeMutableRawPointer, code: CURLcode) {
+        guard let t = active.values.first(where: { $0.easy == easy }) else {
+            curl_multi_remove_handle(multi, easy)
+            return
+        }
+        if code == CURLE_OK {
+            var status = 0
+            lk_easy_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &status)
+            complete(t, .success(HTTPResponse(status: status, headers: t.headers, body: t.body)))
+        } else {
+            complete(t, .failure(error(for: code, t)))
+        }
+    }
+
+    private func complete(_ t: Transfer, _ result: Result<HTTPResponse, any Error>) {
+        if let easy = t.easy {
+            curl_multi_remove_handle(multi, easy)
+            recycle(easy)
+            t.easy = nil
+        }
+        active[ObjectIdentifier(t)] = nil
+        activeCount.store(active.count, ordering: .relaxed)
+        t.finish(result)
+    }
+
+    private func recycle(_ easy: UnsafeMutableRawPointer) {
+        if spareHandles.count < 16 {
+            curl_easy_reset(easy)
+            spareHandles.append(easy)
+        } else {
+            curl_easy_cleanup(easy)
+        }
+    }
+
+    private func error(for code: CURLcode, _ t: Transfer) -> TransportError {
+        let host = Self.host(t.request.url)
+        let detail = String(cString: t.errorBuffer)
+        let said = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
+        switch code {
+        case CURLE_WRITE_ERROR where t.tooLarge:
+            return TransportError(.responseTooLarge, "the response from \(host) is larger than the limit of \(t.limit) bytes; raise maxResponseBytes if that is expected")
+        case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY:
+            return TransportError(.dnsFailure, "cannot resolve \(host): \(said); check the endpoint URL, region and network")
+        case CURLE_COULDNT_CONNECT:
+            return TransportError(.connectFailed, "cannot connect to \(host): \(said); check that the endpoint is reachable")
+        case CURLE_OPERATION_TIMEDOUT:
+            if t.requestSent {
+                return TransportError(.readTimeout, "no response from \(host) in time: \(said); raise the read timeout or check the server")
+            }
+            return TransportError(.connectTimeout, "no connection to \(host) within \(t.timeouts.connect) s: \(said); raise the connect timeout or check the network")
+        case CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CERTPROBLEM, CURLE_SSL_CIPHER, CURLE_SSL_CACERT_BADFILE, CURLE_SSL_ISSUER_ERROR:
+            return TransportError(.tls, "TLS with \(host) failed: \(said); check AWS_CA_BUNDLE and the endpoint's certificate")
+        case CURLE_GOT_NOTHING, CURLE_RECV_ERROR, CURLE_SEND_ERROR, CURLE_PARTIAL_FILE, CURLE_HTTP2, CURLE_HTTP2_STREAM:
+            return TransportError(.connectionLost, "the connection to \(host) closed before the whole response arrived: \(said)")
+        case CURLE_URL_MALFORMAT, CURLE_UNSUPPORTED_PROTOCOL:
+            return TransportError(.invalidRequest, "cannot send to '\(t.request.url)': \(said); check the endpoint URL")
+        default:
+            return TransportError(.other, "the request to \(host) failed: \(said) (curl error \(code.rawValue))")
+        }
+    }
+
+    /// scheme://host[:port] of a URL, for messages (never the path or query, which may hold
+    /// presigned credentials).
+    static func host(_ url: String) -> String {
+        let bytes = Array(url.utf8)
+        var i = 0
+        while i + 2 < bytes.count, !(bytes[i] == UInt8(ascii: ":") && bytes[i + 1] == UInt8(ascii: "/") && bytes[i + 2] == UInt8(ascii: "/")) { i += 1 }
+        guard i + 2 < bytes.count else { return "the endpoint" }
+        var end = i + 3
+        while end < bytes.count, bytes[end] != UInt8(ascii: "/"), bytes[end] != UInt8(ascii: "?"), bytes[end] != UInt8(ascii: "#") { end += 1 }
+        return String(decoding: bytes[0..<end], as: UTF8.self)
+    }
+}
