@@ -1,0 +1,111 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The adaptive mode's client-side rate limiter, as the AWS SDKs define it: a token bucket
+/// whose fill rate follows CUBIC congestion control. The limiter stays off until the first
+/// throttling response; then each throttle cuts the rate to `beta` times the measured send
+/// rate, and each other response lets it grow back along a cubic curve that flattens near the
+/// rate that was throttled and then probes beyond it.
+///
+/// Times are seconds (any epoch, from the injected clock). A send reserves its token at once,
+/// letting the bucket go negative, and is told how long to wait: sends queue fairly without a
+/// lock held across a sleep.
+struct ClientRateLimiter: Sendable {
+    /// Multiplicative decrease: a throttle leaves this share of the rate.
+    static let beta = 0.7
+    /// CUBIC's scale constant C: how fast the rate grows back.
+    static let scaleConstant = 0.4
+    /// Weight of the newest interval in the smoothed measured send rate.
+    static let smoothing = 0.8
+    /// Length of the intervals over which the send rate is measured, in seconds.
+    static let measurementInterval = 0.5
+    /// Lowest fill rate, in sends per second.
+    static let minFillRate = 0.5
+    /// Lowest bucket size, in tokens.
+    static let minCapacity = 1.0
+    /// The rate never rises above this multiple of the measured send rate.
+    static let maxRateGrowth = 2.0
+
+    private(set) var enabled = false
+    private(set) var fillRate = 0.0
+    private(set) var maxCapacity = 0.0
+    private(set) var capacity = 0.0
+    private var lastRefill: Double?
+    private(set) var measuredRate = 0.0
+    private var measurementStart: Double
+    private var requestCount = 0.0
+    private(set) var lastMaxRate = 0.0
+    private var lastThrottle: Double
+    private var timeWindow = 0.0
+
+    init(now: Double) {
+        measurementStart = now.rounded(.down)
+        lastThrottle = now
+    }
+
+    /// Takes a token for one send; returns the seconds to wait before sending (0 while the
+    /// limiter is off or a token is there).
+    mutating func reserve(now: Double) -> Double {
+        guard enabled else { return 0 }
+        refill(now: now)
+        capacity -= 1
+        return capacity >= 0 ? 0 : -capacity / fillRate
+    }
+
+    /// Feeds back one response (or transport failure): `throttled` when it was throttling.
+    mutating func record(throttled: Bool, now: Double) {
+        measure(now: now)
+        let target: Double
+        if throttled {
+            let rate = enabled ? min(measuredRate, fillRate) : measuredRate
+            lastMaxRate = rate
+            updateTimeWindow()
+            lastThrottle = now
+            target = rate * Self.beta
+            enabled = true
+        } else {
+            updateTimeWindow()
+            let t = now - lastThrottle - timeWindow
+            target = Self.scaleConstant * t * t * t + lastMaxRate
+        }
+        setRate(min(target, Self.maxRateGrowth * measuredRate), now: now)
+    }
+
+    /// Seconds after a throttle at which the cubic curve is back at the throttled rate.
+    private mutating func updateTimeWindow() {
+        timeWindow = cbrt(lastMaxRate * (1 - Self.beta) / Self.scaleConstant)
+    }
+
+    private mutating func measure(now: Double) {
+        let bucket = (now / Self.measurementInterval).rounded(.down) * Self.measurementInterval
+        requestCount += 1
+        if bucket > measurementStart {
+            let current = requestCount / (bucket - measurementStart)
+            measuredRate = current * Self.smoothing + measuredRate * (1 - Self.smoothing)
+            requestCount = 0
+            measurementStart = bucket
+        }
+    }
+
+    private mutating func refill(now: Double) {
+        guard let last = lastRefill else {
+            lastRefill = now
+            return
+        }
+        let elapsed = max(0, now - last)
+        capacity = min(maxCapacity, capacity + elapsed * fillRate)
+        lastRefill = max(last, now)
+    }
+
+    private mutating func setRate(_ rate: Double, now: Double) {
+        refill(now: now)
+        fillRate = max(rate, Self.minFillRate)
+        maxCapacity = max(rate, Self.minCapacity)
+        capacity = min(capacity, maxCapacity)
+    }
+}

@@ -1,0 +1,61 @@
+/// What a failed attempt means for retrying.
+enum RetryClassification: Sendable, Hashable {
+    /// The service asked the client to slow down: retry, and in adaptive mode send slower.
+    case throttling
+    /// A server-side or network fault that may pass: retry.
+    case transient
+    /// A connect or read timeout: retry, at the higher quota cost.
+    case timeout
+    /// The signing time was off: retry once with the clock corrected from the `Date` header.
+    case clockSkew
+    /// Final: client errors, cancellation, TLS, oversize responses, and errors of other kinds.
+    case notRetryable
+
+    init(_ error: any Error) {
+        switch error {
+        case let error as AWSServiceError: self = Self.classify(error)
+        case let error as TransportError: self = Self.classify(error.kind)
+        default: self = .notRetryable
+        }
+    }
+
+    static func classify(_ error: AWSServiceError) -> RetryClassification {
+        if error.httpStatus == 429 || throttlingCodes.contains(error.code) { return .throttling }
+        if clockSkewCodes.contains(error.code) { return .clockSkew }
+        if transientStatuses.contains(error.httpStatus) || transientCodes.contains(error.code) { return .transient }
+        return .notRetryable
+    }
+
+    /// DNS failures are retried like connection failures, as botocore and the Java SDK do:
+    /// resolvers time out now and then (busy container DNS, `EAI_AGAIN`), and libcurl does not
+    /// tell that from an unknown name. A misspelt endpoint costs two backoffs (about 1.5 s on
+    /// average) before its error, which names the host. `other` is not retried: the transport
+    /// maps every failure known to be transient to one of the named kinds.
+    static func classify(_ kind: TransportError.Kind) -> RetryClassification {
+        switch kind {
+        case .connectFailed, .connectionLost, .dnsFailure: return .transient
+        case .connectTimeout, .readTimeout: return .timeout
+        case .tls, .responseTooLarge, .cancelled, .invalidRequest, .other: return .notRetryable
+        }
+    }
+
+    static let throttlingCodes: Set<String> = [
+        "Throttling", "ThrottlingException", "ThrottledException", "RequestThrottledException",
+        "TooManyRequestsException", "ProvisionedThroughputExceededException",
+        "TransactionInProgressException", "RequestLimitExceeded", "BandwidthLimitExceeded",
+        "LimitExceededException", "RequestThrottled", "SlowDown", "PriorRequestNotComplete",
+        "EC2ThrottledException",
+    ]
+
+    static let transientCodes: Set<String> = [
+        "InternalServerException", "InternalFailure", "ServiceUnavailable", "RequestTimeout",
+        "RequestTimeoutException",
+    ]
+
+    static let transientStatuses: Set<Int> = [500, 502, 503, 504]
+
+    static let clockSkewCodes: Set<String> = [
+        "RequestTimeTooSkewed", "RequestExpired", "InvalidSignatureException",
+        "SignatureDoesNotMatch", "AuthFailure", "RequestInTheFuture",
+    ]
+}

@@ -1,0 +1,196 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import Synchronization
+
+/// What the retry loop tells each attempt.
+public struct AttemptContext: Sendable, Hashable {
+    /// 1 for the first attempt, 2 for the first retry, and so on.
+    public let attempt: Int
+    /// Seconds to add to the local clock when signing, learnt from the service's `Date` header
+    /// after a clock-skew error (0 until then).
+    public let clockSkew: Double
+
+    /// The time to sign with: `now` corrected by the clock skew.
+    public func signingDate(now: Date) -> Date { now.addingTimeInterval(clockSkew) }
+}
+
+/// Why the retry loop gave up on a call.
+public enum RetryStopReason: String, Sendable, Hashable {
+    /// The error is final: not throttling, not transient, or a clock skew that could not be
+    /// corrected (or was corrected once already).
+    case notRetryable
+    /// The call made `maxAttempts` attempts.
+    case maxAttemptsReached
+    /// The client's retry quota ran out (many recent failures); it refills as calls succeed.
+    case quotaExhausted
+
+    /// The note an error's description gets, or nil when there is nothing to add.
+    func note(attempts: Int) -> String? {
+        let made = attempts == 1 ? "1 attempt" : "\(attempts) attempts"
+        switch self {
+        case .notRetryable:
+            return attempts > 1 ? "after \(made)" : nil
+        case .maxAttemptsReached:
+            guard attempts > 1 else { return nil }
+            return "gave up after \(made), the maximum; raise AWS_MAX_ATTEMPTS or max_attempts to retry more"
+        case .quotaExhausted:
+            return "retries stopped after \(made): the client's retry quota ran out after many failures; it refills as calls succeed"
+        }
+    }
+}
+
+/// The retry loop of a client: the AWS SDKs' standard mode (and adaptive mode on request),
+/// with its retry quota, rate limiter and clock-skew offset shared by every call made through
+/// the same instance. Make one per client.
+///
+/// Delays: a `Retry-After` from the service, bounded to `maxDelay`; else
+/// `min(random(0..<1) * 2^r, maxDelay)` where r is 0 before the first retry, 1 before the second.
+/// A clock-skew retry happens at once and takes no quota.
+public final class RetryStrategy: Sendable {
+    /// The longest wait between two attempts, in seconds, whether computed or asked for by the
+    /// service's `Retry-After`: a longer ask is cut to this (if the service is still not ready,
+    /// it says so again, and that retry costs quota).
+    public static let maxDelay = 20.0
+    /// A clock-skew error is retried only if the service's `Date` is at least this many seconds
+    /// away from the time the request was signed with: SigV4 accepts 5 minutes of skew, so a
+    /// smaller difference cannot be the cause (a wrong secret key, say) and retrying would not help.
+    static let minCorrectableSkew = 240.0
+
+    public let configuration: RetryConfiguration
+    let environment: RuntimeEnvironment
+    private let state: Mutex<State>
+
+    struct State: Sendable {
+        var quota = RetryQuota()
+        var limiter: ClientRateLimiter
+        var clockSkew = 0.0
+    }
+
+    public init(configuration: RetryConfiguration = RetryConfiguration(), environment: RuntimeEnvironment = .live) {
+        self.configuration = configuration
+        self.environment = environment
+        let start = environment.now().timeIntervalSince1970
+        state = Mutex(State(limiter: ClientRateLimiter(now: start)))
+    }
+
+    /// The current clock-skew offset in seconds (see `AttemptContext.clockSkew`).
+    public var clockSkew: Double { state.withLock { $0.clockSkew } }
+
+    /// Tokens left in the retry quota.
+    var quotaAvailable: Int { state.withLock { $0.quota.available } }
+
+    var limiter: ClientRateLimiter { state.withLock { $0.limiter } }
+
+    /// Runs one call: `attempt` sends one signed request (sign inside it, afresh each time)
+    /// and returns the response. Returns the first 2xx response. Throws the last failure once
+    /// it is final: an `AWSServiceError` for a non-2xx response (with `attempts` and
+    /// `retryStopReason` set), a `TransportError` (its message saying how many attempts were
+    /// made when more than one), or whatever else `attempt` threw. Cancellation is final: a
+    /// cancelled task gets `CancellationError` (or the transport's `.cancelled` error).
+    public func run(_ attempt: @Sendable (AttemptContext) async throws -> HTTPResponse) async throws -> HTTPResponse {
+        let maxAttempts = max(1, configuration.maxAttempts)
+        let adaptive = configuration.mode == .adaptive
+        var number = 1
+        var lastRetryCost: Int?
+        var skewRetried = false
+        while true {
+            try Task.checkCancellation()
+            if adaptive {
+                let now = seconds()
+                let wait = state.withLock { $0.limiter.reserve(now: now) }
+                if wait > 0 { try await environment.sleep(wait) }
+            }
+            let context = AttemptContext(attempt: number, clockSkew: clockSkew)
+            let failure: any Error
+            do {
+                let response = try await attempt(context)
+                if (200..<300).contains(response.status) {
+                    let now = seconds()
+                    state.withLock {
+                        if adaptive { $0.limiter.record(throttled: false, now: now) }
+                        $0.quota.recordSuccess(lastRetryCost: lastRetryCost)
+                    }
+                    return response
+                }
+                failure = AWSServiceError(response: response, now: environment.now())
+            } catch let error as TransportError where error.kind == .cancelled {
+                throw error
+            } catch let error as CancellationError {
+                throw error
+            } catch {
+                failure = error
+            }
+            try Task.checkCancellation()
+
+            let kind = RetryClassification(failure)
+            if adaptive, failure is AWSServiceError || failure is TransportError {
+                let now = seconds()
+                state.withLock { $0.limiter.record(throttled: kind == .throttling, now: now) }
+            }
+            var skewCorrected = false
+            if kind == .clockSkew, let error = failure as? AWSServiceError {
+                skewCorrected = correctSkew(from: error)
+            }
+            if kind == .notRetryable { throw finish(failure, attempts: number, .notRetryable) }
+            if number >= maxAttempts { throw finish(failure, attempts: number, .maxAttemptsReached) }
+
+            if kind == .clockSkew {
+                guard skewCorrected, !skewRetried else { throw finish(failure, attempts: number, .notRetryable) }
+                skewRetried = true
+                number += 1
+                continue
+            }
+            let cost = state.withLock { $0.quota.acquire(timeout: kind == .timeout) }
+            guard let cost else { throw finish(failure, attempts: number, .quotaExhausted) }
+            lastRetryCost = cost
+            let delay = Self.delay(
+                retryIndex: number - 1,
+                random: environment.random(),
+                retryAfter: (failure as? AWSServiceError)?.retryAfterSeconds
+            )
+            try await environment.sleep(delay)
+            number += 1
+        }
+    }
+
+    /// Seconds to wait before retry number `retryIndex + 1`: the service's `Retry-After` when
+    /// given (bounded to 0...maxDelay), else `min(random * 2^retryIndex, maxDelay)`.
+    static func delay(retryIndex: Int, random: Double, retryAfter: Int?) -> Double {
+        if let retryAfter { return min(Double(max(0, retryAfter)), maxDelay) }
+        let r = random.isNaN ? 0 : min(max(random, 0), 1)
+        let scale = Double(sign: .plus, exponent: min(max(retryIndex, 0), 1000), significand: 1)
+        return min(r * scale, maxDelay)
+    }
+
+    /// Learns the offset from the error's `Date` header; true when it changed enough to be worth
+    /// a retry.
+    private func correctSkew(from error: AWSServiceError) -> Bool {
+        guard let header = error.headers["Date"], let serverDate = HTTPDate.parse(header) else { return false }
+        let measured = serverDate.timeIntervalSince(environment.now())
+        return state.withLock {
+            guard abs(measured - $0.clockSkew) >= Self.minCorrectableSkew else { return false }
+            $0.clockSkew = measured
+            return true
+        }
+    }
+
+    private func seconds() -> Double { environment.now().timeIntervalSince1970 }
+
+    /// The error to throw, with what the loop did attached.
+    private func finish(_ error: any Error, attempts: Int, _ reason: RetryStopReason) -> any Error {
+        switch error {
+        case var error as AWSServiceError:
+            error.attempts = attempts
+            error.retryStopReason = reason
+            return error
+        case var error as TransportError:
+            if let note = reason.note(attempts: attempts) { error.message += " [\(note)]" }
+            return error
+        default:
+            return error
+        }
+    }
+}

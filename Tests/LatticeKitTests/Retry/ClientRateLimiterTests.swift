@@ -1,0 +1,80 @@
+import Testing
+@testable import LatticeKit
+
+@Suite("Adaptive rate limiter")
+struct ClientRateLimiterTests {
+    /// Sends (and successful responses) at 10 per second from `from` for `seconds`.
+    static func sendSteadily(_ limiter: inout ClientRateLimiter, from start: Double, seconds: Int) -> [Double] {
+        var waits: [Double] = []
+        for i in 1...(seconds * 10) {
+            let t = start + Double(i) / 10
+            waits.append(limiter.reserve(now: t))
+            limiter.record(throttled: false, now: t)
+        }
+        return waits
+    }
+
+    @Test("Off until the first throttle: no send waits")
+    func offUntilThrottled() {
+        var limiter = ClientRateLimiter(now: 0)
+        let waits = Self.sendSteadily(&limiter, from: 0, seconds: 5)
+        #expect(waits.allSatisfy { $0 == 0 })
+        #expect(!limiter.enabled)
+        #expect(abs(limiter.measuredRate - 10) < 0.01)
+    }
+
+    @Test("A throttle cuts the rate to 0.7 times the measured rate, and another cuts it again")
+    func throttleLowersRate() {
+        var limiter = ClientRateLimiter(now: 0)
+        _ = Self.sendSteadily(&limiter, from: 0, seconds: 5)
+        limiter.record(throttled: true, now: 5.05)
+        #expect(limiter.enabled)
+        #expect(abs(limiter.lastMaxRate - 10) < 0.01)
+        #expect(abs(limiter.fillRate - 7) < 0.01)
+        limiter.record(throttled: true, now: 5.06)
+        #expect(abs(limiter.fillRate - 4.9) < 0.01)
+    }
+
+    @Test("The rate never falls below 0.5 sends per second")
+    func minimumRate() {
+        var limiter = ClientRateLimiter(now: 0)
+        for i in 0..<50 { limiter.record(throttled: true, now: Double(i) * 0.01) }
+        #expect(limiter.fillRate == ClientRateLimiter.minFillRate)
+    }
+
+    @Test("Once throttled, back-to-back sends wait 1/rate apart")
+    func sendsWait() {
+        var limiter = ClientRateLimiter(now: 0)
+        _ = Self.sendSteadily(&limiter, from: 0, seconds: 5)
+        limiter.record(throttled: true, now: 5.05)
+        let rate = limiter.fillRate
+        // Drain whatever the bucket holds, then measure the queue.
+        var waits: [Double] = []
+        for _ in 0..<20 { waits.append(limiter.reserve(now: 5.05)) }
+        let positive = waits.filter { $0 > 0 }
+        #expect(positive.count >= 12)
+        for (earlier, later) in zip(positive, positive.dropFirst()) {
+            #expect(abs(later - earlier - 1 / rate) < 1e-9)
+        }
+    }
+
+    @Test("After a throttle the rate grows back along the cubic curve and then beyond")
+    func recovers() {
+        var limiter = ClientRateLimiter(now: 0)
+        _ = Self.sendSteadily(&limiter, from: 0, seconds: 5)
+        limiter.record(throttled: true, now: 5.0)
+        let throttled = limiter.fillRate
+        // Keep sending at 10 per second and watch the rate. The curve is back at the throttled
+        // rate after cbrt(10 * 0.3 / 0.4) = 1.957 s.
+        var rates: [Double] = []
+        for i in 1...50 {
+            limiter.record(throttled: false, now: 5.0 + Double(i) / 10)
+            rates.append(limiter.fillRate)
+        }
+        #expect(rates[0] > throttled && rates[0] < 10)
+        #expect(zip(rates, rates.dropFirst()).allSatisfy { $0 <= $1 + 1e-4 })  // up to rounding at the 2x cap
+        #expect(abs(rates[19] - 10) < 0.05)  // 2.0 s after the throttle
+        #expect(rates[49] > 12)
+        #expect(rates[49] <= 2 * limiter.measuredRate + 1e-9)
+    }
+}
