@@ -6,6 +6,12 @@ import Musl
 import Darwin
 #endif
 
+#if os(Linux)
+/// `pipe2(2)`, which the Glibc module hides behind _GNU_SOURCE.
+@_silgen_name("pipe2")
+private func pipeCloseOnExec(_ fds: UnsafeMutablePointer<Int32>?, _ flags: Int32) -> Int32
+#endif
+
 /// Runs a shell command on a thread of its own (never on Swift's cooperative pool) and
 /// collects its exit status, standard output and standard error.
 enum ProcessRunner {
@@ -71,10 +77,15 @@ enum ProcessRunner {
 
     private static func makePipe() -> (read: Int32, write: Int32)? {
         var fds: [Int32] = [-1, -1]
+        // Close-on-exec, so that no other child process inherits them (atomically where the
+        // platform has pipe2, so a process spawned meanwhile by another thread cannot either).
+        #if os(Linux)
+        guard fds.withUnsafeMutableBufferPointer({ pipeCloseOnExec($0.baseAddress, O_CLOEXEC) }) == 0 else { return nil }
+        #else
         guard pipe(&fds) == 0 else { return nil }
-        // Close-on-exec, so that no other child process inherits them.
         _ = fcntl(fds[0], F_SETFD, FD_CLOEXEC)
         _ = fcntl(fds[1], F_SETFD, FD_CLOEXEC)
+        #endif
         return (fds[0], fds[1])
     }
 

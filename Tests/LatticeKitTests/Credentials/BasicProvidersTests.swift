@@ -57,8 +57,10 @@ struct BasicProvidersTests {
 @Suite("credential_process")
 struct ProcessCredentialsTests {
     func provider(_ script: String, in dir: TempDirectory, profile: String = "proc") throws -> ProcessCredentialsProvider {
-        let path = try dir.write("creds.sh", script, executable: true)
-        return ProcessCredentialsProvider(command: "'\(path)' --flag", profileName: profile, environment: testEnvironment(["GREETING": "hi"]))
+        // Run through sh rather than exec'ing the file: another test thread spawning a
+        // process while this file is being written would make exec fail with ETXTBSY.
+        let path = try dir.write("creds.sh", script)
+        return ProcessCredentialsProvider(command: "/bin/sh '\(path)' --flag", profileName: profile, environment: testEnvironment(["GREETING": "hi"]))
     }
 
     @Test("runs the command through /bin/sh and parses Version 1 JSON with an expiration")

@@ -294,8 +294,8 @@ struct ProfileCredentialsTests {
     @Test("credential_process in a profile")
     func profileProcess() async throws {
         let dir = try TempDirectory()
-        let script = try dir.write("p.sh", "#!/bin/sh\necho '{\"Version\":1,\"AccessKeyId\":\"AKIDP\",\"SecretAccessKey\":\"s\"}'\n", executable: true)
-        let env = try environment(dir, config: "[default]\ncredential_process = \(script)\n")
+        let script = try dir.write("p.sh", "echo '{\"Version\":1,\"AccessKeyId\":\"AKIDP\",\"SecretAccessKey\":\"s\"}'\n")
+        let env = try environment(dir, config: "[default]\ncredential_process = /bin/sh \(script)  # inline comment\n")
         let creds = try await ProfileCredentialsProvider(transport: FakeTransport(routes: [:]), environment: env).credentials()
         #expect(creds.accessKeyId == "AKIDP")
     }
