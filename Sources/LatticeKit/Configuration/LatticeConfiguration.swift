@@ -12,8 +12,11 @@ public struct LatticeConfiguration: Sendable {
     /// `AWS_ENDPOINT_URL_VPC_LATTICE`, `AWS_ENDPOINT_URL`, the profile's `endpoint_url`, then
     /// the service's endpoint rules.
     public var endpoint: String?
-    /// Static credentials. Nil: the default credential chain.
+    /// Static credentials. Nil: `credentialsProvider`, else the default credential chain.
     public var credentials: SigV4Credentials?
+    /// Where credentials come from when `credentials` is nil. Nil: the default credential
+    /// chain (`DefaultCredentialsChain`), cached.
+    public var credentialsProvider: (any CredentialsProvider)?
     /// The named profile of the shared config files. Nil: `AWS_PROFILE`, then `default`.
     public var profile: String?
     /// Use the FIPS endpoint. Nil: `AWS_USE_FIPS_ENDPOINT`, then the profile.
@@ -30,6 +33,7 @@ public struct LatticeConfiguration: Sendable {
         region: String? = nil,
         endpoint: String? = nil,
         credentials: SigV4Credentials? = nil,
+        credentialsProvider: (any CredentialsProvider)? = nil,
         profile: String? = nil,
         useFIPS: Bool? = nil,
         useDualStack: Bool? = nil,
@@ -39,11 +43,35 @@ public struct LatticeConfiguration: Sendable {
         self.region = region
         self.endpoint = endpoint
         self.credentials = credentials
+        self.credentialsProvider = credentialsProvider
         self.profile = profile
         self.useFIPS = useFIPS
         self.useDualStack = useDualStack
         self.validation = validation
         self.logger = logger
+    }
+}
+
+extension LatticeConfiguration {
+    /// The credentials provider a client uses: `credentials` if set, else
+    /// `credentialsProvider`, else the default chain for `profile` and `region`, wrapped in a
+    /// `CachingCredentialsProvider`.
+    public func makeCredentialsProvider(transport: any Transport, environment: RuntimeEnvironment = .live) -> any CredentialsProvider {
+        if let credentials { return StaticCredentialsProvider(credentials) }
+        if let credentialsProvider { return credentialsProvider }
+        let chain = DefaultCredentialsChain(profile: profile, region: region, transport: transport, environment: environment)
+        return CachingCredentialsProvider(chain, environment: environment)
+    }
+
+    /// The selected profile's settings (`profile`, `AWS_PROFILE`, then `default`).
+    public func loadProfileSettings(environment: RuntimeEnvironment = .live) throws(ConfigurationError) -> ProfileSettings {
+        try ProfileSettings.load(profile: profile, environment: environment)
+    }
+
+    /// The region: `region`, `AWS_REGION`, `AWS_DEFAULT_REGION`, then the profile's `region`;
+    /// none is an error saying where LatticeKit looked and how to set one.
+    public func resolveRegion(profileSettings: ProfileSettings?, environment: RuntimeEnvironment = .live) throws(ConfigurationError) -> String {
+        try RegionResolver.requireRegion(explicit: region, environment: environment, profile: profileSettings)
     }
 }
 
