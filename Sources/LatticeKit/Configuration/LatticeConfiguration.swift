@@ -26,6 +26,15 @@ public struct LatticeConfiguration: Sendable {
     public var useDualStack: Bool?
     /// How much of the model's constraints are checked before a request is sent.
     public var validation: ValidationMode
+    /// The most attempts per call. Nil: `AWS_MAX_ATTEMPTS`, the profile's `max_attempts`, 3.
+    public var maxAttempts: Int?
+    /// Standard or adaptive retries. Nil: `AWS_RETRY_MODE`, the profile's `retry_mode`,
+    /// standard.
+    public var retryMode: RetryMode?
+    /// Connect and read timeouts in seconds (10 and 60 unless set).
+    public var timeouts: HTTPTimeouts
+    /// Verify TLS certificates (turn off only for a local test endpoint).
+    public var verifyTLS: Bool
     /// The logger for request-level diagnostics. Secrets are never logged.
     public var logger: Logger
 
@@ -38,6 +47,10 @@ public struct LatticeConfiguration: Sendable {
         useFIPS: Bool? = nil,
         useDualStack: Bool? = nil,
         validation: ValidationMode = .strict,
+        maxAttempts: Int? = nil,
+        retryMode: RetryMode? = nil,
+        timeouts: HTTPTimeouts = HTTPTimeouts(),
+        verifyTLS: Bool = true,
         logger: Logger = Logger(label: "LatticeKit", factory: { _ in SwiftLogNoOpLogHandler() })
     ) {
         self.region = region
@@ -48,6 +61,10 @@ public struct LatticeConfiguration: Sendable {
         self.useFIPS = useFIPS
         self.useDualStack = useDualStack
         self.validation = validation
+        self.maxAttempts = maxAttempts
+        self.retryMode = retryMode
+        self.timeouts = timeouts
+        self.verifyTLS = verifyTLS
         self.logger = logger
     }
 }
