@@ -33,9 +33,9 @@ public enum SigV4Payload: Sendable, Hashable {
     public static func string(_ body: String) -> SigV4Payload { .bytes(Array(body.utf8)) }
 }
 
-/// Which request headers go into the signature. `host`, `x-amz-date`, `x-amz-content-sha256`
-/// and `x-amz-security-token` (unless omitted on purpose) are always signed; `authorization`
-/// never is.
+/// Which request headers go into the signature. `host` and every `x-amz-*` header (such as
+/// `x-amz-date`, `x-amz-content-sha256`, `x-amz-target`; `x-amz-security-token` unless omitted
+/// on purpose) are always signed, as services such as S3 require; `authorization` never is.
 public struct SigV4HeaderRule: Sendable, Hashable {
     enum Mode: Sendable, Hashable { case allExcept, only }
     let mode: Mode
@@ -46,7 +46,7 @@ public struct SigV4HeaderRule: Sendable, Hashable {
         SigV4HeaderRule(mode: .allExcept, names: names)
     }
 
-    /// Sign only these headers (and the ones that are always signed).
+    /// Sign only these headers (and `host` and the `x-amz-*` headers, which are always signed).
     public static func only(_ names: Set<String>) -> SigV4HeaderRule {
         SigV4HeaderRule(mode: .only, names: names)
     }
@@ -132,11 +132,29 @@ public struct SigV4SigningDetails: Sendable, CustomStringConvertible, CustomRefl
     /// The `;`-separated list of signed header names.
     public var signedHeaders: String { String(decoding: buffer[signedHeadersRange], as: UTF8.self) }
 
-    /// The canonical request with the session token's value replaced by `<redacted>`.
+    /// The canonical request with the session token's value replaced by `<redacted>` wherever
+    /// it stands: the `x-amz-security-token` header line, the `X-Amz-Security-Token` query
+    /// parameter of a presigned request, and any other raw or percent-encoded copy.
     public var redactedCanonicalRequest: String {
-        let text = canonicalRequest
-        guard let token = sessionToken, !token.isEmpty else { return text }
-        return text.replacing(token, with: "<redacted>")
+        guard let token = sessionToken, !token.isEmpty else { return canonicalRequest }
+        var lines = canonicalRequest.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        for i in lines.indices {
+            if lines[i].hasPrefix("x-amz-security-token:") {
+                lines[i] = "x-amz-security-token:<redacted>"
+            } else if i == 2 {
+                lines[i] = lines[i].split(separator: "&", omittingEmptySubsequences: false).map { pair in
+                    pair.hasPrefix("X-Amz-Security-Token=") ? "X-Amz-Security-Token=<redacted>" : String(pair)
+                }.joined(separator: "&")
+            }
+        }
+        var text = lines.joined(separator: "\n")
+        var trimmed = Substring(token)
+        while let f = trimmed.first, f == " " || f == "\t" { trimmed.removeFirst() }
+        while let l = trimmed.last, l == " " || l == "\t" { trimmed.removeLast() }
+        for form in Set([token, String(trimmed), PercentEncoding.encode(token), PercentEncoding.encode(String(trimmed))]) where !form.isEmpty {
+            text = text.replacing(form, with: "<redacted>")
+        }
+        return text
     }
 
     public var description: String {

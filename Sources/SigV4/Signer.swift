@@ -45,6 +45,9 @@ public struct SigV4Signer: Sendable {
     public func sign(_ request: inout SigV4Request, payload: SigV4Payload = .empty, date: Date) throws(SigV4Error) -> SigV4SigningDetails {
         let amz = try AmzDate(date)
         try checkScope()
+        // Check the URL before touching the request, so a failure leaves it as it was.
+        var url = request.url
+        guard url.withUTF8({ URLParts($0) != nil }) else { throw .invalidURL(request.url) }
         let payloadHash = Self.payloadHash(payload)
         let token = credentials.sessionToken
 
@@ -479,8 +482,12 @@ enum HeaderNames {
     static func isXAmzDate(_ n: UnsafeBufferPointer<UInt8>) -> Bool { equals(n, "x-amz-date") }
     static func isSecurityToken(_ n: UnsafeBufferPointer<UInt8>) -> Bool { equals(n, "x-amz-security-token") }
 
+    /// `host` and every `x-amz-*` header.
     static func isAlwaysSigned(_ n: UnsafeBufferPointer<UInt8>) -> Bool {
-        equals(n, "host") || equals(n, "x-amz-date") || equals(n, "x-amz-security-token") || equals(n, "x-amz-content-sha256")
+        if equals(n, "host") { return true }
+        guard n.count > 6 else { return false }
+        return n[0] == UInt8(ascii: "x") && n[1] == UInt8(ascii: "-") && n[2] == UInt8(ascii: "a") && n[3] == UInt8(ascii: "m")
+            && n[4] == UInt8(ascii: "z") && n[5] == UInt8(ascii: "-")
     }
 
     @inline(__always)

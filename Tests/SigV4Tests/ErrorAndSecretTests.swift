@@ -114,7 +114,7 @@ import Testing
         #expect(!details.description.contains("<redacted>"))
     }
 
-    @Test(.disabled("bug: redactedCanonicalRequest searches for the raw token, but presigning writes it percent-encoded, so a token with + / = shows"))
+    @Test
     func presignedDetailsNeverShowTheToken() throws {
         let signer = Fixture.signer(credentials: Self.credentials)
         let (url, details) = try signer.presign(SigV4Request(method: "GET", url: "https://vpc-lattice.us-east-1.amazonaws.com/services"), expires: 60, date: Fixture.date)
@@ -124,7 +124,7 @@ import Testing
         }
     }
 
-    @Test(.disabled("bug: redactedCanonicalRequest searches for the raw token, but the canonical header holds it trimmed, so a padded token shows"))
+    @Test
     func paddedTokenIsRedacted() throws {
         let padded = SigV4Credentials(accessKeyId: "AKIA", secretAccessKey: Self.secret, sessionToken: "  PADDEDtokenDISTINCT  ")
         var request = SigV4Request(method: "GET", url: "https://example.amazonaws.com/")
