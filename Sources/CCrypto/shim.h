@@ -9,4 +9,10 @@
 #include <openssl/sha.h>
 #include <openssl/evp.h>
 #include <openssl/crypto.h>
+// SigV4a: P-256 keys built from a derived scalar (EVP_PKEY_fromdata), ECDSA via EVP_DigestSign.
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/ec.h>
+#include <openssl/err.h>
+#include <openssl/param_build.h>
 #endif

@@ -8,6 +8,13 @@ public enum SigV4Error: Error, Sendable, Hashable, CustomStringConvertible {
     case missingScope(String)
     /// The signing time is outside years 1970 through 9999.
     case invalidDate
+    /// SigV4a: the region set is empty, or an entry is empty or holds a comma or white space.
+    case invalidRegionSet([String])
+    /// SigV4a: no P-256 key could be derived for this access key id (all 254 counter values
+    /// gave a candidate out of range; with genuine credentials this does not happen).
+    case keyDerivationFailed(accessKeyId: String)
+    /// SigV4a: a libcrypto call failed; `operation` names it, `detail` is OpenSSL's reason.
+    case cryptoFailure(operation: String, detail: String)
 
     public var description: String {
         switch self {
@@ -19,6 +26,12 @@ public enum SigV4Error: Error, Sendable, Hashable, CustomStringConvertible {
             return "SigV4: the \(what) is empty: pass the AWS region (such as us-east-1) and the signing name of the service (such as vpc-lattice)"
         case .invalidDate:
             return "SigV4: the signing time must lie between 1970-01-01 and 9999-12-31 UTC"
+        case .invalidRegionSet(let set):
+            return "SigV4a: the region set \(set) is not valid: pass one or more regions or wildcard patterns, such as [\"us-east-1\", \"us-west-2\"] or [\"*\"], none empty and none with commas or white space"
+        case .keyDerivationFailed(let accessKeyId):
+            return "SigV4a: no P-256 signing key could be derived for access key id \(accessKeyId) after 254 attempts: check that the credentials are genuine AWS credentials"
+        case .cryptoFailure(let operation, let detail):
+            return "SigV4a: libcrypto failed to \(operation)\(detail.isEmpty ? "" : " (\(detail))"): check that OpenSSL 3 (libcrypto) is installed and supports the P-256 curve"
         }
     }
 }

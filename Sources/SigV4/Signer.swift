@@ -175,16 +175,14 @@ public struct SigV4Signer: Sendable {
         }
     }
 
+    /// What SigV4 puts in the string to sign: its algorithm and a scope with the region.
+    private var scheme: SigningScheme { SigningScheme(algorithm: Self.algorithm, region: region, service: service, signsRegionSet: false) }
+
     /// The length of `yyyyMMdd/region/service/aws4_request`.
-    private var scopeLength: Int { 8 + 1 + region.utf8.count + 1 + service.utf8.count + "/aws4_request".utf8.count }
+    private var scopeLength: Int { scheme.scopeLength }
 
     private func appendScope<Sink: ByteSink>(_ amz: AmzDate, to out: inout Sink) {
-        amz.appendDate(to: &out)
-        out.append(UInt8(ascii: "/"))
-        out.appendUTF8(region)
-        out.append(UInt8(ascii: "/"))
-        out.appendUTF8(service)
-        out.appendUTF8("/aws4_request")
+        scheme.appendScope(amz, to: &out)
     }
 
     /// Builds the canonical request, the string to sign and the signature into one buffer.
@@ -194,13 +192,93 @@ public struct SigV4Signer: Sendable {
         amz: AmzDate,
         presignQuery: [UInt8]?
     ) throws(SigV4Error) -> SigV4SigningDetails {
+        let builder = CanonicalRequestBuilder(options: options, scheme: scheme)
+        guard var built = builder.build(request, payloadHash: payloadHash, amz: amz, presignQuery: presignQuery, signatureCapacity: 64) else {
+            throw .invalidURL(request.url)
+        }
+        let key = cache.signingKey(secret: credentials.secretAccessKey, date: amz, region: region, service: service)
+        let stringToSign = built.stringToSignRange
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Digest.length) { mac in
+            built.buffer.withUnsafeBytes { key.authenticate(UnsafeRawBufferPointer(rebasing: $0[stringToSign]), into: mac.baseAddress!) }
+            Hex.append(UnsafeRawBufferPointer(mac), to: &built.buffer)
+        }
+        return SigV4SigningDetails(
+            buffer: built.buffer,
+            canonicalRange: built.canonicalRange,
+            stringToSignRange: stringToSign,
+            signatureRange: stringToSign.upperBound..<built.buffer.count,
+            signedHeadersRange: built.signedHeadersRange,
+            sessionToken: credentials.sessionToken
+        )
+    }
+
+    /// The `;`-joined signed header names for a request, as presigning needs them up front.
+    private func signedHeaderList(_ request: SigV4Request) throws(SigV4Error) -> [UInt8] {
+        guard let list = CanonicalRequestBuilder(options: options, scheme: scheme).signedHeaderList(request) else {
+            throw .invalidURL(request.url)
+        }
+        return list
+    }
+}
+
+/// What differs between SigV4 and SigV4a in the canonical request and the string to sign.
+struct SigningScheme: Sendable {
+    /// The first line of the string to sign (`AWS4-HMAC-SHA256`, `AWS4-ECDSA-P256-SHA256`).
+    let algorithm: String
+    /// The scope's region; nil for SigV4a, whose scope is `date/service/aws4_request`.
+    let region: String?
+    let service: String
+    /// Sign `x-amz-region-set` whatever the header rule says (SigV4a).
+    let signsRegionSet: Bool
+
+    /// The length of the credential scope.
+    var scopeLength: Int {
+        8 + 1 + (region.map { $0.utf8.count + 1 } ?? 0) + service.utf8.count + "/aws4_request".utf8.count
+    }
+
+    /// Appends `yyyyMMdd/region/service/aws4_request`, or `yyyyMMdd/service/aws4_request`.
+    func appendScope<Sink: ByteSink>(_ amz: AmzDate, to out: inout Sink) {
+        amz.appendDate(to: &out)
+        out.append(UInt8(ascii: "/"))
+        if let region {
+            out.appendUTF8(region)
+            out.append(UInt8(ascii: "/"))
+        }
+        out.appendUTF8(service)
+        out.appendUTF8("/aws4_request")
+    }
+}
+
+/// Builds the canonical request and the string to sign, shared by SigV4 and SigV4a; the
+/// signers append the signature.
+struct CanonicalRequestBuilder {
+    let options: SigV4Options
+    let scheme: SigningScheme
+
+    /// One buffer holding the canonical request, then the string to sign.
+    struct Output {
+        var buffer: [UInt8]
+        let canonicalRange: Range<Int>
+        let stringToSignRange: Range<Int>
+        let signedHeadersRange: Range<Int>
+    }
+
+    /// The canonical request and the string to sign, with room reserved for
+    /// `signatureCapacity` more bytes; nil when the URL has no scheme and host.
+    func build(
+        _ request: SigV4Request,
+        payloadHash: [UInt8],
+        amz: AmzDate,
+        presignQuery: [UInt8]?,
+        signatureCapacity: Int
+    ) -> Output? {
         var url = request.url
-        let built: SigV4SigningDetails? = url.withUTF8 { u -> SigV4SigningDetails? in
+        return url.withUTF8 { u -> Output? in
             guard let parts = URLParts(u) else { return nil }
             var headerBytes = 0
             for field in request.headers.fields { headerBytes += field.name.utf8.count + field.value.utf8.count + 2 }
-            let capacity = 320 + request.method.utf8.count + 3 * u.count + 3 * (presignQuery?.count ?? 0)
-                + 2 * headerBytes + scopeLength
+            let capacity = 256 + signatureCapacity + request.method.utf8.count + 3 * u.count + 3 * (presignQuery?.count ?? 0)
+                + 2 * headerBytes + scheme.scopeLength
             var buf: [UInt8] = []
             buf.reserveCapacity(capacity)
 
@@ -230,40 +308,30 @@ public struct SigV4Signer: Sendable {
             let canonicalEnd = buf.count
 
             // String to sign
-            buf.appendUTF8("AWS4-HMAC-SHA256\n")
+            buf.appendUTF8(scheme.algorithm)
+            buf.append(UInt8(ascii: "\n"))
             amz.appendDateTime(to: &buf)
             buf.append(UInt8(ascii: "\n"))
-            appendScope(amz, to: &buf)
+            scheme.appendScope(amz, to: &buf)
             buf.append(UInt8(ascii: "\n"))
             withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Digest.length) { digest in
                 buf.withUnsafeBytes { Digest.sha256(UnsafeRawBufferPointer(rebasing: $0[0..<canonicalEnd]), into: digest.baseAddress!) }
                 Hex.append(UnsafeRawBufferPointer(digest), to: &buf)
             }
-            let stsEnd = buf.count
-
-            // Signature
-            let key = cache.signingKey(secret: credentials.secretAccessKey, date: amz, region: region, service: service)
-            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Digest.length) { mac in
-                buf.withUnsafeBytes { key.authenticate(UnsafeRawBufferPointer(rebasing: $0[canonicalEnd..<stsEnd]), into: mac.baseAddress!) }
-                Hex.append(UnsafeRawBufferPointer(mac), to: &buf)
-            }
-            return SigV4SigningDetails(
+            return Output(
                 buffer: buf,
                 canonicalRange: 0..<canonicalEnd,
-                stringToSignRange: canonicalEnd..<stsEnd,
-                signatureRange: stsEnd..<buf.count,
-                signedHeadersRange: signedRange,
-                sessionToken: credentials.sessionToken
+                stringToSignRange: canonicalEnd..<buf.count,
+                signedHeadersRange: signedRange
             )
         }
-        guard let built else { throw .invalidURL(request.url) }
-        return built
     }
 
-    /// The `;`-joined signed header names for a request, as presigning needs them up front.
-    private func signedHeaderList(_ request: SigV4Request) throws(SigV4Error) -> [UInt8] {
+    /// The `;`-joined signed header names for a request, as presigning needs them up front;
+    /// nil when the URL has no scheme and host.
+    func signedHeaderList(_ request: SigV4Request) -> [UInt8]? {
         var url = request.url
-        let list: [UInt8]? = url.withUTF8 { u -> [UInt8]? in
+        return url.withUTF8 { u -> [UInt8]? in
             guard let parts = URLParts(u) else { return nil }
             var headerBytes = 0
             for field in request.headers.fields { headerBytes += field.name.utf8.count + field.value.utf8.count + 2 }
@@ -272,8 +340,6 @@ public struct SigV4Signer: Sendable {
             let range = appendCanonicalHeaders(request.headers, parts: parts, url: u, presign: true, headerBytes: headerBytes, to: &scratch)
             return Array(scratch[range])
         }
-        guard let list else { throw .invalidURL(request.url) }
-        return list
     }
 
     /// Appends the canonical header lines, a blank line and the signed-headers list; returns
@@ -300,7 +366,7 @@ public struct SigV4Signer: Sendable {
                     for c in field.name.utf8 { pool.append(ASCII.lower(c)) }
                     let name = pool.bytes(nameStart..<pool.count)
                     let keep: Bool
-                    if HeaderNames.isAlwaysSigned(name) {
+                    if HeaderNames.isAlwaysSigned(name) || (scheme.signsRegionSet && HeaderNames.isRegionSet(name)) {
                         keep = !(skipToken && HeaderNames.isSecurityToken(name)) && !(presign && HeaderNames.isXAmzDate(name))
                     } else {
                         keep = !HeaderNames.isAuthorization(name) && rule.signs(name)
@@ -481,6 +547,7 @@ enum HeaderNames {
     static func isAuthorization(_ n: UnsafeBufferPointer<UInt8>) -> Bool { equals(n, "authorization") }
     static func isXAmzDate(_ n: UnsafeBufferPointer<UInt8>) -> Bool { equals(n, "x-amz-date") }
     static func isSecurityToken(_ n: UnsafeBufferPointer<UInt8>) -> Bool { equals(n, "x-amz-security-token") }
+    static func isRegionSet(_ n: UnsafeBufferPointer<UInt8>) -> Bool { equals(n, "x-amz-region-set") }
 
     /// `host` and every `x-amz-*` header.
     static func isAlwaysSigned(_ n: UnsafeBufferPointer<UInt8>) -> Bool {
