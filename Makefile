@@ -34,18 +34,26 @@ build: deps
 test: build check-scripts
 	$(SWIFT) test --skip-build $(STRICT)
 
+## check-scripts: the Python helpers compile, and generated files match their generators.
 check-scripts:
 	@$(PYTHON) -m py_compile Tests/Oracles/*.py Benchmarks/*.py scripts/*.py
+	@$(PYTHON) scripts/generate-endpoint-data.py --check
 
 demo: deps
 	$(SWIFT) run -c release sign-request-example
 
-## bench: lattice-bench (release) and botocore in one run, with the ratio.
+## bench: lattice-bench (release) next to botocore, curl and boto3, with the ratios.
+## The signing figures come from lattice-bench alone; client.* runs against nginx on
+## 127.0.0.1 (Benchmarks/list-services.sh).
 bench: deps
+	@command -v nginx >/dev/null || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nginx >/dev/null; }
+	@$(PYTHON) scripts/check-python-deps.py Benchmarks/requirements.txt || \
+	  $(PYTHON) -m pip install -q --disable-pip-version-check -r Benchmarks/requirements.txt
 	$(SWIFT) build -c release --product lattice-bench
-	@./.build/release/lattice-bench $(if $(FILTER),--filter $(FILTER)) | tee /tmp/lattice-bench.jsonl
+	@./.build/release/lattice-bench --filter sigv4 | tee /tmp/lattice-bench.jsonl
 	@$(PYTHON) Benchmarks/botocore_sign.py | tee -a /tmp/lattice-bench.jsonl
 	@$(PYTHON) Benchmarks/compare.py /tmp/lattice-bench.jsonl
+	@bash Benchmarks/list-services.sh
 
 clean:
 	rm -rf .build

@@ -33,7 +33,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "lattice-bench",
-            dependencies: ["SigV4"],
+            dependencies: ["SigV4", "LatticeKit"],
             path: "Benchmarks/lattice-bench"
         ),
         .executableTarget(

@@ -2,7 +2,11 @@
 // Prints one JSON object per line: {"name": ..., "ns_per_op": ..., "iterations": ...}, where
 // ns_per_op is the median of several timed batches.
 //
-//   lattice-bench [--filter PREFIX] [--iterations N] [--batches K]
+//   lattice-bench [--filter PREFIX] [--iterations N] [--batches K] [--endpoint-url URL]
+//
+// client.* benchmarks need --endpoint-url: a server answering GET /services with a fixed
+// ListServices body (Benchmarks/list-services.sh starts nginx for that); without it they are
+// skipped with a note on stderr.
 //
 // --iterations runs exactly N operations per batch (for allocation counts under valgrind);
 // without it each batch runs for about 0.2 s.
@@ -10,12 +14,14 @@
 import Glibc
 #endif
 import Foundation
+import LatticeKit
 import SigV4
 
-struct Options {
+struct Options: Sendable {
     var filter = ""
     var iterations: Int? = nil
     var batches = 7
+    var endpointURL: String? = nil
 }
 
 func parseOptions() -> Options {
@@ -26,8 +32,9 @@ func parseOptions() -> Options {
         case "--filter": options.filter = args.popFirst() ?? ""
         case "--iterations": options.iterations = args.popFirst().flatMap(Int.init)
         case "--batches": options.batches = max(1, args.popFirst().flatMap(Int.init) ?? 7)
+        case "--endpoint-url": options.endpointURL = args.popFirst()
         case "-h", "--help":
-            print("usage: lattice-bench [--filter PREFIX] [--iterations N] [--batches K]")
+            print("usage: lattice-bench [--filter PREFIX] [--iterations N] [--batches K] [--endpoint-url URL]")
             exit(0)
         default:
             FileHandle.standardError.write(Data("lattice-bench: unknown option \(arg); try --help\n".utf8))
@@ -50,12 +57,15 @@ func blackHole<T>(_ value: T) {
     withExtendedLifetime(value) {}
 }
 
-struct Benchmark {
+struct Benchmark: Sendable {
     let name: String
-    let run: (Int) throws -> Void
+    let run: @Sendable (Int) async throws -> Void
 }
 
-func measure(_ b: Benchmark, _ options: Options) throws {
+/// Runs on the global executor, never the main actor, so awaits inside a benchmark cost what
+/// they cost a library user's task (top-level code is main-actor isolated).
+@concurrent
+func measure(_ b: Benchmark, _ options: Options) async throws {
     var perOp: [Double] = []
     var iterations: Int
     if let fixed = options.iterations {
@@ -65,7 +75,7 @@ func measure(_ b: Benchmark, _ options: Options) throws {
         iterations = 1
         while true {
             let start = nanoseconds()
-            try b.run(iterations)
+            try await b.run(iterations)
             let elapsed = nanoseconds() - start
             if elapsed > 50_000_000 || iterations >= 1 << 26 {
                 iterations = max(1, Int(Double(iterations) * 200_000_000 / Double(max(elapsed, 1))))
@@ -76,7 +86,7 @@ func measure(_ b: Benchmark, _ options: Options) throws {
     }
     for _ in 0..<options.batches {
         let start = nanoseconds()
-        try b.run(iterations)
+        try await b.run(iterations)
         perOp.append(Double(nanoseconds() - start) / Double(iterations))
     }
     perOp.sort()
@@ -107,7 +117,12 @@ let postRequest = SigV4Request(
     headers: ["content-type": "application/json"]
 )
 
+let listServicesBody = Data(#"{"items":[{"arn":"arn:aws:vpc-lattice:us-east-1:123456789012:service/svc-0123456789abcdef0","createdAt":"2026-11-21T12:00:00.123Z","dnsEntry":{"domainName":"provider-svc-0123456789abcdef0.7d67968.vpc-lattice-svcs.us-east-1.on.aws","hostedZoneId":"Z0123456789ABCDEFGHIJ"},"id":"svc-0123456789abcdef0","lastUpdatedAt":"2026-11-21T12:00:00.123Z","name":"provider-svc","status":"ACTIVE"}]}"#.utf8)
+
 let benchmarks: [Benchmark] = [
+    Benchmark(name: "decode.list-services") { n in
+        for _ in 0..<n { blackHole(try JSONDecoder().decode(ListServicesOutput.self, from: listServicesBody)) }
+    },
     Benchmark(name: "sigv4.sign.get") { n in
         for _ in 0..<n {
             var request = getRequest
@@ -134,10 +149,66 @@ let benchmarks: [Benchmark] = [
     },
 ]
 
+// MARK: - client.*
+
+/// ListServices assembled by hand from the runtime's parts, until the generated operations
+/// exist: validate, bind, sign, send, decode.
+struct ServiceSummary: Decodable {
+    var arn: String?
+    var id: String?
+    var name: String?
+    var status: String?
+    var createdAt: String?
+    var lastUpdatedAt: String?
+    var dnsEntry: DNSEntry?
+    struct DNSEntry: Decodable {
+        var domainName: String?
+        var hostedZoneId: String?
+    }
+}
+
+struct ListServicesOutput: Decodable {
+    var items: [ServiceSummary]
+    var nextToken: String?
+}
+
+struct BenchError: Error, CustomStringConvertible {
+    let description: String
+}
+
+func listServices(_ client: LatticeClient, maxResults: Int) async throws -> ListServicesOutput {
+    guard (1...100).contains(maxResults) else { throw BenchError(description: "maxResults must be 1...100") }
+    let response = try await client.send(OperationRequest(method: "GET", path: "/services", query: [("maxResults", String(maxResults))]))
+    return try JSONDecoder().decode(ListServicesOutput.self, from: Data(response.body))
+}
+
+func clientBenchmarks(_ options: Options) throws -> [Benchmark] {
+    guard let endpoint = options.endpointURL else {
+        if "client.list-services".hasPrefix(options.filter) || options.filter.hasPrefix("client") {
+            FileHandle.standardError.write(Data("lattice-bench: client.list-services skipped: pass --endpoint-url URL (see Benchmarks/list-services.sh)\n".utf8))
+        }
+        return []
+    }
+    let client = try LatticeClient(LatticeConfiguration(region: "us-east-1", endpoint: endpoint, credentials: credentials, maxAttempts: 1))
+    let transport = try CurlTransport()
+    let raw = HTTPRequest(method: "GET", url: endpoint + "/services?maxResults=10")
+    return [
+        Benchmark(name: "client.transport-get") { n in
+            for _ in 0..<n { blackHole(try await transport.send(raw)) }
+        },
+        Benchmark(name: "client.list-services") { n in
+            for _ in 0..<n {
+                let page = try await listServices(client, maxResults: 10)
+                blackHole(page)
+            }
+        },
+    ]
+}
+
 let options = parseOptions()
 do {
-    for b in benchmarks where b.name.hasPrefix(options.filter) {
-        try measure(b, options)
+    for b in try benchmarks + clientBenchmarks(options) where b.name.hasPrefix(options.filter) {
+        try await measure(b, options)
     }
 } catch {
     FileHandle.standardError.write(Data("lattice-bench: \(error)\n".utf8))
