@@ -57,15 +57,42 @@ func blackHole<T>(_ value: T) {
     withExtendedLifetime(value) {}
 }
 
-struct Benchmark: Sendable {
+/// A benchmark body runs `n` operations. Synchronous bodies run on the main thread; async ones
+/// run in a detached task (on the global executor, as a library user's task would, never the
+/// main actor) that the main thread waits for once per batch. main.swift stays synchronous so
+/// the signing benchmarks run under valgrind (callgrind, dhat), which cannot follow an async
+/// main's libdispatch signal handling.
+struct Benchmark {
     let name: String
-    let run: @Sendable (Int) async throws -> Void
+    let run: (Int) throws -> Void
+
+    init(name: String, run: @escaping (Int) throws -> Void) {
+        self.name = name
+        self.run = run
+    }
+
+    init(name: String, async body: @escaping @Sendable (Int) async throws -> Void) {
+        self.name = name
+        run = { n in try blockOn { try await body(n) } }
+    }
 }
 
-/// Runs on the global executor, never the main actor, so awaits inside a benchmark cost what
-/// they cost a library user's task (top-level code is main-actor isolated).
-@concurrent
-func measure(_ b: Benchmark, _ options: Options) async throws {
+final class Outcome: @unchecked Sendable {
+    var error: (any Error)?
+}
+
+func blockOn(_ body: @escaping @Sendable () async throws -> Void) throws {
+    let done = DispatchSemaphore(value: 0)
+    let outcome = Outcome()
+    Task.detached {
+        do { try await body() } catch { outcome.error = error }
+        done.signal()
+    }
+    done.wait()
+    if let error = outcome.error { throw error }
+}
+
+func measure(_ b: Benchmark, _ options: Options) throws {
     var perOp: [Double] = []
     var iterations: Int
     if let fixed = options.iterations {
@@ -75,7 +102,7 @@ func measure(_ b: Benchmark, _ options: Options) async throws {
         iterations = 1
         while true {
             let start = nanoseconds()
-            try await b.run(iterations)
+            try b.run(iterations)
             let elapsed = nanoseconds() - start
             if elapsed > 50_000_000 || iterations >= 1 << 26 {
                 iterations = max(1, Int(Double(iterations) * 200_000_000 / Double(max(elapsed, 1))))
@@ -86,7 +113,7 @@ func measure(_ b: Benchmark, _ options: Options) async throws {
     }
     for _ in 0..<options.batches {
         let start = nanoseconds()
-        try await b.run(iterations)
+        try b.run(iterations)
         perOp.append(Double(nanoseconds() - start) / Double(iterations))
     }
     perOp.sort()
@@ -193,22 +220,22 @@ func clientBenchmarks(_ options: Options) throws -> [Benchmark] {
     let transport = try CurlTransport()
     let raw = HTTPRequest(method: "GET", url: endpoint + "/services?maxResults=10")
     return [
-        Benchmark(name: "client.transport-get") { n in
+        Benchmark(name: "client.transport-get", async: { n in
             for _ in 0..<n { blackHole(try await transport.send(raw)) }
-        },
-        Benchmark(name: "client.list-services") { n in
+        }),
+        Benchmark(name: "client.list-services", async: { n in
             for _ in 0..<n {
                 let page = try await listServices(client, maxResults: 10)
                 blackHole(page)
             }
-        },
+        }),
     ]
 }
 
 let options = parseOptions()
 do {
     for b in try benchmarks + clientBenchmarks(options) where b.name.hasPrefix(options.filter) {
-        try await measure(b, options)
+        try measure(b, options)
     }
 } catch {
     FileHandle.standardError.write(Data("lattice-bench: \(error)\n".utf8))
