@@ -7,12 +7,13 @@ STRICT       := -Xswiftc -warnings-as-errors
 APT_PACKAGES := libcurl4-openssl-dev libssl-dev pkg-config
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: test demo deps build bench check-scripts clean help
+.PHONY: test demo deps build bench check-scripts generate clean help
 
 help:
 	@echo "make demo   - build and run the demo"
 	@echo "make test   - install what is missing, build with warnings as errors, run every check"
 	@echo "make bench  - release build of lattice-bench and botocore, side by side"
+	@echo "make generate - regenerate Sources/LatticeKit/Generated from Codegen/Model"
 
 ## deps: the C libraries (apt) and the pinned Python oracles (pip), only when missing.
 deps:
@@ -38,6 +39,14 @@ test: build check-scripts
 check-scripts:
 	@$(PYTHON) -m py_compile Tests/Oracles/*.py Benchmarks/*.py scripts/*.py
 	@$(PYTHON) scripts/generate-endpoint-data.py --check
+	@$(PYTHON) scripts/trim-model.py --check
+	@$(SWIFT) run --package-path Codegen -c release lattice-codegen Codegen/Model Sources/LatticeKit/Generated --check
+
+## generate: the trimmed model from botocore, then Sources/LatticeKit/Generated from the model.
+generate:
+	$(PYTHON) scripts/trim-model.py
+	$(PYTHON) scripts/generate-endpoint-data.py
+	$(SWIFT) run --package-path Codegen -c release lattice-codegen Codegen/Model Sources/LatticeKit/Generated
 
 demo: deps
 	$(SWIFT) run -c release sign-request-example

@@ -3,7 +3,8 @@
 
 Writes Codegen/Model/service-2.json (every key named "documentation" removed, everything else
 kept: shapes, constraints, HTTP bindings), Codegen/Model/paginators-1.json and
-Codegen/Model/botocore-version.txt. Output is deterministic (sorted keys, 1-space indent).
+Codegen/Model/botocore-version.txt. Output is deterministic: the model keeps botocore's key order (member order matters to
+generated initializers), paginators are written with sorted keys.
 
     python3 scripts/trim-model.py          # rewrite
     python3 scripts/trim-model.py --check  # exit 1 if the committed files differ
@@ -41,7 +42,7 @@ def render():
     service = strip(load("service-2.json"))
     paginators = load("paginators-1.json")
     return {
-        "service-2.json": json.dumps(service, indent=1, sort_keys=True) + "\n",
+        "service-2.json": json.dumps(service, indent=1) + "\n",  # model order kept: it is the members order
         "paginators-1.json": json.dumps(paginators, indent=1, sort_keys=True) + "\n",
         "botocore-version.txt": botocore.__version__ + "\n",
     }

@@ -62,6 +62,21 @@ enum RFC3339 {
         return Date(timeIntervalSince1970: Double(seconds) + fraction)
     }
 
+    /// `YYYY-MM-DDTHH:MM:SS.mmmZ` in UTC, rounded to the millisecond: the form the service
+    /// answers with and LatticeKit sends.
+    static func formatMilliseconds(_ date: Date) -> String {
+        let totalMillis = Int((date.timeIntervalSince1970 * 1000).rounded())
+        var seconds = totalMillis / 1000
+        var millis = totalMillis % 1000
+        if millis < 0 {
+            millis += 1000
+            seconds -= 1
+        }
+        let whole = format(Date(timeIntervalSince1970: Double(seconds)))
+        let m = String(millis)
+        return whole.dropLast() + "." + String(repeating: "0", count: 3 - m.count) + m + "Z"
+    }
+
     /// `YYYY-MM-DDTHH:MM:SSZ` in UTC (whole seconds).
     static func format(_ date: Date) -> String {
         let t = Int(date.timeIntervalSince1970.rounded(.down))

@@ -1,0 +1,50 @@
+import Foundation
+
+// lattice-codegen MODEL_DIR OUTPUT_DIR [--check]
+// Writes (or with --check, compares) the files of Sources/LatticeKit/Generated.
+let args = CommandLine.arguments.dropFirst()
+guard args.count >= 2 else {
+    FileHandle.standardError.write(Data("usage: lattice-codegen MODEL_DIR OUTPUT_DIR [--check]\n".utf8))
+    exit(2)
+}
+let modelDir = URL(fileURLWithPath: args[args.startIndex])
+let outDir = URL(fileURLWithPath: args[args.startIndex + 1])
+let check = args.contains("--check")
+
+do {
+    let generator = Generator(model: try Model(directory: modelDir))
+    try generator.checkPatterns()
+    let files: [String: String] = [
+        "Enums.swift": generator.enums(),
+        "Structures.swift": generator.structures(),
+        "Unions.swift": generator.unions(),
+        "Errors.swift": generator.errors(),
+        "Operations.swift": generator.operations(),
+        "Paginators.swift": generator.paginators(),
+    ]
+    var stale: [String] = []
+    let existing = Set((try? FileManager.default.contentsOfDirectory(atPath: outDir.path)) ?? [])
+    for (name, text) in files.sorted(by: { $0.key < $1.key }) {
+        let url = outDir.appendingPathComponent(name)
+        if (try? String(contentsOf: url, encoding: .utf8)) != text {
+            stale.append(name)
+            if !check {
+                try FileManager.default.createDirectory(at: outDir, withIntermediateDirectories: true)
+                try text.write(to: url, atomically: true, encoding: .utf8)
+            }
+        }
+    }
+    let extra = existing.subtracting(files.keys).filter { $0.hasSuffix(".swift") }
+    if check {
+        if !stale.isEmpty || !extra.isEmpty {
+            print("Sources/LatticeKit/Generated differs from what Codegen makes: \((stale + extra.sorted()).joined(separator: ", ")); run `make generate` and commit the result")
+            exit(1)
+        }
+    } else {
+        for name in extra { try FileManager.default.removeItem(at: outDir.appendingPathComponent(name)) }
+        print("wrote \(files.count) files to \(outDir.path) (\(stale.count) changed)")
+    }
+} catch {
+    FileHandle.standardError.write(Data("lattice-codegen: \(error)\n".utf8))
+    exit(1)
+}

@@ -1,0 +1,153 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import SigV4
+
+extension LatticeClient {
+    /// The request an operation would send, before signing: idempotency token filled,
+    /// validated (as the client's validation mode says), bound, body encoded.
+    public func operationRequest<I: OperationInput>(_ spec: OperationSpec, _ input: I) throws -> OperationRequest {
+        var input = input
+        input.fillIdempotencyToken()
+        return try Self.bind(spec, input, validation: configuration.validation)
+    }
+
+    static func bind<I: OperationInput>(_ spec: OperationSpec, _ input: I, validation: ValidationMode) throws -> OperationRequest {
+        if validation != .off {
+            var v = Validator(mode: validation)
+            input.validate(&v)
+            if !v.issues.isEmpty { throw LatticeValidationError(operation: spec.name, issues: v.issues) }
+        }
+        var b = RequestBinder(template: spec.path)
+        input.bind(&b)
+        if !b.problems.isEmpty {
+            throw LatticeValidationError(operation: spec.name, issues: b.problems.map { ValidationIssue(path: "input", problem: $0, rule: "path labels cannot be empty") })
+        }
+        var headers = b.headers
+        var body: [UInt8] = []
+        if I.hasBody {
+            body = Array(try LatticeJSON.encoder().encode(InputBody(input: input)))
+            headers.add(name: "content-type", value: "application/json")
+        }
+        return OperationRequest(method: spec.method, path: b.path, query: b.query, headers: headers, body: body)
+    }
+
+    /// Runs one operation: bind once, send through the retry loop, decode the output or the
+    /// modeled error.
+    func execute<I: OperationInput, O: Decodable & Sendable>(_ spec: OperationSpec, _ input: I) async throws -> O {
+        let request = try operationRequest(spec, input)
+        let response: HTTPResponse
+        do {
+            response = try await send(request)
+        } catch let error as AWSServiceError {
+            throw LatticeErrors.modeled(error)
+        }
+        return try Self.decodeOutput(O.self, spec: spec, response: response)
+    }
+
+    static func decodeOutput<O: Decodable>(_ type: O.Type, spec: OperationSpec, response: HTTPResponse) throws -> O {
+        let body = response.body.isEmpty ? Data("{}".utf8) : Data(response.body)
+        do {
+            return try LatticeJSON.decoder().decode(O.self, from: body)
+        } catch {
+            throw LatticeDecodingError(operation: spec.name, status: response.status, detail: Self.describe(error), body: response.bodyText)
+        }
+    }
+
+    static func describe(_ error: any Error) -> String {
+        guard let e = error as? DecodingError else { return "\(error)" }
+        func path(_ c: [any CodingKey]) -> String {
+            c.map { $0.intValue.map { "[\($0)]" } ?? "." + $0.stringValue }.joined().drop { $0 == "." }.description
+        }
+        switch e {
+        case let .keyNotFound(key, ctx): return "the required member \(path(ctx.codingPath + [key])) is missing"
+        case let .valueNotFound(_, ctx): return "the required member \(path(ctx.codingPath)) is null"
+        case let .typeMismatch(type, ctx): return "\(path(ctx.codingPath)) is not a \(type)"
+        case let .dataCorrupted(ctx): return "\(path(ctx.codingPath)): \(ctx.debugDescription)"
+        @unknown default: return "\(error)"
+        }
+    }
+}
+
+/// A paginated list operation as an AsyncSequence of pages: each page's next token feeds the
+/// next request, until the service returns no token (or the same token again, which would
+/// loop forever).
+public struct PageSequence<Input: Sendable, Output: Sendable>: AsyncSequence, Sendable {
+    public typealias Element = Output
+    let input: Input
+    let fetch: @Sendable (Input) async throws -> Output
+    let setToken: @Sendable (inout Input, String?) -> Void
+    let nextToken: @Sendable (Output) -> String?
+
+    public init(
+        input: Input,
+        fetch: @escaping @Sendable (Input) async throws -> Output,
+        setToken: @escaping @Sendable (inout Input, String?) -> Void,
+        nextToken: @escaping @Sendable (Output) -> String?
+    ) {
+        self.input = input
+        self.fetch = fetch
+        self.setToken = setToken
+        self.nextToken = nextToken
+    }
+
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        let sequence: PageSequence
+        var input: Input
+        var done = false
+        var seen: Set<String> = []
+
+        public mutating func next() async throws -> Output? {
+            guard !done else { return nil }
+            let page = try await sequence.fetch(input)
+            if let token = sequence.nextToken(page), !token.isEmpty, seen.insert(token).inserted {
+                sequence.setToken(&input, token)
+            } else {
+                done = true
+            }
+            return page
+        }
+    }
+
+    public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(sequence: self, input: input) }
+
+    /// The pages' items, one by one.
+    public func items<Item: Sendable>(_ items: @escaping @Sendable (Output) -> [Item]) -> ItemSequence<Input, Output, Item> {
+        ItemSequence(pages: self, items: items)
+    }
+}
+
+/// The items of every page of a paginated operation.
+public struct ItemSequence<Input: Sendable, Output: Sendable, Item: Sendable>: AsyncSequence, Sendable {
+    public typealias Element = Item
+    let pages: PageSequence<Input, Output>
+    let items: @Sendable (Output) -> [Item]
+
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        var pages: PageSequence<Input, Output>.AsyncIterator
+        let items: @Sendable (Output) -> [Item]
+        var buffer: [Item] = []
+        var index = 0
+
+        public mutating func next() async throws -> Item? {
+            while index >= buffer.count {
+                guard let page = try await pages.next() else { return nil }
+                buffer = items(page)
+                index = 0
+            }
+            defer { index += 1 }
+            return buffer[index]
+        }
+    }
+
+    public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(pages: pages.makeAsyncIterator(), items: items) }
+
+    /// Every item, collected.
+    public func collect() async throws -> [Item] {
+        var all: [Item] = []
+        for try await item in self { all.append(item) }
+        return all
+    }
+}

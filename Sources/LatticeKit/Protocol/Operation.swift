@@ -1,0 +1,162 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+public import SigV4
+
+/// What the model says about one operation: its HTTP binding and its input members. The
+/// generated operations are this data handed to one shared executor.
+public struct OperationSpec: Sendable, Hashable {
+    /// The model's name, such as `CreateService`.
+    public let name: String
+    public let method: String
+    /// The URI template, such as `/services/{serviceIdentifier}`.
+    public let path: String
+    /// The status the service answers with on success.
+    public let successCode: Int
+    /// The input's top-level members, in model order.
+    public let members: [MemberSpec]
+
+    public init(name: String, method: String, path: String, successCode: Int, members: [MemberSpec]) {
+        self.name = name
+        self.method = method
+        self.path = path
+        self.successCode = successCode
+        self.members = members
+    }
+}
+
+/// One top-level input member, for tools that build inputs from text (the CLI).
+public struct MemberSpec: Sendable, Hashable {
+    public enum Location: String, Sendable, Hashable { case body, uri, querystring, header }
+    /// The JSON type: string, integer, long, boolean, timestamp, list, map, structure, union.
+    public let name: String
+    public let type: String
+    /// For lists, the element's JSON type.
+    public let elementType: String?
+    public let required: Bool
+    public let location: Location
+
+    public init(_ name: String, _ type: String, element: String? = nil, required: Bool = false, location: Location = .body) {
+        self.name = name
+        self.type = type
+        elementType = element
+        self.required = required
+        self.location = location
+    }
+}
+
+/// An operation's input: validation, HTTP binding and the JSON body.
+public protocol OperationInput: Codable, Sendable, Validatable {
+    /// Whether the input has members that go in the JSON body (then the body is always a JSON
+    /// object, `{}` when none is set).
+    static var hasBody: Bool { get }
+    /// Path labels, query parameters and headers.
+    func bind(_ b: inout RequestBinder)
+    /// The body members only (the default: every member is a body member).
+    func encodeBody(to encoder: any Encoder) throws
+    /// Sets a missing idempotency token to a fresh UUID (only inputs that have one).
+    mutating func fillIdempotencyToken()
+}
+
+extension OperationInput {
+    public func encodeBody(to encoder: any Encoder) throws { try encode(to: encoder) }
+    public mutating func fillIdempotencyToken() {}
+}
+
+/// The body-members-only view of an input, for the JSON encoder.
+struct InputBody<I: OperationInput>: Encodable {
+    let input: I
+    func encode(to encoder: any Encoder) throws { try input.encodeBody(to: encoder) }
+}
+
+/// Fills a URI template's labels and collects query parameters and headers.
+public struct RequestBinder {
+    public private(set) var path: String
+    public private(set) var query: [(name: String, value: String)] = []
+    public private(set) var headers = HTTPHeaders()
+    private(set) var problems: [String] = []
+
+    public init(template: String) { path = template }
+
+    /// Replaces `{name}` with the value percent-encoded (`/` too), or `{name+}` (greedy) with
+    /// `/` kept.
+    public mutating func label(_ name: String, _ value: String) {
+        if value.isEmpty { problems.append("the path label \(name) is empty") }
+        if let r = path.firstRange(of: "{\(name)}") {
+            path.replaceSubrange(r, with: PercentEncoding.encode(value))
+        } else if let r = path.firstRange(of: "{\(name)+}") {
+            path.replaceSubrange(r, with: PercentEncoding.encode(value, keepSlash: true))
+        }
+    }
+
+    public mutating func query(_ name: String, _ value: String?) {
+        if let value { query.append((name, value)) }
+    }
+
+    public mutating func query<I: BinaryInteger>(_ name: String, _ value: I?) {
+        if let value { query.append((name, String(value))) }
+    }
+
+    public mutating func query(_ name: String, _ value: Bool?) {
+        if let value { query.append((name, value ? "true" : "false")) }
+    }
+
+    public mutating func query<E: LatticeEnum>(_ name: String, _ value: E?) {
+        if let value { query.append((name, value.rawValue)) }
+    }
+
+    /// A list is one parameter per element, all with the same name.
+    public mutating func query(_ name: String, _ values: [String]?) {
+        for v in values ?? [] { query.append((name, v)) }
+    }
+
+    public mutating func header(_ name: String, _ value: String?) {
+        if let value { headers.add(name: name, value: value) }
+    }
+}
+
+/// A modeled error of the service (ValidationException, ResourceNotFoundException, ...), with
+/// the model's fields and the response it came from.
+public protocol LatticeModeledError: Error, Sendable, Codable, CustomStringConvertible {
+    /// The error code, such as `ResourceNotFoundException`.
+    static var code: String { get }
+    var message: String? { get }
+    /// The HTTP response: status, request id, headers, raw body.
+    var serviceError: AWSServiceError? { get set }
+}
+
+extension LatticeModeledError {
+    public var description: String {
+        var text = "\(Self.code): \(message ?? "(no message)")"
+        if let e = serviceError {
+            text += " (HTTP \(e.httpStatus)"
+            if let id = e.requestId { text += ", request id \(id)" }
+            text += ")"
+        }
+        return text
+    }
+
+    /// Decodes the error's fields from the response body (empty or not JSON: no fields).
+    static func from(_ error: AWSServiceError) -> Self? {
+        let body = error.body.utf8.isEmpty ? Data("{}".utf8) : Data(error.body.utf8)
+        guard var decoded = (try? LatticeJSON.decoder().decode(Self.self, from: body)) ?? (try? LatticeJSON.decoder().decode(Self.self, from: Data("{}".utf8))) else {
+            return nil
+        }
+        decoded.serviceError = error
+        return decoded
+    }
+}
+
+/// A 2xx answer whose body is not the operation's output.
+public struct LatticeDecodingError: Error, Sendable, CustomStringConvertible {
+    public var operation: String
+    public var status: Int
+    public var detail: String
+    public var body: String
+
+    public var description: String {
+        "the \(operation) answer (HTTP \(status)) could not be read: \(detail); body: \(body.prefix(300))"
+    }
+}
