@@ -51,32 +51,44 @@ public final class LatticeClient: Sendable {
     /// `ConfigurationError` (credentials could not be found or refreshed), `SigV4Error`,
     /// or `CancellationError`.
     public func send(_ request: OperationRequest) async throws -> HTTPResponse {
-        let url = request.url(endpoint: settings.endpoint.url)
+        let base = unsignedRequest(request)
+        let transport = self.transport
+        let logger = self.logger
+        return try await retryStrategy.run { context in
+            let attempt = try await self.sign(base, date: context.signingDate(now: self.environment.now()))
+            logger.debug("vpc-lattice request", metadata: ["method": "\(base.method)", "url": "\(base.url)", "attempt": "\(context.attempt)"])
+            let response = try await transport.send(attempt)
+            logger.debug("vpc-lattice response", metadata: ["status": "\(response.status)", "requestId": "\(response.headers["x-amzn-requestid"] ?? "-")"])
+            return response
+        }
+    }
+
+    /// The request as it would go on the wire at `date`, signed, without sending it (the
+    /// CLI's `--dry-run`, and tests).
+    public func signedRequest(_ request: OperationRequest, date: Date) async throws -> HTTPRequest {
+        try await sign(unsignedRequest(request), date: date)
+    }
+
+    /// The full URL, the user agent and any endpoint headers; no signature yet.
+    func unsignedRequest(_ request: OperationRequest) -> HTTPRequest {
         var headers = request.headers
         headers.reserveCapacity(adding: 6)
         headers.add(name: "user-agent", value: Self.userAgent)
         for (name, values) in settings.endpoint.headers {
             for value in values { headers.add(name: name, value: value) }
         }
-        let base = HTTPRequest(method: request.method, url: url, headers: headers, body: request.body)
-        let payload: SigV4Payload = request.body.isEmpty ? .empty : .bytes(request.body)
-        let region = settings.region
-        let transport = self.transport
-        let credentialsProvider = self.credentialsProvider
-        let environment = self.environment
-        let logger = self.logger
-        return try await retryStrategy.run { context in
-            let credentials = try await credentialsProvider.credentials()
-            let signer = SigV4Signer(credentials: credentials.signing, region: region, service: Self.signingName)
-            var signable = SigV4Request(method: base.method, url: base.url, headers: base.headers)
-            try signer.sign(&signable, payload: payload, date: context.signingDate(now: environment.now()))
-            var attempt = base
-            attempt.headers = signable.headers
-            logger.debug("vpc-lattice request", metadata: ["method": "\(base.method)", "url": "\(base.url)", "attempt": "\(context.attempt)"])
-            let response = try await transport.send(attempt)
-            logger.debug("vpc-lattice response", metadata: ["status": "\(response.status)", "requestId": "\(response.headers["x-amzn-requestid"] ?? "-")"])
-            return response
-        }
+        return HTTPRequest(method: request.method, url: request.url(endpoint: settings.endpoint.url), headers: headers, body: request.body)
+    }
+
+    /// Signs with the current credentials (cached by the provider).
+    func sign(_ base: HTTPRequest, date: Date) async throws -> HTTPRequest {
+        let credentials = try await credentialsProvider.credentials()
+        let signer = SigV4Signer(credentials: credentials.signing, region: settings.region, service: Self.signingName)
+        var signable = SigV4Request(method: base.method, url: base.url, headers: base.headers)
+        try signer.sign(&signable, payload: base.body.isEmpty ? .empty : .bytes(base.body), date: date)
+        var signed = base
+        signed.headers = signable.headers
+        return signed
     }
 }
 
