@@ -148,7 +148,7 @@ let listServicesBody = Data(#"{"items":[{"arn":"arn:aws:vpc-lattice:us-east-1:12
 
 let benchmarks: [Benchmark] = [
     Benchmark(name: "decode.list-services") { n in
-        for _ in 0..<n { blackHole(try JSONDecoder().decode(ListServicesOutput.self, from: listServicesBody)) }
+        for _ in 0..<n { blackHole(try LatticeJSON.decoder().decode(ListServicesResponse.self, from: listServicesBody)) }
     },
     Benchmark(name: "sigv4.sign.get") { n in
         for _ in 0..<n {
@@ -178,37 +178,6 @@ let benchmarks: [Benchmark] = [
 
 // MARK: - client.*
 
-/// ListServices assembled by hand from the runtime's parts, until the generated operations
-/// exist: validate, bind, sign, send, decode.
-struct ServiceSummary: Decodable {
-    var arn: String?
-    var id: String?
-    var name: String?
-    var status: String?
-    var createdAt: String?
-    var lastUpdatedAt: String?
-    var dnsEntry: DNSEntry?
-    struct DNSEntry: Decodable {
-        var domainName: String?
-        var hostedZoneId: String?
-    }
-}
-
-struct ListServicesOutput: Decodable {
-    var items: [ServiceSummary]
-    var nextToken: String?
-}
-
-struct BenchError: Error, CustomStringConvertible {
-    let description: String
-}
-
-func listServices(_ client: LatticeClient, maxResults: Int) async throws -> ListServicesOutput {
-    guard (1...100).contains(maxResults) else { throw BenchError(description: "maxResults must be 1...100") }
-    let response = try await client.send(OperationRequest(method: "GET", path: "/services", query: [("maxResults", String(maxResults))]))
-    return try JSONDecoder().decode(ListServicesOutput.self, from: Data(response.body))
-}
-
 func clientBenchmarks(_ options: Options) throws -> [Benchmark] {
     guard let endpoint = options.endpointURL else {
         if "client.list-services".hasPrefix(options.filter) || options.filter.hasPrefix("client") {
@@ -225,7 +194,7 @@ func clientBenchmarks(_ options: Options) throws -> [Benchmark] {
         }),
         Benchmark(name: "client.list-services", async: { n in
             for _ in 0..<n {
-                let page = try await listServices(client, maxResults: 10)
+                let page = try await client.listServices(ListServicesRequest(maxResults: 10))
                 blackHole(page)
             }
         }),
