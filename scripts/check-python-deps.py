@@ -14,6 +14,7 @@ def main(path):
         if not line or "==" not in line:
             continue
         name, version = (part.strip() for part in line.split("==", 1))
+        name = name.split("[", 1)[0]  # extras such as moto[server] are not part of the name
         try:
             installed = metadata.version(name)
         except metadata.PackageNotFoundError:
