@@ -7,6 +7,8 @@ let package = Package(
     products: [
         .library(name: "SigV4", targets: ["SigV4"]),
         .library(name: "LatticeKit", targets: ["LatticeKit"]),
+        .library(name: "LatticeKitTesting", targets: ["LatticeKitTesting"]),
+        .executable(name: "lattice", targets: ["lattice"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
@@ -31,6 +33,13 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(name: "LatticeKitTesting", dependencies: ["LatticeKit", "SigV4"]),
+        .executableTarget(name: "lattice", dependencies: ["LatticeKit", "SigV4"]),
+        .executableTarget(
+            name: "seed-topology",
+            dependencies: ["LatticeKit", "LatticeKitTesting"],
+            path: "Examples/SeedTopology"
+        ),
         .executableTarget(
             name: "lattice-bench",
             dependencies: ["SigV4", "LatticeKit"],
@@ -46,6 +55,8 @@ let package = Package(
             dependencies: ["SigV4"],
             resources: [.copy("Resources")]
         ),
+        .testTarget(name: "LatticeKitTestingTests", dependencies: ["LatticeKitTesting", "LatticeKit", "SigV4"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "LatticeCLITests", dependencies: ["LatticeKit", "SigV4"]),
         .testTarget(
             name: "LatticeKitTests",
             dependencies: ["LatticeKit"],

@@ -1,0 +1,2 @@
+// The seed topology example (issue 6) is being written.
+print("seed-topology: not built yet")

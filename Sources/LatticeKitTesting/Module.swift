@@ -1,0 +1,2 @@
+// LatticeKitTesting: recorded fixtures (cassettes) and the in-process local Lattice.
+import LatticeKit
