@@ -15,31 +15,7 @@ PIN=${PIN-taskset -c 0}
 WORK=$(mktemp -d)
 trap 'kill $(cat "$WORK/nginx.pid" 2>/dev/null) 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
-BODY='{"items":[{"arn":"arn:aws:vpc-lattice:us-east-1:123456789012:service/svc-0123456789abcdef0","createdAt":"2026-11-21T12:00:00.123Z","dnsEntry":{"domainName":"provider-svc-0123456789abcdef0.7d67968.vpc-lattice-svcs.us-east-1.on.aws","hostedZoneId":"Z0123456789ABCDEFGHIJ"},"id":"svc-0123456789abcdef0","lastUpdatedAt":"2026-11-21T12:00:00.123Z","name":"provider-svc","status":"ACTIVE"}]}'
-cat > "$WORK/nginx.conf" <<CONF
-daemon on;
-worker_processes 1;
-pid $WORK/nginx.pid;
-error_log $WORK/error.log;
-events { worker_connections 64; }
-http {
-  access_log off;
-  keepalive_requests 10000000;
-  keepalive_timeout 120s;
-  client_body_temp_path $WORK;
-  proxy_temp_path $WORK;
-  fastcgi_temp_path $WORK;
-  uwsgi_temp_path $WORK;
-  scgi_temp_path $WORK;
-  server {
-    listen 127.0.0.1:$PORT;
-    location = /services { default_type application/json; return 200 '$BODY'; }
-  }
-}
-CONF
-$PIN nginx -c "$WORK/nginx.conf" -p "$WORK"
-URL="http://127.0.0.1:$PORT"
-for _ in $(seq 50); do curl -sf "$URL/services" >/dev/null && break; done
+source Benchmarks/start-nginx.sh
 
 swift build -c release --product lattice-bench >/dev/null
 OUT="$WORK/results.jsonl"
