@@ -69,15 +69,15 @@ enum Wire {
         guard signedHeaders.contains("x-amz-date") else {
             throw .invalidSignature("'X-Amz-Date' must be a 'SignedHeader' in the AWS Authorization.")
         }
-        for name in signedHeaders where name != "host" && !request.headers.contains(name) {
-            throw .invalidSignature("The signed header '\(name)' is not in the request.")
-        }
         let signature = parameters["Signature"] ?? ""
         guard signature.utf8.count == 64, signature.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }) else {
             throw .invalidSignature("The request signature we calculated does not match the signature you provided: a signature is 64 lowercase hexadecimal digits.")
         }
         guard let amzDate = request.headers["x-amz-date"]?.trimmingSpaces, !amzDate.isEmpty else {
             throw .incompleteSignature("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.")
+        }
+        for name in signedHeaders where name != "host" && !request.headers.contains(name) {
+            throw .invalidSignature("The signed header '\(name)' is not in the request.")
         }
         guard isAmzDate(String(amzDate)) else {
             throw .invalidSignature("X-Amz-Date '\(amzDate)' is not of the form yyyyMMdd'T'HHmmss'Z'.")
