@@ -189,4 +189,21 @@ public final class LocalLattice: Transport, Sendable {
         case let .failure(fault): throw Failure(description: "\(fault.code): \(fault.message)")
         }
     }
+
+    /// Removes a simulated VPC endpoint, as EC2's DeleteVpcEndpoints would, with its
+    /// association. Returns whether there was one.
+    @discardableResult
+    public func removeVpcEndpoint(_ vpcEndpointId: String, region: String = "us-east-1") -> Bool {
+        store.withLock { store in
+            guard var db = store.regions[region] else { return false }
+            var found = db.networkEndpoints[vpcEndpointId] != nil
+            db.remove(vpcEndpointId, from: \.networkEndpoints)
+            for association in db.endpointAssociations.filter({ $0.vpcEndpointId == vpcEndpointId }) {
+                db.remove(association.id, from: \.endpointAssociations)
+                found = true
+            }
+            store.regions[region] = db
+            return found
+        }
+    }
 }
