@@ -12,6 +12,8 @@ struct ServiceFault: Error, Sendable {
     var status: Int
     var message: String
     var fields: [String: JSONValue] = [:]
+    /// Seconds for a `Retry-After` header (throttling and internal errors).
+    var retryAfterSeconds: Int?
 
     /// The JSON body: `message` plus the modeled members.
     var body: [UInt8] {
@@ -64,6 +66,19 @@ struct ServiceFault: Error, Sendable {
     /// 500: a bug of the local Lattice itself, reported as the service would.
     static func internalError(_ message: String) -> ServiceFault {
         ServiceFault(code: "InternalServerException", status: 500, message: message)
+    }
+
+    /// The answer for a fault the configuration injects.
+    static func injected(_ fault: LocalLattice.InjectedFault, operation: String) -> ServiceFault {
+        switch fault {
+        case let .throttling(seconds):
+            ServiceFault(code: "ThrottlingException", status: 429, message: "Rate exceeded for \(operation).",
+                         fields: ["serviceCode": .string("vpc-lattice")], retryAfterSeconds: seconds)
+        case let .internalError(seconds):
+            ServiceFault(code: "InternalServerException", status: 500, message: "An internal error occurred in \(operation).", retryAfterSeconds: seconds)
+        case .accessDenied:
+            ServiceFault(code: "AccessDeniedException", status: 403, message: "User is not authorized to perform vpc-lattice:\(operation).")
+        }
     }
 
     // MARK: Signature checks (the answers API Gateway-fronted services give)

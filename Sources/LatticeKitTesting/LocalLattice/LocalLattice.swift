@@ -40,20 +40,35 @@ public final class LocalLattice: Transport, Sendable {
         public var observationsToSettle: Int
         /// Limits answered with ServiceQuotaExceededException.
         public var quotas: Quotas
+        /// Called with each operation's name (`CreateService`) before it runs: a fault it
+        /// returns is answered instead, to test retries and error handling.
+        public var injectFault: (@Sendable (_ operation: String) -> InjectedFault?)?
 
         public init(
             idSeed: UInt64 = 0x1A77_1CE,
             accountId: String = "123456789012",
             now: @escaping @Sendable () -> Date = { Date() },
             observationsToSettle: Int = 1,
-            quotas: Quotas = Quotas()
+            quotas: Quotas = Quotas(),
+            injectFault: (@Sendable (_ operation: String) -> InjectedFault?)? = nil
         ) {
             self.idSeed = idSeed
             self.accountId = accountId
             self.now = now
             self.observationsToSettle = max(0, observationsToSettle)
             self.quotas = quotas
+            self.injectFault = injectFault
         }
+    }
+
+    /// An error answer to give instead of running an operation.
+    public enum InjectedFault: Sendable, Hashable {
+        /// 429 ThrottlingException, with a `Retry-After` header when seconds are given.
+        case throttling(retryAfterSeconds: Int? = nil)
+        /// 500 InternalServerException, with a `Retry-After` header when seconds are given.
+        case internalError(retryAfterSeconds: Int? = nil)
+        /// 403 AccessDeniedException.
+        case accessDenied
     }
 
     /// The service quotas the local Lattice enforces (the service's defaults).
@@ -111,6 +126,7 @@ public final class LocalLattice: Transport, Sendable {
                 guard let (endpoint, labels) = Router.route(method: request.method.uppercased(), segments: target.segments) else {
                     throw ServiceFault.validation("No operation matches \(request.method) \(target.path).", reason: .unknownOperation)
                 }
+                if let fault = configuration.injectFault?(endpoint.spec.name) { throw ServiceFault.injected(fault, operation: endpoint.spec.name) }
                 let input = try Wire.input(endpoint.spec, labels: labels, query: target.query, body: request.body)
                 var scope = Scope(
                     db: store.regions[credential.region] ?? RegionState(), ids: store.ids, region: credential.region,

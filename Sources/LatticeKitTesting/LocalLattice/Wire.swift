@@ -212,6 +212,7 @@ enum Wire {
         var headers = HTTPHeaders()
         headers.add(name: "x-amzn-RequestId", value: requestId)
         headers.add(name: "x-amzn-ErrorType", value: fault.code)
+        if let seconds = fault.retryAfterSeconds { headers.add(name: "Retry-After", value: String(seconds)) }
         headers.add(name: "Content-Type", value: "application/json")
         headers.add(name: "Content-Length", value: String(body.count))
         return HTTPResponse(status: fault.status, headers: headers, body: body)
