@@ -1,0 +1,225 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+public import LatticeKit
+import SigV4
+import Synchronization
+
+/// An in-process VPC Lattice control plane behind the `Transport` seam: a `LatticeClient`
+/// built on it signs, retries, validates and decodes exactly as against AWS, and every one of
+/// the API's 73 operations answers as the service does, in memory.
+///
+/// What it checks and keeps:
+/// - the signature's form (SigV4 header, credential scope for `vpc-lattice`, `x-amz-date`);
+///   not the signature itself, since it knows no secret keys;
+/// - every input against the model's constraints (lengths, ranges, patterns), answered with a
+///   ValidationException whose `fieldList` names each field;
+/// - resources per region (taken from the credential scope) in one account, with IDs and ARNs
+///   in the service's formats, name conflicts, dependents that block deletes, statuses that
+///   settle after a number of observations, tags, policies, access logs, listener rules and
+///   target health.
+///
+/// It is thread-safe: calls run one at a time under a lock.
+public final class LocalLattice: Transport, Sendable {
+    /// How the local Lattice behaves. Everything that varies (IDs, time, settling) is here,
+    /// so tests are repeatable.
+    public struct Configuration: Sendable {
+        /// Seeds the generator of IDs, request IDs and page tokens: the same seed and the same
+        /// calls give the same IDs.
+        public var idSeed: UInt64
+        /// The account of every ARN (another account's ARN is refused with AccessDeniedException).
+        public var accountId: String
+        /// The clock for createdAt, lastUpdatedAt and verification times.
+        public var now: @Sendable () -> Date
+        /// How many observations (Gets, list pages, ListTargets) a resource shows a
+        /// transitional status before it settles: CREATE_IN_PROGRESS before ACTIVE,
+        /// DELETE_IN_PROGRESS before it is gone, INITIAL before HEALTHY, DRAINING before a
+        /// target is gone. 0 settles at once.
+        public var observationsToSettle: Int
+        /// Limits answered with ServiceQuotaExceededException.
+        public var quotas: Quotas
+        /// Called with each operation's name (`CreateService`) before it runs: a fault it
+        /// returns is answered instead, to test retries and error handling.
+        public var injectFault: (@Sendable (_ operation: String) -> InjectedFault?)?
+
+        public init(
+            idSeed: UInt64 = 0x1A77_1CE,
+            accountId: String = "123456789012",
+            now: @escaping @Sendable () -> Date = { Date() },
+            observationsToSettle: Int = 1,
+            quotas: Quotas = Quotas(),
+            injectFault: (@Sendable (_ operation: String) -> InjectedFault?)? = nil
+        ) {
+            self.idSeed = idSeed
+            self.accountId = accountId
+            self.now = now
+            self.observationsToSettle = max(0, observationsToSettle)
+            self.quotas = quotas
+            self.injectFault = injectFault
+        }
+    }
+
+    /// An error answer to give instead of running an operation.
+    public enum InjectedFault: Sendable, Hashable {
+        /// 429 ThrottlingException, with a `Retry-After` header when seconds are given.
+        case throttling(retryAfterSeconds: Int? = nil)
+        /// 500 InternalServerException, with a `Retry-After` header when seconds are given.
+        case internalError(retryAfterSeconds: Int? = nil)
+        /// 403 AccessDeniedException.
+        case accessDenied
+    }
+
+    /// The service quotas the local Lattice enforces (the service's defaults).
+    public struct Quotas: Sendable, Hashable {
+        public var listenersPerService: Int
+        /// Rules per listener, not counting the default rule.
+        public var rulesPerListener: Int
+        public var targetsPerTargetGroup: Int
+
+        public init(listenersPerService: Int = 2, rulesPerListener: Int = 10, targetsPerTargetGroup: Int = 1000) {
+            self.listenersPerService = listenersPerService
+            self.rulesPerListener = rulesPerListener
+            self.targetsPerTargetGroup = targetsPerTargetGroup
+        }
+    }
+
+    public let configuration: Configuration
+    private let store: Mutex<Store>
+
+    public init(_ configuration: Configuration = Configuration()) {
+        self.configuration = configuration
+        store = Mutex(Store(ids: Identities(seed: configuration.idSeed)))
+    }
+
+    /// A `LatticeClient` on this local Lattice, with static dummy credentials and the
+    /// service's regional endpoint, so every layer above the transport runs for real. Pass an
+    /// environment whose sleep returns at once to make waiters and retries instant.
+    public static func client(
+        _ lattice: LocalLattice = LocalLattice(),
+        region: String = "us-east-1",
+        validation: ValidationMode = .strict,
+        environment: RuntimeEnvironment = .live
+    ) throws -> LatticeClient {
+        let configuration = LatticeConfiguration(
+            region: region,
+            endpoint: "https://vpc-lattice.\(region).amazonaws.com",
+            credentials: SigV4Credentials(accessKeyId: "AKIALOCALLATTICE0000", secretAccessKey: "local-lattice-secret-key"),
+            validation: validation)
+        return try LatticeClient(configuration, transport: lattice, environment: environment)
+    }
+
+    public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+        handle(request)
+    }
+
+    /// Answers one signed request (the synchronous core of `send`).
+    public func handle(_ request: HTTPRequest) -> HTTPResponse {
+        let now = configuration.now()
+        let configuration = configuration
+        return store.withLock { store in
+            let requestId = store.ids.requestId()
+            do {
+                let credential = try Wire.checkSignature(request)
+                let target = Wire.target(request.url)
+                guard let (endpoint, labels) = Router.route(method: request.method.uppercased(), segments: target.segments) else {
+                    throw ServiceFault.validation("No operation matches \(request.method) \(target.path).", reason: .unknownOperation)
+                }
+                if let fault = configuration.injectFault?(endpoint.spec.name) { throw ServiceFault.injected(fault, operation: endpoint.spec.name) }
+                let input = try Wire.input(endpoint.spec, labels: labels, query: target.query, body: request.body)
+                var scope = Scope(
+                    db: store.regions[credential.region] ?? RegionState(), ids: store.ids, region: credential.region,
+                    account: configuration.accountId, now: now, settle: configuration.observationsToSettle, quotas: configuration.quotas)
+                let body: [UInt8]
+                do {
+                    body = try endpoint.run(&scope, input)
+                } catch {
+                    store.ids = scope.ids
+                    throw error
+                }
+                // Only a call that succeeds changes the region: a failed one leaves no trace.
+                store.regions[credential.region] = scope.db
+                store.ids = scope.ids
+                return Wire.success(status: endpoint.spec.successCode, body: body, requestId: requestId)
+            } catch let fault as ServiceFault {
+                return Wire.failure(fault, requestId: requestId)
+            } catch {
+                return Wire.failure(.internalError("The local Lattice failed: \(error)"), requestId: requestId)
+            }
+        }
+    }
+
+    /// Whether no resource of any type is left, in any region.
+    public var isEmpty: Bool {
+        resourceCounts().values.allSatisfy { $0 == 0 }
+    }
+
+    /// How many resources of each type exist, summed over regions: `serviceNetworks`,
+    /// `services`, `targetGroups`, `targets`, `listeners`, `rules` (not counting listeners'
+    /// default rules), the associations, `accessLogSubscriptions`, `authPolicies`,
+    /// `resourcePolicies`, `resourceGateways`, `resourceConfigurations`,
+    /// `resourceEndpointAssociations`, `domainVerifications`. Resources being deleted count.
+    public func resourceCounts() -> [String: Int] {
+        store.withLock { store in
+            var total = RegionState().counts
+            for region in store.regions.values {
+                total.merge(region.counts, uniquingKeysWith: +)
+            }
+            return total
+        }
+    }
+
+    /// What a simulated VPC endpoint made.
+    public struct VpcEndpoint: Sendable, Hashable {
+        public var vpcEndpointId: String
+        /// The resource endpoint association's ID, for an endpoint to a resource configuration.
+        public var associationId: String?
+    }
+
+    /// An error of the local Lattice's own API (not of the service's).
+    public struct Failure: Error, Sendable, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// Simulates EC2 creating a VPC endpoint to a service network or to a resource
+    /// configuration (by ID or ARN), which the vpc-lattice API cannot do itself, so that
+    /// ListServiceNetworkVpcEndpointAssociations, ListResourceEndpointAssociations and
+    /// DeleteResourceEndpointAssociation have something to show.
+    public func addVpcEndpoint(to identifier: String, vpcId: String = "vpc-0123456789abcdef0", region: String = "us-east-1") throws(Failure) -> VpcEndpoint {
+        let now = configuration.now()
+        let configuration = configuration
+        let result: Result<VpcEndpoint, ServiceFault> = store.withLock { store in
+            var scope = Scope(
+                db: store.regions[region] ?? RegionState(), ids: store.ids, region: region,
+                account: configuration.accountId, now: now, settle: configuration.observationsToSettle, quotas: configuration.quotas)
+            let result = Result { () throws(ServiceFault) -> VpcEndpoint in try scope.addVpcEndpoint(to: identifier, vpcId: vpcId) }
+            if case .success = result {
+                store.regions[region] = scope.db
+                store.ids = scope.ids
+            }
+            return result
+        }
+        switch result {
+        case let .success(endpoint): return endpoint
+        case let .failure(fault): throw Failure(description: "\(fault.code): \(fault.message)")
+        }
+    }
+
+    /// Removes a simulated VPC endpoint, as EC2's DeleteVpcEndpoints would, with its
+    /// association. Returns whether there was one.
+    @discardableResult
+    public func removeVpcEndpoint(_ vpcEndpointId: String, region: String = "us-east-1") -> Bool {
+        store.withLock { store in
+            guard var db = store.regions[region] else { return false }
+            var found = db.networkEndpoints[vpcEndpointId] != nil
+            db.remove(vpcEndpointId, from: \.networkEndpoints)
+            for association in db.endpointAssociations.filter({ $0.vpcEndpointId == vpcEndpointId }) {
+                db.remove(association.id, from: \.endpointAssociations)
+                found = true
+            }
+            store.regions[region] = db
+            return found
+        }
+    }
+}

@@ -1,0 +1,297 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import LatticeKit
+
+/// Where a resource that has a status is in its life. A transitional phase lasts a number of
+/// observations (Gets and list pages that show the resource), then moves on: creating and
+/// updating become active, deleting removes the resource.
+enum Phase: Sendable, Hashable {
+    case creating(left: Int)
+    case active
+    case updating(left: Int)
+    case deleting(left: Int)
+
+    /// The phase of a resource just created (or updated, or deleted) when it takes `settle`
+    /// observations to settle; 0 settles at once.
+    static func creating(_ settle: Int) -> Phase { settle > 0 ? .creating(left: settle) : .active }
+    static func updating(_ settle: Int) -> Phase { settle > 0 ? .updating(left: settle) : .active }
+
+    /// The phase after one more observation; nil when the resource is gone.
+    var advanced: Phase? {
+        switch self {
+        case .active: .active
+        case let .creating(n): n <= 1 ? .active : .creating(left: n - 1)
+        case let .updating(n): n <= 1 ? .active : .updating(left: n - 1)
+        case let .deleting(n): n <= 1 ? nil : .deleting(left: n - 1)
+        }
+    }
+
+    var isDeleting: Bool {
+        if case .deleting = self { return true }
+        return false
+    }
+
+    /// The status string the service's enums use.
+    var status: String {
+        switch self {
+        case .creating: "CREATE_IN_PROGRESS"
+        case .active: "ACTIVE"
+        case .updating: "UPDATE_IN_PROGRESS"
+        case .deleting: "DELETE_IN_PROGRESS"
+        }
+    }
+
+    func status<E: LatticeEnum>(_: E.Type = E.self) -> E { E(rawValue: status) }
+}
+
+/// A stored resource: its ID, ARN and creation order (lists answer in creation order).
+protocol LatticeRecord: Sendable {
+    static var kind: ResourceKind { get }
+    var id: String { get }
+    var arn: String { get }
+    var seq: Int { get }
+}
+
+/// A stored resource with a status.
+protocol PhasedRecord: LatticeRecord {
+    var phase: Phase { get set }
+}
+
+/// The resources of one type, by ID.
+struct Table<R: LatticeRecord>: Sendable {
+    var rows: [String: R] = [:]
+
+    /// Every resource, oldest first.
+    var ordered: [R] { rows.values.sorted { $0.seq < $1.seq } }
+    var count: Int { rows.count }
+    subscript(id: String) -> R? {
+        get { rows[id] }
+        set { rows[id] = newValue }
+    }
+
+    func first(where predicate: (R) -> Bool) -> R? {
+        rows.values.filter(predicate).min { $0.seq < $1.seq }
+    }
+
+    func filter(_ predicate: (R) -> Bool) -> [R] {
+        rows.values.filter(predicate).sorted { $0.seq < $1.seq }
+    }
+
+    func contains(where predicate: (R) -> Bool) -> Bool { rows.values.contains(where: predicate) }
+}
+
+// MARK: Records
+
+struct ServiceNetworkRecord: LatticeRecord {
+    static let kind = ResourceKind.serviceNetwork
+    let id: String, arn: String, seq: Int
+    var name: String
+    var authType: AuthType
+    var sharingConfig: SharingConfig?
+    let createdAt: Date
+    var lastUpdatedAt: Date
+}
+
+struct ServiceRecord: PhasedRecord {
+    static let kind = ResourceKind.service
+    let id: String, arn: String, seq: Int
+    var name: String
+    var authType: AuthType
+    var customDomainName: String?
+    var certificateArn: String?
+    var dnsEntry: DnsEntry
+    var phase: Phase
+    let createdAt: Date
+    var lastUpdatedAt: Date
+}
+
+/// A registered target: INITIAL until `left` observations while its group is in use, then
+/// HEALTHY; DRAINING for `left` observations after deregistration, then gone.
+struct TargetRecord: Sendable, Hashable {
+    enum State: Sendable, Hashable {
+        case registered(left: Int)
+        case draining(left: Int)
+    }
+
+    var id: String
+    var port: Int?
+    var state: State
+    var seq: Int
+}
+
+struct TargetGroupRecord: PhasedRecord {
+    static let kind = ResourceKind.targetGroup
+    let id: String, arn: String, seq: Int
+    var name: String
+    var type: TargetGroupType
+    var config: TargetGroupConfig?
+    var phase: Phase
+    let createdAt: Date
+    var lastUpdatedAt: Date
+    var targets: [TargetRecord] = []
+}
+
+struct ListenerRecord: LatticeRecord {
+    static let kind = ResourceKind.listener
+    let id: String, arn: String, seq: Int
+    var name: String
+    var `protocol`: ListenerProtocol
+    var port: Int
+    var serviceId: String
+    var serviceArn: String
+    var defaultAction: RuleAction
+    var defaultRuleId: String
+    let createdAt: Date
+    var lastUpdatedAt: Date
+}
+
+struct RuleRecord: LatticeRecord {
+    static let kind = ResourceKind.rule
+    let id: String, arn: String, seq: Int
+    var name: String
+    var serviceId: String
+    var listenerId: String
+    var isDefault: Bool
+    var priority: Int?
+    var match: RuleMatch?
+    var action: RuleAction
+    let createdAt: Date
+    var lastUpdatedAt: Date
+}
+
+struct ServiceAssociationRecord: PhasedRecord {
+    static let kind = ResourceKind.serviceNetworkServiceAssociation
+    let id: String, arn: String, seq: Int
+    var serviceId: String
+    var serviceNetworkId: String
+    var createdBy: String
+    var phase: Phase
+    let createdAt: Date
+    var lastUpdatedAt: Date
+}
+
+struct VpcAssociationRecord: PhasedRecord {
+    static let kind = ResourceKind.serviceNetworkVpcAssociation
+    let id: String, arn: String, seq: Int
+    var serviceNetworkId: String
+    var vpcId: String
+    var securityGroupIds: [String]?
+    var privateDnsEnabled: Bool?
+    var dnsOptions: DnsOptions?
+    var createdBy: String
+    var phase: Phase
+    let createdAt: Date
+    var lastUpdatedAt: Date
+}
+
+struct ResourceAssociationRecord: PhasedRecord {
+    static let kind = ResourceKind.serviceNetworkResourceAssociation
+    let id: String, arn: String, seq: Int
+    var serviceNetworkId: String
+    var resourceConfigurationId: String
+    var privateDnsEnabled: Bool?
+    var dnsEntry: DnsEntry
+    var createdBy: String
+    var phase: Phase
+    let createdAt: Date
+    var lastUpdatedAt: Date
+}
+
+struct AccessLogRecord: LatticeRecord {
+    static let kind = ResourceKind.accessLogSubscription
+    let id: String, arn: String, seq: Int
+    var resourceId: String
+    var resourceArn: String
+    var destinationArn: String
+    var logType: ServiceNetworkLogType?
+    let createdAt: Date
+    var lastUpdatedAt: Date
+}
+
+struct GatewayRecord: PhasedRecord {
+    static let kind = ResourceKind.resourceGateway
+    let id: String, arn: String, seq: Int
+    var name: String
+    var vpcId: String
+    var subnetIds: [String]
+    var securityGroupIds: [String]?
+    var ipAddressType: ResourceGatewayIpAddressType
+    var ipv4AddressesPerEni: Int?
+    var dnsResolution: ResourceConfigDnsResolution?
+    var phase: Phase
+    let createdAt: Date
+    var lastUpdatedAt: Date
+}
+
+struct ConfigurationRecord: PhasedRecord {
+    static let kind = ResourceKind.resourceConfiguration
+    let id: String, arn: String, seq: Int
+    var name: String
+    var type: ResourceConfigurationType
+    var portRanges: [String]?
+    var `protocol`: ProtocolType?
+    var gatewayId: String?
+    var groupId: String?
+    var definition: ResourceConfigurationDefinition?
+    var allowShareable: Bool?
+    var customDomainName: String?
+    var groupDomain: String?
+    var domainVerificationId: String?
+    var phase: Phase
+    let createdAt: Date
+    var lastUpdatedAt: Date
+}
+
+struct EndpointAssociationRecord: LatticeRecord {
+    static let kind = ResourceKind.resourceEndpointAssociation
+    let id: String, arn: String, seq: Int
+    var resourceConfigurationId: String
+    var vpcEndpointId: String
+    var vpcEndpointOwner: String
+    let createdAt: Date
+}
+
+struct VerificationRecord: PhasedRecord {
+    static let kind = ResourceKind.domainVerification
+    let id: String, arn: String, seq: Int
+    var domainName: String
+    var txt: TxtMethodConfig
+    /// creating: PENDING; active: VERIFIED.
+    var phase: Phase
+    var lastVerifiedTime: Date?
+    let createdAt: Date
+}
+
+/// A VPC endpoint of type service network (made through EC2, simulated here).
+struct NetworkEndpointRecord: LatticeRecord {
+    static let kind = ResourceKind.serviceNetworkEndpointAssociation
+    let id: String, arn: String, seq: Int
+    var serviceNetworkId: String
+    var vpcId: String
+    var owner: String
+    let createdAt: Date
+}
+
+struct AuthPolicyRecord: Sendable {
+    var policy: String
+    let createdAt: Date
+    var lastUpdatedAt: Date
+}
+
+/// A create call made with a client token: the input it carried and the answer it got, so a
+/// retry gets the same answer and a different input with the same token is refused.
+struct IdempotentCall: Sendable {
+    var input: JSONValue
+    var answer: [UInt8]
+}
+
+/// Where a list's next page starts: the operation and filters it belongs to, and the
+/// creation order of the last item shown.
+struct PageCursor: Sendable, Hashable {
+    var operation: String
+    var filter: String
+    var afterSeq: Int
+}

@@ -1,0 +1,162 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import LatticeKit
+
+/// Everything the local Lattice holds for one region of the account.
+struct RegionState: Sendable {
+    var nextSeq = 0
+    var serviceNetworks = Table<ServiceNetworkRecord>()
+    var services = Table<ServiceRecord>()
+    var targetGroups = Table<TargetGroupRecord>()
+    var listeners = Table<ListenerRecord>()
+    var rules = Table<RuleRecord>()
+    var serviceAssociations = Table<ServiceAssociationRecord>()
+    var vpcAssociations = Table<VpcAssociationRecord>()
+    var resourceAssociations = Table<ResourceAssociationRecord>()
+    var accessLogs = Table<AccessLogRecord>()
+    var gateways = Table<GatewayRecord>()
+    var configurations = Table<ConfigurationRecord>()
+    var endpointAssociations = Table<EndpointAssociationRecord>()
+    var verifications = Table<VerificationRecord>()
+    var networkEndpoints = Table<NetworkEndpointRecord>()
+    /// Auth policies and resource policies, by the resource's ARN.
+    var authPolicies: [String: AuthPolicyRecord] = [:]
+    var resourcePolicies: [String: String] = [:]
+    /// Tags by ARN; an ARN is here exactly when its resource exists and can be tagged.
+    var tags: [String: [String: String]] = [:]
+    var idempotency: [String: IdempotentCall] = [:]
+    var pageCursors: [String: PageCursor] = [:]
+
+    /// The number of resources of each type (targets and non-default rules included).
+    var counts: [String: Int] {
+        [
+            "serviceNetworks": serviceNetworks.count,
+            "services": services.count,
+            "targetGroups": targetGroups.count,
+            "targets": targetGroups.rows.values.reduce(0) { $0 + $1.targets.count },
+            "listeners": listeners.count,
+            "rules": rules.rows.values.filter { !$0.isDefault }.count,
+            "serviceNetworkServiceAssociations": serviceAssociations.count,
+            "serviceNetworkVpcAssociations": vpcAssociations.count,
+            "serviceNetworkResourceAssociations": resourceAssociations.count,
+            "serviceNetworkEndpointAssociations": networkEndpoints.count,
+            "accessLogSubscriptions": accessLogs.count,
+            "authPolicies": authPolicies.count,
+            "resourcePolicies": resourcePolicies.count,
+            "resourceGateways": gateways.count,
+            "resourceConfigurations": configurations.count,
+            "resourceEndpointAssociations": endpointAssociations.count,
+            "domainVerifications": verifications.count,
+        ]
+    }
+
+    mutating func seq() -> Int {
+        nextSeq += 1
+        return nextSeq
+    }
+
+    /// Stores a new resource; taggable ones get their tag set (empty when none was given).
+    mutating func insert<R: LatticeRecord>(_ record: R, into table: WritableKeyPath<RegionState, Table<R>>, tags: [String: String]?, taggable: Bool = true) {
+        self[keyPath: table][record.id] = record
+        if taggable { self.tags[record.arn] = tags ?? [:] }
+    }
+
+    /// Removes a resource with its tags and policies.
+    mutating func remove<R: LatticeRecord>(_ id: String, from table: WritableKeyPath<RegionState, Table<R>>) {
+        guard let record = self[keyPath: table][id] else { return }
+        self[keyPath: table][id] = nil
+        tags[record.arn] = nil
+        authPolicies[record.arn] = nil
+        resourcePolicies[record.arn] = nil
+    }
+
+    /// Shows a resource once: returns it as it is now, then moves its phase on (a resource
+    /// whose deletion has settled is removed). Nil when there is no such resource.
+    mutating func observe<R: PhasedRecord>(_ table: WritableKeyPath<RegionState, Table<R>>, _ id: String) -> R? {
+        guard let record = self[keyPath: table][id] else { return nil }
+        if let next = record.phase.advanced {
+            self[keyPath: table][id]?.phase = next
+        } else {
+            remove(id, from: table)
+        }
+        return record
+    }
+}
+
+/// The whole local Lattice: the identity generator (shared by regions, so IDs are unique
+/// across them) and each region's resources.
+struct Store: Sendable {
+    var ids: Identities
+    var regions: [String: RegionState] = [:]
+}
+
+/// One call's view of the local Lattice: the region's resources (changed in place, kept only
+/// when the call succeeds), the identity generator, and the call's constants.
+struct Scope {
+    var db: RegionState
+    var ids: Identities
+    let region: String
+    let account: String
+    let now: Date
+    let settle: Int
+    let quotas: LocalLattice.Quotas
+
+    func arn(_ kind: ResourceKind, _ id: String) -> String {
+        ARN.make(kind, id, region: region, account: account)
+    }
+
+    /// A new resource's ID, ARN and creation order.
+    mutating func newIdentity(_ kind: ResourceKind) -> (id: String, arn: String, seq: Int) {
+        let id = ids.id(kind)
+        return (id, arn(kind, id), db.seq())
+    }
+
+    /// An ARN of another account is refused as the service refuses it.
+    func checkAccount(_ arn: String) throws(ServiceFault) {
+        if let account = ARN.account(arn), account != self.account {
+            throw .accessDenied("User is not authorized to access resource \(arn) of account \(account) from account \(self.account).")
+        }
+    }
+
+    /// The resource an identifier (an ID, or an ARN where the model allows one) names.
+    func find<R: LatticeRecord>(_ table: KeyPath<RegionState, Table<R>>, _ identifier: String) throws(ServiceFault) -> R {
+        if identifier.hasPrefix("arn:") {
+            try checkAccount(identifier)
+            if let found = db[keyPath: table].first(where: { $0.arn == identifier }) { return found }
+        } else if let found = db[keyPath: table][identifier] {
+            return found
+        }
+        throw .notFound(R.kind, identifier)
+    }
+
+    /// Like `find`, but a resource being deleted cannot take new dependents.
+    func findUsable<R: PhasedRecord>(_ table: KeyPath<RegionState, Table<R>>, _ identifier: String) throws(ServiceFault) -> R {
+        let found = try find(table, identifier)
+        if found.phase.isDeleting {
+            throw .conflict("The \(R.kind.noun) \(found.id) is being deleted.", R.kind, found.id)
+        }
+        return found
+    }
+
+    /// The service or service network (or resource configuration, when allowed) that an auth
+    /// policy, resource policy or access log subscription is about: its ID and ARN.
+    func findPolicyTarget(_ identifier: String, field: String, allowConfiguration: Bool) throws(ServiceFault) -> (id: String, arn: String, kind: ResourceKind) {
+        let name = identifier.hasPrefix("arn:") ? identifier.split(separator: "/").last.map(String.init) ?? "" : identifier
+        if name.hasPrefix("sn-") {
+            let r = try find(\.serviceNetworks, identifier)
+            return (r.id, r.arn, .serviceNetwork)
+        }
+        if name.hasPrefix("svc-") {
+            let r = try find(\.services, identifier)
+            return (r.id, r.arn, .service)
+        }
+        if name.hasPrefix("rcfg-"), allowConfiguration {
+            let r = try find(\.configurations, identifier)
+            return (r.id, r.arn, .resourceConfiguration)
+        }
+        throw .invalid(field, "must identify a service network or a service\(allowConfiguration ? " or a resource configuration" : "")")
+    }
+}

@@ -1,2 +1,0 @@
-// LatticeKitTesting: recorded fixtures (cassettes) and the in-process local Lattice.
-import LatticeKit
