@@ -34,12 +34,15 @@ build: deps
 ## test: everything the project checks.
 test: build check-scripts
 	$(SWIFT) test --skip-build $(STRICT)
+	@./.build/debug/seed-topology --demo > /tmp/latticekit-demo.log || { cat /tmp/latticekit-demo.log; exit 1; }
+	@grep -q "nothing is left" /tmp/latticekit-demo.log && echo "seed-topology --demo: created, checked and destroyed the topology; nothing is left"
 
 ## check-scripts: the Python helpers compile, and generated files match their generators.
 check-scripts:
 	@$(PYTHON) -m py_compile Tests/Oracles/*.py Benchmarks/*.py scripts/*.py
 	@$(PYTHON) scripts/generate-endpoint-data.py --check
 	@$(PYTHON) scripts/trim-model.py --check
+	@$(PYTHON) scripts/iam-policy.py --check
 	@$(SWIFT) run --package-path Codegen -c release lattice-codegen Codegen/Model Sources/LatticeKit/Generated --check
 
 ## generate: the trimmed model from botocore, then Sources/LatticeKit/Generated from the model.
@@ -48,8 +51,10 @@ generate:
 	$(PYTHON) scripts/generate-endpoint-data.py
 	$(SWIFT) run --package-path Codegen -c release lattice-codegen Codegen/Model Sources/LatticeKit/Generated
 
+## demo: the first seed topology on the embedded local Lattice: create, wait, register
+## targets, list them, destroy, and prove nothing is left.
 demo: deps
-	$(SWIFT) run -c release sign-request-example
+	$(SWIFT) run seed-topology --demo
 
 ## bench: lattice-bench (release) next to botocore, curl and boto3, with the ratios.
 ## The signing figures come from lattice-bench alone; client.* runs against nginx on

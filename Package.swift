@@ -41,6 +41,11 @@ let package = Package(
             path: "Examples/SeedTopology"
         ),
         .executableTarget(
+            name: "local-lattice",
+            dependencies: ["LatticeKit", "LatticeKitTesting", "SigV4"],
+            path: "Examples/LocalLatticeServer"
+        ),
+        .executableTarget(
             name: "lattice-bench",
             dependencies: ["SigV4", "LatticeKit"],
             path: "Benchmarks/lattice-bench"

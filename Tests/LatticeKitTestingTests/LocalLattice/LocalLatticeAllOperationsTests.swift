@@ -10,7 +10,7 @@ import Testing
     @Test func everyOperationIsServed() async throws {
         let clock = TestClock()
         let lattice = LocalLattice(.init(idSeed: 73, now: clock.now, observationsToSettle: 0))
-        let recorder = RecordingTransport(lattice)
+        let recorder = CountingTransport(lattice)
         let c = try LatticeClient(
             LatticeConfiguration(region: "us-east-1", endpoint: "https://vpc-lattice.us-east-1.amazonaws.com",
                                  credentials: SigV4Credentials(accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret")),

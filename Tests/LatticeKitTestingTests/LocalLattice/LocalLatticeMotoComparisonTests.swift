@@ -88,7 +88,7 @@ import Testing
     /// associate (ours makes a real one; moto accepts any rcfg- ID, having none).
     struct Side {
         let client: LatticeClient
-        let recorder: RecordingTransport
+        let recorder: CountingTransport
         let resourceConfiguration: @Sendable (LatticeClient) async throws -> String
     }
 
@@ -108,14 +108,14 @@ import Testing
         let environment = RuntimeEnvironment(now: { Date() }, sleep: { _ in }, random: { 0.5 }, variables: variables)
         let credentials = SigV4Credentials(accessKeyId: "testing", secretAccessKey: "testing")
 
-        let motoRecorder = RecordingTransport(try CurlTransport())
+        let motoRecorder = CountingTransport(try CurlTransport())
         let motoSide = Side(
             client: try LatticeClient(LatticeConfiguration(region: "us-east-1", endpoint: moto.url, credentials: credentials, validation: .relaxed, maxAttempts: 1),
                                       transport: motoRecorder, environment: environment),
             recorder: motoRecorder,
             resourceConfiguration: { _ in "rcfg-0123456789abcdef0" })
         let lattice = LocalLattice(.init(idSeed: 5))
-        let oursRecorder = RecordingTransport(lattice)
+        let oursRecorder = CountingTransport(lattice)
         let oursSide = Side(
             client: try LatticeClient(LatticeConfiguration(region: "us-east-1", endpoint: "https://vpc-lattice.us-east-1.amazonaws.com", credentials: credentials,
                                                            validation: .relaxed, maxAttempts: 1),

@@ -49,7 +49,7 @@ struct Harness {
 }
 
 /// Records which operation each request was routed to and the status it got.
-final class RecordingTransport: Transport {
+final class CountingTransport: Transport {
     let inner: any Transport
     private let calls = Mutex<[(operation: String, status: Int)]>([])
 
