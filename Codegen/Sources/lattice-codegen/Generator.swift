@@ -335,6 +335,59 @@ struct Generator {
         return out
     }
 
+    /// The CLI's table of output shapes (Sources/lattice/Generated/OutputShapes.swift): what
+    /// each operation answers, member by member in model order, as the aws CLI parses and
+    /// prints it. A type is a shape name, or s (string), i (integer), l (long), b (boolean),
+    /// t (timestamp), d (double), B (blob); shapes are S (structure), U (union), L (list),
+    /// M (map, by value type).
+    func cliOutputShapes() -> String {
+        func code(_ name: String) -> String {
+            switch shape(name).type {
+            case "string": return "s"
+            case "integer": return "i"
+            case "long": return "l"
+            case "boolean": return "b"
+            case "timestamp": return "t"
+            case "double", "float": return "d"
+            case "blob": return "B"
+            default: return name
+            }
+        }
+        var reachable: Set<String> = []
+        var stack = model.operations.compactMap(\.output)
+        while let name = stack.popLast() {
+            let s = shape(name)
+            guard ["structure", "list", "map"].contains(s.type), reachable.insert(name).inserted else { continue }
+            stack += s.members.map(\.shape)
+            if let e = s.listMember { stack.append(e) }
+            if let v = s.mapValue { stack.append(v) }
+        }
+        var out = header + "\n"
+        out += "/// The operations' output shapes as the aws CLI parses them (what it prints, and in which\n"
+        out += "/// order): the library's OperationDescriptor does not describe outputs.\n"
+        out += "enum OutputShapes {\n"
+        out += "    /// Each operation's output shape, sorted by operation name.\n"
+        out += "    static let operations: [(String, String)] = [\n"
+        for op in model.operations { out += "        (\"\(op.name)\", \"\(op.output!)\"),\n" }
+        out += "    ]\n\n"
+        out += "    /// Structures (`S|member:type|...`), unions (`U|...`), lists (`L|type`) and maps\n"
+        out += "    /// (`M|type`) reachable from the outputs, sorted by name. A type is a shape name, or s\n"
+        out += "    /// (string), i (integer), l (long), b (boolean), t (timestamp), d (double), B (blob).\n"
+        out += "    static let shapes: [(String, String)] = [\n"
+        for name in reachable.sorted() {
+            let s = shape(name)
+            let text: String
+            switch s.type {
+            case "list": text = "L|" + code(s.listMember!)
+            case "map": text = "M|" + code(s.mapValue!)
+            default: text = ([s.isUnion ? "U" : "S"] + s.members.map { "\($0.locationName ?? $0.name):\(code($0.shape))" }).joined(separator: "|")
+            }
+            out += "        (\"\(name)\", \"\(text)\"),\n"
+        }
+        out += "    ]\n}\n"
+        return out
+    }
+
     /// Every pattern, compiled by Swift's Regex now, so a pattern Swift cannot read stops
     /// generation instead of being skipped at run time.
     func checkPatterns() throws {

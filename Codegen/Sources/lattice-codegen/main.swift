@@ -1,7 +1,8 @@
 import Foundation
 
-// lattice-codegen MODEL_DIR OUTPUT_DIR [--check]
-// Writes (or with --check, compares) the files of Sources/LatticeKit/Generated.
+// lattice-codegen MODEL_DIR OUTPUT_DIR [CLI_OUTPUT_DIR] [--check]
+// Writes (or with --check, compares) the files of Sources/LatticeKit/Generated and, when a
+// second directory is given, the CLI's Sources/lattice/Generated.
 let args = CommandLine.arguments.dropFirst()
 guard args.count >= 2 else {
     FileHandle.standardError.write(Data("usage: lattice-codegen MODEL_DIR OUTPUT_DIR [--check]\n".utf8))
@@ -10,6 +11,8 @@ guard args.count >= 2 else {
 let modelDir = URL(fileURLWithPath: args[args.startIndex])
 let outDir = URL(fileURLWithPath: args[args.startIndex + 1])
 let check = args.contains("--check")
+let positional = args.filter { !$0.hasPrefix("--") }
+let cliDir = positional.count > 2 ? URL(fileURLWithPath: positional[positional.startIndex + 2]) : nil
 
 do {
     let generator = Generator(model: try Model(directory: modelDir))
@@ -24,12 +27,14 @@ do {
     ]
     var stale: [String] = []
     let existing = Set((try? FileManager.default.contentsOfDirectory(atPath: outDir.path)) ?? [])
-    for (name, text) in files.sorted(by: { $0.key < $1.key }) {
-        let url = outDir.appendingPathComponent(name)
+    var targets: [(URL, String)] = files.sorted(by: { $0.key < $1.key }).map { (outDir.appendingPathComponent($0.key), $0.value) }
+    if let cliDir { targets.append((cliDir.appendingPathComponent("OutputShapes.swift"), generator.cliOutputShapes())) }
+    for (url, text) in targets {
+        let name = url.lastPathComponent
         if (try? String(contentsOf: url, encoding: .utf8)) != text {
             stale.append(name)
             if !check {
-                try FileManager.default.createDirectory(at: outDir, withIntermediateDirectories: true)
+                try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
                 try text.write(to: url, atomically: true, encoding: .utf8)
             }
         }
