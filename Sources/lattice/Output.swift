@@ -14,52 +14,83 @@ enum TimestampFormat: String {
     case none, iso8601
 }
 
-/// Makes the printed document from a response: the members the model knows (what the library's
-/// typed decoding kept, `normalized`), with the values and member order of what the service
-/// sent (`raw`). The aws CLI likewise drops members its model does not know and prints values
-/// as parsed from the wire.
-enum OutputShaper {
-    static func shape(raw: JSON, normalized: JSON, timestamps: TimestampFormat) -> JSON {
-        switch (raw, normalized) {
-        case let (.object(rawMembers), .object(known)):
-            var out: [JSON.Member] = []
-            for m in rawMembers {
-                guard let n = known.first(where: { $0.key == m.key }) else { continue }
-                out.append(.init(key: m.key, value: shape(raw: m.value, normalized: n.value, timestamps: timestamps)))
+/// Makes the printed document from a response body as botocore's rest-json parser does for the
+/// aws CLI: the output shape's members in model order, absent and null members left out,
+/// members the model does not know dropped, an unknown union member as `SDK_UNKNOWN_MEMBER`,
+/// values as sent (timestamps too, unless `cli_timestamp_format` is iso8601).
+struct OutputShaper {
+    let timestamps: TimestampFormat
+
+    /// The output of `operation` from the response body.
+    func shape(operation: String, body: [UInt8]) -> JSON {
+        let document: JSON
+        if body.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
+            document = .object([])
+        } else if let parsed = try? JSONParser.parse(body) {
+            document = parsed
+        } else {
+            // botocore reads a body that is not JSON as {"message": body}.
+            document = .object([.init(key: "message", value: .string(String(decoding: body, as: UTF8.self)))])
+        }
+        guard let name = Self.lookup(OutputShapes.operations, operation) else { return document }
+        return shape(document, as: name) ?? .object([])
+    }
+
+    func shape(_ value: JSON, as type: String) -> JSON? {
+        if value == .null { return nil }
+        switch type {
+        case "t":
+            if timestamps == .iso8601, let iso = Timestamps.isoformat(value) { return .string(iso) }
+            return value
+        case "s", "i", "l", "b", "d", "B":
+            return value
+        default:
+            break
+        }
+        guard let definition = Self.lookup(OutputShapes.shapes, type) else { return value }
+        let parts = definition.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
+        switch parts[0] {
+        case "L":
+            guard case let .array(items) = value else { return value }
+            return .array(items.map { shape($0, as: parts[1]) ?? .null })
+        case "M":
+            guard case let .object(members) = value else { return value }
+            return .object(members.map { .init(key: $0.key, value: shape($0.value, as: parts[1]) ?? .null) })
+        default:
+            guard case let .object(given) = value else { return value }
+            let members = parts.dropFirst().map { m -> (String, String) in
+                let colon = m.firstIndex(of: ":") ?? m.endIndex
+                return (String(m[..<colon]), colon < m.endIndex ? String(m[m.index(after: colon)...]) : "s")
             }
-            // Members only the typed decoding produced (none expected): keep them.
-            for n in known where !rawMembers.contains(where: { $0.key == n.key }) {
-                out.append(n)
+            if parts[0] == "U" {
+                let set = given.filter { $0.key != "__type" && $0.value != .null }
+                if set.count == 1, !members.contains(where: { $0.0 == set[0].key }), let first = given.first {
+                    return .object([.init(key: "SDK_UNKNOWN_MEMBER", value: .object([.init(key: "name", value: .string(first.key))]))])
+                }
+            }
+            var out: [JSON.Member] = []
+            for (name, memberType) in members {
+                guard let raw = given.first(where: { $0.key == name })?.value, let v = shape(raw, as: memberType) else { continue }
+                out.append(.init(key: name, value: v))
             }
             return .object(out)
-        case let (.array(rawElements), .array(known)) where rawElements.count == known.count:
-            return .array(zip(rawElements, known).map { shape(raw: $0, normalized: $1, timestamps: timestamps) })
-        case (.string, .string), (.number, .string):
-            if timestamps == .iso8601, case let .string(n) = normalized, Timestamps.isEncodedTimestamp(n), let iso = Timestamps.isoformat(raw) {
-                return .string(iso)
-            }
-            return raw
-        case (.array, _), (.object, _):
-            return normalized
-        default:
-            return raw
         }
+    }
+
+    /// Binary search in a table sorted by name.
+    static func lookup(_ table: [(String, String)], _ name: String) -> String? {
+        var lo = 0, hi = table.count - 1
+        while lo <= hi {
+            let mid = (lo + hi) / 2
+            let key = table[mid].0
+            if key == name { return table[mid].1 }
+            if key.utf8.lexicographicallyPrecedes(name.utf8) { lo = mid + 1 } else { hi = mid - 1 }
+        }
+        return nil
     }
 }
 
 enum Timestamps {
-    /// Whether the text is what LatticeKit's encoder writes for a timestamp:
-    /// `YYYY-MM-DDTHH:MM:SS.mmmZ`.
-    static func isEncodedTimestamp(_ s: String) -> Bool {
-        let b = Array(s.utf8)
-        guard b.count == 24 else { return false }
-        let pattern = Array("0000-00-00T00:00:00.000Z".utf8)
-        for (c, p) in zip(b, pattern) {
-            if p == UInt8(ascii: "0") { guard c >= 0x30, c <= 0x39 else { return false } } else if c != p { return false }
-        }
-        return true
-    }
-
     /// Python's `datetime.isoformat()` of a timestamp as botocore parses it: an ISO 8601 text
     /// keeps its offset (`Z` is `+00:00`), epoch seconds are UTC; microseconds only when not 0.
     static func isoformat(_ value: JSON) -> String? {

@@ -156,9 +156,7 @@ struct Runner {
     func call(_ client: LatticeClient, _ input: JSON, _ timestamps: TimestampFormat) async throws -> JSON {
         let request = try command.descriptor.request(client, Data(input.compact.utf8))
         let response = try await client.send(request)
-        let normalized = try JSONParser.parse(Array(try command.descriptor.roundTripOutput(Data(response.body))))
-        let raw = response.body.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) ? JSON.object([]) : ((try? JSONParser.parse(response.body)) ?? normalized)
-        return OutputShaper.shape(raw: raw, normalized: normalized, timestamps: timestamps)
+        return OutputShaper(timestamps: timestamps).shape(operation: command.operation, body: response.body)
     }
 }
 
