@@ -110,6 +110,12 @@ struct Runner {
         if let c = globals.connectTimeout { configuration.timeouts.connect = c }
         if let r = globals.readTimeout { configuration.timeouts.read = r }
         if globals.noVerifySSL { configuration.verifyTLS = false }
+        // As botocore does, an explicit --profile means that profile's credentials, not the
+        // access keys in the environment (AWS_PROFILE does not have that effect).
+        var environment = self.environment
+        if globals.profile != nil {
+            for name in ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"] { environment.variables[name] = nil }
+        }
         guard globals.debug else { return try LatticeClient(configuration, environment: environment) }
         let settings = try ResolvedSettings.resolve(configuration, environment: environment)
         Debug.log("lattice \(Version.cli) (\(LatticeClient.userAgent)), \(command.name) → \(command.operation)")

@@ -100,8 +100,11 @@ enum CLI {
     }
 
     /// Runs a program to completion; stdout and stderr go through files (no pipe deadlock).
-    static func run(_ executable: String, _ arguments: [String], environment: [String: String], timeout: TimeInterval = 60) throws -> Result {
+    static func run(_ executable: String, _ arguments: [String], environment: [String: String], input: String? = nil, timeout: TimeInterval = 60) throws -> Result {
         let dir = FileManager.default.temporaryDirectory
+        let inURL = dir.appendingPathComponent("cli-in-\(UUID().uuidString)")
+        try Data((input ?? "").utf8).write(to: inURL)
+        defer { try? FileManager.default.removeItem(at: inURL) }
         let outURL = dir.appendingPathComponent("cli-out-\(UUID().uuidString)")
         let errURL = dir.appendingPathComponent("cli-err-\(UUID().uuidString)")
         _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
@@ -114,7 +117,7 @@ enum CLI {
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.environment = environment
-        process.standardInput = FileHandle.nullDevice
+        process.standardInput = try FileHandle(forReadingFrom: inURL)
         process.standardOutput = try FileHandle(forWritingTo: outURL)
         process.standardError = try FileHandle(forWritingTo: errURL)
         let done = DispatchSemaphore(value: 0)
