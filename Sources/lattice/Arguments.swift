@@ -29,13 +29,15 @@ struct GlobalOptions {
     var dryRun = false
     /// `--color on|off|auto` (table output; auto: when standard output is a terminal).
     var color: String?
+    /// `--ca-bundle`: the certificates to verify TLS with (as AWS_CA_BUNDLE).
+    var caBundle: String?
 
     /// Flags without a value.
     static let flags: [String] = ["debug", "no-paginate", "no-verify-ssl", "dry-run", "no-cli-pager"]
     /// Options that take one value.
     static let valued: [String] = [
         "region", "profile", "endpoint-url", "output", "max-items", "starting-token", "page-size",
-        "cli-connect-timeout", "cli-read-timeout", "validation", "color",
+        "cli-connect-timeout", "cli-read-timeout", "validation", "color", "ca-bundle", "cli-binary-format",
     ]
     /// Paging options: only for commands that page.
     static let paging: [String] = ["max-items", "starting-token", "page-size"]
@@ -75,6 +77,12 @@ struct GlobalOptions {
                 throw UsageError(message: "argument --color: Invalid choice '\(value)', valid choices are: on, off, auto", showUsage: true)
             }
             color = value
+        case "ca-bundle": caBundle = value
+        case "cli-binary-format":
+            // The aws CLI v2's option: no member of this API is binary, so both choices mean the same.
+            guard ["base64", "raw-in-base64-out"].contains(value) else {
+                throw UsageError(message: "argument --cli-binary-format: Invalid choice '\(value)', valid choices are: base64, raw-in-base64-out", showUsage: true)
+            }
         default: break
         }
     }
@@ -101,7 +109,7 @@ func trimmed(_ s: some StringProtocol) -> String {
 }
 
 /// A member's value as written on the command line.
-enum RawValue {
+enum GivenValue {
     case text(String)
     case list([String])
     case flag(Bool)
@@ -120,7 +128,7 @@ struct ParsedCommand {
     /// `--cli-input-json` as given (text or file://).
     var cliInputJSON: String?
     /// Member values by model name, in the order first given.
-    var values: [(member: MemberOption, value: RawValue)] = []
+    var values: [(member: MemberOption, value: GivenValue)] = []
     /// The flags the user typed for members (for `--next-token` turning paging off).
     var givenFlags: [String] = []
 }
@@ -293,7 +301,7 @@ enum ArgumentParser {
 
 extension ParsedCommand {
     /// A scalar given twice keeps the last value (argparse's rule).
-    mutating func set(_ option: MemberOption, _ value: RawValue) {
+    mutating func set(_ option: MemberOption, _ value: GivenValue) {
         if let k = values.firstIndex(where: { $0.member.member.name == option.member.name }) {
             values[k].value = value
         } else {

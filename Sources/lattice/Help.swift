@@ -14,9 +14,12 @@ enum Help {
         ("--cli-connect-timeout <s>", "seconds to wait for a connection (0: no limit)"),
         ("--cli-read-timeout <s>", "seconds to wait for data (0: no limit)"),
         ("--no-verify-ssl", "do not verify TLS certificates"),
+        ("--ca-bundle <path>", "verify TLS certificates with this CA bundle (else AWS_CA_BUNDLE, the profile's ca_bundle)"),
         ("--validation strict|relaxed|off", "client-side checks of the input against the model (relaxed: no patterns)"),
         ("--dry-run", "print the signed request as JSON {method, url, headers, body} and send nothing"),
         ("--color on|off|auto", "colors in table output (auto: on a terminal)"),
+        ("--cli-binary-format <f>", "accepted for aws CLI v2 scripts (no member of this API is binary)"),
+        ("--no-cli-pager", "accepted for aws CLI v2 scripts (lattice never pages its output)"),
         ("--version", "print the version"),
     ]
 

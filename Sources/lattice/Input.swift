@@ -44,7 +44,7 @@ struct InputBuilder {
     }
 
     /// One option's value as JSON, by the member's model type.
-    func value(_ option: MemberOption, _ raw: RawValue) throws(UsageError) -> JSON {
+    func value(_ option: MemberOption, _ raw: GivenValue) throws(UsageError) -> JSON {
         let flag = "--" + option.flag
         switch raw {
         case let .flag(b):

@@ -438,7 +438,7 @@ enum PythonNumber {
             let idx = digits.index(digits.startIndex, offsetBy: pointPosition)
             return sign + digits[..<idx] + "." + digits[idx...]
         }
-        let mantissa = digits.count == 1 ? digits : String(digits.first!) + "." + digits.dropFirst()
+        let mantissa = digits.count == 1 ? digits : digits.prefix(1) + "." + digits.dropFirst()
         let expSign = decimalExponent < 0 ? "-" : "+"
         let expDigits = String(abs(decimalExponent))
         return sign + mantissa + "e" + expSign + (expDigits.count < 2 ? "0" + expDigits : expDigits)

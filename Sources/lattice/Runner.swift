@@ -113,6 +113,7 @@ struct Runner {
         // As botocore does, an explicit --profile means that profile's credentials, not the
         // access keys in the environment (AWS_PROFILE does not have that effect).
         var environment = self.environment
+        if let caBundle = globals.caBundle { environment.variables["AWS_CA_BUNDLE"] = caBundle }
         if globals.profile != nil {
             for name in ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"] { environment.variables[name] = nil }
         }
