@@ -163,7 +163,11 @@ enum ArgumentParser {
                 throw UsageError(message: "Unknown options: \(token)", showUsage: true)
             }
             if token == "vpc-lattice", command == nil { i += 1; continue }
-            if token == "help" { return .help }
+            if token == "help" {
+                // `lattice help <command>` is `lattice <command> help`.
+                if i + 1 < arguments.count, let c = Command.named(arguments[i + 1]) { return .commandHelp(c) }
+                return .help
+            }
             guard let found = Command.named(token) else {
                 throw UsageError(message: invalidChoice(token), showUsage: true)
             }

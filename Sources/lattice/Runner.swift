@@ -110,10 +110,10 @@ struct Runner {
         if let c = globals.connectTimeout { configuration.timeouts.connect = c }
         if let r = globals.readTimeout { configuration.timeouts.read = r }
         if globals.noVerifySSL { configuration.verifyTLS = false }
-        // As botocore does, an explicit --profile means that profile's credentials, not the
-        // access keys in the environment (AWS_PROFILE does not have that effect).
         var environment = self.environment
         if let caBundle = globals.caBundle { environment.variables["AWS_CA_BUNDLE"] = caBundle }
+        // As botocore does, an explicit --profile means that profile's credentials, not the
+        // access keys in the environment (AWS_PROFILE does not have that effect).
         if globals.profile != nil {
             for name in ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"] { environment.variables[name] = nil }
         }

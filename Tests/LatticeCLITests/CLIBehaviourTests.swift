@@ -52,6 +52,7 @@ import LatticeKit
         }
         #expect(try CLI.lattice(["get-service", "--help"], sandbox).stdout.contains("--service-identifier <value>  serviceIdentifier: string, uri"))
         #expect(try CLI.lattice(["--help"], sandbox).stdout == top.stdout)
+        #expect(try CLI.lattice(["help", "get-service"], sandbox).stdout == (try CLI.lattice(["get-service", "help"], sandbox).stdout))
     }
 
     /// The same option forms through both CLIs give the same request.

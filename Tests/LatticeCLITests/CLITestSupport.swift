@@ -42,7 +42,7 @@ enum CLI {
     }
 
     static func requireAWS() throws -> String {
-        guard let awsPath else { throw Failure("the aws CLI (awscli 1.45, botocore 1.43.11) is not on PATH: run `make test`, which installs it") }
+        guard let awsPath else { throw Failure("the aws CLI oracle is not installed: pip install awscli==1.45.11 (it pins botocore 1.43.11, as Tests/requirements.txt does)") }
         return awsPath
     }
 
