@@ -1,0 +1,206 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// (Copied from Tests/LatticeKitTests/Transport/LoopbackServer.swift.) A small HTTP/1.1 server on 127.0.0.1 for transport tests: one thread per connection,
+/// keep-alive, and a handler that decides, per request, what goes back on the wire.
+final class LoopbackServer: @unchecked Sendable {
+    struct Request: Sendable {
+        var method: String
+        var target: String
+        var headers: [(String, String)]
+        var body: [UInt8]
+        var connection: Int
+
+        func header(_ name: String) -> String? {
+            headers.first { $0.0.lowercased() == name.lowercased() }?.1
+        }
+    }
+
+    /// What the server does with one request.
+    enum Action {
+        /// A normal response with Content-Length.
+        case respond(status: Int, headers: [(String, String)], body: [UInt8])
+        /// A chunked response made of these chunks.
+        case chunked(status: Int, chunks: [[UInt8]])
+        /// Raw bytes, then close the connection.
+        case raw([UInt8])
+        /// Close the connection without answering.
+        case close
+        /// Wait until the semaphore is signalled (or 10 s pass), then act.
+        indirect case after(DispatchSemaphore, Action)
+    }
+
+    let port: UInt16
+    private let listener: Int32
+    private let lock = NSLock()
+    private var handler: @Sendable (Request) -> Action
+    private var _connections = 0
+    private var _requests: [Request] = []
+    private var _closed = 0
+    private var stopped = false
+    /// Bytes written as soon as a connection is accepted, before reading anything.
+    var greeting: [UInt8]? {
+        get { lock.withLock { _greeting } }
+        set { lock.withLock { _greeting = newValue } }
+    }
+    private var _greeting: [UInt8]?
+
+    init(handler: @escaping @Sendable (Request) -> Action = { _ in .respond(status: 200, headers: [], body: Array("ok".utf8)) }) throws {
+        self.handler = handler
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var one: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_port = 0
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let bound = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0, listen(fd, 128) == 0 else { throw POSIXError(.EADDRINUSE) }
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        withUnsafeMutablePointer(to: &addr) {
+            _ = $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) }
+        }
+        port = UInt16(bigEndian: addr.sin_port)
+        listener = fd
+        Thread.detachNewThread { [self] in acceptLoop() }
+    }
+
+    var url: String { "http://127.0.0.1:\(port)" }
+
+    func setHandler(_ h: @escaping @Sendable (Request) -> Action) {
+        lock.withLock { handler = h }
+    }
+
+    /// TCP connections accepted so far.
+    var connections: Int { lock.withLock { _connections } }
+    /// Connections the client closed (or the server closed) so far.
+    var closedConnections: Int { lock.withLock { _closed } }
+    /// Requests received so far.
+    var requests: [Request] { lock.withLock { _requests } }
+
+    func stop() {
+        let first: Bool = lock.withLock {
+            defer { stopped = true }
+            return !stopped
+        }
+        guard first else { return }
+        shutdown(listener, Int32(SHUT_RDWR))
+        close(listener)
+    }
+
+    deinit { stop() }
+
+    private func acceptLoop() {
+        while true {
+            let fd = accept(listener, nil, nil)
+            if fd < 0 { return }
+            let id = lock.withLock { () -> Int in
+                _connections += 1
+                return _connections
+            }
+            Thread.detachNewThread { [self] in serve(fd, id) }
+        }
+    }
+
+    private func serve(_ fd: Int32, _ id: Int) {
+        defer {
+            close(fd)
+            lock.withLock { _closed += 1 }
+        }
+        if let greeting {
+            _ = write(fd, greeting)
+            return
+        }
+        var buffer: [UInt8] = []
+        while true {
+            guard let request = readRequest(fd, &buffer, id) else { return }
+            let h = lock.withLock { () -> (@Sendable (Request) -> Action) in
+                _requests.append(request)
+                return handler
+            }
+            if !perform(h(request), fd) { return }
+        }
+    }
+
+    /// Writes the action; false when the connection is to be closed.
+    private func perform(_ action: Action, _ fd: Int32) -> Bool {
+        switch action {
+        case let .respond(status, headers, body):
+            var head = "HTTP/1.1 \(status) Status\r\nContent-Length: \(body.count)\r\n"
+            for (n, v) in headers { head += "\(n): \(v)\r\n" }
+            head += "\r\n"
+            return write(fd, Array(head.utf8) + body)
+        case let .chunked(status, chunks):
+            var out = Array("HTTP/1.1 \(status) Status\r\nTransfer-Encoding: chunked\r\n\r\n".utf8)
+            for c in chunks {
+                out += Array((String(c.count, radix: 16) + "\r\n").utf8) + c + Array("\r\n".utf8)
+            }
+            out += Array("0\r\n\r\n".utf8)
+            return write(fd, out)
+        case let .raw(bytes):
+            _ = write(fd, bytes)
+            return false
+        case .close:
+            return false
+        case let .after(semaphore, next):
+            _ = semaphore.wait(timeout: .now() + 10)
+            return perform(next, fd)
+        }
+    }
+
+    private func write(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
+        var sent = 0
+        while sent < bytes.count {
+            let n = bytes[sent...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            if n <= 0 { return false }
+            sent += n
+        }
+        return true
+    }
+
+    private func readRequest(_ fd: Int32, _ buffer: inout [UInt8], _ id: Int) -> Request? {
+        let separator: [UInt8] = [13, 10, 13, 10]
+        var headEnd: Int? = nil
+        while headEnd == nil {
+            if let r = find(separator, in: buffer) { headEnd = r; break }
+            guard fill(fd, &buffer) else { return nil }
+        }
+        let head = String(decoding: buffer[0..<headEnd!], as: UTF8.self)
+        var lines = head.components(separatedBy: "\r\n")
+        let requestLine = lines.removeFirst().split(separator: " ")
+        guard requestLine.count >= 2 else { return nil }
+        var headers: [(String, String)] = []
+        for line in lines {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            headers.append((String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)))
+        }
+        buffer.removeFirst(headEnd! + 4)
+        let length = headers.first { $0.0.lowercased() == "content-length" }.flatMap { Int($0.1) } ?? 0
+        while buffer.count < length {
+            guard fill(fd, &buffer) else { return nil }
+        }
+        let body = Array(buffer[0..<length])
+        buffer.removeFirst(length)
+        return Request(method: String(requestLine[0]), target: String(requestLine[1]), headers: headers, body: body, connection: id)
+    }
+
+    private func fill(_ fd: Int32, _ buffer: inout [UInt8]) -> Bool {
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+        if n <= 0 { return false }
+        buffer += chunk[0..<n]
+        return true
+    }
+
+    private func find(_ needle: [UInt8], in hay: [UInt8]) -> Int? {
+        guard hay.count >= needle.count else { return nil }
+        for i in 0...(hay.count - needle.count) where hay[i] == needle[0] && Array(hay[i..<(i + needle.count)]) == needle {
+            return i
+        }
+        return nil
+    }
+}
