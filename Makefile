@@ -43,13 +43,15 @@ check-scripts:
 	@$(PYTHON) scripts/generate-endpoint-data.py --check
 	@$(PYTHON) scripts/trim-model.py --check
 	@$(PYTHON) scripts/iam-policy.py --check
-	@$(SWIFT) run --package-path Codegen -c release lattice-codegen Codegen/Model Sources/LatticeKit/Generated --check
+	@$(SWIFT) run --package-path Codegen -c release lattice-codegen Codegen/Model Sources/LatticeKit/Generated Sources/lattice/Generated --check
+	@$(PYTHON) scripts/east-asian-width.py --check
 
 ## generate: the trimmed model from botocore, then Sources/LatticeKit/Generated from the model.
 generate:
 	$(PYTHON) scripts/trim-model.py
 	$(PYTHON) scripts/generate-endpoint-data.py
-	$(SWIFT) run --package-path Codegen -c release lattice-codegen Codegen/Model Sources/LatticeKit/Generated
+	$(SWIFT) run --package-path Codegen -c release lattice-codegen Codegen/Model Sources/LatticeKit/Generated Sources/lattice/Generated
+	$(PYTHON) scripts/east-asian-width.py
 
 ## demo: the first seed topology on the embedded local Lattice: create, wait, register
 ## targets, list them, destroy, and prove nothing is left.
