@@ -36,6 +36,8 @@ test: build check-scripts
 	$(SWIFT) test --skip-build $(STRICT)
 	@./.build/debug/seed-topology --demo > /tmp/latticekit-demo.log || { cat /tmp/latticekit-demo.log; exit 1; }
 	@grep -q "nothing is left" /tmp/latticekit-demo.log && echo "seed-topology --demo: created, checked and destroyed the topology; nothing is left"
+	@LATTICE=.build/debug/lattice LOCAL_LATTICE=.build/debug/local-lattice bash Examples/ecs-deploy-guide.sh > /tmp/latticekit-ecs.log 2>&1 || { cat /tmp/latticekit-ecs.log; exit 1; }
+	@grep -q "left: 0 service networks, 0 services, 0 target groups" /tmp/latticekit-ecs.log && echo "Examples/ecs-deploy-guide.sh: the ECS guide's flow through the lattice CLI, cleaned up"
 
 ## check-scripts: the Python helpers compile, and generated files match their generators.
 check-scripts:
@@ -70,6 +72,7 @@ bench: deps
 	@$(PYTHON) Benchmarks/botocore_sign.py | tee -a /tmp/lattice-bench.jsonl
 	@$(PYTHON) Benchmarks/compare.py /tmp/lattice-bench.jsonl
 	@bash Benchmarks/list-services.sh
+	@bash Benchmarks/cli-cold-start.sh
 
 clean:
 	rm -rf .build

@@ -8,7 +8,8 @@
 #   Examples/ecs-deploy-guide.sh --endpoint-url URL   on that endpoint
 #   AWS_PROFILE=... AWS_REGION=... Examples/ecs-deploy-guide.sh --real   on your account
 #
-# LATTICE names the CLI binary (default: .build/release/lattice, built if missing).
+# LATTICE names the CLI binary (default: .build/release/lattice, built if missing), and
+# LOCAL_LATTICE the local server (default: .build/release/local-lattice).
 # The IAM permissions these commands need are in Examples/iam-policy.json.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,9 +31,10 @@ SECURITY_GROUP=${SECURITY_GROUP:-sg-0c11e47000000c11e}
 LOG_BUCKET=${LOG_BUCKET:-arn:aws:s3:::ecs-deploy-access-logs}
 
 if [ -z "$ENDPOINT" ] && [ -z "$REAL" ]; then
-  [ -x .build/release/local-lattice ] || swift build -c release --product local-lattice >/dev/null
+  LOCAL_LATTICE=${LOCAL_LATTICE:-.build/release/local-lattice}
+  [ -x "$LOCAL_LATTICE" ] || swift build -c release --product local-lattice >/dev/null
   PORTFILE=$(mktemp)
-  .build/release/local-lattice --port-file "$PORTFILE" >/dev/null &
+  "$LOCAL_LATTICE" --port-file "$PORTFILE" >/dev/null &
   SERVER=$!
   trap 'kill $SERVER 2>/dev/null || true; rm -f "$PORTFILE"' EXIT
   for _ in $(seq 100); do [ -s "$PORTFILE" ] && break; sleep 0.05; done
@@ -44,6 +46,15 @@ fi
 lattice() { "$LATTICE" ${ENDPOINT:+--endpoint-url "$ENDPOINT"} "$@"; }
 field() { python3 -c 'import json,sys; d=json.load(sys.stdin); print(eval("d"+sys.argv[1]))' "$1"; }
 step() { printf '\n## %s\n' "$*"; }
+# Deletions finish asynchronously (DELETE_IN_PROGRESS): poll until the Get answers
+# ResourceNotFoundException (exit 254), at most 120 times.
+wait_gone() {
+  for _ in $(seq 120); do
+    lattice "$@" >/dev/null 2>&1 || return 0
+    sleep "${POLL_SECONDS:-0.1}"
+  done
+  echo "still there after 120 polls: $*" >&2; return 1
+}
 
 step "1. Service network (auth NONE) and the client VPC association"
 SN=$(lattice create-service-network --name ecs-network --auth-type NONE --tags '{"team":"platform"}' | field '["id"]')
@@ -94,9 +105,14 @@ step "9. Clean up"
 lattice deregister-targets --target-group-identifier "$TG" --targets '[{"id":"10.0.1.10","port":8080},{"id":"10.0.1.11","port":8080},{"id":"10.0.1.12","port":8080}]' >/dev/null
 lattice delete-access-log-subscription --access-log-subscription-identifier "$ALS"
 lattice delete-service-network-service-association --service-network-service-association-identifier "$SNSA" >/dev/null
+wait_gone get-service-network-service-association --service-network-service-association-identifier "$SNSA"
 lattice delete-listener --service-identifier "$SVC" --listener-identifier "$LISTENER"
 lattice delete-service --service-identifier "$SVC" >/dev/null
+wait_gone get-service --service-identifier "$SVC"
 lattice delete-target-group --target-group-identifier "$TG" >/dev/null
+wait_gone get-target-group --target-group-identifier "$TG"
 lattice delete-service-network-vpc-association --service-network-vpc-association-identifier "$SNVA" >/dev/null
+wait_gone get-service-network-vpc-association --service-network-vpc-association-identifier "$SNVA"
 lattice delete-service-network --service-network-identifier "$SN"
+echo "left: $(lattice list-service-networks --output text | wc -l) service networks, $(lattice list-services --output text | wc -l) services, $(lattice list-target-groups --output text | wc -l) target groups"
 echo "done"

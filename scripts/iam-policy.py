@@ -50,7 +50,7 @@ def swift_operations(path):
 
 def shell_operations(path):
     found = set()
-    for command in re.findall(r"^\s*(?:[A-Z_]+=\$\()?lattice ([a-z-]+)", open(path).read(), re.M):
+    for command in re.findall(r"^\s*(?:[A-Z_]+=\$\()?(?:lattice|wait_gone) ([a-z-]+)", open(path).read(), re.M):
         op = "".join(part.capitalize() for part in command.split("-"))
         if op not in OPERATIONS:
             raise SystemExit(f"{path}: lattice {command} is not a model operation")
