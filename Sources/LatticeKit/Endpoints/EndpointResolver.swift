@@ -111,6 +111,13 @@ public enum EndpointResolver {
         if p.endpoint == "" { p.endpoint = nil }
         if let region = p.region { try checkRegion(region) }
         if let endpoint = p.endpoint { try checkEndpoint(endpoint) }
+        // The rule set's answer for a custom endpoint without FIPS or dual-stack is the endpoint
+        // itself (checked above); skipping the engine spares parsing the rule set and partitions,
+        // which a one-shot CLI call against a local endpoint feels in start-up time and memory.
+        // The endpoint cases from botocore cover this path too.
+        if let endpoint = p.endpoint, !p.useFIPS, !p.useDualStack {
+            return ResolvedEndpoint(url: endpoint)
+        }
         let evaluator = try engine.get()
         do {
             let endpoint = try evaluator.evaluate(evaluator.inputs(for: p))

@@ -21,19 +21,13 @@ extension RuleEngine {
                 throw .ruleSet("the partitions document has no \"partitions\" array")
             }
             var partitions: [Partition] = []
-            var regexes: [Regex<AnyRegexOutput>] = []
+            var regexes: [String] = []
             for (i, item) in list.enumerated() {
                 guard case .object(let entry) = item, case .string(let id)? = entry["id"] else {
                     throw .ruleSet("partitions[\(i)] has no id")
                 }
                 guard case .string(let pattern)? = entry["regionRegex"] else {
                     throw .ruleSet("partition \(id) has no regionRegex")
-                }
-                let regex: Regex<AnyRegexOutput>
-                do {
-                    regex = try Regex(pattern)
-                } catch {
-                    throw .ruleSet("partition \(id) has a regionRegex Swift cannot compile: \(pattern) (\(error))")
                 }
                 guard case .object(let regions)? = entry["regions"] else {
                     throw .ruleSet("partition \(id) has no regions object")
@@ -43,7 +37,7 @@ extension RuleEngine {
                     throw .ruleSet("partition \(id) has no usable outputs object")
                 }
                 outputs["name"] = .string(id)
-                regexes.append(regex)
+                regexes.append(pattern)
                 partitions.append(Partition(
                     id: id,
                     regions: Set(regions.keys),
@@ -67,20 +61,24 @@ extension RuleEngine {
         }
     }
 
-    /// Compiled region patterns. `Regex<AnyRegexOutput>` is not Sendable, so the regexes live
-    /// behind a lock; resolution results are cached above this, so the lock is rarely taken.
+    /// Region patterns, compiled on first use: most resolutions find the region in a
+    /// partition's list and never need them. `Regex<AnyRegexOutput>` is not Sendable, so they
+    /// live behind a lock; resolution results are cached above this, so the lock is rarely taken.
     final class RegionPatterns: Sendable {
-        private let regexes: Mutex<[Regex<AnyRegexOutput>]>
+        private let patterns: [String]
+        private let compiled = Mutex<[Regex<AnyRegexOutput>?]?>(nil)
 
-        init(_ regexes: sending [Regex<AnyRegexOutput>]) {
-            self.regexes = Mutex(regexes)
+        init(_ patterns: [String]) {
+            self.patterns = patterns
         }
 
         /// The index of the first pattern matching `region` from its start, as botocore's
-        /// `re.match` does (the patterns end with `$`).
+        /// `re.match` does (the patterns end with `$`). A pattern Swift cannot compile matches
+        /// nothing (the endpoint tests compile and exercise every partition's pattern).
         func firstMatch(_ region: String) -> Int? {
-            regexes.withLock { regexes in
-                regexes.firstIndex { (try? $0.prefixMatch(in: region)) != nil }
+            compiled.withLock { cache in
+                if cache == nil { cache = patterns.map { try? Regex($0) } }
+                return cache?.firstIndex { regex in regex.map { (try? $0.prefixMatch(in: region)) != nil } ?? false }
             }
         }
     }
