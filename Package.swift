@@ -60,11 +60,14 @@ let package = Package(
             dependencies: ["SigV4"],
             resources: [.copy("Resources")]
         ),
-        .testTarget(name: "LatticeKitTestingTests", dependencies: ["LatticeKitTesting", "LatticeKit", "SigV4"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "LatticeCLITests", dependencies: ["LatticeKit", "SigV4"]),
+        // Loopback servers the tests start (an HTTP/1.1 server, moto_server), shared by the
+        // test targets; not a product.
+        .target(name: "LatticeTestSupport", dependencies: ["LatticeKit"], path: "Tests/TestSupport"),
+        .testTarget(name: "LatticeKitTestingTests", dependencies: ["LatticeKitTesting", "LatticeKit", "SigV4", "LatticeTestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "LatticeCLITests", dependencies: ["LatticeKit", "SigV4", "LatticeTestSupport"]),
         .testTarget(
             name: "LatticeKitTests",
-            dependencies: ["LatticeKit"],
+            dependencies: ["LatticeKit", "LatticeTestSupport"],
             resources: [.copy("Resources")]
         ),
     ]

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import LatticeTestSupport
 import LatticeKit
 
 /// `lattice` against the installed aws CLI (awscli 1.45, botocore 1.43.11) as the oracle: both

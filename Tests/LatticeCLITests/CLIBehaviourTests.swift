@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import LatticeTestSupport
 import LatticeKit
 
 /// The command line itself: option names and forms, help, exit statuses, --dry-run, --debug,

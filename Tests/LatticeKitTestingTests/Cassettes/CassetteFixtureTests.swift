@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import LatticeTestSupport
 @testable import LatticeKit
 import LatticeKitTesting
 import SigV4
@@ -196,24 +197,5 @@ enum CassetteFlows {
 /// A moto_server on 127.0.0.1 for one recording (Tests/Support/moto.sh), started through
 /// LatticeKit's posix_spawn runner: Foundation's Process waits for a descriptor the
 /// backgrounded moto inherits and never returns.
-final class CassetteMoto: Sendable {
-    let url: String
-    private let pidFile: String
-    static let script = CassetteTestSupport.repoRoot.appendingPathComponent("Tests/Support/moto.sh").path
-
-    init() async throws {
-        let pidFile = FileManager.default.temporaryDirectory.appendingPathComponent("latticekit-cassette-moto-\(UUID().uuidString).pid").path
-        let out = try await ProcessRunner.run("bash '\(Self.script)' start '\(pidFile)'", variables: ProcessInfo.processInfo.environment)
-        guard out.exitCode == 0 else {
-            throw CassetteError(.invalidConfiguration, "recording needs moto_server, and it did not start: \(String(decoding: out.stderr, as: UTF8.self))")
-        }
-        self.pidFile = pidFile
-        url = String(decoding: out.stdout, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-    }
-
-    func stop() async {
-        _ = try? await ProcessRunner.run("bash '\(Self.script)' stop '\(pidFile)'", variables: ProcessInfo.processInfo.environment)
-        try? FileManager.default.removeItem(atPath: pidFile)
-        try? FileManager.default.removeItem(atPath: pidFile + ".log")
-    }
-}
+/// moto_server for recording, from the shared test support.
+typealias CassetteMoto = MotoServer

@@ -3,6 +3,7 @@ import Foundation
 import LatticeKitTesting
 import SigV4
 import Testing
+import LatticeTestSupport
 
 /// The same flow, over every operation moto implements, through a client on the local Lattice
 /// and a client on moto_server; the observations are compared key by key where both sides

@@ -1,35 +1,9 @@
 import Foundation
 import Synchronization
 import Testing
+import LatticeTestSupport
 @testable import LatticeKit
 import SigV4
-
-/// A moto_server on 127.0.0.1 for the length of one test (Tests/Support/moto.sh).
-///
-/// Started through LatticeKit's posix_spawn runner, not Foundation's Process: moto outlives
-/// the script that starts it, and Foundation's Process waits for a descriptor that the
-/// backgrounded moto inherits, so waitUntilExit would never return.
-final class MotoServer: Sendable {
-    let url: String
-    private let pidFile: String
-    static let script = PythonOracle.repoRoot.appendingPathComponent("Tests/Support/moto.sh").path
-
-    init() async throws {
-        let pidFile = FileManager.default.temporaryDirectory.appendingPathComponent("latticekit-moto-\(UUID().uuidString).pid").path
-        let out = try await ProcessRunner.run("bash '\(Self.script)' start '\(pidFile)'", variables: ProcessInfo.processInfo.environment)
-        guard out.exitCode == 0 else {
-            throw OracleFailure(description: "moto did not start: \(String(decoding: out.stderr, as: UTF8.self))")
-        }
-        self.pidFile = pidFile
-        url = String(decoding: out.stdout, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-    }
-
-    func stop() async {
-        _ = try? await ProcessRunner.run("bash '\(Self.script)' stop '\(pidFile)'", variables: ProcessInfo.processInfo.environment)
-        try? FileManager.default.removeItem(atPath: pidFile)
-        try? FileManager.default.removeItem(atPath: pidFile + ".log")
-    }
-}
 
 /// Every operation moto implements, driven through LatticeClient against moto_server, with a
 /// create, get, list, tag, untag flow for each resource type moto has. Validation is relaxed:

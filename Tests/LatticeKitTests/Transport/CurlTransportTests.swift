@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import Testing
+import LatticeTestSupport
 @testable import LatticeKit
 import SigV4
 

@@ -5,21 +5,21 @@ import Glibc
 
 /// A small HTTP/1.1 server on 127.0.0.1 for transport tests: one thread per connection,
 /// keep-alive, and a handler that decides, per request, what goes back on the wire.
-final class LoopbackServer: @unchecked Sendable {
-    struct Request: Sendable {
-        var method: String
-        var target: String
-        var headers: [(String, String)]
-        var body: [UInt8]
-        var connection: Int
+public final class LoopbackServer: @unchecked Sendable {
+    public struct Request: Sendable {
+        public var method: String
+        public var target: String
+        public var headers: [(String, String)]
+        public var body: [UInt8]
+        public var connection: Int
 
-        func header(_ name: String) -> String? {
+        public func header(_ name: String) -> String? {
             headers.first { $0.0.lowercased() == name.lowercased() }?.1
         }
     }
 
     /// What the server does with one request.
-    enum Action {
+    public enum Action {
         /// A normal response with Content-Length.
         case respond(status: Int, headers: [(String, String)], body: [UInt8])
         /// A chunked response made of these chunks.
@@ -32,7 +32,7 @@ final class LoopbackServer: @unchecked Sendable {
         indirect case after(DispatchSemaphore, Action)
     }
 
-    let port: UInt16
+    public let port: UInt16
     private let listener: Int32
     private let lock = NSLock()
     private var handler: @Sendable (Request) -> Action
@@ -41,13 +41,13 @@ final class LoopbackServer: @unchecked Sendable {
     private var _closed = 0
     private var stopped = false
     /// Bytes written as soon as a connection is accepted, before reading anything.
-    var greeting: [UInt8]? {
+    public var greeting: [UInt8]? {
         get { lock.withLock { _greeting } }
         set { lock.withLock { _greeting = newValue } }
     }
     private var _greeting: [UInt8]?
 
-    init(handler: @escaping @Sendable (Request) -> Action = { _ in .respond(status: 200, headers: [], body: Array("ok".utf8)) }) throws {
+    public init(handler: @escaping @Sendable (Request) -> Action = { _ in .respond(status: 200, headers: [], body: Array("ok".utf8)) }) throws {
         self.handler = handler
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var one: Int32 = 1
@@ -69,20 +69,20 @@ final class LoopbackServer: @unchecked Sendable {
         Thread.detachNewThread { [self] in acceptLoop() }
     }
 
-    var url: String { "http://127.0.0.1:\(port)" }
+    public var url: String { "http://127.0.0.1:\(port)" }
 
-    func setHandler(_ h: @escaping @Sendable (Request) -> Action) {
+    public func setHandler(_ h: @escaping @Sendable (Request) -> Action) {
         lock.withLock { handler = h }
     }
 
     /// TCP connections accepted so far.
-    var connections: Int { lock.withLock { _connections } }
+    public var connections: Int { lock.withLock { _connections } }
     /// Connections the client closed (or the server closed) so far.
-    var closedConnections: Int { lock.withLock { _closed } }
+    public var closedConnections: Int { lock.withLock { _closed } }
     /// Requests received so far.
-    var requests: [Request] { lock.withLock { _requests } }
+    public var requests: [Request] { lock.withLock { _requests } }
 
-    func stop() {
+    public func stop() {
         let first: Bool = lock.withLock {
             defer { stopped = true }
             return !stopped
