@@ -28,7 +28,7 @@ extension LatticeClient {
         var headers = b.headers
         var body: [UInt8] = []
         if I.hasBody {
-            body = Array(try LatticeJSON.encoder().encode(InputBody(input: input)))
+            body = Array(try LatticeJSON.sharedEncoder.encode(InputBody(input: input)))
             headers.add(name: "content-type", value: "application/json")
         }
         return OperationRequest(method: spec.method, path: b.path, query: b.query, headers: headers, body: body)
@@ -50,7 +50,7 @@ extension LatticeClient {
     static func decodeOutput<O: Decodable>(_ type: O.Type, spec: OperationSpec, response: HTTPResponse) throws -> O {
         let body = response.body.isEmpty ? Data("{}".utf8) : Data(response.body)
         do {
-            return try LatticeJSON.decoder().decode(O.self, from: body)
+            return try LatticeJSON.sharedDecoder.decode(O.self, from: body)
         } catch {
             throw LatticeDecodingError(operation: spec.name, status: response.status, detail: Self.describe(error), body: response.bodyText)
         }

@@ -141,7 +141,7 @@ extension LatticeModeledError {
     /// Decodes the error's fields from the response body (empty or not JSON: no fields).
     static func from(_ error: AWSServiceError) -> Self? {
         let body = error.body.utf8.isEmpty ? Data("{}".utf8) : Data(error.body.utf8)
-        guard var decoded = (try? LatticeJSON.decoder().decode(Self.self, from: body)) ?? (try? LatticeJSON.decoder().decode(Self.self, from: Data("{}".utf8))) else {
+        guard var decoded = (try? LatticeJSON.sharedDecoder.decode(Self.self, from: body)) ?? (try? LatticeJSON.sharedDecoder.decode(Self.self, from: Data("{}".utf8))) else {
             return nil
         }
         decoded.serviceError = error

@@ -46,17 +46,17 @@ public struct OperationDescriptor: Sendable {
             },
             call: { client, json in
                 let out: O = try await client.execute(spec, try Self.decodeInput(I.self, spec: spec, json))
-                return try LatticeJSON.encoder().encode(out)
+                return try LatticeJSON.sharedEncoder.encode(out)
             },
             roundTripOutput: { body in
-                try LatticeJSON.encoder().encode(try LatticeClient.decodeOutput(O.self, spec: spec, response: HTTPResponse(status: spec.successCode, body: Array(body))))
+                try LatticeJSON.sharedEncoder.encode(try LatticeClient.decodeOutput(O.self, spec: spec, response: HTTPResponse(status: spec.successCode, body: Array(body))))
             }
         )
     }
 
     static func decodeInput<I: Decodable>(_ type: I.Type, spec: OperationSpec, _ json: Data) throws -> I {
         do {
-            return try LatticeJSON.decoder().decode(I.self, from: json.isEmpty ? Data("{}".utf8) : json)
+            return try LatticeJSON.sharedDecoder.decode(I.self, from: json.isEmpty ? Data("{}".utf8) : json)
         } catch {
             throw LatticeValidationError(operation: spec.name, issues: [
                 ValidationIssue(path: "input", problem: LatticeClient.describe(error), rule: "the input must be a JSON object with the operation's members"),

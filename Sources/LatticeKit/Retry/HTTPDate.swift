@@ -32,7 +32,7 @@ enum HTTPDate {
         else { return nil }
         let month = monthIndex + 1
         guard day >= 1, day <= daysIn(month: month, year: year) else { return nil }
-        let days = daysSince1970(year: year, month: month, day: day)
+        let days = RFC3339.daysFromCivil(year, month, day)
         let seconds = days * 86_400 + hour * 3600 + minute * 60 + second
         return Date(timeIntervalSince1970: Double(seconds))
     }
@@ -50,16 +50,5 @@ enum HTTPDate {
         case 4, 6, 9, 11: return 30
         default: return 31
         }
-    }
-
-    /// Days from 1970-01-01 to the given proleptic Gregorian date (H. Hinnant's
-    /// days-from-civil, for years 0 and later).
-    static func daysSince1970(year: Int, month: Int, day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = y / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
     }
 }
