@@ -4,14 +4,20 @@
 SWIFT        ?= swift
 PYTHON       ?= python3
 STRICT       := -Xswiftc -warnings-as-errors
+# Release builds as shipped: Swift runtime and Foundation linked in, packed relocations
+# (scripts/release-flags.sh says why; the benchmark scripts use the same flags).
+RELEASE      := $(shell SWIFT=$(SWIFT) sh scripts/release-flags.sh)
+PREFIX       ?= /usr/local
 APT_PACKAGES := libcurl4-openssl-dev libssl-dev pkg-config
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: test demo deps build bench check-scripts generate clean help
+.PHONY: test demo deps build cli check-cli install bench check-scripts generate clean help
 
 help:
 	@echo "make demo   - build and run the demo"
 	@echo "make test   - install what is missing, build with warnings as errors, run every check"
+	@echo "make cli    - the lattice CLI, release build, Swift runtime linked in: .build/release/lattice"
+	@echo "make install - make cli, then copy lattice to $(PREFIX)/bin"
 	@echo "make bench  - release build of lattice-bench and botocore, side by side"
 	@echo "make generate - regenerate Sources/LatticeKit/Generated from Codegen/Model"
 
@@ -38,6 +44,15 @@ test: build check-scripts
 	@grep -q "nothing is left" /tmp/latticekit-demo.log && echo "seed-topology --demo: created, checked and destroyed the topology; nothing is left"
 	@LATTICE=.build/debug/lattice LOCAL_LATTICE=.build/debug/local-lattice bash Examples/ecs-deploy-guide.sh > /tmp/latticekit-ecs.log 2>&1 || { cat /tmp/latticekit-ecs.log; exit 1; }
 	@grep -q "left: 0 service networks, 0 services, 0 target groups" /tmp/latticekit-ecs.log && echo "Examples/ecs-deploy-guide.sh: the ECS guide's flow through the lattice CLI, cleaned up"
+	@$(MAKE) -s check-cli
+
+## check-cli: the shipped lattice binary builds, carries the Swift runtime, and runs.
+check-cli: cli
+	@! ldd .build/release/lattice | grep -E "libswift|libFoundation" || { echo "lattice links the Swift runtime dynamically"; exit 1; }
+	@AWS_ACCESS_KEY_ID=AKIDEXAMPLE AWS_SECRET_ACCESS_KEY=example-secret AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null \
+	  ./.build/release/lattice get-service --service-identifier svc-0123456789abcdef0 --region us-east-1 --dry-run \
+	  | grep -q '"url" *: *"https://vpc-lattice.us-east-1.amazonaws.com/services/svc-0123456789abcdef0"' \
+	  && echo "make cli: .build/release/lattice is self-contained and signs a request"
 
 ## check-scripts: the Python helpers compile, and generated files match their generators.
 check-scripts:
@@ -60,6 +75,15 @@ generate:
 demo: deps
 	$(SWIFT) run seed-topology --demo
 
+## cli: the lattice command, as shipped (release, Swift runtime and Foundation linked in).
+cli: deps
+	$(SWIFT) build $(RELEASE) --product lattice
+	@echo "built .build/release/lattice ($$(./.build/release/lattice --version))"
+
+install: cli
+	install -d $(PREFIX)/bin
+	install -m 755 .build/release/lattice $(PREFIX)/bin/lattice
+
 ## bench: lattice-bench (release) next to botocore, curl and boto3, with the ratios.
 ## The signing figures come from lattice-bench alone; client.* runs against nginx on
 ## 127.0.0.1 (Benchmarks/list-services.sh).
@@ -67,7 +91,7 @@ bench: deps
 	@command -v nginx >/dev/null || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nginx >/dev/null; }
 	@$(PYTHON) scripts/check-python-deps.py Benchmarks/requirements.txt || \
 	  $(PYTHON) -m pip install -q --disable-pip-version-check -r Benchmarks/requirements.txt
-	$(SWIFT) build -c release --product lattice-bench
+	$(SWIFT) build $(RELEASE) --product lattice-bench
 	@./.build/release/lattice-bench --filter sigv4 | tee /tmp/lattice-bench.jsonl
 	@$(PYTHON) Benchmarks/botocore_sign.py | tee -a /tmp/lattice-bench.jsonl
 	@$(PYTHON) Benchmarks/compare.py /tmp/lattice-bench.jsonl

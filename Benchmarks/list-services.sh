@@ -17,7 +17,7 @@ trap 'kill $(cat "$WORK/nginx.pid" 2>/dev/null) 2>/dev/null || true; rm -rf "$WO
 
 source Benchmarks/start-nginx.sh
 
-swift build -c release --product lattice-bench >/dev/null
+swift build $(sh scripts/release-flags.sh) --product lattice-bench >/dev/null
 OUT="$WORK/results.jsonl"
 $PIN ./.build/release/lattice-bench --filter client --endpoint-url "$URL" | tee "$OUT"
 

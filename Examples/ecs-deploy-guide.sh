@@ -24,7 +24,7 @@ while [ $# -gt 0 ]; do
     *) echo "usage: $0 [--endpoint-url URL | --real]" >&2; exit 2 ;;
   esac
 done
-[ -x "$LATTICE" ] || swift build -c release --product lattice >/dev/null
+[ -x "$LATTICE" ] || swift build $(sh scripts/release-flags.sh) --product lattice >/dev/null
 CLIENT_VPC=${CLIENT_VPC:-vpc-0c11e4700000c11e4}
 PROVIDER_VPC=${PROVIDER_VPC:-vpc-0a0b1de4000000001}
 SECURITY_GROUP=${SECURITY_GROUP:-sg-0c11e47000000c11e}
@@ -32,7 +32,7 @@ LOG_BUCKET=${LOG_BUCKET:-arn:aws:s3:::ecs-deploy-access-logs}
 
 if [ -z "$ENDPOINT" ] && [ -z "$REAL" ]; then
   LOCAL_LATTICE=${LOCAL_LATTICE:-.build/release/local-lattice}
-  [ -x "$LOCAL_LATTICE" ] || swift build -c release --product local-lattice >/dev/null
+  [ -x "$LOCAL_LATTICE" ] || swift build $(sh scripts/release-flags.sh) --product local-lattice >/dev/null
   PORTFILE=$(mktemp)
   "$LOCAL_LATTICE" --port-file "$PORTFILE" >/dev/null &
   SERVER=$!
