@@ -40,10 +40,14 @@ build: deps
 ## test: everything the project checks.
 test: build check-scripts
 	$(SWIFT) test --skip-build $(STRICT)
-	@./.build/debug/seed-topology --demo > /tmp/latticekit-demo.log || { cat /tmp/latticekit-demo.log; exit 1; }
-	@grep -q "nothing is left" /tmp/latticekit-demo.log && echo "seed-topology --demo: created, checked and destroyed the topology; nothing is left"
+	@./.build/debug/seed-topology --demo --identity-policy Examples/iam-policy.json > /tmp/latticekit-demo.log || { cat /tmp/latticekit-demo.log; exit 1; }
+	@grep -q "nothing is left" /tmp/latticekit-demo.log && echo "seed-topology --demo: created, checked and destroyed the topology under Examples/iam-policy.json; nothing is left"
 	@LATTICE=.build/debug/lattice LOCAL_LATTICE=.build/debug/local-lattice bash Examples/ecs-deploy-guide.sh > /tmp/latticekit-ecs.log 2>&1 || { cat /tmp/latticekit-ecs.log; exit 1; }
-	@grep -q "left: 0 service networks, 0 services, 0 target groups" /tmp/latticekit-ecs.log && echo "Examples/ecs-deploy-guide.sh: the ECS guide's flow through the lattice CLI, cleaned up"
+	@grep -q "left: 0 service networks, 0 services, 0 target groups" /tmp/latticekit-ecs.log && \
+	  grep -q "An error occurred (AccessDeniedException) when calling the PutAuthPolicy operation" /tmp/latticekit-ecs.log && \
+	  grep -q "vpc-lattice:PutAuthPolicy" /tmp/latticekit-ecs.log && \
+	  echo "Examples/ecs-deploy-guide.sh: the ECS guide's flow through the lattice CLI under Examples/iam-policy.json, cleaned up" || \
+	  { cat /tmp/latticekit-ecs.log; exit 1; }
 	@$(MAKE) -s check-cli
 
 ## check-cli: the shipped lattice binary builds, carries the Swift runtime, and runs.

@@ -34,7 +34,9 @@ if [ -z "$ENDPOINT" ] && [ -z "$REAL" ]; then
   LOCAL_LATTICE=${LOCAL_LATTICE:-.build/release/local-lattice}
   [ -x "$LOCAL_LATTICE" ] || swift build $(sh scripts/release-flags.sh) --product local-lattice >/dev/null
   PORTFILE=$(mktemp)
-  "$LOCAL_LATTICE" --port-file "$PORTFILE" >/dev/null &
+  # The local Lattice enforces the least-privilege policy of Examples/iam-policy.json (actions),
+  # as IAM would for the deploy role: the guide's whole flow must work with just that.
+  "$LOCAL_LATTICE" --port-file "$PORTFILE" --identity-policy Examples/iam-policy.json >/dev/null &
   SERVER=$!
   trap 'kill $SERVER 2>/dev/null || true; rm -f "$PORTFILE"' EXIT
   for _ in $(seq 100); do [ -s "$PORTFILE" ] && break; sleep 0.05; done
@@ -99,7 +101,14 @@ set +e
 lattice get-service --service-identifier svc-00000000000000000
 echo "exit status $?"
 set -e
-echo "(AccessDeniedException looks the same, with the IAM action to grant: see Examples/iam-policy.json)"
+
+step "8b. Troubleshooting: AccessDeniedException (exit 254, with the IAM action to grant)"
+# The deploy role's policy (Examples/iam-policy.json) grants no auth-policy actions, so putting
+# an auth policy on the service is refused; the hint names the action to add to the policy.
+set +e
+lattice put-auth-policy --resource-identifier "$SVC" --policy '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"vpc-lattice-svcs:Invoke","Resource":"*"}]}'  # not granted: troubleshooting
+echo "exit status $?"
+set -e
 
 step "9. Clean up"
 lattice deregister-targets --target-group-identifier "$TG" --targets '[{"id":"10.0.1.10","port":8080},{"id":"10.0.1.11","port":8080},{"id":"10.0.1.12","port":8080}]' >/dev/null

@@ -1,10 +1,13 @@
 // local-lattice: the in-process local Lattice served over HTTP on 127.0.0.1, so tools in other
 // processes (the lattice CLI, the aws CLI, boto3) can use it with --endpoint-url.
 //
-//   local-lattice [--port N] [--port-file PATH]
+//   local-lattice [--port N] [--port-file PATH] [--identity-policy FILE]
 //
 // Prints the URL on stdout once it listens (port 0, the default, lets the OS choose) and
 // serves until killed. Loopback only; HTTP/1.1 with keep-alive; one thread per connection.
+// With --identity-policy, every call is checked against that IAM policy document as IAM would
+// check the caller's (actions only; see IdentityPolicy): what it does not allow is answered
+// with AccessDeniedException.
 import Foundation
 import LatticeKit
 import LatticeKitTesting
@@ -15,18 +18,26 @@ import Glibc
 
 var port: UInt16 = 0
 var portFile: String?
+var policy: IdentityPolicy?
 var args = CommandLine.arguments.dropFirst()
 while let a = args.popFirst() {
     switch a {
     case "--port": port = UInt16(args.popFirst() ?? "") ?? 0
     case "--port-file": portFile = args.popFirst()
+    case "--identity-policy":
+        do {
+            policy = try IdentityPolicy(contentsOfFile: args.popFirst() ?? "")
+        } catch {
+            FileHandle.standardError.write(Data("local-lattice: \(error)\n".utf8))
+            exit(2)
+        }
     default:
-        FileHandle.standardError.write(Data("usage: local-lattice [--port N] [--port-file PATH]\n".utf8))
+        FileHandle.standardError.write(Data("usage: local-lattice [--port N] [--port-file PATH] [--identity-policy FILE]\n".utf8))
         exit(2)
     }
 }
 
-let lattice = LocalLattice()
+let lattice = LocalLattice(LocalLattice.Configuration(identityPolicy: policy))
 let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
 var one: Int32 = 1
 setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))

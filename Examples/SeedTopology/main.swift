@@ -13,6 +13,8 @@
 // a region in the environment (AWS_ACCESS_KEY_ID or AWS_PROFILE, and AWS_REGION), in which case
 // it works on that endpoint or account. Options for a real account: --client-vpc, --provider-vpc,
 // --security-group, --targets 10.0.1.10,10.0.1.11, --log-bucket arn:aws:s3:::bucket.
+// --identity-policy FILE makes the embedded local Lattice enforce that IAM policy (actions only),
+// to check a least-privilege policy such as Examples/iam-policy.json is enough.
 import Foundation
 import LatticeKit
 import LatticeKitTesting
@@ -26,6 +28,7 @@ struct Options {
     var securityGroup = "sg-0c11e47000000c11e"
     var targets = ["10.0.1.10", "10.0.1.11", "10.0.1.12"]
     var logBucket = "arn:aws:s3:::seed-topology-access-logs"
+    var identityPolicy: String?
 
     static func parse() throws -> Options {
         var o = Options()
@@ -45,8 +48,9 @@ struct Options {
             case "--security-group": o.securityGroup = try value(arg)
             case "--targets": o.targets = try value(arg).split(separator: ",").map(String.init)
             case "--log-bucket": o.logBucket = try value(arg)
+            case "--identity-policy": o.identityPolicy = try value(arg)
             case "-h", "--help":
-                print("usage: seed-topology [--demo | --destroy] [--endpoint-url URL] [--region R] [--client-vpc ID] [--provider-vpc ID] [--security-group ID] [--targets IP,IP] [--log-bucket ARN]")
+                print("usage: seed-topology [--demo | --destroy] [--endpoint-url URL] [--region R] [--client-vpc ID] [--provider-vpc ID] [--security-group ID] [--targets IP,IP] [--log-bucket ARN] [--identity-policy FILE]")
                 exit(0)
             default: throw ExampleError("unknown option \(arg); see --help")
             }
@@ -89,12 +93,24 @@ func makeClient(_ o: Options) throws -> (LatticeClient, LocalLattice?, WaiterOpt
     let env = ProcessInfo.processInfo.environment
     let hasAccount = (env["AWS_ACCESS_KEY_ID"] != nil || env["AWS_PROFILE"] != nil) && (env["AWS_REGION"] ?? env["AWS_DEFAULT_REGION"]) != nil
     if o.endpoint != nil || hasAccount {
+        if o.identityPolicy != nil {
+            throw ExampleError("--identity-policy applies to the embedded local Lattice only; a real account enforces its own IAM policies (unset AWS credentials and --endpoint-url to use the local one)")
+        }
         let client = try LatticeClient(LatticeConfiguration(region: o.region, endpoint: o.endpoint))
         print("endpoint: \(client.settings.endpoint.url) (\(client.settings.region))")
         return (client, nil, WaiterOptions(delay: 5, timeout: 600))
     }
-    let local = LocalLattice()
+    var configuration = LocalLattice.Configuration()
+    if let path = o.identityPolicy {
+        do {
+            configuration.identityPolicy = try IdentityPolicy(contentsOfFile: path)
+        } catch {
+            throw ExampleError(error.description)
+        }
+    }
+    let local = LocalLattice(configuration)
     print("endpoint: embedded local Lattice (no AWS account; pass --endpoint-url or AWS credentials for a real one)")
+    if let path = o.identityPolicy { print("identity policy: \(path) (calls it does not allow are refused with AccessDeniedException)") }
     return (try LocalLattice.client(local, region: o.region ?? "us-east-1"), local, WaiterOptions(delay: 0.01, timeout: 30))
 }
 

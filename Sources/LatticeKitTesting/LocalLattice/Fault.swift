@@ -63,6 +63,18 @@ struct ServiceFault: Error, Sendable {
         ServiceFault(code: "AccessDeniedException", status: 403, message: message)
     }
 
+    /// 403: the caller's IAM policy does not allow the action, in IAM's words. The local
+    /// Lattice knows no users or roles, so the principal is a fixed name in the account.
+    static func notAuthorized(_ action: String, _ decision: IdentityPolicy.Decision, account: String) -> ServiceFault {
+        let principal = "arn:aws:iam::\(account):user/local-lattice-caller"
+        let reason: String
+        switch decision {
+        case let .explicitlyDenied(sid): reason = "with an explicit deny in an identity-based policy" + (sid.map { " (statement \($0))" } ?? "")
+        case .implicitlyDenied, .allowed: reason = "because no identity-based policy allows the \(action) action"
+        }
+        return accessDenied("User: \(principal) is not authorized to perform: \(action) \(reason)")
+    }
+
     /// 500: a bug of the local Lattice itself, reported as the service would.
     static func internalError(_ message: String) -> ServiceFault {
         ServiceFault(code: "InternalServerException", status: 500, message: message)

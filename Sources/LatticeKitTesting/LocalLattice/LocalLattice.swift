@@ -43,6 +43,9 @@ public final class LocalLattice: Transport, Sendable {
         /// Called with each operation's name (`CreateService`) before it runs: a fault it
         /// returns is answered instead, to test retries and error handling.
         public var injectFault: (@Sendable (_ operation: String) -> InjectedFault?)?
+        /// The caller's IAM policy: calls it does not allow are answered with 403
+        /// AccessDeniedException, as IAM would. nil (the default) allows every call.
+        public var identityPolicy: IdentityPolicy?
 
         public init(
             idSeed: UInt64 = 0x1A77_1CE,
@@ -50,7 +53,8 @@ public final class LocalLattice: Transport, Sendable {
             now: @escaping @Sendable () -> Date = { Date() },
             observationsToSettle: Int = 1,
             quotas: Quotas = Quotas(),
-            injectFault: (@Sendable (_ operation: String) -> InjectedFault?)? = nil
+            injectFault: (@Sendable (_ operation: String) -> InjectedFault?)? = nil,
+            identityPolicy: IdentityPolicy? = nil
         ) {
             self.idSeed = idSeed
             self.accountId = accountId
@@ -58,6 +62,7 @@ public final class LocalLattice: Transport, Sendable {
             self.observationsToSettle = max(0, observationsToSettle)
             self.quotas = quotas
             self.injectFault = injectFault
+            self.identityPolicy = identityPolicy
         }
     }
 
@@ -125,6 +130,13 @@ public final class LocalLattice: Transport, Sendable {
                 let target = Wire.target(request.url)
                 guard let (endpoint, labels) = Router.route(method: request.method.uppercased(), segments: target.segments) else {
                     throw ServiceFault.validation("No operation matches \(request.method) \(target.path).", reason: .unknownOperation)
+                }
+                if let policy = configuration.identityPolicy {
+                    let action = "\(LatticeClient.signingName):\(endpoint.spec.name)"
+                    let decision = policy.decision(for: action)
+                    if decision != .allowed {
+                        throw ServiceFault.notAuthorized(action, decision, account: configuration.accountId)
+                    }
                 }
                 if let fault = configuration.injectFault?(endpoint.spec.name) { throw ServiceFault.injected(fault, operation: endpoint.spec.name) }
                 let input = try Wire.input(endpoint.spec, labels: labels, query: target.query, body: request.body)
