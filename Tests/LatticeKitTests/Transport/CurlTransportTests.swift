@@ -161,6 +161,16 @@ final class Barrier: @unchecked Sendable {
         }
     }
 
+    @Test func aConnectThatGetsNoAnswerFailsWithConnectTimeout() async throws {
+        let listener = try FullBacklogListener()
+        let request = HTTPRequest(method: "GET", url: "http://127.0.0.1:\(listener.port)/x", timeouts: HTTPTimeouts(connect: 0.3, read: 10))
+        await #expect {
+            _ = try await transport.send(request)
+        } throws: { error in
+            (error as? TransportError)?.kind == .connectTimeout && "\(error)".contains("within 0.3 s")
+        }
+    }
+
     @Test func refusedConnectionFailsWithConnectFailed() async throws {
         let server = try LoopbackServer()
         let url = server.url
@@ -277,5 +287,52 @@ final class Barrier: @unchecked Sendable {
             #expect(!"\(error)".contains("secretsig"))
             #expect(!"\(error)".contains("tok"))
         }
+    }
+}
+
+/// A loopback listener that never accepts and whose accept queue is full, so the kernel drops
+/// the SYN of any further connect: the one way to make a connect to 127.0.0.1 hang.
+/// With a backlog of 0 Linux queues one connection; the filler connection's arrival in the
+/// queue is observed through TCP_INFO (for a listening socket, tcpi_unacked is the queue
+/// length), not waited for.
+final class FullBacklogListener {
+    let port: UInt16
+    private let listener: Int32
+    private let filler: Int32
+
+    init() throws {
+        struct Failure: Error, CustomStringConvertible { let description: String }
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &addr) { p in
+            p.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, len) == 0 && listen(listener, 0) == 0 && getsockname(listener, $0, &len) == 0 }
+        }
+        let filler = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        self.listener = listener
+        self.filler = filler
+        guard bound else { throw Failure(description: "cannot listen on 127.0.0.1: errno \(errno)") }
+        port = UInt16(bigEndian: addr.sin_port)
+        let connected = withUnsafePointer(to: &addr) { p in
+            p.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(filler, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        }
+        guard connected else { throw Failure(description: "the filler connection failed: errno \(errno)") }
+        // The handshake's last ACK may still be on its way to the listener: observe the queue.
+        for _ in 0..<100_000 where queued() < 1 { sched_yield() }
+        guard queued() >= 1 else { throw Failure(description: "the filler connection never reached the accept queue") }
+    }
+
+    private func queued() -> UInt32 {
+        var info = tcp_info()
+        var size = socklen_t(MemoryLayout<tcp_info>.size)
+        guard getsockopt(listener, Int32(IPPROTO_TCP), TCP_INFO, &info, &size) == 0 else { return 0 }
+        return info.tcpi_unacked
+    }
+
+    deinit {
+        close(filler)
+        close(listener)
     }
 }
