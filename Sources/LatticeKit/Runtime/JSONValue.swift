@@ -83,4 +83,10 @@ enum JSONValue: Codable, Sendable, Hashable {
         case .object: "an object"
         }
     }
+
+    /// The string, when this is one.
+    var stringValue: String? {
+        if case .string(let value) = self { return value }
+        return nil
+    }
 }
