@@ -30,6 +30,8 @@ let package = Package(
             dependencies: [
                 "SigV4",
                 "CCurl",
+                // SHA-1, to name SSO token cache files as the AWS CLI does.
+                "CCrypto",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -44,6 +44,42 @@ enum FileAccess {
         return .contents(out)
     }
 
+    /// Replaces the file at `path` with `bytes` so that readers see the old or the new
+    /// contents, never a mix: the bytes go to a temporary file in the same directory (mode
+    /// 0600, since these files hold tokens), are synced, then renamed over `path`. Nil on
+    /// success, else the system's reason.
+    static func replaceFile(_ path: String, with bytes: [UInt8]) -> String? {
+        var template = Array((path + ".tmp-XXXXXX").utf8CString)
+        let fd = mkstemp(&template)
+        if fd < 0 { return reason(errno) }
+        // Not inherited by a credential_process started meanwhile (glibc hides mkostemp).
+        _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+        let temporary = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        func fail(_ code: Int32) -> String {
+            close(fd)
+            unlink(temporary)
+            return reason(code)
+        }
+        if fchmod(fd, 0o600) != 0 { return fail(errno) }
+        var written = 0
+        while written < bytes.count {
+            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress?.advanced(by: written), $0.count - written) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                return fail(errno)
+            }
+            written += n
+        }
+        if fsync(fd) != 0 { return fail(errno) }
+        close(fd)
+        if rename(temporary, path) != 0 {
+            let code = errno
+            unlink(temporary)
+            return reason(code)
+        }
+        return nil
+    }
+
     static func reason(_ code: Int32) -> String {
         guard let text = strerror(code) else { return "error \(code)" }
         return String(cString: text)

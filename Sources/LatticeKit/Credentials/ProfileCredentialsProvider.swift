@@ -1,7 +1,11 @@
-/// Credentials from a profile of the shared files. In the profile, in this order:
+/// Credentials from a profile of the shared files. In the profile, in botocore's order:
 /// `role_arn` with `web_identity_token_file` (and no source) → AssumeRoleWithWebIdentity;
-/// `role_arn` with `source_profile` (followed through chains of roles, loops rejected) or
-/// `credential_source` (`Environment`, `Ec2InstanceMetadata`, `EcsContainer`) → AssumeRole;
+/// `role_arn` with `source_profile` (followed through chains of roles, loops rejected; the
+/// source may be any kind of profile below) or `credential_source` (`Environment`,
+/// `Ec2InstanceMetadata`, `EcsContainer`) → AssumeRole;
+/// `sso_account_id` + `sso_role_name` with `sso_session` (or the legacy `sso_start_url` +
+/// `sso_region`) → IAM Identity Center with the token `aws sso login` cached
+/// (`SSOCredentialsProvider`);
 /// `aws_access_key_id` + `aws_secret_access_key` (+ `aws_session_token`);
 /// `credential_process`. The files are read again on every call.
 public struct ProfileCredentialsProvider: CredentialsProvider {
@@ -48,16 +52,20 @@ public struct ProfileCredentialsProvider: CredentialsProvider {
             if section["web_identity_token_file"] != nil {
                 throw invalid(name, "sets web_identity_token_file without role_arn: add the role_arn to assume")
             }
+            // SSO before keys and credential_process, as botocore's profile providers go.
+            if let sso = try SSOCredentialsProvider.profile(name, section, config: config, transport: transport, environment: environment) {
+                return try await sso.resolve()
+            }
             if let keys = try staticKeys(name, section) { return keys }
             if let command = section["credential_process"] {
                 return try await ProcessCredentialsProvider(command: command, profileName: name, environment: environment).resolve()
             }
             if section["sso_session"] != nil || section["sso_start_url"] != nil {
-                throw invalid(name, "uses IAM Identity Center (SSO), which LatticeKit does not read yet: add `credential_process = aws configure export-credentials --profile \(name) --format process` to the profile")
+                throw invalid(name, "uses IAM Identity Center (SSO) but is missing sso_account_id, sso_role_name, so it names no role to sign in to. Run `aws configure sso --profile \(name)` to set them")
             }
             throw ConfigurationError(
                 .noCredentials,
-                "shared files: profile '\(name)' has no aws_access_key_id, credential_process, role_arn or web_identity_token_file. \(config.filesDescription)"
+                "shared files: profile '\(name)' has no aws_access_key_id, credential_process, role_arn, web_identity_token_file or sso_account_id. \(config.filesDescription)"
             )
         }
 

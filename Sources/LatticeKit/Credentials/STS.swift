@@ -18,12 +18,11 @@ struct STSClient: Sendable {
     /// `AWS_ENDPOINT_URL_STS`, else `https://sts.{region}.amazonaws.com` (`.com.cn` in China),
     /// else `https://sts.amazonaws.com`.
     var endpoint: String {
-        if let custom = SettingText.nonEmpty(environment.variables["AWS_ENDPOINT_URL_STS"]) {
-            return custom
+        let variable = "AWS_ENDPOINT_URL_STS"
+        guard let region = SettingText.nonEmpty(region) else {
+            return SettingText.nonEmpty(environment.variables[variable]) ?? "https://sts.amazonaws.com"
         }
-        guard let region = SettingText.nonEmpty(region) else { return "https://sts.amazonaws.com" }
-        let suffix = region.hasPrefix("cn-") ? "amazonaws.com.cn" : "amazonaws.com"
-        return "https://sts.\(region).\(suffix)"
+        return CredentialEndpoint.url(host: "sts", region: region, variable: variable, variables: environment.variables)
     }
 
     var url: String {

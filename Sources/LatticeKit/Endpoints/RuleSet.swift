@@ -12,65 +12,16 @@ enum RuleEngine {}
 // MARK: - JSON
 
 extension RuleEngine {
-    /// A JSON document as Swift values (FoundationEssentials has no JSONSerialization).
-    enum JSON: Decodable, Sendable, Hashable {
-        case null
-        case bool(Bool)
-        case int(Int)
-        case double(Double)
-        case string(String)
-        case array([JSON])
-        case object([String: JSON])
+    typealias JSON = JSONValue
+}
 
-        init(from decoder: any Decoder) throws {
-            // Tried in order of frequency in rule sets, since each failed attempt throws.
-            if let object = try? decoder.container(keyedBy: Key.self) {
-                var members: [String: JSON] = [:]
-                for key in object.allKeys { members[key.stringValue] = try object.decode(JSON.self, forKey: key) }
-                self = .object(members)
-                return
-            }
-            let container = try decoder.singleValueContainer()
-            if let value = try? container.decode(String.self) {
-                self = .string(value)
-            } else if let value = try? container.decode([JSON].self) {
-                self = .array(value)
-            } else if let value = try? container.decode(Bool.self) {
-                self = .bool(value)
-            } else if container.decodeNil() {
-                self = .null
-            } else if let value = try? container.decode(Int.self) {
-                self = .int(value)
-            } else {
-                self = .double(try container.decode(Double.self))
-            }
-        }
-
-        private struct Key: CodingKey {
-            var stringValue: String
-            var intValue: Int? { nil }
-            init(stringValue: String) { self.stringValue = stringValue }
-            init?(intValue: Int) { nil }
-        }
-
-        /// Decodes `text`; `what` names the document in the error.
-        static func parse(_ text: String, what: String) throws(EndpointError) -> JSON {
-            do {
-                return try JSONDecoder().decode(JSON.self, from: Data(text.utf8))
-            } catch {
-                throw .ruleSet("\(what) is not valid JSON (\(error))")
-            }
-        }
-
-        var typeName: String {
-            switch self {
-            case .null: "null"
-            case .bool: "a boolean"
-            case .int, .double: "a number"
-            case .string: "a string"
-            case .array: "an array"
-            case .object: "an object"
-            }
+extension JSONValue {
+    /// Decodes `text`; `what` names the document in the error.
+    static func parse(_ text: String, what: String) throws(EndpointError) -> JSONValue {
+        do {
+            return try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+        } catch {
+            throw .ruleSet("\(what) is not valid JSON (\(error))")
         }
     }
 }

@@ -155,7 +155,9 @@ struct ProfileCredentialsTests {
         let bare = await configurationError { _ = try await ProfileCredentialsProvider(profile: "bare", transport: t, environment: env).credentials() }
         #expect(bare?.kind == .noCredentials)
         let sso = await configurationError { _ = try await ProfileCredentialsProvider(profile: "sso", transport: t, environment: env).credentials() }
-        #expect(sso?.message.contains("export-credentials --profile sso --format process") == true)
+        #expect(sso?.kind == .invalidConfiguration)
+        #expect(sso?.message.contains("missing sso_account_id, sso_role_name") == true)
+        #expect(sso?.message.contains("aws configure sso --profile sso") == true)
     }
 
     @Test("role_arn with a chain of source_profiles assumes each role in turn with the previous credentials")
