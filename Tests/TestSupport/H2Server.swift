@@ -1,0 +1,28 @@
+import Foundation
+
+/// An HTTP/2-over-TLS echo server on 127.0.0.1 with a throwaway self-signed certificate, for
+/// the length of one test (Tests/Support/h2_server.py says what each path answers).
+public final class H2Server: Sendable {
+    /// https://127.0.0.1:PORT
+    public let url: String
+    /// The PEM certificate to trust (as `caBundlePath` or `AWS_CA_BUNDLE`) to reach `url`.
+    public let caFile: String
+    private let server: BackgroundServer
+    static let script = BackgroundServer.repoRoot.appendingPathComponent("Tests/Support/h2_server.py").path
+
+    public init() async throws {
+        let started = try await BackgroundServer("python3 '\(Self.script)'", name: "h2", hint: "make test installs the pinned h2")
+        let words = started.output.split(separator: " ")
+        guard words.count == 2 else {
+            await started.stop()
+            throw BackgroundServerError(description: "h2_server.py printed '\(started.output)', not 'URL CAFILE'")
+        }
+        server = started
+        url = String(words[0])
+        caFile = String(words[1])
+    }
+
+    public func stop() async {
+        await server.stop()
+    }
+}
