@@ -42,7 +42,7 @@ final class Barrier: @unchecked Sendable {
 
     init(_ n: Int) { self.n = n }
 
-    /// Blocks the calling server thread until `n` requests arrived (at most 10 s).
+    /// Blocks the calling server thread until `n` requests are inside at once (at most 10 s).
     func arriveAndWait() {
         let open: Bool = lock.withLock {
             inside += 1
@@ -51,6 +51,8 @@ final class Barrier: @unchecked Sendable {
         }
         if open { for _ in 0..<n { release.signal() } }
         _ = release.wait(timeout: .now() + 10)
+        // Leaving counts, so requests sent one after another never make a peak of `n`.
+        lock.withLock { inside -= 1 }
     }
 
     var peak: Int { lock.withLock { maxInside } }
