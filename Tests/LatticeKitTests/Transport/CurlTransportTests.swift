@@ -109,14 +109,16 @@ final class Barrier: @unchecked Sendable {
         #expect(server.connections == 1)
     }
 
-    @Test func concurrentRequestsAreAllInFlightAtOnce() async throws {
+    /// Also with HTTP/2 allowed: it is only negotiated over TLS, so a plain http burst must
+    /// not wait to learn whether its first connection multiplexes.
+    @Test(arguments: [false, true]) func concurrentRequestsAreAllInFlightAtOnce(allowHTTP2: Bool) async throws {
         let n = 8
         let barrier = Barrier(n)
         let server = try LoopbackServer { _ in
             barrier.arriveAndWait()
             return .respond(status: 200, headers: [], body: Array("done".utf8))
         }
-        let transport = self.transport
+        let transport = allowHTTP2 ? try CurlTransport(configuration: .init(timeouts: HTTPTimeouts(connect: 5, read: 10))) : self.transport
         try await withThrowingTaskGroup(of: Int.self) { group in
             for _ in 0..<n {
                 group.addTask { try await transport.send(HTTPRequest(method: "GET", url: server.url + "/slow")).status }
