@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """An HTTP/2-over-TLS echo server on 127.0.0.1 for LatticeKit's transport tests.
 
-  h2_server.py start PIDFILE   make a throwaway self-signed certificate for 127.0.0.1, listen
+  h2_server.py start PIDFILE [PROTOCOL...]
+                               make a throwaway self-signed certificate for 127.0.0.1, listen
                                on a port the OS picks, print "URL CAFILE" on stdout once
                                listening, and exit leaving the server in the background
-                               (PID in PIDFILE, its output in PIDFILE.log).
+                               (PID in PIDFILE, its output in PIDFILE.log). ALPN offers the
+                               PROTOCOLs, by default h2 and http/1.1.
   h2_server.py stop PIDFILE    stop that server (SIGTERM, SIGKILL after 5 s); it removes its
                                certificate on the way out. A missing PID file is no error.
 
@@ -15,9 +17,12 @@ path, headers (as [name, value] pairs, pseudo-headers included) and body_length.
   /wait/N   holds the answer until N streams are open at once on this connection, and says
             how many were open (open_streams): multiplexing, observed by the server. After
             10 s it answers 504 instead, so a client that never multiplexes fails, not hangs.
+            Over HTTP/1.1, where requests overlap only on separate connections, it counts the
+            /wait requests held on the whole server instead.
   /services a ListServices-shaped body; the echo rides in nextToken, a free-form string.
-ALPN offers h2 and http/1.1, so a client that does not offer h2 still gets an answer (over
-a minimal HTTP/1.1) and the test can see which protocol it spoke.
+By default ALPN offers h2 and http/1.1, so a client that does not offer h2 still gets an
+answer (over a minimal HTTP/1.1) and the test can see which protocol it spoke; offering only
+http/1.1 makes a TLS server that declines HTTP/2.
 Exit status: 0 on success, 1 on failure with the reason on stderr, 2 on bad usage.
 """
 import asyncio
@@ -43,6 +48,7 @@ except ImportError:
 
 WAIT_LIMIT = 10  # seconds a /wait/N stream waits for company before it gets a 504
 connections = 0
+held_http1 = []  # futures of the HTTP/1.1 /wait/N requests held now, on any connection
 
 
 def echo(protocol, connection, stream, method, path, headers, body_length, **extra):
@@ -130,11 +136,32 @@ async def serve_http1(reader, writer, number):
         headers = [[k.strip(), v.strip()] for k, v in (line.split(":", 1) for line in lines[1:])]
         length = int(dict((k.lower(), v) for k, v in headers).get("content-length", 0))
         await reader.readexactly(length)
-        seen = echo("http/1.1", number, None, method, path, headers, length)
+        status, extra = 200, {}
+        if (n := wanted_streams(path)) is not None:
+            status, extra["open_streams"] = await hold_http1(n)
+        seen = echo("http/1.1", number, None, method, path, headers, length, **extra)
         body = json.dumps(payload(path, seen)).encode()
-        writer.write(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n"
-                     b"content-length: %d\r\n\r\n%s" % (len(body), body))
+        writer.write(b"HTTP/1.1 %d Echo\r\ncontent-type: application/json\r\n"
+                     b"content-length: %d\r\n\r\n%s" % (status, len(body), body))
         await writer.drain()
+
+
+async def hold_http1(n):
+    """Waits until n HTTP/1.1 /wait requests are held at once; (status, how many were held)."""
+    arrived = asyncio.get_running_loop().create_future()
+    held_http1.append(arrived)
+    if len(held_http1) >= n:
+        for f in held_http1:
+            if not f.done():  # one that just timed out is cancelled
+                f.set_result(len(held_http1))
+        held_http1.clear()
+    try:
+        return 200, await asyncio.wait_for(arrived, WAIT_LIMIT)
+    except TimeoutError:
+        held = len(held_http1)
+        if arrived in held_http1:
+            held_http1.remove(arrived)
+        return 504, held
 
 
 async def serve(reader, writer):
@@ -152,7 +179,7 @@ async def serve(reader, writer):
         writer.close()
 
 
-def make_certificate(directory):
+def make_certificate(directory, protocols):
     cert, key = os.path.join(directory, "cert.pem"), os.path.join(directory, "key.pem")
     # An EC key is made in milliseconds. The certificate is its own CA: the client trusts
     # exactly this file, and subjectAltName lets it verify the host 127.0.0.1 too.
@@ -163,13 +190,13 @@ def make_certificate(directory):
         sys.exit(f"h2_server.py: openssl could not make a certificate: {made.stderr.strip()}")
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(cert, key)
-    context.set_alpn_protocols(["h2", "http/1.1"])
+    context.set_alpn_protocols(protocols)
     return cert, context
 
 
-def start(pidfile):
+def start(pidfile, protocols):
     directory = tempfile.mkdtemp(prefix="latticekit-h2-")
-    cafile, context = make_certificate(directory)
+    cafile, context = make_certificate(directory, protocols or ["h2", "http/1.1"])
     # Listening before the fork: once the URL is printed, connections queue in the backlog.
     listener = socket.create_server(("127.0.0.1", 0))
     url = "https://127.0.0.1:%d" % listener.getsockname()[1]
@@ -218,7 +245,10 @@ def stop(pidfile):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 3 or sys.argv[1] not in ("start", "stop"):
-        print("usage: h2_server.py start|stop PIDFILE", file=sys.stderr)
+    if len(sys.argv) < 3 or sys.argv[1] not in ("start", "stop") or (sys.argv[1] == "stop" and len(sys.argv) > 3):
+        print("usage: h2_server.py start PIDFILE [PROTOCOL...] | h2_server.py stop PIDFILE", file=sys.stderr)
         sys.exit(2)
-    (start if sys.argv[1] == "start" else stop)(sys.argv[2])
+    if sys.argv[1] == "start":
+        start(sys.argv[2], sys.argv[3:])
+    else:
+        stop(sys.argv[2])

@@ -17,11 +17,11 @@ public struct BackgroundServer: Sendable {
     /// What the start command printed, trimmed.
     public let output: String
 
-    /// Runs `COMMAND start PIDFILE`; `command` is a shell word list such as `bash 'moto.sh'`.
-    /// Throws with the script's stderr and `hint` when it fails.
-    public init(_ command: String, name: String, hint: String) async throws {
+    /// Runs `COMMAND start PIDFILE ARGUMENTS`; `command` and `arguments` are shell words, such
+    /// as `bash 'moto.sh'`. Throws with the script's stderr and `hint` when it fails.
+    public init(_ command: String, arguments: String = "", name: String, hint: String) async throws {
         let pidFile = FileManager.default.temporaryDirectory.appendingPathComponent("latticekit-\(name)-\(UUID().uuidString).pid").path
-        let out = try await ProcessRunner.run("\(command) start '\(pidFile)'", variables: ProcessInfo.processInfo.environment)
+        let out = try await ProcessRunner.run("\(command) start '\(pidFile)' \(arguments)", variables: ProcessInfo.processInfo.environment)
         guard out.exitCode == 0 else {
             throw BackgroundServerError(description: "\(name) did not start: \(String(decoding: out.stderr, as: UTF8.self)) (\(hint))")
         }

@@ -10,8 +10,12 @@ public final class H2Server: Sendable {
     private let server: BackgroundServer
     static let script = BackgroundServer.repoRoot.appendingPathComponent("Tests/Support/h2_server.py").path
 
-    public init() async throws {
-        let started = try await BackgroundServer("python3 '\(Self.script)'", name: "h2", hint: "make test installs the pinned h2")
+    /// `alpn`: the protocols the server offers, in its order of preference; by default h2 and
+    /// http/1.1. ["http/1.1"] makes a TLS server that declines HTTP/2.
+    public init(alpn: [String] = ["h2", "http/1.1"]) async throws {
+        let started = try await BackgroundServer(
+            "python3 '\(Self.script)'", arguments: alpn.map { "'\($0)'" }.joined(separator: " "),
+            name: "h2", hint: "make test installs the pinned h2")
         let words = started.output.split(separator: " ")
         guard words.count == 2 else {
             await started.stop()
