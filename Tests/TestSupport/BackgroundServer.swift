@@ -38,6 +38,26 @@ public struct BackgroundServer: Sendable {
     }
 }
 
+/// A server a test starts and must stop, whatever happens: MotoServer, H2Server.
+public protocol StoppableServer: Sendable {
+    func stop() async
+}
+
+extension StoppableServer {
+    /// Runs `body` with this server, then stops the server, also when `body` throws.
+    public func whileRunning<T>(_ body: (Self) async throws -> T) async throws -> T {
+        let result: T
+        do {
+            result = try await body(self)
+        } catch {
+            await stop()
+            throw error
+        }
+        await stop()
+        return result
+    }
+}
+
 public struct BackgroundServerError: Error, CustomStringConvertible {
     public let description: String
 }

@@ -2,7 +2,7 @@ import Foundation
 
 /// An HTTP/2-over-TLS echo server on 127.0.0.1 with a throwaway self-signed certificate, for
 /// the length of one test (Tests/Support/h2_server.py says what each path answers).
-public final class H2Server: Sendable {
+public final class H2Server: StoppableServer {
     /// https://127.0.0.1:PORT
     public let url: String
     /// The PEM certificate to trust (as `caBundlePath` or `AWS_CA_BUNDLE`) to reach `url`.

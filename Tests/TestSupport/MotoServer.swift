@@ -1,7 +1,7 @@
 import Foundation
 
 /// A moto_server on 127.0.0.1 for the length of one test (Tests/Support/moto.sh).
-public final class MotoServer: Sendable {
+public final class MotoServer: StoppableServer {
     public let url: String
     private let server: BackgroundServer
     public static let repoRoot = BackgroundServer.repoRoot
