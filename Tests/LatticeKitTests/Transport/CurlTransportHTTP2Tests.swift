@@ -60,16 +60,19 @@ struct H2Echo: Decodable {
         try CurlTransport(configuration: .init(timeouts: HTTPTimeouts(connect: 5, read: 20), caBundlePath: server.caFile, allowHTTP2: allowHTTP2))
     }
 
-    /// Runs `body` with a fresh server, stopping it whatever happens.
-    static func withServer(alpn: [String] = ["h2", "http/1.1"], _ body: (H2Server) async throws -> Void) async throws {
-        let server = try await H2Server(alpn: alpn)
-        do {
-            try await body(server)
-        } catch {
-            await server.stop()
-            throw error
+    /// Sends `n` GETs of `url` at once; their statuses and echoes, in the order they ended.
+    static func burst(_ transport: CurlTransport, _ url: String, _ n: Int) async throws -> [(status: Int, echo: H2Echo)] {
+        try await withThrowingTaskGroup(of: (Int, H2Echo).self) { group in
+            for _ in 0..<n {
+                group.addTask {
+                    let r = try await transport.send(HTTPRequest(method: "GET", url: url))
+                    return (r.status, try H2Echo(r))
+                }
+            }
+            var all: [(status: Int, echo: H2Echo)] = []
+            for try await e in group { all.append(e) }
+            return all
         }
-        await server.stop()
     }
 
     /// A request signed the way LatticeClient signs one.
@@ -80,7 +83,7 @@ struct H2Echo: Decodable {
     }
 
     @Test func getAndPostComeBackIntactOverHTTP2WithTheSignedHeadersOnly() async throws {
-        try await Self.withServer { server in
+        try await H2Server().whileRunning { server in
             let transport = try Self.transport(server)
 
             let get = try Self.signed("GET", server.url + "/echo?maxResults=10", headers: ["user-agent": "LatticeKit-test"])
@@ -116,56 +119,36 @@ struct H2Echo: Decodable {
     }
 
     @Test func concurrentRequestsAreMultiplexedOnOneConnection() async throws {
-        try await Self.withServer { server in
+        try await H2Server().whileRunning { server in
             let transport = try Self.transport(server)
             let n = 8
             // Each /wait/8 is held by the server until 8 streams are open at once on its
             // connection, so all answering 200 is multiplexing, observed by the server.
-            let echoes = try await withThrowingTaskGroup(of: (Int, H2Echo).self) { group in
-                for _ in 0..<n {
-                    group.addTask {
-                        let r = try await transport.send(HTTPRequest(method: "GET", url: server.url + "/wait/\(n)"))
-                        return (r.status, try H2Echo(r))
-                    }
-                }
-                var all: [(Int, H2Echo)] = []
-                for try await e in group { all.append(e) }
-                return all
-            }
-            #expect(echoes.map(\.0) == Array(repeating: 200, count: n))
-            #expect(echoes.allSatisfy { $0.1.protocol == "h2" && $0.1.openStreams == n })
-            #expect(Set(echoes.map(\.1.connection)) == [1])
-            #expect(Set(echoes.compactMap(\.1.stream)).count == n)
-            #expect(echoes.map(\.1.connections).max() == 1)
+            let answers = try await Self.burst(transport, server.url + "/wait/\(n)", n)
+            #expect(answers.map(\.status) == Array(repeating: 200, count: n))
+            #expect(answers.allSatisfy { $0.echo.protocol == "h2" && $0.echo.openStreams == n })
+            #expect(Set(answers.map(\.echo.connection)) == [1])
+            #expect(Set(answers.compactMap(\.echo.stream)).count == n)
+            #expect(answers.map(\.echo.connections).max() == 1)
         }
     }
 
     /// Waiting for the first handshake to learn whether HTTP/2 is spoken must not hold a burst
     /// back once it is not: over HTTP/1.1 it gets a connection per request, all at once.
     @Test func aTLSServerThatDeclinesHTTP2StillGetsTheBurstAtOnce() async throws {
-        try await Self.withServer(alpn: ["http/1.1"]) { server in
+        try await H2Server(alpn: ["http/1.1"]).whileRunning { server in
             let transport = try Self.transport(server)
             let n = 4
             // Over HTTP/1.1 the server holds /wait/4 until 4 are held across its connections.
-            let echoes = try await withThrowingTaskGroup(of: (Int, H2Echo).self) { group in
-                for _ in 0..<n {
-                    group.addTask {
-                        let r = try await transport.send(HTTPRequest(method: "GET", url: server.url + "/wait/\(n)"))
-                        return (r.status, try H2Echo(r))
-                    }
-                }
-                var all: [(Int, H2Echo)] = []
-                for try await e in group { all.append(e) }
-                return all
-            }
-            #expect(echoes.map(\.0) == Array(repeating: 200, count: n))
-            #expect(echoes.allSatisfy { $0.1.protocol == "http/1.1" && $0.1.openStreams == n })
-            #expect(Set(echoes.map(\.1.connection)).count == n)
+            let answers = try await Self.burst(transport, server.url + "/wait/\(n)", n)
+            #expect(answers.map(\.status) == Array(repeating: 200, count: n))
+            #expect(answers.allSatisfy { $0.echo.protocol == "http/1.1" && $0.echo.openStreams == n })
+            #expect(Set(answers.map(\.echo.connection)).count == n)
         }
     }
 
     @Test func sequentialRequestsReuseTheConnection() async throws {
-        try await Self.withServer { server in
+        try await H2Server().whileRunning { server in
             let transport = try Self.transport(server)
             var echoes: [H2Echo] = []
             for _ in 0..<10 {
@@ -180,7 +163,7 @@ struct H2Echo: Decodable {
     /// The server offers h2 and http/1.1 by ALPN; without allowHTTP2 the client offers only
     /// http/1.1, and speaks it.
     @Test func withoutAllowHTTP2TheClientSpeaksHTTP1() async throws {
-        try await Self.withServer { server in
+        try await H2Server().whileRunning { server in
             let transport = try Self.transport(server, allowHTTP2: false)
             let response = try await transport.send(HTTPRequest(method: "POST", url: server.url + "/x", body: Array("abc".utf8)))
             let seen = try H2Echo(response)
@@ -196,7 +179,7 @@ struct H2Echo: Decodable {
     }
 
     @Test func aCertificateThatIsNotTrustedFailsWithTLS() async throws {
-        try await Self.withServer { server in
+        try await H2Server().whileRunning { server in
             let untrusting = try CurlTransport(configuration: .init(timeouts: HTTPTimeouts(connect: 5, read: 20)))
             await #expect {
                 _ = try await untrusting.send(HTTPRequest(method: "GET", url: server.url + "/x"))
@@ -207,7 +190,7 @@ struct H2Echo: Decodable {
     }
 
     @Test func latticeClientListsServicesOverHTTP2() async throws {
-        try await Self.withServer { server in
+        try await H2Server().whileRunning { server in
             // No transport given: the client makes its CurlTransport from the environment,
             // so AWS_CA_BUNDLE is what lets it trust the server.
             let client = try LatticeClient(
