@@ -83,7 +83,7 @@ async def serve_h2(reader, writer, number):
         pseudo = dict(headers)
         seen = echo("h2", number, stream_id, pseudo[":method"], pseudo[":path"], headers, length, **extra)
         body = json.dumps(payload(pseudo[":path"], seen)).encode()
-        # Bodies are a few KiB at most, well inside the 64 KiB initial flow-control window.
+        # Bodies are a few KiB at most, well inside the flow-control windows curl opens.
         conn.send_headers(stream_id, [(":status", str(status)), ("content-type", "application/json"),
                                       ("content-length", str(len(body)))])
         conn.send_data(stream_id, body, end_stream=True)
@@ -102,30 +102,32 @@ async def serve_h2(reader, writer, number):
                 del waiting[stream_id]
                 answer(stream_id, open_streams=open_now)
 
-    while data := await reader.read(65536):
-        for event in conn.receive_data(data):
-            if isinstance(event, h2.events.RequestReceived):
-                requests[event.stream_id] = [[list(h) for h in event.headers], 0]
-            elif isinstance(event, h2.events.DataReceived):
-                requests[event.stream_id][1] += len(event.data)
-                conn.acknowledge_received_data(event.flow_controlled_length, event.stream_id)
-            elif isinstance(event, h2.events.StreamEnded):
-                n = wanted_streams(dict(requests[event.stream_id][0])[":path"])
-                if n is None:
-                    answer(event.stream_id)
-                else:
-                    timer = asyncio.get_running_loop().call_later(WAIT_LIMIT, give_up, event.stream_id)
-                    waiting[event.stream_id] = (n, timer)
-            elif isinstance(event, h2.events.StreamReset):
-                requests.pop(event.stream_id, None)
-                if w := waiting.pop(event.stream_id, None):
-                    w[1].cancel()
-        # A stream that just opened (or just closed) can change what the waiters see.
-        release_waiters()
-        writer.write(conn.data_to_send())
-        await writer.drain()
-    for _, timer in waiting.values():
-        timer.cancel()
+    try:
+        while data := await reader.read(65536):
+            for event in conn.receive_data(data):
+                if isinstance(event, h2.events.RequestReceived):
+                    requests[event.stream_id] = [[list(h) for h in event.headers], 0]
+                elif isinstance(event, h2.events.DataReceived):
+                    requests[event.stream_id][1] += len(event.data)
+                    conn.acknowledge_received_data(event.flow_controlled_length, event.stream_id)
+                elif isinstance(event, h2.events.StreamEnded):
+                    n = wanted_streams(dict(requests[event.stream_id][0])[":path"])
+                    if n is None:
+                        answer(event.stream_id)
+                    else:
+                        timer = asyncio.get_running_loop().call_later(WAIT_LIMIT, give_up, event.stream_id)
+                        waiting[event.stream_id] = (n, timer)
+                elif isinstance(event, h2.events.StreamReset):
+                    requests.pop(event.stream_id, None)
+                    if w := waiting.pop(event.stream_id, None):
+                        w[1].cancel()
+            # A stream that just opened (or just closed) can change what the waiters see.
+            release_waiters()
+            writer.write(conn.data_to_send())
+            await writer.drain()
+    finally:  # however the connection ended, nothing is left to answer on it
+        for _, timer in waiting.values():
+            timer.cancel()
 
 
 async def serve_http1(reader, writer, number):
