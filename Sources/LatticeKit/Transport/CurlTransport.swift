@@ -328,6 +328,15 @@ final class CurlEngine: @unchecked Sendable {
         if let noProxy = configuration.noProxy {
             check(noProxy.withCString { lk_easy_setopt_ptr(easy, CURLOPT_NOPROXY, $0) })
         }
+        // Without PIPEWAIT, a burst of requests to a host with no connection yet opens one
+        // connection each, multiplexing nothing: each transfer starts before the first TLS
+        // handshake says (by ALPN) whether HTTP/2 will be spoken. With it they wait for that
+        // handshake, then share its connection, or open their own if it is HTTP/1.1. Only for
+        // https: plain http is never HTTP/2 here, yet curl would hold the burst until the
+        // first response arrived to learn that.
+        if configuration.allowHTTP2 && isHTTPS {
+            lk_easy_setopt_long(easy, CURLOPT_PIPEWAIT, 1)
+        }
 
         // Method and body.
         switch r.method {

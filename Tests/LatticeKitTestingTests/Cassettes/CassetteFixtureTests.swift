@@ -42,18 +42,13 @@ import SigV4
     static func run(_ name: String, _ flow: @Sendable (LatticeClient) async throws -> Void) async throws {
         let variables = ProcessInfo.processInfo.environment
         if try Cassette.Mode.fromEnvironment.resolved(variables: variables) == .record {
-            let moto = try await CassetteMoto()
-            do {
+            try await CassetteMoto().whileRunning { moto in
                 let cassette = try Cassette.transport(
                     named: name, directory: CassetteTestSupport.sourceFixtures, mode: .fromEnvironment,
                     redaction: Redaction(credentials: RecordingCredentials.credentials), recordedBy: recordCommand, environment: variables)
                 try await flow(CassetteTestSupport.client(cassette, credentials: RecordingCredentials.credentials, endpoint: moto.url))
                 try cassette.finish()
-            } catch {
-                await moto.stop()
-                throw error
             }
-            await moto.stop()
         } else {
             let cassette = try Cassette.transport(named: name, directory: CassetteTestSupport.bundledFixtures(), mode: .fromEnvironment, environment: variables)
             try await flow(CassetteTestSupport.client(cassette, credentials: Cassette.replayCredentials))

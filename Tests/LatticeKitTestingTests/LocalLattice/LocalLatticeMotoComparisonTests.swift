@@ -94,14 +94,7 @@ import LatticeTestSupport
     }
 
     @Test func theSameFlowGivesTheSameResultsOnMotoAndTheLocalLattice() async throws {
-        let moto = try await LocalLatticeMotoServer()
-        do {
-            try await compare(moto)
-        } catch {
-            await moto.stop()
-            throw error
-        }
-        await moto.stop()
+        try await LocalLatticeMotoServer().whileRunning(compare)
     }
 
     func compare(_ moto: LocalLatticeMotoServer) async throws {

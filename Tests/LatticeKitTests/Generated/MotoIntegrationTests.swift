@@ -15,14 +15,7 @@ import SigV4
     }
 
     @Test func everyOperationMotoImplementsWorksThroughLatticeClient() async throws {
-        let moto = try await MotoServer()
-        do {
-            try await drive(moto)
-        } catch {
-            await moto.stop()
-            throw error
-        }
-        await moto.stop()
+        try await MotoServer().whileRunning(drive)
     }
 
     func drive(_ moto: MotoServer) async throws {
