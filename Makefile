@@ -60,7 +60,7 @@ check-cli: cli
 
 ## check-scripts: the Python helpers compile, and generated files match their generators.
 check-scripts:
-	@$(PYTHON) -m py_compile Tests/Oracles/*.py Benchmarks/*.py scripts/*.py
+	@$(PYTHON) -m py_compile Tests/Oracles/*.py Tests/Support/*.py Benchmarks/*.py scripts/*.py
 	@$(PYTHON) scripts/generate-endpoint-data.py --check
 	@$(PYTHON) scripts/trim-model.py --check
 	@$(PYTHON) scripts/iam-policy.py --check
