@@ -55,7 +55,10 @@ public struct DefaultCredentialsChain: CredentialsProvider {
         } catch { try skip(error) }
 
         do throws(ConfigurationError) {
-            return try await InstanceMetadataCredentialsProvider(transport: transport, environment: environment).resolve()
+            // AWS_EC2_METADATA_V1_DISABLED (read by the provider) wins over the profile's setting.
+            let v1Disabled = environment.variables["AWS_EC2_METADATA_V1_DISABLED"] != nil ? nil
+                : (try? config.profile(explicit: profile, environment: environment))??["ec2_metadata_v1_disabled"].map { $0.lkTrimmed.lowercased() == "true" }
+            return try await InstanceMetadataCredentialsProvider(transport: transport, environment: environment, v1Disabled: v1Disabled).resolve()
         } catch { try skip(error) }
 
         let profileName = SharedConfig.profileName(explicit: profile, environment: environment)

@@ -110,6 +110,66 @@ struct InstanceMetadataTests {
         #expect(silent.requests.isEmpty)
     }
 
+    @Test("a token request answered 403, 404 or 405, or not in time, falls back to IMDSv1 as botocore does", arguments: [
+        "403", "404", "405", "read timeout",
+    ])
+    func fallsBackToV1(tokenAnswer: String) async throws {
+        let base = "http://169.254.169.254"
+        let routes = Self.routes(base)
+        let transport = FakeTransport { request in
+            if request.method == "PUT" {
+                if let status = Int(tokenAnswer) { return HTTPResponse(status: status) }
+                throw TransportError(.readTimeout, "no response data in time")
+            }
+            if let response = routes["\(request.method) \(request.url)"] { return response }
+            throw TransportError(.connectFailed, "no route")
+        }
+        let creds = try await InstanceMetadataCredentialsProvider(transport: transport, environment: testEnvironment([:])).credentials()
+        #expect(creds.accessKeyId == "ASIAEC2")
+        let requests = transport.requests
+        #expect(requests.map(\.method) == ["PUT", "GET", "GET"])
+        #expect(requests.dropFirst().allSatisfy { $0.headers["x-aws-ec2-metadata-token"] == nil }, "IMDSv1 reads carry no token")
+    }
+
+    @Test("no IMDSv1 fallback when AWS_EC2_METADATA_V1_DISABLED or the profile's ec2_metadata_v1_disabled says so")
+    func v1Disabled() async throws {
+        let base = "http://169.254.169.254"
+        var routes = Self.routes(base)
+        routes["PUT \(base)/latest/api/token"] = HTTPResponse(status: 403)
+        for (variables, setting) in [(["AWS_EC2_METADATA_V1_DISABLED": "true"], nil), ([:], true)] as [([String: String], Bool?)] {
+            let transport = FakeTransport(routes: routes)
+            let error = await configurationError {
+                _ = try await InstanceMetadataCredentialsProvider(transport: transport, environment: testEnvironment(variables), v1Disabled: setting).credentials()
+            }
+            #expect(error?.kind == .credentialsFailed)
+            #expect(error?.message.contains("IMDSv1") == true)
+            #expect(transport.requests.count == 1, "nothing is read without a token")
+        }
+        // The chain takes the profile's setting from the config file.
+        let dir = try TempDirectory()
+        let config = try dir.write("config", "[default]\nec2_metadata_v1_disabled = true\n")
+        let transport = FakeTransport(routes: routes)
+        let chain = DefaultCredentialsChain(transport: transport, environment: testEnvironment(["AWS_CONFIG_FILE": config, "AWS_SHARED_CREDENTIALS_FILE": dir.path + "/none"]))
+        let error = await configurationError { _ = try await chain.credentials() }
+        #expect(error?.message.contains("IMDSv1") == true)
+        #expect(transport.requests.filter { $0.url.hasPrefix(base) }.count == 1)
+    }
+
+    @Test("after a refused token, 401 means IMDSv2 is required; 403 means the service is off")
+    func v1Answers() async throws {
+        let base = "http://169.254.169.254"
+        for (status, kind, words) in [(401, ConfigurationError.Kind.credentialsFailed, "requires IMDSv2"), (403, .noCredentials, "turned off")] {
+            var routes = Self.routes(base)
+            routes["PUT \(base)/latest/api/token"] = HTTPResponse(status: 403)
+            routes["GET \(base)/latest/meta-data/iam/security-credentials/"] = HTTPResponse(status: status)
+            let error = await configurationError {
+                _ = try await InstanceMetadataCredentialsProvider(transport: FakeTransport(routes: routes), environment: testEnvironment([:])).credentials()
+            }
+            #expect(error?.kind == kind)
+            #expect(error?.message.contains(words) == true, "\(String(describing: error))")
+        }
+    }
+
     @Test("unreachable or without a role is noCredentials; a broken document is credentialsFailed")
     func failures() async throws {
         let down = await configurationError {
