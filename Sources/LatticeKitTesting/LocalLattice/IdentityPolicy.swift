@@ -167,8 +167,8 @@ public struct IdentityPolicy: Sendable, Hashable {
         if let resource = s["Resource"] ?? s["NotResource"] {
             _ = try strings(resource, what: "\(name)'s Resource")
         }
-        if let condition = s["Condition"], case .object = condition {} else if s["Condition"] != nil {
-            throw Failure(description: "\(name)'s Condition is not an object.")
+        if let condition = s["Condition"] {
+            guard case .object = condition else { throw Failure(description: "\(name)'s Condition is not an object.") }
         }
         return Statement(sid: sid, effect: effect, actions: actions, isNotAction: hasNotAction)
     }
