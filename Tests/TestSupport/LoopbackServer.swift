@@ -49,22 +49,8 @@ public final class LoopbackServer: @unchecked Sendable {
 
     public init(handler: @escaping @Sendable (Request) -> Action = { _ in .respond(status: 200, headers: [], body: Array("ok".utf8)) }) throws {
         self.handler = handler
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var one: Int32 = 1
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_port = 0
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let bound = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0, listen(fd, 128) == 0 else { throw POSIXError(.EADDRINUSE) }
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        withUnsafeMutablePointer(to: &addr) {
-            _ = $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) }
-        }
-        port = UInt16(bigEndian: addr.sin_port)
+        let (fd, port) = try LoopbackSocket.listen(backlog: 128)
+        self.port = port
         listener = fd
         Thread.detachNewThread { [self] in acceptLoop() }
     }
@@ -202,5 +188,83 @@ public final class LoopbackServer: @unchecked Sendable {
             return i
         }
         return nil
+    }
+}
+
+/// Listening and connecting sockets on 127.0.0.1, for the test servers.
+public enum LoopbackSocket {
+    /// A socket listening on 127.0.0.1 on a port the OS chose, with `backlog`.
+    public static func listen(backlog: Int32) throws -> (fd: Int32, port: UInt16) {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var one: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+        var addr = address(port: 0)
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let ok = withUnsafeMutablePointer(to: &addr) { p in
+            p.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, len) == 0 && Glibc.listen(fd, backlog) == 0 && getsockname(fd, $0, &len) == 0
+            }
+        }
+        guard ok else {
+            close(fd)
+            throw POSIXError(.EADDRINUSE)
+        }
+        return (fd, UInt16(bigEndian: addr.sin_port))
+    }
+
+    /// A blocking connect to 127.0.0.1:`port`; the socket, or nil if it failed.
+    public static func connect(port: UInt16) -> Int32? {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var addr = address(port: port)
+        let connected = withUnsafePointer(to: &addr) { p in
+            p.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        }
+        if connected { return fd }
+        close(fd)
+        return nil
+    }
+
+    private static func address(port: UInt16) -> sockaddr_in {
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_port = port.bigEndian
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return addr
+    }
+}
+
+/// A loopback listener that never accepts and whose accept queue is full, so the kernel drops
+/// the SYN of any further connect: the one way to make a connect to 127.0.0.1 hang.
+/// With a backlog of 0 Linux queues one connection; the filler connection's arrival in the
+/// queue is observed through TCP_INFO (for a listening socket, tcpi_unacked is the queue
+/// length), not waited for.
+public final class FullBacklogListener {
+    public let port: UInt16
+    private let listener: Int32
+    private let filler: Int32
+
+    public init() throws {
+        struct Failure: Error, CustomStringConvertible { let description: String }
+        (listener, port) = try LoopbackSocket.listen(backlog: 0)
+        guard let filler = LoopbackSocket.connect(port: port) else {
+            close(listener)
+            throw Failure(description: "the filler connection to 127.0.0.1:\(port) failed: errno \(errno)")
+        }
+        self.filler = filler
+        // The handshake's last ACK may still be on its way to the listener: observe the queue.
+        for _ in 0..<100_000 where queued() < 1 { sched_yield() }
+        guard queued() >= 1 else { throw Failure(description: "the filler connection never reached the accept queue") }
+    }
+
+    private func queued() -> UInt32 {
+        var info = tcp_info()
+        var size = socklen_t(MemoryLayout<tcp_info>.size)
+        guard getsockopt(listener, Int32(IPPROTO_TCP), TCP_INFO, &info, &size) == 0 else { return 0 }
+        return info.tcpi_unacked
+    }
+
+    deinit {
+        close(filler)
+        close(listener)
     }
 }

@@ -88,25 +88,26 @@ public struct InstanceMetadataCredentialsProvider: CredentialsProvider {
         var tokenHeaders = HTTPHeaders()
         tokenHeaders.add(name: "x-aws-ec2-metadata-token-ttl-seconds", value: Self.tokenTTLSeconds)
         let request = HTTPRequest(method: "PUT", url: base + "/latest/api/token", headers: tokenHeaders, timeouts: Self.timeouts)
-        let why: String
+        let response: HTTPResponse?
         do {
-            let response = try await transport.send(request)
-            switch response.status {
-            case 200:
-                return response.bodyText.lkTrimmed
-            case 403, 404, 405:
-                why = "refused a session token (HTTP \(response.status))"
-            case 400:
-                throw ConfigurationError(.credentialsFailed, "EC2 instance metadata at \(base) answered HTTP 400 to the token request: the request was malformed. Check AWS_EC2_METADATA_SERVICE_ENDPOINT.")
-            default:
-                throw ConfigurationError(.credentialsFailed, "EC2 instance metadata at \(base) answered HTTP \(response.status) to the token request. Check the instance's metadata options (IMDSv2, hop limit).")
-            }
-        } catch let error as ConfigurationError {
-            throw error
+            response = try await transport.send(request)
         } catch let error as TransportError where error.kind == .readTimeout {
-            why = "did not answer the session token request in time"
+            response = nil  // connected, but no answer: botocore then reads without a token
         } catch {
             throw ConfigurationError(.noCredentials, "EC2 instance metadata: \(endpoint) is not reachable (\(ContainerCredentialsProvider.describe(error))); not running on EC2?")
+        }
+        let why: String
+        switch response?.status {
+        case 200?:
+            return response?.bodyText.lkTrimmed
+        case nil:
+            why = "did not answer the session token request in time"
+        case let status? where [403, 404, 405].contains(status):
+            why = "refused a session token (HTTP \(status))"
+        case 400?:
+            throw ConfigurationError(.credentialsFailed, "EC2 instance metadata at \(base) answered HTTP 400 to the token request: the request was malformed. Check AWS_EC2_METADATA_SERVICE_ENDPOINT.")
+        case let status?:
+            throw ConfigurationError(.credentialsFailed, "EC2 instance metadata at \(base) answered HTTP \(status) to the token request. Check the instance's metadata options (IMDSv2, hop limit).")
         }
         if isV1Disabled {
             throw ConfigurationError(.credentialsFailed, "EC2 instance metadata at \(base) \(why), and reading without a token (IMDSv1) is disabled by AWS_EC2_METADATA_V1_DISABLED or ec2_metadata_v1_disabled. Check the instance's metadata options (IMDSv2 enabled, hop limit 2 for containers).")
