@@ -67,6 +67,8 @@ let package = Package(
         .target(name: "LatticeTestSupport", dependencies: ["LatticeKit"], path: "Tests/TestSupport"),
         .testTarget(name: "LatticeKitTestingTests", dependencies: ["LatticeKitTesting", "LatticeKit", "SigV4", "LatticeTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LatticeCLITests", dependencies: ["LatticeKit", "SigV4", "LatticeTestSupport"]),
+        // Starts the built local-lattice (a dependency, so that it is built first).
+        .testTarget(name: "LocalLatticeServerTests", dependencies: ["local-lattice", "LatticeKit", "SigV4", "LatticeTestSupport"]),
         .testTarget(
             name: "LatticeKitTests",
             dependencies: ["LatticeKit", "LatticeTestSupport"],
