@@ -6,6 +6,19 @@ struct Options {
     var portFile: String?
     var identityPolicy: IdentityPolicy?
     var limits = ServerLimits()
+    /// nil: a fresh seed from the system's random source.
+    var seed: UInt64?
+    var settleSeconds = LocalLattice.Configuration.defaultSecondsToSettle
+    var settleObservations = 1
+    var latencyMilliseconds = 0
+
+    /// The local Lattice these options describe.
+    var configuration: LocalLattice.Configuration {
+        LocalLattice.Configuration(
+            // SystemRandomNumberGenerator: the kernel's random source (getrandom).
+            idSeed: seed ?? UInt64.random(in: .min ... .max),
+            observationsToSettle: settleObservations, secondsToSettle: settleSeconds, identityPolicy: identityPolicy)
+    }
 
     static let usage = """
         usage: local-lattice [options]
@@ -20,6 +33,20 @@ struct Options {
                                 check every call against this IAM identity policy (actions,
                                 wildcards, explicit denies); calls it does not allow are
                                 answered with AccessDeniedException
+          --settle-seconds S    a transitional status (CREATE_, UPDATE_, DELETE_IN_PROGRESS,
+                                a target's INITIAL or DRAINING) ends S seconds after it began,
+                                whether or not anyone looks, as on the service (default 3: the
+                                service takes seconds to minutes; 3 s keeps local runs quick,
+                                yet a script that does not wait at all sees the status it
+                                would see on the service); 0 settles at once
+          --settle-observations N
+                                ... or once N Gets or list pages have shown it, if sooner
+                                (default 1); a large N leaves settling to time alone
+          --latency-ms N        delay every API answer by N ms, as a region's round trip
+                                would (default 0); concurrent calls are not serialised
+          --seed N              make IDs, request IDs and page tokens repeat from run to run
+                                (default: a fresh seed from the system's random source, so
+                                two servers hand out different IDs)
           --request-timeout S   seconds a request may take to arrive, from its first byte
                                 (default 10); a slower one is answered 408 and closed
           --max-connections N   connections served at once (default 256); beyond it the one
@@ -72,6 +99,18 @@ struct Options {
                 } catch {
                     throw UsageError(description: "\(error)")
                 }
+            case "--settle-seconds":
+                o.settleSeconds = try seconds(flag, 0...86_400)
+            case "--settle-observations":
+                o.settleObservations = try number(flag, 0...1_000_000_000)
+            case "--latency-ms":
+                o.latencyMilliseconds = try number(flag, 0...600_000)
+            case "--seed":
+                let text = try value(flag)
+                guard let seed = text.hasPrefix("0x") ? UInt64(text.dropFirst(2), radix: 16) : UInt64(text) else {
+                    throw UsageError(description: "--seed takes a whole number from 0 to \(UInt64.max) (or 0x and hexadecimal digits), not '\(text)'")
+                }
+                o.seed = seed
             case "--request-timeout":
                 o.limits.requestTimeout = try seconds(flag, 0.001...86_400)
             case "--max-connections":

@@ -44,5 +44,6 @@ if let path = options.portFile, let problem = Listener.writeAtomically(url, to: 
 }
 writeLine(url, to: 1)
 
-let lattice = LocalLattice(LocalLattice.Configuration(identityPolicy: options.identityPolicy))
-Server(listener: listener, lattice: lattice, limits: options.limits, latency: .zero).run()
+// Wall time is the clock (the configuration's default), so statuses settle as time passes.
+let lattice = LocalLattice(options.configuration)
+Server(listener: listener, lattice: lattice, limits: options.limits, latency: .milliseconds(options.latencyMilliseconds)).run()
