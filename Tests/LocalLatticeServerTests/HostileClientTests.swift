@@ -78,13 +78,17 @@ import Testing
         try await LocalLatticeProcess().whileRunning { server in
             let connection = try RawConnection(port: server.port)
             connection.send(bad.bytes)
-            let answer = connection.readToEnd(seconds: 10)
-            #expect(statusCode(answer) == bad.status, "answered: \(String(decoding: answer.prefix(400), as: UTF8.self))")
-            #expect(String(decoding: answer, as: UTF8.self).contains("Connection: close"), "a refused request's connection is closed")
-            #expect(server.process.isRunning, "\(server.state)")
-            let networks = try await server.client().listServiceNetworks()
-            #expect(networks.items.isEmpty)
+            try await expectRefusal(connection.readToEnd(seconds: 10), bad.status, server)
         }
+    }
+
+    /// The answer refuses with `status` and closes, and the server still runs and answers a
+    /// signed call.
+    func expectRefusal(_ answer: [UInt8], _ status: Int, _ server: LocalLatticeProcess) async throws {
+        #expect(statusCode(answer) == status, "answered: \(String(decoding: answer.prefix(400), as: UTF8.self))")
+        #expect(String(decoding: answer, as: UTF8.self).contains("Connection: close"), "a refused request's connection is closed")
+        #expect(server.process.isRunning, "\(server.state)")
+        #expect(try await server.client().listServiceNetworks().items.isEmpty)
     }
 
     @Test func aMultiMegabyteUnterminatedHeaderIsAnswered431AtOnce() async throws {
@@ -92,12 +96,8 @@ import Testing
             let connection = try RawConnection(port: server.port)
             // Sent from another thread: the server answers long before the client has sent it all.
             let flood = Array("GET /services HTTP/1.1\r\nHost: x\r\nX-Flood: ".utf8) + [UInt8](repeating: 0x61, count: 8 * 1024 * 1024)
-            let sender = Thread { connection.send(flood) }
-            sender.start()
-            let answer = connection.readToEnd(seconds: 10)
-            #expect(statusCode(answer) == 431, "answered: \(String(decoding: answer.prefix(400), as: UTF8.self))")
-            #expect(server.process.isRunning, "\(server.state)")
-            _ = try await server.client().listServiceNetworks()
+            connection.sendInBackground(flood)
+            try await expectRefusal(connection.readToEnd(seconds: 10), 431, server)
         }
     }
 
@@ -120,17 +120,9 @@ import Testing
             let connection = try RawConnection(port: server.port)
             // A byte every 100 ms, for at most 30 s: each byte arrives well within any per-read
             // timeout, so only a deadline for the whole request ends it.
-            let trickler = Thread {
-                for byte in Array("GET /services HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ".utf8) + [UInt8](repeating: 0x61, count: 300) {
-                    guard connection.send([byte]) else { return }
-                    usleep(100_000)
-                }
-            }
-            trickler.start()
-            let answer = connection.readToEnd(seconds: 20)
-            #expect(statusCode(answer) == 408, "answered: \(String(decoding: answer.prefix(400), as: UTF8.self))")
-            #expect(server.process.isRunning, "\(server.state)")
-            _ = try await server.client().listServiceNetworks()
+            connection.sendInBackground(Array("GET /services HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ".utf8) + [UInt8](repeating: 0x61, count: 300),
+                                        pauseAfterEachByte: 100_000)
+            try await expectRefusal(connection.readToEnd(seconds: 20), 408, server)
         }
     }
 

@@ -154,6 +154,21 @@ final class RawConnection: @unchecked Sendable {
 
     func send(_ text: String) { send(Array(text.utf8)) }
 
+    /// Sends `bytes` from another thread, all at once or one byte at a time with a pause (in
+    /// microseconds) after each; stops when the server closes the connection.
+    func sendInBackground(_ bytes: [UInt8], pauseAfterEachByte pause: UInt32? = nil) {
+        Thread { [self] in
+            guard let pause else {
+                send(bytes)
+                return
+            }
+            for byte in bytes {
+                guard send([byte]) else { return }
+                usleep(pause)
+            }
+        }.start()
+    }
+
     /// Reads until the server closes the connection or `seconds` pass without a byte; what
     /// arrived.
     func readToEnd(seconds: Int = 20) -> [UInt8] {
