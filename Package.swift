@@ -68,7 +68,7 @@ let package = Package(
         .testTarget(name: "LatticeKitTestingTests", dependencies: ["LatticeKitTesting", "LatticeKit", "SigV4", "LatticeTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LatticeCLITests", dependencies: ["LatticeKit", "SigV4", "LatticeTestSupport"]),
         // Starts the built local-lattice (a dependency, so that it is built first).
-        .testTarget(name: "LocalLatticeServerTests", dependencies: ["local-lattice", "LatticeKit", "SigV4", "LatticeTestSupport"]),
+        .testTarget(name: "LocalLatticeServerTests", dependencies: ["local-lattice", "LatticeKit", "LatticeKitTesting", "SigV4", "LatticeTestSupport"]),
         .testTarget(
             name: "LatticeKitTests",
             dependencies: ["LatticeKit", "LatticeTestSupport"],

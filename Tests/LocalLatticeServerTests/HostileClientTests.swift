@@ -1,5 +1,6 @@
 import Foundation
 import LatticeKit
+@testable import LatticeKitTesting
 import Testing
 
 /// local-lattice against clients that break HTTP on purpose: each bad request is refused with
@@ -89,6 +90,39 @@ import Testing
         #expect(String(decoding: answer, as: UTF8.self).contains("Connection: close"), "a refused request's connection is closed")
         #expect(server.process.isRunning, "\(server.state)")
         #expect(try await server.client().listServiceNetworks().items.isEmpty)
+    }
+
+    @Test func fiveHundredSeededRandomRequestsNeverStopIt() async throws {
+        // Requests made of plausible pieces, then mutated: a fixed seed, the same inputs every run.
+        let lines = ["POST /servicenetworks HTTP/1.1", "GET /services?maxResults=1 HTTP/1.1", "DELETE /services/svc-0123456789abcdef0 HTTP/1.0",
+                     "GET / HTTP/9.9", "PUT  /x HTTP/1.1", "GET http://127.0.0.1/services HTTP/1.1"]
+        let names = ["Host", "Content-Length", "Transfer-Encoding", "Expect", "Connection", "X-Amz-Date", "Authorization", " Folded", "Bad Name"]
+        let values = ["127.0.0.1", "-1", "0", "7", "2, 3", "99999999999999999999", "chunked", "gzip, chunked", "100-continue", "close",
+                      "\u{0}", "\u{1B}[2J", "é", ""]
+        let bodies = ["{\"name\":\"n\"}", "5\r\nhello\r\n0\r\n\r\n", "zz\r\n", "0\r\n\r\n", ""]
+        var random = SplitMix64(seed: 0x1A77_1CE)
+        func below(_ bound: Int) -> Int { Int(random.next() % UInt64(bound)) }
+        try await LocalLatticeProcess().whileRunning { server in
+            var previous: [UInt8] = []
+            for _ in 0..<500 {
+                var text = lines[below(lines.count)] + "\r\n"
+                for _ in 0..<below(5) { text += names[below(names.count)] + ": " + values[below(values.count)] + "\r\n" }
+                text += (below(4) == 0 ? "\n" : "\r\n") + bodies[below(bodies.count)]
+                var bytes = Array(text.utf8)
+                for _ in 0..<below(3) where !bytes.isEmpty { bytes[below(bytes.count)] = UInt8(truncatingIfNeeded: below(256)) }
+                if below(4) == 0 { bytes = Array(bytes.prefix(below(bytes.count + 1))) }
+                guard let connection = try? RawConnection(port: server.port) else {
+                    Issue.record("it refuses connections after these inputs, the last \(String(decoding: previous, as: UTF8.self).debugDescription): \(server.stderr.prefix(400))")
+                    return
+                }
+                connection.send(bytes)
+                shutdown(connection.fd, Int32(SHUT_WR))
+                _ = connection.readToEnd(seconds: 10)
+                previous = bytes
+            }
+            let networks = try await server.client().listServiceNetworks()
+            #expect(networks.items.isEmpty)
+        }
     }
 
     @Test func aMultiMegabyteUnterminatedHeaderIsAnswered431AtOnce() async throws {
@@ -194,3 +228,4 @@ import Testing
         }
     }
 }
+
