@@ -48,6 +48,11 @@ test: build check-scripts
 	  grep -q "vpc-lattice:PutAuthPolicy" /tmp/latticekit-ecs.log && \
 	  echo "Examples/ecs-deploy-guide.sh: the ECS guide's flow through the lattice CLI under Examples/iam-policy.json, cleaned up" || \
 	  { cat /tmp/latticekit-ecs.log; exit 1; }
+	@WAIT=sleep SLEEP_SECONDS=0.3 SETTLE_SECONDS=0.2 LATTICE=.build/debug/lattice LOCAL_LATTICE=.build/debug/local-lattice \
+	  bash Examples/ecs-deploy-guide.sh > /tmp/latticekit-ecs-sleep.log 2>&1 || { cat /tmp/latticekit-ecs-sleep.log; exit 1; }
+	@grep -q "left: 0 service networks, 0 services, 0 target groups" /tmp/latticekit-ecs-sleep.log && \
+	  echo "Examples/ecs-deploy-guide.sh with WAIT=sleep: the same flow sleeping 0.3 s instead of polling, on a local Lattice that settles in 0.2 s" || \
+	  { cat /tmp/latticekit-ecs-sleep.log; exit 1; }
 	@$(MAKE) -s check-cli
 
 ## check-cli: the shipped lattice binary builds, carries the Swift runtime, and runs.

@@ -1,5 +1,6 @@
 // swift-tools-version: 6.0
-// LatticeKit: a Swift SDK for Amazon VPC Lattice. Layout: see ../shared/GUIDE.md section 1.
+// LatticeKit: a Swift SDK for Amazon VPC Lattice: the libraries (SigV4, LatticeKit,
+// LatticeKitTesting) and the tools (the lattice CLI, the local-lattice server).
 import PackageDescription
 
 let package = Package(
@@ -9,6 +10,9 @@ let package = Package(
         .library(name: "LatticeKit", targets: ["LatticeKit"]),
         .library(name: "LatticeKitTesting", targets: ["LatticeKitTesting"]),
         .executable(name: "lattice", targets: ["lattice"]),
+        // The local Lattice served over HTTP, so a package that depends on LatticeKit can
+        // `swift run local-lattice` for its tests and scripts.
+        .executable(name: "local-lattice", targets: ["local-lattice"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
@@ -42,11 +46,7 @@ let package = Package(
             dependencies: ["LatticeKit", "LatticeKitTesting"],
             path: "Examples/SeedTopology"
         ),
-        .executableTarget(
-            name: "local-lattice",
-            dependencies: ["LatticeKit", "LatticeKitTesting", "SigV4"],
-            path: "Examples/LocalLatticeServer"
-        ),
+        .executableTarget(name: "local-lattice", dependencies: ["LatticeKit", "LatticeKitTesting", "SigV4"]),
         .executableTarget(
             name: "lattice-bench",
             dependencies: ["SigV4", "LatticeKit"],
@@ -67,6 +67,8 @@ let package = Package(
         .target(name: "LatticeTestSupport", dependencies: ["LatticeKit"], path: "Tests/TestSupport"),
         .testTarget(name: "LatticeKitTestingTests", dependencies: ["LatticeKitTesting", "LatticeKit", "SigV4", "LatticeTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LatticeCLITests", dependencies: ["LatticeKit", "SigV4", "LatticeTestSupport"]),
+        // Starts the built local-lattice (a dependency, so that it is built first).
+        .testTarget(name: "LocalLatticeServerTests", dependencies: ["local-lattice", "LatticeKit", "LatticeKitTesting", "SigV4", "LatticeTestSupport"]),
         .testTarget(
             name: "LatticeKitTests",
             dependencies: ["LatticeKit", "LatticeTestSupport"],

@@ -10,6 +10,10 @@
 #
 # LATTICE names the CLI binary (default: .build/release/lattice, built if missing), and
 # LOCAL_LATTICE the local server (default: .build/release/local-lattice).
+# WAIT=sleep waits as scripts that do not poll do: every wait is a plain `sleep SLEEP_SECONDS`
+# (default 4; on a real account give minutes), and the local Lattice started for the run
+# settles by time alone, in SETTLE_SECONDS (default 3), as the service does. The default,
+# WAIT=poll, polls until each deletion is done.
 # The IAM permissions these commands need are in Examples/iam-policy.json.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,6 +28,11 @@ while [ $# -gt 0 ]; do
     *) echo "usage: $0 [--endpoint-url URL | --real]" >&2; exit 2 ;;
   esac
 done
+WAIT=${WAIT:-poll}
+case "$WAIT" in
+  poll|sleep) ;;
+  *) echo "WAIT is poll or sleep, not '$WAIT'" >&2; exit 2 ;;
+esac
 [ -x "$LATTICE" ] || swift build $(sh scripts/release-flags.sh) --product lattice >/dev/null
 CLIENT_VPC=${CLIENT_VPC:-vpc-0c11e4700000c11e4}
 PROVIDER_VPC=${PROVIDER_VPC:-vpc-0a0b1de4000000001}
@@ -36,21 +45,28 @@ if [ -z "$ENDPOINT" ] && [ -z "$REAL" ]; then
   PORTFILE=$(mktemp)
   # The local Lattice enforces the least-privilege policy of Examples/iam-policy.json (actions),
   # as IAM would for the deploy role: the guide's whole flow must work with just that.
-  "$LOCAL_LATTICE" --port-file "$PORTFILE" --identity-policy Examples/iam-policy.json >/dev/null &
+  SETTLING=()
+  # Time alone settles: no number of looks would.
+  [ "$WAIT" = sleep ] && SETTLING=(--settle-seconds "${SETTLE_SECONDS:-3}" --settle-observations 1000000000)
+  "$LOCAL_LATTICE" --port-file "$PORTFILE" --identity-policy Examples/iam-policy.json ${SETTLING[@]+"${SETTLING[@]}"} >/dev/null &
   SERVER=$!
   trap 'kill $SERVER 2>/dev/null || true; rm -f "$PORTFILE"' EXIT
   for _ in $(seq 100); do [ -s "$PORTFILE" ] && break; sleep 0.05; done
   ENDPOINT=$(cat "$PORTFILE")
   export AWS_ACCESS_KEY_ID=AKIDLOCALLATTICE AWS_SECRET_ACCESS_KEY=local-lattice-secret AWS_REGION=us-east-1
-  echo "# local Lattice at $ENDPOINT"
+  echo "# local Lattice at $ENDPOINT${SETTLING[*]:+ (${SETTLING[*]})}"
 fi
 
 lattice() { "$LATTICE" ${ENDPOINT:+--endpoint-url "$ENDPOINT"} "$@"; }
 field() { python3 -c 'import json,sys; d=json.load(sys.stdin); print(eval("d"+sys.argv[1]))' "$1"; }
 step() { printf '\n## %s\n' "$*"; }
 # Deletions finish asynchronously (DELETE_IN_PROGRESS): poll until the Get answers
-# ResourceNotFoundException (exit 254), at most 120 times.
+# ResourceNotFoundException (exit 254), at most 120 times; or, with WAIT=sleep, just sleep.
 wait_gone() {
+  if [ "$WAIT" = sleep ]; then
+    sleep "${SLEEP_SECONDS:-4}"
+    return 0
+  fi
   for _ in $(seq 120); do
     lattice "$@" >/dev/null 2>&1 || return 0
     sleep "${POLL_SECONDS:-0.1}"

@@ -45,7 +45,7 @@ extension Scope {
 
     mutating func getServiceAssociation(_ i: GetServiceNetworkServiceAssociationRequest) throws(ServiceFault) -> GetServiceNetworkServiceAssociationResponse {
         let found = try find(\.serviceAssociations, i.serviceNetworkServiceAssociationIdentifier)
-        guard let r = db.observe(\.serviceAssociations, found.id) else { throw .notFound(.serviceNetworkServiceAssociation, i.serviceNetworkServiceAssociationIdentifier) }
+        guard let r = db.observe(\.serviceAssociations, found.id, at: now) else { throw .notFound(.serviceNetworkServiceAssociation, i.serviceNetworkServiceAssociationIdentifier) }
         let service = db.services[r.serviceId]
         let network = db.serviceNetworks[r.serviceNetworkId]
         return GetServiceNetworkServiceAssociationResponse(
@@ -67,7 +67,7 @@ extension Scope {
         let (items, token) = try page(matching, operation: "ListServiceNetworkServiceAssociations", filter: "\(networkId ?? "")|\(serviceId ?? "")",
                                       maxResults: i.maxResults, nextToken: i.nextToken)
         return ListServiceNetworkServiceAssociationsResponse(items: items.compactMap { item in
-            db.observe(\.serviceAssociations, item.id).map { r in
+            db.observe(\.serviceAssociations, item.id, at: now).map { r in
                 let service = db.services[r.serviceId]
                 let network = db.serviceNetworks[r.serviceNetworkId]
                 return ServiceNetworkServiceAssociationSummary(
@@ -106,7 +106,7 @@ extension Scope {
 
     mutating func getVpcAssociation(_ i: GetServiceNetworkVpcAssociationRequest) throws(ServiceFault) -> GetServiceNetworkVpcAssociationResponse {
         let found = try find(\.vpcAssociations, i.serviceNetworkVpcAssociationIdentifier)
-        guard let r = db.observe(\.vpcAssociations, found.id) else { throw .notFound(.serviceNetworkVpcAssociation, i.serviceNetworkVpcAssociationIdentifier) }
+        guard let r = db.observe(\.vpcAssociations, found.id, at: now) else { throw .notFound(.serviceNetworkVpcAssociation, i.serviceNetworkVpcAssociationIdentifier) }
         let network = db.serviceNetworks[r.serviceNetworkId]
         return GetServiceNetworkVpcAssociationResponse(
             id: r.id, status: r.phase.status(), arn: r.arn, createdBy: r.createdBy, createdAt: r.createdAt, serviceNetworkId: r.serviceNetworkId,
@@ -126,7 +126,7 @@ extension Scope {
         let (items, token) = try page(matching, operation: "ListServiceNetworkVpcAssociations", filter: "\(networkId ?? "")|\(i.vpcIdentifier ?? "")",
                                       maxResults: i.maxResults, nextToken: i.nextToken)
         return ListServiceNetworkVpcAssociationsResponse(items: items.compactMap { item in
-            db.observe(\.vpcAssociations, item.id).map { r in
+            db.observe(\.vpcAssociations, item.id, at: now).map { r in
                 let network = db.serviceNetworks[r.serviceNetworkId]
                 return ServiceNetworkVpcAssociationSummary(
                     id: r.id, arn: r.arn, status: r.phase.status(), createdBy: r.createdBy, createdAt: r.createdAt, serviceNetworkId: r.serviceNetworkId,
@@ -176,7 +176,7 @@ extension Scope {
 
     mutating func getResourceAssociation(_ i: GetServiceNetworkResourceAssociationRequest) throws(ServiceFault) -> GetServiceNetworkResourceAssociationResponse {
         let found = try find(\.resourceAssociations, i.serviceNetworkResourceAssociationIdentifier)
-        guard let r = db.observe(\.resourceAssociations, found.id) else {
+        guard let r = db.observe(\.resourceAssociations, found.id, at: now) else {
             throw .notFound(.serviceNetworkResourceAssociation, i.serviceNetworkResourceAssociationIdentifier)
         }
         let network = db.serviceNetworks[r.serviceNetworkId]
@@ -197,7 +197,7 @@ extension Scope {
         let (items, token) = try page(matching, operation: "ListServiceNetworkResourceAssociations",
                                       filter: "\(networkId ?? "")|\(configurationId ?? "")", maxResults: i.maxResults, nextToken: i.nextToken)
         return ListServiceNetworkResourceAssociationsResponse(items: items.compactMap { item in
-            db.observe(\.resourceAssociations, item.id).map { r in
+            db.observe(\.resourceAssociations, item.id, at: now).map { r in
                 let network = db.serviceNetworks[r.serviceNetworkId]
                 let configuration = db.configurations[r.resourceConfigurationId]
                 return ServiceNetworkResourceAssociationSummary(
@@ -247,14 +247,14 @@ extension Scope {
 
     // MARK: Shared
 
-    /// Starts deleting a resource that has a status: DELETE_IN_PROGRESS for `settle`
-    /// observations (gone at once when 0). Deleting one already being deleted changes nothing.
+    /// Starts deleting a resource that has a status: DELETE_IN_PROGRESS until it settles (gone
+    /// at once when it settles at once). Deleting one already being deleted changes nothing.
     mutating func startDeletion<R: PhasedRecord>(_ table: WritableKeyPath<RegionState, Table<R>>, _ record: R) {
         guard !record.phase.isDeleting else { return }
-        if settle == 0 {
-            db.remove(record.id, from: table)
+        if let deleting = Phase.deleting(settle) {
+            db[keyPath: table][record.id]?.phase = deleting
         } else {
-            db[keyPath: table][record.id]?.phase = .deleting(left: settle)
+            db.remove(record.id, from: table)
         }
     }
 }

@@ -29,7 +29,7 @@ extension Scope {
 
     mutating func getDomainVerification(_ i: GetDomainVerificationRequest) throws(ServiceFault) -> GetDomainVerificationResponse {
         let found = try find(\.verifications, i.domainVerificationIdentifier)
-        guard let r = observeVerification(found.id) else { throw .notFound(.domainVerification, i.domainVerificationIdentifier) }
+        guard let r = db.observe(\.verifications, found.id, at: now) else { throw .notFound(.domainVerification, i.domainVerificationIdentifier) }
         return GetDomainVerificationResponse(id: r.id, arn: r.arn, domainName: r.domainName, status: verificationStatus(r), txtMethodConfig: r.txt,
                                              createdAt: r.createdAt, lastVerifiedTime: r.lastVerifiedTime, tags: db.tags[r.arn])
     }
@@ -37,7 +37,7 @@ extension Scope {
     mutating func listDomainVerifications(_ i: ListDomainVerificationsRequest) throws(ServiceFault) -> ListDomainVerificationsResponse {
         let (items, token) = try page(db.verifications.ordered, operation: "ListDomainVerifications", maxResults: i.maxResults, nextToken: i.nextToken)
         return ListDomainVerificationsResponse(items: items.compactMap { item in
-            guard let r = observeVerification(item.id) else { return nil }
+            guard let r = db.observe(\.verifications, item.id, at: now) else { return nil }
             return DomainVerificationSummary(id: r.id, arn: r.arn, domainName: r.domainName, status: verificationStatus(r), txtMethodConfig: r.txt,
                                              createdAt: r.createdAt, lastVerifiedTime: r.lastVerifiedTime, tags: db.tags[r.arn])
         }, nextToken: token)
@@ -56,17 +56,5 @@ extension Scope {
 
     func verificationStatus(_ r: VerificationRecord) -> VerificationStatus {
         r.phase == .active ? .verified : .pending
-    }
-
-    /// Shows a verification once; the observation that verifies it records the time.
-    mutating func observeVerification(_ id: String) -> VerificationRecord? {
-        guard var r = db.verifications[id] else { return nil }
-        let shown = r
-        if let next = r.phase.advanced {
-            if next == .active, r.lastVerifiedTime == nil { r.lastVerifiedTime = now }
-            r.phase = next
-        }
-        db.verifications[id] = r
-        return shown
     }
 }

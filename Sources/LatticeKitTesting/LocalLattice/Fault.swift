@@ -150,15 +150,6 @@ enum ResourceKind: String, Sendable, CaseIterable {
         }
     }
 
-    /// Whether the model's patterns allow only hexadecimal digits after the prefix (in the ID
-    /// or in the ARN), so generated IDs must be hex to match every pattern.
-    var hexOnly: Bool {
-        switch self {
-        case .serviceNetworkResourceAssociation, .resourceEndpointAssociation, .domainVerification, .serviceNetworkEndpointAssociation: true
-        default: false
-        }
-    }
-
     /// The ARN's resource type for top-level resources (listeners and rules nest under services).
     var arnType: String {
         switch self {

@@ -28,11 +28,11 @@ struct SplitMix64: Sendable {
     }
 }
 
-/// Makes the identifiers the service makes: resource IDs (`svc-` and 17 characters of
-/// [0-9a-z]; hex for the kinds whose patterns say so), request IDs, hosted zone IDs, page
-/// tokens. Separate streams keep resource IDs independent of how often lists are paged.
+/// Makes the identifiers the service makes: resource IDs (`svc-` and 17 lowercase hexadecimal
+/// digits, as the service's are for every type, though most of the model's patterns would
+/// allow [0-9a-z]), request IDs, hosted zone IDs, page tokens. Separate streams keep resource
+/// IDs independent of how often lists are paged.
 struct Identities: Sendable {
-    static let base36 = Array("0123456789abcdefghijklmnopqrstuvwxyz")
     static let hex = Array("0123456789abcdef")
     static let upper = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 
@@ -50,7 +50,7 @@ struct Identities: Sendable {
     /// A fresh ID for `kind`, never issued before by this generator.
     mutating func id(_ kind: ResourceKind) -> String {
         while true {
-            let candidate = kind.prefix + "-" + ids.string(17, from: kind.hexOnly ? Self.hex : Self.base36)
+            let candidate = kind.prefix + "-" + ids.string(17, from: Self.hex)
             if issued.insert(candidate).inserted { return candidate }
         }
     }

@@ -18,8 +18,8 @@ import Synchronization
 ///   ValidationException whose `fieldList` names each field;
 /// - resources per region (taken from the credential scope) in one account, with IDs and ARNs
 ///   in the service's formats, name conflicts, dependents that block deletes, statuses that
-///   settle after a number of observations, tags, policies, access logs, listener rules and
-///   target health.
+///   settle after a time on its clock or a number of observations, tags, policies, access
+///   logs, listener rules and target health.
 ///
 /// It is thread-safe: calls run one at a time under a lock.
 public final class LocalLattice: Transport, Sendable {
@@ -27,17 +27,25 @@ public final class LocalLattice: Transport, Sendable {
     /// so tests are repeatable.
     public struct Configuration: Sendable {
         /// Seeds the generator of IDs, request IDs and page tokens: the same seed and the same
-        /// calls give the same IDs.
+        /// calls give the same IDs. The default is fixed, so that tests are repeatable; give
+        /// each emulator its own (`UInt64.random(in:)`) when several must not collide.
         public var idSeed: UInt64
         /// The account of every ARN (another account's ARN is refused with AccessDeniedException).
         public var accountId: String
-        /// The clock for createdAt, lastUpdatedAt and verification times.
+        /// The clock for createdAt, lastUpdatedAt and verification times, and for settling.
         public var now: @Sendable () -> Date
         /// How many observations (Gets, list pages, ListTargets) a resource shows a
-        /// transitional status before it settles: CREATE_IN_PROGRESS before ACTIVE,
-        /// DELETE_IN_PROGRESS before it is gone, INITIAL before HEALTHY, DRAINING before a
-        /// target is gone. 0 settles at once.
+        /// transitional status before it settles: CREATE_IN_PROGRESS and UPDATE_IN_PROGRESS
+        /// before ACTIVE, DELETE_IN_PROGRESS before it is gone, INITIAL before HEALTHY (counted
+        /// while its group is in use), DRAINING before a target is gone. 0 settles at once.
         public var observationsToSettle: Int
+        /// Seconds on `now`'s clock after which a transitional status settles though nobody
+        /// looked, if `observationsToSettle` observations have not settled it first: as on
+        /// the service, which finishes the work by itself, a deleted association stops
+        /// blocking its service's deletion once its deletion has settled. A target's time
+        /// counts from when its group is first in use. nil: only observations settle; 0:
+        /// everything settles at once. The default is `defaultSecondsToSettle`.
+        public var secondsToSettle: Double?
         /// Limits answered with ServiceQuotaExceededException.
         public var quotas: Quotas
         /// Called with each operation's name (`CreateService`) before it runs: a fault it
@@ -52,6 +60,7 @@ public final class LocalLattice: Transport, Sendable {
             accountId: String = "123456789012",
             now: @escaping @Sendable () -> Date = { Date() },
             observationsToSettle: Int = 1,
+            secondsToSettle: Double? = Configuration.defaultSecondsToSettle,
             quotas: Quotas = Quotas(),
             injectFault: (@Sendable (_ operation: String) -> InjectedFault?)? = nil,
             identityPolicy: IdentityPolicy? = nil
@@ -60,9 +69,21 @@ public final class LocalLattice: Transport, Sendable {
             self.accountId = accountId
             self.now = now
             self.observationsToSettle = max(0, observationsToSettle)
+            self.secondsToSettle = secondsToSettle.map { $0.isNaN ? 0 : max(0, $0) }
             self.quotas = quotas
             self.injectFault = injectFault
             self.identityPolicy = identityPolicy
+        }
+
+        /// 3 seconds: the service takes from a few seconds (a service, a target group) to
+        /// minutes (associations, target health checks); 3 s keeps a local loop quick, yet a
+        /// script that does not wait at all sees the transitional status, as it would on the
+        /// service, instead of passing by luck.
+        public static let defaultSecondsToSettle: Double = 3
+
+        /// How one call's changes settle.
+        func settling(at now: Date) -> Settling {
+            Settling(observations: observationsToSettle, seconds: secondsToSettle, now: now)
         }
     }
 
@@ -119,7 +140,8 @@ public final class LocalLattice: Transport, Sendable {
         handle(request)
     }
 
-    /// Answers one signed request (the synchronous core of `send`).
+    /// Answers one signed request (the synchronous core of `send`). Blocks only for the
+    /// local Lattice's lock: never call it where a delay is wanted (add the delay outside).
     public func handle(_ request: HTTPRequest) -> HTTPResponse {
         let now = configuration.now()
         let configuration = configuration
@@ -140,9 +162,13 @@ public final class LocalLattice: Transport, Sendable {
                 }
                 if let fault = configuration.injectFault?(endpoint.spec.name) { throw ServiceFault.injected(fault, operation: endpoint.spec.name) }
                 let input = try Wire.input(endpoint.spec, labels: labels, query: target.query, body: request.body)
+                // What has settled by now has settled, whatever this call does.
+                var region = store.regions[credential.region] ?? RegionState()
+                region.settle(at: now, seconds: configuration.secondsToSettle)
+                store.regions[credential.region] = region
                 var scope = Scope(
-                    db: store.regions[credential.region] ?? RegionState(), ids: store.ids, region: credential.region,
-                    account: configuration.accountId, now: now, settle: configuration.observationsToSettle, quotas: configuration.quotas)
+                    db: region, ids: store.ids, region: credential.region,
+                    account: configuration.accountId, now: now, settle: configuration.settling(at: now), quotas: configuration.quotas)
                 let body: [UInt8]
                 do {
                     body = try endpoint.run(&scope, input)
@@ -151,6 +177,8 @@ public final class LocalLattice: Transport, Sendable {
                     throw error
                 }
                 // Only a call that succeeds changes the region: a failed one leaves no trace.
+                // Settling again starts the health checks of groups this call put in use.
+                scope.db.settle(at: now, seconds: configuration.secondsToSettle)
                 store.regions[credential.region] = scope.db
                 store.ids = scope.ids
                 return Wire.success(status: endpoint.spec.successCode, body: body, requestId: requestId)
@@ -171,11 +199,16 @@ public final class LocalLattice: Transport, Sendable {
     /// `services`, `targetGroups`, `targets`, `listeners`, `rules` (not counting listeners'
     /// default rules), the associations, `accessLogSubscriptions`, `authPolicies`,
     /// `resourcePolicies`, `resourceGateways`, `resourceConfigurations`,
-    /// `resourceEndpointAssociations`, `domainVerifications`. Resources being deleted count.
+    /// `resourceEndpointAssociations`, `domainVerifications`. Resources being deleted count
+    /// until their deletion has settled.
     public func resourceCounts() -> [String: Int] {
-        store.withLock { store in
+        let now = configuration.now()
+        let seconds = configuration.secondsToSettle
+        return store.withLock { store in
             var total = RegionState().counts
-            for region in store.regions.values {
+            for (name, var region) in store.regions {
+                region.settle(at: now, seconds: seconds)
+                store.regions[name] = region
                 total.merge(region.counts, uniquingKeysWith: +)
             }
             return total
@@ -202,9 +235,11 @@ public final class LocalLattice: Transport, Sendable {
         let now = configuration.now()
         let configuration = configuration
         let result: Result<VpcEndpoint, ServiceFault> = store.withLock { store in
+            var db = store.regions[region] ?? RegionState()
+            db.settle(at: now, seconds: configuration.secondsToSettle)
             var scope = Scope(
-                db: store.regions[region] ?? RegionState(), ids: store.ids, region: region,
-                account: configuration.accountId, now: now, settle: configuration.observationsToSettle, quotas: configuration.quotas)
+                db: db, ids: store.ids, region: region,
+                account: configuration.accountId, now: now, settle: configuration.settling(at: now), quotas: configuration.quotas)
             let result = Result { () throws(ServiceFault) -> VpcEndpoint in try scope.addVpcEndpoint(to: identifier, vpcId: vpcId) }
             if case .success = result {
                 store.regions[region] = scope.db

@@ -5,27 +5,67 @@ import Foundation
 #endif
 import LatticeKit
 
-/// Where a resource that has a status is in its life. A transitional phase lasts a number of
-/// observations (Gets and list pages that show the resource), then moves on: creating and
-/// updating become active, deleting removes the resource.
-enum Phase: Sendable, Hashable {
-    case creating(left: Int)
-    case active
-    case updating(left: Int)
-    case deleting(left: Int)
+/// How a transitional status ends: after `observations` more observations (Gets and list
+/// pages that show the resource), or at `until` on the local Lattice's clock (nil: only by
+/// observation), whichever comes first.
+struct Countdown: Sendable, Hashable {
+    var observations: Int
+    var until: Date?
 
-    /// The phase of a resource just created (or updated, or deleted) when it takes `settle`
-    /// observations to settle; 0 settles at once.
-    static func creating(_ settle: Int) -> Phase { settle > 0 ? .creating(left: settle) : .active }
-    static func updating(_ settle: Int) -> Phase { settle > 0 ? .updating(left: settle) : .active }
+    /// One observation fewer.
+    var observed: Countdown { Countdown(observations: observations - 1, until: until) }
+}
+
+/// How long the transitional statuses of one call's changes last, from the configuration
+/// and the call's time.
+struct Settling: Sendable {
+    var observations: Int
+    /// Seconds on the local Lattice's clock; nil when only observations settle.
+    var seconds: Double?
+    var now: Date
+
+    /// Whether a change settles within the call that makes it (0 observations or 0 seconds).
+    var isImmediate: Bool { observations <= 0 || (seconds ?? 1) <= 0 }
+
+    var countdown: Countdown { Countdown(observations: observations, until: seconds.map { now.addingTimeInterval($0) }) }
+}
+
+/// Where a resource that has a status is in its life. A transitional phase lasts until its
+/// countdown ends, then moves on: creating and updating become active, deleting removes the
+/// resource.
+enum Phase: Sendable, Hashable {
+    case creating(Countdown)
+    case active
+    case updating(Countdown)
+    case deleting(Countdown)
+
+    /// The phase of a resource just created (or updated, or being deleted); active (or, for
+    /// deleting, nil: gone) when the change settles at once.
+    static func creating(_ settle: Settling) -> Phase { settle.isImmediate ? .active : .creating(settle.countdown) }
+    static func updating(_ settle: Settling) -> Phase { settle.isImmediate ? .active : .updating(settle.countdown) }
+    static func deleting(_ settle: Settling) -> Phase? { settle.isImmediate ? nil : .deleting(settle.countdown) }
 
     /// The phase after one more observation; nil when the resource is gone.
     var advanced: Phase? {
         switch self {
         case .active: .active
-        case let .creating(n): n <= 1 ? .active : .creating(left: n - 1)
-        case let .updating(n): n <= 1 ? .active : .updating(left: n - 1)
-        case let .deleting(n): n <= 1 ? nil : .deleting(left: n - 1)
+        case let .creating(c): c.observations <= 1 ? settled : .creating(c.observed)
+        case let .updating(c): c.observations <= 1 ? settled : .updating(c.observed)
+        case let .deleting(c): c.observations <= 1 ? settled : .deleting(c.observed)
+        }
+    }
+
+    /// What the phase becomes when it settles: active, or nil (gone) after deleting.
+    var settled: Phase? {
+        if case .deleting = self { return nil }
+        return .active
+    }
+
+    /// When the phase settles by time, if it is transitional and has a time limit.
+    var deadline: Date? {
+        switch self {
+        case .active: nil
+        case let .creating(c), let .updating(c), let .deleting(c): c.until
         }
     }
 
@@ -58,6 +98,12 @@ protocol LatticeRecord: Sendable {
 /// A stored resource with a status.
 protocol PhasedRecord: LatticeRecord {
     var phase: Phase { get set }
+    /// Called when the resource settles into `active` at `time` (by observation or by time).
+    mutating func didBecomeActive(at time: Date)
+}
+
+extension PhasedRecord {
+    mutating func didBecomeActive(at time: Date) {}
 }
 
 /// The resources of one type, by ID.
@@ -108,12 +154,14 @@ struct ServiceRecord: PhasedRecord {
     var lastUpdatedAt: Date
 }
 
-/// A registered target: INITIAL until `left` observations while its group is in use, then
-/// HEALTHY; DRAINING for `left` observations after deregistration, then gone.
+/// A registered target. Registered: INITIAL while its group is in use, for `left` more
+/// observations or until `healthyAt` (set when the group is first seen in use: health checks
+/// start then), then HEALTHY (`left` 0). Draining: DRAINING for `left` more observations or
+/// until `goneAt`, then gone.
 struct TargetRecord: Sendable, Hashable {
     enum State: Sendable, Hashable {
-        case registered(left: Int)
-        case draining(left: Int)
+        case registered(left: Int, healthyAt: Date?)
+        case draining(left: Int, goneAt: Date?)
     }
 
     var id: String
@@ -263,6 +311,10 @@ struct VerificationRecord: PhasedRecord {
     var phase: Phase
     var lastVerifiedTime: Date?
     let createdAt: Date
+
+    mutating func didBecomeActive(at time: Date) {
+        if lastVerifiedTime == nil { lastVerifiedTime = time }
+    }
 }
 
 /// A VPC endpoint of type service network (made through EC2, simulated here).

@@ -68,7 +68,7 @@ extension Scope {
 
     mutating func getResourceConfiguration(_ i: GetResourceConfigurationRequest) throws(ServiceFault) -> GetResourceConfigurationResponse {
         let found = try find(\.configurations, i.resourceConfigurationIdentifier)
-        guard let r = db.observe(\.configurations, found.id) else { throw .notFound(.resourceConfiguration, i.resourceConfigurationIdentifier) }
+        guard let r = db.observe(\.configurations, found.id, at: now) else { throw .notFound(.resourceConfiguration, i.resourceConfigurationIdentifier) }
         let verification = r.domainVerificationId.flatMap { db.verifications[$0] }
         return GetResourceConfigurationResponse(
             id: r.id, name: r.name, arn: r.arn, resourceGatewayId: r.gatewayId, resourceConfigurationGroupId: r.groupId, type: r.type,
@@ -89,7 +89,7 @@ extension Scope {
         let (items, token) = try page(matching, operation: "ListResourceConfigurations", filter: "\(gatewayId ?? "")|\(groupId ?? "")|\(verificationId ?? "")",
                                       maxResults: i.maxResults, nextToken: i.nextToken)
         return ListResourceConfigurationsResponse(items: items.compactMap { item in
-            db.observe(\.configurations, item.id).map { r in
+            db.observe(\.configurations, item.id, at: now).map { r in
                 ResourceConfigurationSummary(
                     id: r.id, name: r.name, arn: r.arn, resourceGatewayId: r.gatewayId, resourceConfigurationGroupId: r.groupId, type: r.type,
                     status: r.phase.status(), amazonManaged: false, createdAt: r.createdAt, lastUpdatedAt: r.lastUpdatedAt,

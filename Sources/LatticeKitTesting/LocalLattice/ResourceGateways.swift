@@ -38,7 +38,7 @@ extension Scope {
 
     mutating func getResourceGateway(_ i: GetResourceGatewayRequest) throws(ServiceFault) -> GetResourceGatewayResponse {
         let found = try find(\.gateways, i.resourceGatewayIdentifier)
-        guard let r = db.observe(\.gateways, found.id) else { throw .notFound(.resourceGateway, i.resourceGatewayIdentifier) }
+        guard let r = db.observe(\.gateways, found.id, at: now) else { throw .notFound(.resourceGateway, i.resourceGatewayIdentifier) }
         return GetResourceGatewayResponse(name: r.name, id: r.id, arn: r.arn, status: r.phase.status(), vpcId: r.vpcId, subnetIds: r.subnetIds,
                                           serviceManaged: false, securityGroupIds: r.securityGroupIds, ipAddressType: r.ipAddressType,
                                           ipv4AddressesPerEni: r.ipv4AddressesPerEni, resourceConfigDnsResolution: r.dnsResolution,
@@ -48,7 +48,7 @@ extension Scope {
     mutating func listResourceGateways(_ i: ListResourceGatewaysRequest) throws(ServiceFault) -> ListResourceGatewaysResponse {
         let (items, token) = try page(db.gateways.ordered, operation: "ListResourceGateways", maxResults: i.maxResults, nextToken: i.nextToken)
         return ListResourceGatewaysResponse(items: items.compactMap { item in
-            db.observe(\.gateways, item.id).map { r in
+            db.observe(\.gateways, item.id, at: now).map { r in
                 ResourceGatewaySummary(name: r.name, id: r.id, arn: r.arn, status: r.phase.status(), vpcIdentifier: r.vpcId, subnetIds: r.subnetIds,
                                        securityGroupIds: r.securityGroupIds, ipAddressType: r.ipAddressType, ipv4AddressesPerEni: r.ipv4AddressesPerEni,
                                        resourceConfigDnsResolution: r.dnsResolution, createdAt: r.createdAt, lastUpdatedAt: r.lastUpdatedAt)

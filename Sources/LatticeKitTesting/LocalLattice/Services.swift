@@ -38,7 +38,7 @@ extension Scope {
 
     mutating func getService(_ i: GetServiceRequest) throws(ServiceFault) -> GetServiceResponse {
         let found = try find(\.services, i.serviceIdentifier)
-        guard let r = db.observe(\.services, found.id) else { throw .notFound(.service, i.serviceIdentifier) }
+        guard let r = db.observe(\.services, found.id, at: now) else { throw .notFound(.service, i.serviceIdentifier) }
         return GetServiceResponse(id: r.id, name: r.name, arn: r.arn, createdAt: r.createdAt, lastUpdatedAt: r.lastUpdatedAt, dnsEntry: r.dnsEntry,
                                   customDomainName: r.customDomainName, certificateArn: r.certificateArn, status: r.phase.status(), authType: r.authType)
     }
@@ -46,7 +46,7 @@ extension Scope {
     mutating func listServices(_ i: ListServicesRequest) throws(ServiceFault) -> ListServicesResponse {
         let (items, token) = try page(db.services.ordered, operation: "ListServices", maxResults: i.maxResults, nextToken: i.nextToken)
         return ListServicesResponse(items: items.compactMap { item in
-            db.observe(\.services, item.id).map { r in
+            db.observe(\.services, item.id, at: now).map { r in
                 ServiceSummary(id: r.id, name: r.name, arn: r.arn, createdAt: r.createdAt, lastUpdatedAt: r.lastUpdatedAt, dnsEntry: r.dnsEntry,
                                customDomainName: r.customDomainName, status: r.phase.status())
             }
@@ -79,9 +79,13 @@ extension Scope {
             removeAccessLogs(of: r.id)
             db.authPolicies[r.arn] = nil
             db.resourcePolicies[r.arn] = nil
-            r.phase = settle > 0 ? .deleting(left: settle) : .active
             r.lastUpdatedAt = now
-            if settle > 0 { db.services[r.id] = r } else { db.remove(r.id, from: \.services) }
+            if let deleting = Phase.deleting(settle) {
+                r.phase = deleting
+                db.services[r.id] = r
+            } else {
+                db.remove(r.id, from: \.services)
+            }
         }
         return DeleteServiceResponse(id: r.id, arn: r.arn, name: r.name, status: .deleteInProgress)
     }

@@ -73,16 +73,75 @@ struct RegionState: Sendable {
         resourcePolicies[record.arn] = nil
     }
 
-    /// Shows a resource once: returns it as it is now, then moves its phase on (a resource
-    /// whose deletion has settled is removed). Nil when there is no such resource.
-    mutating func observe<R: PhasedRecord>(_ table: WritableKeyPath<RegionState, Table<R>>, _ id: String) -> R? {
+    /// Shows a resource once, at `now`: returns it as it is, then moves its phase on (a
+    /// resource whose deletion has settled is removed). Nil when there is no such resource.
+    mutating func observe<R: PhasedRecord>(_ table: WritableKeyPath<RegionState, Table<R>>, _ id: String, at now: Date) -> R? {
         guard let record = self[keyPath: table][id] else { return nil }
-        if let next = record.phase.advanced {
-            self[keyPath: table][id]?.phase = next
-        } else {
-            remove(id, from: table)
-        }
+        move(record, to: record.phase.advanced, at: now, in: table)
         return record
+    }
+
+    /// Ends, at `now`, every transitional status whose time is up, whether or not anyone
+    /// looked: creating and updating become active, deletions finish (the resource goes, and
+    /// no longer blocks its parent's deletion), targets become HEALTHY or finish draining.
+    /// A target's health checks start, and its time to HEALTHY (`seconds`) with them, when its
+    /// group is first seen in use; they stop, and start over later, when it no longer is.
+    mutating func settle(at now: Date, seconds: Double?) {
+        settle(\.services, at: now)
+        settle(\.targetGroups, at: now)
+        settle(\.serviceAssociations, at: now)
+        settle(\.vpcAssociations, at: now)
+        settle(\.resourceAssociations, at: now)
+        settle(\.gateways, at: now)
+        settle(\.configurations, at: now)
+        settle(\.verifications, at: now)
+        for group in targetGroups.rows.values where !group.targets.isEmpty {
+            let checked = isHealthChecked(group)
+            var targets = group.targets.filter { target in
+                if case let .draining(_, goneAt?) = target.state { return goneAt > now }
+                return true
+            }
+            for index in targets.indices {
+                guard case let .registered(left, healthyAt) = targets[index].state, left > 0 else { continue }
+                if !checked {
+                    targets[index].state = .registered(left: left, healthyAt: nil)
+                } else if let healthyAt {
+                    if healthyAt <= now { targets[index].state = .registered(left: 0, healthyAt: healthyAt) }
+                } else if let seconds {
+                    targets[index].state = .registered(left: left, healthyAt: now.addingTimeInterval(seconds))
+                }
+            }
+            if targets != group.targets { targetGroups[group.id]?.targets = targets }
+        }
+    }
+
+    private mutating func settle<R: PhasedRecord>(_ table: WritableKeyPath<RegionState, Table<R>>, at now: Date) {
+        for record in self[keyPath: table].rows.values {
+            guard let deadline = record.phase.deadline, deadline <= now else { continue }
+            move(record, to: record.phase.settled, at: deadline, in: table)
+        }
+    }
+
+    /// Gives a resource its next phase (nil: removes it), noting when it became active.
+    private mutating func move<R: PhasedRecord>(_ record: R, to next: Phase?, at time: Date, in table: WritableKeyPath<RegionState, Table<R>>) {
+        guard let next else {
+            remove(record.id, from: table)
+            return
+        }
+        var moved = record
+        moved.phase = next
+        if next == .active, record.phase != .active { moved.didBecomeActive(at: time) }
+        self[keyPath: table][record.id] = moved
+    }
+
+    /// Whether a listener's default action or a rule forwards to the target group.
+    func isInUse(_ groupId: String) -> Bool {
+        rules.contains { Scope.forwards($0.action, to: groupId) }
+    }
+
+    /// Whether the group's targets are health-checked: it is in use and its checks are on.
+    func isHealthChecked(_ group: TargetGroupRecord) -> Bool {
+        isInUse(group.id) && Scope.healthCheckProblem(group) == nil
     }
 }
 
@@ -101,7 +160,7 @@ struct Scope {
     let region: String
     let account: String
     let now: Date
-    let settle: Int
+    let settle: Settling
     let quotas: LocalLattice.Quotas
 
     func arn(_ kind: ResourceKind, _ id: String) -> String {

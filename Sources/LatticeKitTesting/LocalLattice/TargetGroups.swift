@@ -32,7 +32,7 @@ extension Scope {
 
     mutating func getTargetGroup(_ i: GetTargetGroupRequest) throws(ServiceFault) -> GetTargetGroupResponse {
         let found = try find(\.targetGroups, i.targetGroupIdentifier)
-        guard let r = db.observe(\.targetGroups, found.id) else { throw .notFound(.targetGroup, i.targetGroupIdentifier) }
+        guard let r = db.observe(\.targetGroups, found.id, at: now) else { throw .notFound(.targetGroup, i.targetGroupIdentifier) }
         let services = serviceArns(using: r.id)
         return GetTargetGroupResponse(id: r.id, arn: r.arn, name: r.name, type: r.type, config: r.config, createdAt: r.createdAt,
                                       lastUpdatedAt: r.lastUpdatedAt, status: r.phase.status(), serviceArns: services.isEmpty ? nil : services)
@@ -46,7 +46,7 @@ extension Scope {
         let filter = "\(i.vpcIdentifier ?? "")|\(i.targetGroupType?.rawValue ?? "")"
         let (items, token) = try page(matching, operation: "ListTargetGroups", filter: filter, maxResults: i.maxResults, nextToken: i.nextToken)
         return ListTargetGroupsResponse(items: items.compactMap { item in
-            db.observe(\.targetGroups, item.id).map { r in
+            db.observe(\.targetGroups, item.id, at: now).map { r in
                 let services = serviceArns(using: r.id)
                 return TargetGroupSummary(
                     id: r.id, arn: r.arn, name: r.name, type: r.type, createdAt: r.createdAt, port: r.config?.port, protocol: r.config?.protocol,
@@ -79,8 +79,12 @@ extension Scope {
         if !r.phase.isDeleting {
             r.targets = []
             r.lastUpdatedAt = now
-            r.phase = .deleting(left: settle)
-            if settle > 0 { db.targetGroups[r.id] = r } else { db.remove(r.id, from: \.targetGroups) }
+            if let deleting = Phase.deleting(settle) {
+                r.phase = deleting
+                db.targetGroups[r.id] = r
+            } else {
+                db.remove(r.id, from: \.targetGroups)
+            }
         }
         return DeleteTargetGroupResponse(id: r.id, arn: r.arn, status: .deleteInProgress)
     }
@@ -94,11 +98,6 @@ extension Scope {
             if let service = db.services[rule.serviceId], !arns.contains(service.arn) { arns.append(service.arn) }
         }
         return arns
-    }
-
-    /// Whether a listener's default action or a rule forwards to the target group.
-    func isInUse(_ groupId: String) -> Bool {
-        db.rules.contains { Self.forwards($0.action, to: groupId) }
     }
 
     static func forwards(_ action: RuleAction, to groupId: String) -> Bool {

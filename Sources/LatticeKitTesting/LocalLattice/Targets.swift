@@ -1,10 +1,10 @@
 import LatticeKit
 
 /// Target registration and health. A registered target is UNUSED while no listener or rule
-/// forwards to its group, INITIAL for the configured number of ListTargets observations once
-/// it is, then HEALTHY; UNAVAILABLE when health checks are disabled or not supported (LAMBDA,
-/// ALB). Deregistering a target that is health-checked makes it DRAINING for that many
-/// observations; any other goes at once.
+/// forwards to its group, INITIAL once it is, for the configured number of ListTargets
+/// observations or the configured time, then HEALTHY; UNAVAILABLE when health checks are
+/// disabled or not supported (LAMBDA, ALB). Deregistering a target that is health-checked
+/// makes it DRAINING for as long; any other goes at once.
 enum TargetHandlers {
     static let endpoints: [Endpoint] = [
         .make(.registerTargets) { (s: inout Scope, i: RegisterTargetsRequest) in try s.registerTargets(i) },
@@ -32,7 +32,7 @@ extension Scope {
                 continue
             }
             if let index = group.targets.firstIndex(where: { $0.id == target.id && $0.port == port }) {
-                if case .draining = group.targets[index].state { group.targets[index].state = .registered(left: settle) }
+                if case .draining = group.targets[index].state { group.targets[index].state = Self.registered(settle) }
                 successful.append(Target(id: target.id, port: port))
                 continue
             }
@@ -47,7 +47,7 @@ extension Scope {
                                                   failureMessage: "The target group has \(group.targets.count) targets, the quota."))
                 continue
             }
-            group.targets.append(TargetRecord(id: target.id, port: port, state: .registered(left: settle), seq: db.seq()))
+            group.targets.append(TargetRecord(id: target.id, port: port, state: Self.registered(settle), seq: db.seq()))
             successful.append(Target(id: target.id, port: port))
         }
         db.targetGroups[group.id] = group
@@ -56,7 +56,7 @@ extension Scope {
 
     mutating func deregisterTargets(_ i: DeregisterTargetsRequest) throws(ServiceFault) -> DeregisterTargetsResponse {
         var group = try find(\.targetGroups, i.targetGroupIdentifier)
-        let checked = isInUse(group.id) && healthCheckProblem(group) == nil
+        let checked = db.isHealthChecked(group)
         var successful: [Target] = []
         var unsuccessful: [TargetFailure] = []
         for target in i.targets {
@@ -67,8 +67,8 @@ extension Scope {
                 continue
             }
             let found = group.targets[index]
-            if checked, settle > 0 {
-                if case .registered = found.state { group.targets[index].state = .draining(left: settle) }
+            if checked, !settle.isImmediate {
+                if case .registered = found.state { group.targets[index].state = .draining(left: settle.observations, goneAt: settle.countdown.until) }
             } else {
                 group.targets.remove(at: index)
             }
@@ -84,25 +84,25 @@ extension Scope {
         let listed = group.targets.filter { t in chosen.isEmpty || chosen.contains { $0.id == t.id && ($0.port == nil || $0.port == t.port) } }
         let filter = chosen.map { "\($0.id):\($0.port.map(String.init) ?? "")" }.joined(separator: ",")
         let (items, token) = try page(listed, seq: \.seq, operation: "ListTargets/\(group.id)", filter: filter, maxResults: i.maxResults, nextToken: i.nextToken)
-        let inUse = isInUse(group.id)
-        let unchecked = healthCheckProblem(group)
+        let inUse = db.isInUse(group.id)
+        let unchecked = Self.healthCheckProblem(group)
         var summaries: [TargetSummary] = []
         for target in items {
             guard let index = group.targets.firstIndex(of: target) else { continue }
             var status: TargetStatus
             var reason: String?
             switch target.state {
-            case let .draining(left):
+            case let .draining(left, goneAt):
                 (status, reason) = (.draining, TargetHandlers.deregistering)
-                if left <= 1 { group.targets.remove(at: index) } else { group.targets[index].state = .draining(left: left - 1) }
-            case let .registered(left):
+                if left <= 1 { group.targets.remove(at: index) } else { group.targets[index].state = .draining(left: left - 1, goneAt: goneAt) }
+            case let .registered(left, healthyAt):
                 if let unchecked {
                     (status, reason) = (.unavailable, unchecked)
                 } else if !inUse {
                     (status, reason) = (.unused, TargetHandlers.notInUse)
                 } else if left > 0 {
                     (status, reason) = (.initial, TargetHandlers.registering)
-                    group.targets[index].state = .registered(left: left - 1)
+                    group.targets[index].state = .registered(left: left - 1, healthyAt: healthyAt)
                 } else {
                     (status, reason) = (.healthy, nil)
                 }
@@ -113,8 +113,14 @@ extension Scope {
         return ListTargetsResponse(items: summaries, nextToken: token)
     }
 
+    /// A target just registered: INITIAL until its health checks pass (HEALTHY at once when
+    /// changes settle at once).
+    static func registered(_ settle: Settling) -> TargetRecord.State {
+        .registered(left: settle.isImmediate ? 0 : settle.observations, healthyAt: nil)
+    }
+
     /// Why the group's targets are never health-checked (UNAVAILABLE), or nil.
-    func healthCheckProblem(_ group: TargetGroupRecord) -> String? {
+    static func healthCheckProblem(_ group: TargetGroupRecord) -> String? {
         if group.type == .lambda || group.type == .alb { return TargetHandlers.healthCheckNotSupported }
         if group.config?.healthCheck?.enabled == false { return TargetHandlers.healthCheckDisabled }
         return nil

@@ -221,7 +221,7 @@ enum Wire {
 
 extension StringProtocol {
     /// Without leading and trailing spaces and tabs.
-    var trimmingSpaces: Substring {
+    package var trimmingSpaces: Substring {
         let s = Substring(self)
         guard let first = s.firstIndex(where: { $0 != " " && $0 != "\t" }), let last = s.lastIndex(where: { $0 != " " && $0 != "\t" }) else { return "" }
         return s[first...last]

@@ -318,7 +318,7 @@ import Testing
 
     // MARK: Identifiers
 
-    @Test func identifiersMatchTheModelsPatterns() async throws {
+    @Test func identifiersOfEveryTypeAreHexAndMatchTheModelsPatterns() async throws {
         let h = try Harness(settle: 0)
         let (service, group, listener) = try await serviceWithListener(h.client)
         let network = try await h.client.createServiceNetwork(CreateServiceNetworkRequest(name: "patterns"))
@@ -371,7 +371,28 @@ import Testing
         #expect(matches(#"vpce-[0-9a-f]{17}"#, endpoint.vpcEndpointId))
         #expect(valid(ListServiceNetworkServiceAssociationsRequest(serviceNetworkIdentifier: network.arn, serviceIdentifier: service.arn)).isEmpty)
         #expect(valid(TagResourceRequest(resourceArn: rule.arn ?? "", tags: [:])).isEmpty)
-        #expect(matches(#"tg-[0-9a-z]{17}"#, group))
-        #expect(matches(#"listener-[0-9a-z]{17}"#, listener))
+        for identifier in [network.id, network.arn].compactMap({ $0 }) {
+            #expect(valid(GetServiceNetworkRequest(serviceNetworkIdentifier: identifier)).isEmpty, "\(identifier)")
+        }
+        for identifier in [service.id, service.arn].compactMap({ $0 }) {
+            #expect(valid(GetServiceRequest(serviceIdentifier: identifier)).isEmpty, "\(identifier)")
+        }
+        #expect(valid(GetTargetGroupRequest(targetGroupIdentifier: group)).isEmpty, "\(group)")
+        #expect(valid(GetListenerRequest(serviceIdentifier: service.id ?? "", listenerIdentifier: listener)).isEmpty, "\(listener)")
+
+        // Every type's ID is its prefix and 17 lowercase hexadecimal digits, as the service's
+        // are (the model's patterns allow [0-9a-z] for most): in the ID and in its ARN.
+        let identifiers: [(prefix: String, id: String?, arn: String?)] = [
+            ("sn", network.id, network.arn), ("svc", service.id, service.arn), ("tg", group, nil), ("listener", listener, nil),
+            ("rule", rule.id, rule.arn), ("snsa", snsa.id, snsa.arn), ("snva", snva.id, snva.arn), ("snra", snra.id, snra.arn),
+            ("als", logs.id, logs.arn), ("rgw", gateway.id, gateway.arn), ("rcfg", configuration.id, configuration.arn),
+            ("rea", endpoint.associationId, nil), ("dv", verification.id, verification.arn), ("vpce", endpoint.vpcEndpointId, nil),
+        ]
+        #expect(Set(identifiers.map(\.prefix)).count == 14, "every resource type with an ID")
+        for (prefix, id, arn) in identifiers {
+            let id = try #require(id, "\(prefix)")
+            #expect(matches("\(prefix)-[0-9a-f]{17}", id), "\(id)")
+            if let arn { #expect(arn.hasSuffix("/\(id)"), "\(arn)") }
+        }
     }
 }

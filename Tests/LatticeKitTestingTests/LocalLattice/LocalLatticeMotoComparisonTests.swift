@@ -25,6 +25,7 @@ import LatticeTestSupport
 
     static let expectedDifferences: [Difference] = {
         let idFormat = "moto makes IDs as <prefix>- and the first 17 characters of a UUID4, hyphens included (svc-0b38019e-af6b-458); the model's patterns want 17 of [0-9a-z] (hex for snra-), so moto's IDs fail them"
+        let hexIds = "the service's IDs are <prefix>- and 17 lowercase hexadecimal digits for every type (as in the API reference's examples), and so are the local Lattice's; moto's have a hyphen in them"
         let asynchronous = "moto makes every resource ACTIVE at once; the service creates asynchronously and answers CREATE_IN_PROGRESS (hence the model's waiters). After settling both say ACTIVE (the *.settled.status keys agree)"
         var list: [Difference] = [
             // Status codes: the model's successCode.
@@ -80,6 +81,7 @@ import LatticeTestSupport
         }
         for resource in ["sn", "svc", "tg", "snsa", "snva", "snra", "als"] {
             list.append(Difference(key: "\(resource).id.matchesModel", ours: "true", moto: "false", whose: .moto, why: idFormat))
+            list.append(Difference(key: "\(resource).id.hex", ours: "true", moto: "false", whose: .moto, why: hexIds))
         }
         return list
     }()
@@ -199,6 +201,7 @@ import LatticeTestSupport
         set("sn.create.name", sn.name)
         set("sn.create.authType", sn.authType)
         set("sn.id.matchesModel", matches(#"sn-[0-9a-z]{17}"#, snId))
+        set("sn.id.hex", matches(#"sn-[0-9a-f]{17}"#, snId))
         set("sn.arn.shape", shape(snArn, [snId]))
         let gotSn = try await c.getServiceNetwork(GetServiceNetworkRequest(serviceNetworkIdentifier: snId))
         set("sn.get.name", gotSn.name)
@@ -214,6 +217,7 @@ import LatticeTestSupport
         set("svc.create.status", svc.status)
         set("svc.create.authType", svc.authType?.rawValue ?? "absent")
         set("svc.id.matchesModel", matches(#"svc-[0-9a-z]{17}"#, svcId))
+        set("svc.id.hex", matches(#"svc-[0-9a-f]{17}"#, svcId))
         set("svc.arn.shape", shape(svcArn, [svcId]))
         set("svc.dns.inServiceDomain", svc.dnsEntry?.domainName?.hasSuffix(".vpc-lattice-svcs.us-east-1.on.aws"))
         set("svc.dns.hostedZoneId.present", svc.dnsEntry?.hostedZoneId != nil)
@@ -237,6 +241,7 @@ import LatticeTestSupport
         set("tg.create.type", tg.type)
         set("tg.create.status", tg.status)
         set("tg.id.matchesModel", matches(#"tg-[0-9a-z]{17}"#, tgId))
+        set("tg.id.hex", matches(#"tg-[0-9a-f]{17}"#, tgId))
         set("tg.arn.shape", shape(tgArn, [tgId]))
         for (label, config) in [("create", tg.config), ("get", try await c.getTargetGroup(GetTargetGroupRequest(targetGroupIdentifier: tgId)).config)] {
             set("tg.\(label).config.port", config?.port)
@@ -297,6 +302,7 @@ import LatticeTestSupport
         set("snsa.create.status", snsa.status)
         set("snsa.create.createdBy", snsa.createdBy)
         set("snsa.id.matchesModel", matches(#"snsa-[0-9a-z]{17}"#, snsaId))
+        set("snsa.id.hex", matches(#"snsa-[0-9a-f]{17}"#, snsaId))
         set("snsa.arn.shape", shape(snsaArn, [snsaId]))
         set("snsa.dns.equalsService", snsa.dnsEntry == svc.dnsEntry)
         set("snsa.settled.status", try await settled {
@@ -318,6 +324,7 @@ import LatticeTestSupport
         set("snva.create.createdBy", snva.createdBy)
         set("snva.create.securityGroupIds", snva.securityGroupIds.map(json))
         set("snva.id.matchesModel", matches(#"snva-[0-9a-z]{17}"#, snvaId))
+        set("snva.id.hex", matches(#"snva-[0-9a-f]{17}"#, snvaId))
         set("snva.arn.shape", shape(snvaArn, [snvaId]))
         set("snva.settled.status", try await settled {
             try await c.listServiceNetworkVpcAssociations(ListServiceNetworkVpcAssociationsRequest(serviceNetworkIdentifier: snId)).items.first { $0.id == snvaId }?.status?.rawValue
@@ -346,6 +353,7 @@ import LatticeTestSupport
         set("snra.create.status", snra.status)
         set("snra.create.createdBy", snra.createdBy)
         set("snra.id.matchesModel", matches(#"snra-[0-9a-f]{17}"#, snraId))
+        set("snra.id.hex", matches(#"snra-[0-9a-f]{17}"#, snraId))
         set("snra.arn.shape", shape(snraArn, [snraId]))
         set("snra.settled.status", try await settled {
             try await c.getServiceNetworkResourceAssociation(GetServiceNetworkResourceAssociationRequest(serviceNetworkResourceAssociationIdentifier: snraId)).status?.rawValue
@@ -363,6 +371,7 @@ import LatticeTestSupport
         set("als.create.destinationArn", als.destinationArn)
         set("als.create.logType", als.serviceNetworkLogType)
         set("als.id.matchesModel", matches(#"als-[0-9a-z]{17}"#, als.id))
+        set("als.id.hex", matches(#"als-[0-9a-f]{17}"#, als.id))
         set("als.arn.shape", shape(als.arn, [als.id]))
         let gotAls = try await c.getAccessLogSubscription(GetAccessLogSubscriptionRequest(accessLogSubscriptionIdentifier: als.arn))
         set("als.get.destinationArn", gotAls.destinationArn)

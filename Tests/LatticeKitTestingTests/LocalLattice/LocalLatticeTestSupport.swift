@@ -34,10 +34,11 @@ struct Harness {
     let lattice: LocalLattice
     let client: LatticeClient
 
-    init(settle: Int = 1, seed: UInt64 = 7, validation: ValidationMode = .strict, quotas: LocalLattice.Quotas = .init(),
-         injectFault: (@Sendable (String) -> LocalLattice.InjectedFault?)? = nil) throws {
+    init(settle: Int = 1, seconds: Double? = LocalLattice.Configuration.defaultSecondsToSettle, seed: UInt64 = 7, validation: ValidationMode = .strict,
+         quotas: LocalLattice.Quotas = .init(), injectFault: (@Sendable (String) -> LocalLattice.InjectedFault?)? = nil) throws {
         let clock = self.clock
-        lattice = LocalLattice(.init(idSeed: seed, now: clock.now, observationsToSettle: settle, quotas: quotas, injectFault: injectFault))
+        lattice = LocalLattice(.init(idSeed: seed, now: clock.now, observationsToSettle: settle, secondsToSettle: seconds, quotas: quotas,
+                                     injectFault: injectFault))
         client = try LocalLattice.client(lattice, region: "us-east-1", validation: validation, environment: clock.environment)
     }
 

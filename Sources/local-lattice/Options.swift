@@ -1,0 +1,124 @@
+import LatticeKitTesting
+
+/// The command line of local-lattice.
+struct Options {
+    var port: UInt16 = 0
+    var portFile: String?
+    var identityPolicy: IdentityPolicy?
+    var limits = ServerLimits()
+    /// nil: a fresh seed from the system's random source.
+    var seed: UInt64?
+    var settleSeconds = LocalLattice.Configuration.defaultSecondsToSettle
+    var settleObservations = 1
+    var latencyMilliseconds = 0
+
+    /// The local Lattice these options describe.
+    var configuration: LocalLattice.Configuration {
+        LocalLattice.Configuration(
+            // SystemRandomNumberGenerator: the kernel's random source (getrandom).
+            idSeed: seed ?? UInt64.random(in: .min ... .max),
+            observationsToSettle: settleObservations, secondsToSettle: settleSeconds, identityPolicy: identityPolicy)
+    }
+
+    static let usage = """
+        usage: local-lattice [options]
+
+        Serves an in-memory VPC Lattice control plane (all 73 operations) over HTTP/1.1 on
+        127.0.0.1, for the lattice CLI, the aws CLI, boto3 and any SDK given --endpoint-url.
+        Prints the URL on stdout once it listens, then serves until stopped.
+
+          --port N              the port (default 0: the system chooses one)
+          --port-file PATH      also write the URL to PATH once listening
+          --identity-policy FILE
+                                check every call against this IAM identity policy (actions,
+                                wildcards, explicit denies); calls it does not allow are
+                                answered with AccessDeniedException
+          --settle-seconds S    a transitional status (CREATE_, UPDATE_, DELETE_IN_PROGRESS,
+                                a target's INITIAL or DRAINING) ends S seconds after it began,
+                                whether or not anyone looks, as on the service (default 3: the
+                                service takes seconds to minutes; 3 s keeps local runs quick,
+                                yet a script that does not wait at all sees the status it
+                                would see on the service); 0 settles at once
+          --settle-observations N
+                                ... or once N Gets or list pages have shown it, if sooner
+                                (default 1); a large N leaves settling to time alone
+          --latency-ms N        delay every API answer by N ms, as a region's round trip
+                                would (default 0); concurrent calls are not serialised
+          --seed N              make IDs, request IDs and page tokens repeat from run to run
+                                (default: a fresh seed from the system's random source, so
+                                two servers hand out different IDs)
+          --request-timeout S   seconds a request may take to arrive, from its first byte
+                                (default 10); a slower one is answered 408 and closed
+          --max-connections N   connections served at once (default 256); beyond it the one
+                                idle the longest is closed, or the new one answered 503
+          -h, --help            this text
+
+        Requests are capped: 64 KiB of request line and headers (431), 100 header fields (431),
+        1 MiB of body (413). A request whose framing is not plain HTTP/1.1 is answered 400 and
+        its connection closed.
+        """
+
+    struct UsageError: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// The options of `arguments` (without the program name); nil for --help.
+    static func parse(_ arguments: [String]) throws(UsageError) -> Options? {
+        var o = Options()
+        var rest = arguments[...]
+        func value(_ flag: String) throws(UsageError) -> String {
+            guard let v = rest.popFirst() else { throw UsageError(description: "\(flag) needs a value; see --help") }
+            return v
+        }
+        func number<T: FixedWidthInteger>(_ flag: String, _ range: ClosedRange<T>) throws(UsageError) -> T {
+            let text = try value(flag)
+            guard let n = T(text), range.contains(n) else {
+                throw UsageError(description: "\(flag) takes a whole number from \(range.lowerBound) to \(range.upperBound), not '\(text)'")
+            }
+            return n
+        }
+        func seconds(_ flag: String, _ range: ClosedRange<Double>) throws(UsageError) -> Double {
+            let text = try value(flag)
+            guard let s = Double(text), s.isFinite, range.contains(s) else {
+                throw UsageError(description: "\(flag) takes seconds from \(range.lowerBound) to \(range.upperBound), not '\(text)'")
+            }
+            return s
+        }
+        while let flag = rest.popFirst() {
+            switch flag {
+            case "-h", "--help":
+                return nil
+            case "--port":
+                o.port = try number(flag, 0...65535)
+            case "--port-file":
+                o.portFile = try value(flag)
+            case "--identity-policy":
+                let path = try value(flag)
+                do {
+                    o.identityPolicy = try IdentityPolicy(contentsOfFile: path)
+                } catch {
+                    throw UsageError(description: "\(error)")
+                }
+            case "--settle-seconds":
+                o.settleSeconds = try seconds(flag, 0...86_400)
+            case "--settle-observations":
+                o.settleObservations = try number(flag, 0...1_000_000_000)
+            case "--latency-ms":
+                o.latencyMilliseconds = try number(flag, 0...600_000)
+            case "--seed":
+                let text = try value(flag)
+                guard let seed = text.hasPrefix("0x") ? UInt64(text.dropFirst(2), radix: 16) : UInt64(text) else {
+                    throw UsageError(description: "--seed takes a whole number from 0 to \(UInt64.max) (or 0x and hexadecimal digits), not '\(text)'")
+                }
+                o.seed = seed
+            case "--request-timeout":
+                o.limits.requestTimeout = try seconds(flag, 0.001...86_400)
+            case "--max-connections":
+                o.limits.maxConnections = try number(flag, 1...100_000)
+            default:
+                throw UsageError(description: "unknown option '\(flag)'; see --help")
+            }
+        }
+        return o
+    }
+}
