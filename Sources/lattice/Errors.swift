@@ -35,12 +35,30 @@ struct ErrorReporter {
         case let e as LatticeDecodingError:
             Console.err("\n\(e.description)\n")
             return ExitCode.other
+        case let e as LatticePaginationError:
+            Console.err(paginationText(e))
+            return ExitCode.other
         case let e as Pager.Failure:
             Console.err("\n\(e.description)\n")
             return ExitCode.other
         default:
             Console.err("\n\(error)\n")
             return ExitCode.other
+        }
+    }
+
+    /// botocore's PaginationError for a repeated token, with the page numbers; the limit on pages.
+    func paginationText(_ e: LatticePaginationError) -> String {
+        let inputToken = context.command?.pagination?.inputToken ?? "nextToken"
+        switch e.problem {
+        case let .repeatedToken(firstPage):
+            let before = firstPage == 0 ? "the token --starting-token started from" : "the next token of page \(firstPage)"
+            return "\nError during pagination: The same next token was received twice: {'\(inputToken)': \(PythonNumber.reprString(e.tokenExcerpt))}\n"
+                + "Page \(e.page) of \(e.operation) returned \(before), so its pages cycle and following them would never end. Nothing was printed. "
+                + "Run the command again later; --debug shows each page's token, and --no-paginate prints the first page alone. If it persists, report the service's answers.\n"
+        case .tooManyPages:
+            return "\nError during pagination: \(e.operation) returned \(e.page) pages and still a next token, the most lattice follows in one command (a guard against a service whose tokens never end). Nothing was printed. "
+                + "To list more, page in parts: --max-items N prints a NextToken to continue from with --starting-token.\n"
         }
     }
 

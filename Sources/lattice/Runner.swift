@@ -65,7 +65,7 @@ struct Runner {
             }
             return nil
         }
-        return Pager(spec: spec, maxItems: globals.maxItems, startingToken: globals.startingToken, pageSize: globals.pageSize)
+        return Pager(operation: command.operation, spec: spec, maxItems: globals.maxItems, startingToken: globals.startingToken, pageSize: globals.pageSize)
     }
 
     struct Display {
