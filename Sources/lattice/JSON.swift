@@ -333,7 +333,10 @@ extension JSON {
     }
 
     /// A JSON string literal as Python's json module writes it: `"`, `\`, and control characters
-    /// escaped (`\n`, `\u001b`); everything else as is, or `\uXXXX` when `asciiOnly`.
+    /// escaped (`\n`, `\u001b`); everything else as is, or `\uXXXX` when `asciiOnly`. Unlike
+    /// Python (and the aws CLI), DEL, the C1 controls and the bidi and line-breaking characters
+    /// of `TerminalText.isControl` are escaped too (`\u007f`, `\u009b`, `\u202e`): the same
+    /// JSON value, but nothing in it acts on a terminal.
     static func quote(_ s: String, into out: inout String, asciiOnly: Bool) {
         out += "\""
         for u in s.unicodeScalars {
@@ -346,12 +349,12 @@ extension JSON {
             case "\u{08}": out += "\\b"
             case "\u{0C}": out += "\\f"
             default:
-                if u.value < 0x20 || (asciiOnly && u.value > 0x7E) {
+                if u.value < 0x20 || (asciiOnly && u.value > 0x7E) || TerminalText.isControl(u.value) {
                     if u.value > 0xFFFF {
                         let v = u.value - 0x10000
-                        out += "\\u" + hex4(0xD800 + (v >> 10)) + "\\u" + hex4(0xDC00 + (v & 0x3FF))
+                        out += "\\u" + TerminalText.hex(0xD800 + (v >> 10), digits: 4) + "\\u" + TerminalText.hex(0xDC00 + (v & 0x3FF), digits: 4)
                     } else {
-                        out += "\\u" + hex4(u.value)
+                        out += "\\u" + TerminalText.hex(u.value, digits: 4)
                     }
                 } else {
                     out.unicodeScalars.append(u)
@@ -359,11 +362,6 @@ extension JSON {
             }
         }
         out += "\""
-    }
-
-    private static func hex4(_ v: UInt32) -> String {
-        let digits = Array("0123456789abcdef")
-        return String([digits[Int((v >> 12) & 0xF)], digits[Int((v >> 8) & 0xF)], digits[Int((v >> 4) & 0xF)], digits[Int(v & 0xF)]])
     }
 
     /// The value as Python's `str()` shows it, which the aws CLI's text and table output use.
@@ -457,8 +455,7 @@ enum PythonNumber {
             case "\t": out += "\\t"
             default:
                 if Character(u) == q { out += "\\" + String(q) } else if u.value < 0x20 || u.value == 0x7F {
-                    let h = String(u.value, radix: 16)
-                    out += "\\x" + (h.count < 2 ? "0" + h : h)
+                    out += "\\x" + TerminalText.hex(u.value, digits: 2)
                 } else {
                     out.unicodeScalars.append(u)
                 }

@@ -1,11 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// How timestamps are printed: `none` prints them as the service sent them (the aws CLI v1
 /// default, and what the installed `aws` prints), `iso8601` as Python's `isoformat()` of the
 /// parsed time (`2026-11-21T12:34:56.789000+00:00`, the aws CLI v2 default). Set with
@@ -187,36 +179,6 @@ enum Timestamps {
     }
 }
 
-/// Writes to standard output and error, unbuffered, each text in as few writes as possible.
-enum Console {
-    static func out(_ text: String) { writeAll(text, to: STDOUT_FILENO) }
-
-    static func err(_ text: String) { writeAll(text, to: STDERR_FILENO) }
-
-    private static func writeAll(_ text: String, to fd: Int32) {
-        var t = text
-        t.withUTF8 { buffer in
-            guard let base = buffer.baseAddress else { return }
-            var sent = 0
-            while sent < buffer.count {
-                let n = write(fd, base + sent, buffer.count - sent)
-                if n < 0, errno == EINTR { continue }
-                if n <= 0 { return }  // a closed pipe: nothing more to say
-                sent += n
-            }
-        }
-    }
-
-    static var stdoutIsTerminal: Bool { isatty(STDOUT_FILENO) != 0 }
-
-    /// The terminal's width, 80 when standard output is not a terminal (as the aws CLI does).
-    static var terminalWidth: Int {
-        var size = winsize()
-        if ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return Int(size.ws_col) }
-        return 80
-    }
-}
-
 // MARK: - text
 
 /// The aws CLI's `--output text` (awscli/text.py): scalars of an object on one tab-separated
@@ -304,18 +266,27 @@ struct TableFormatter {
     var color: Bool
 
     final class Section {
-        var title = ""
+        let title: String
         var headers: [String] = []
         var rows: [[String]] = []
-        var indentLevel = 0
+        let indentLevel: Int
         var maxWidths: [Int] = []
 
+        // Titles, headers and cells are the service's text: escaped here, before their widths
+        // are counted (the table's own colors are written as is).
+        init(title: String = "", indentLevel: Int = 0) {
+            self.title = TerminalText.escape(title)
+            self.indentLevel = indentLevel
+        }
+
         func addHeader(_ h: [String]) {
+            let h = h.map(TerminalText.escape)
             updateMaxWidths(h)
             headers = h
         }
 
         func addRow(_ row: [String]) {
+            let row = row.map(TerminalText.escape)
             rows.append(row)
             updateMaxWidths(row)
         }
@@ -380,9 +351,7 @@ struct TableFormatter {
     }
 
     private mutating func newSection(_ title: String, indent: Int) {
-        let s = Section()
-        s.title = title
-        s.indentLevel = indent
+        let s = Section(title: title, indentLevel: indent)
         sections.append(s)
         current = s
     }
@@ -475,9 +444,7 @@ struct TableFormatter {
         var maxWidth = sections.map { $0.totalWidth(padding: 4, outerPadding: $0.indentLevel) }.max() ?? 0
         if maxWidth > terminalWidth {
             for (i, s) in sections.enumerated() where s.rows.count == 1 && !s.headers.isEmpty {
-                let v = Section()
-                v.title = s.title
-                v.indentLevel = s.indentLevel
+                let v = Section(title: s.title, indentLevel: s.indentLevel)
                 for (h, e) in zip(s.headers, s.rows[0]) { v.addRow([h, e]) }
                 sections[i] = v
             }

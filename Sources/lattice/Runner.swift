@@ -180,7 +180,9 @@ struct Printer {
             Console.out(TextFormatter.format(response))
         case .table:
             var table = TableFormatter(terminalWidth: Console.terminalWidth, color: color)
-            Console.out(table.format(title: operation, response))
+            // The table escapes what the service sent; its colors are control sequences.
+            let text = table.format(title: operation, response)
+            if color { Console.outStyled(text) } else { Console.out(text) }
         }
     }
 

@@ -58,4 +58,55 @@ import LatticeKit
         let resumed = try CLI.lattice(["list-services", "--starting-token", "B", "--endpoint-url", server.url], sandbox)
         #expect(resumed.status == 255 && resumed.stderr.contains("Page 2 of ListServices returned the token --starting-token started from"), "\(resumed.stderr)")
     }
+
+    // MARK: - item 8: control characters
+
+    /// The service's error code and message, and a hint made from the body: escaped on stderr.
+    @Test func controlCharactersInErrorsAreEscaped() throws {
+        let sandbox = try CLI.Sandbox()
+        let code = try Self.server(status: 400, "{\"code\":\(try Self.jsonString("Bad" + Self.hostile + "Code")),\"message\":\(try Self.jsonString("msg " + Self.hostile))}")
+        let r1 = try CLI.lattice(["list-services", "--endpoint-url", code.url], sandbox)
+        #expect(r1.status == 254)
+        #expect(Self.controls(r1.stderr).isEmpty, "raw: \(Self.controls(r1.stderr)) in \(r1.stderr)")
+        #expect(r1.errorLine == "An error occurred (Bad\(Self.escaped)Code) when calling the ListServices operation: msg \(Self.escaped)", "\(r1.stderr)")
+        let notFound = try Self.server(status: 404, headers: [("x-amzn-ErrorType", "ResourceNotFoundException")],
+                                       "{\"message\":\"gone\",\"resourceId\":\(try Self.jsonString(Self.hostile)),\"resourceType\":\"SERVICE\"}")
+        let r2 = try CLI.lattice(["list-services", "--endpoint-url", notFound.url], sandbox)
+        #expect(r2.status == 254)
+        #expect(Self.controls(r2.stderr).isEmpty, "raw: \(Self.controls(r2.stderr)) in \(r2.stderr)")
+        #expect(r2.stderr.contains("Hint: SERVICE '\(Self.escaped)' was not found"), "\(r2.stderr)")
+        // --debug shows the service's headers and body escaped too.
+        let raw = try Self.server(status: 400, headers: [("x-amzn-ErrorType", "Raw\u{1B}[2JCode")], Self.hostile)
+        let r3 = try CLI.lattice(["list-services", "--debug", "--endpoint-url", raw.url], sandbox)
+        #expect(r3.status == 254)
+        #expect(Self.controls(r3.stderr).isEmpty, "raw: \(Self.controls(r3.stderr)) in \(r3.stderr)")
+        #expect(r3.stderr.contains("[debug]   body: \(Self.escaped)\n"), "\(r3.stderr)")
+        #expect(r3.stderr.contains("Raw\\x1b[2JCode"), "\(r3.stderr)")
+    }
+
+    /// text and table output show the service's values escaped, keep their own colors; json
+    /// escapes them as JSON (`\u001b`, and, unlike Python, `\u007f`, `\u009b`, `\u202e`).
+    @Test func controlCharactersInOutputAreEscaped() throws {
+        let sandbox = try CLI.Sandbox()
+        let body = "{\"id\":\"svc-0123456789abcdef0\",\"name\":\(try Self.jsonString(Self.hostile)),\"status\":\"ACTIVE\",\"dnsEntry\":{\"domainName\":\(try Self.jsonString("d" + Self.hostile))}}"
+        let server = try Self.server(body)
+        let get = ["get-service", "--service-identifier", "svc-0123456789abcdef0", "--endpoint-url", server.url]
+        let text = try CLI.lattice(get + ["--output", "text"], sandbox)
+        #expect(text.status == 0 && Self.controls(text.stdout).isEmpty, "raw: \(Self.controls(text.stdout)) in \(text.stdout)")
+        #expect(text.stdout.contains("\t\(Self.escaped)\t"), "\(text.stdout)")
+        #expect(text.stdout.contains("DNSENTRY\td\(Self.escaped)\n"), "\(text.stdout)")
+        let table = try CLI.lattice(get + ["--output", "table"], sandbox)
+        #expect(table.status == 0 && Self.controls(table.stdout).isEmpty, "raw: \(Self.controls(table.stdout)) in \(table.stdout)")
+        #expect(table.stdout.contains("|  \(Self.escaped)  |") || table.stdout.contains(" \(Self.escaped) "), "\(table.stdout)")
+        // With colors, the table's own escape sequences stay and the service's do not.
+        let colored = try CLI.lattice(get + ["--output", "table", "--color", "on"], sandbox)
+        let colors = ["\u{1B}[2m", "\u{1B}[33m", "\u{1B}[0m", "\u{1B}[1m", "\u{1B}[34m"]
+        let withoutColors = colors.reduce(colored.stdout) { $0.replacingOccurrences(of: $1, with: "") }
+        #expect(colored.stdout.contains("\u{1B}[34m") && Self.controls(withoutColors).isEmpty, "raw: \(Self.controls(withoutColors))")
+        let json = try CLI.lattice(get, sandbox)
+        #expect(json.status == 0 && Self.controls(json.stdout).isEmpty, "raw: \(Self.controls(json.stdout))")
+        #expect(json.stdout.contains("\"name\": \"a\\u001b]0;owned\\u0007b\\u001b[2Jc\\rd\\u009b31me\\u007ff\\u202eg\""), "\(json.stdout)")
+        let parsed = try #require(try JSONText.parse(json.stdout) as? [String: Any])
+        #expect(parsed["name"] as? String == Self.hostile, "the same value once parsed")
+    }
 }
