@@ -13,19 +13,28 @@ enum TimestampFormat: String {
 struct OutputShaper {
     let timestamps: TimestampFormat
 
-    /// The output of `operation` from the response body.
-    func shape(operation: String, body: [UInt8]) -> JSON {
-        let document: JSON
-        if body.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
-            document = .object([])
-        } else if let parsed = try? JSONParser.parse(body) {
-            document = parsed
-        } else {
-            // botocore reads a body that is not JSON as {"message": body}.
-            document = .object([.init(key: "message", value: .string(String(decoding: body, as: UTF8.self)))])
-        }
+    /// The output of `operation` from the document of a success answer (`document(...)`).
+    func shape(operation: String, document: JSON) -> JSON {
         guard let name = Self.lookup(OutputShapes.operations, operation) else { return document }
         return shape(document, as: name) ?? .object([])
+    }
+
+    /// The document of a success answer: a JSON object, or no members for an empty body. Any
+    /// other body is `MalformedAnswer`: botocore reads a body that is not JSON as
+    /// `{"message": body}` (meant for error answers) and the aws CLI prints nothing and exits 0,
+    /// which hides that a create or delete may have happened.
+    static func document(operation: String, status: Int, body: [UInt8]) throws(MalformedAnswer) -> JSON {
+        if body.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) { return .object([]) }
+        let parsed: JSON
+        do {
+            parsed = try JSONParser.parse(body)
+        } catch {
+            throw MalformedAnswer(operation: operation, status: status, problem: "it is not JSON (\(error))", body: body)
+        }
+        guard case .object = parsed else {
+            throw MalformedAnswer(operation: operation, status: status, problem: "it is JSON but not an object", body: body)
+        }
+        return parsed
     }
 
     func shape(_ value: JSON, as type: String) -> JSON? {
@@ -80,6 +89,15 @@ struct OutputShaper {
         }
         return nil
     }
+}
+
+/// A success answer whose body is not a JSON object (`OutputShaper.document`); ErrorReporter words it.
+struct MalformedAnswer: Error {
+    var operation: String
+    var status: Int
+    /// What is wrong with the body: `it is not JSON (Unterminated string ...)`.
+    var problem: String
+    var body: [UInt8]
 }
 
 enum Timestamps {

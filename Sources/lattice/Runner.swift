@@ -163,7 +163,8 @@ struct Runner {
     func call(_ client: LatticeClient, _ input: JSON, _ timestamps: TimestampFormat) async throws -> JSON {
         let request = try command.descriptor.request(client, Data(input.compact.utf8))
         let response = try await client.send(request)
-        return OutputShaper(timestamps: timestamps).shape(operation: command.operation, body: response.body)
+        let document = try OutputShaper.document(operation: command.operation, status: response.status, body: response.body)
+        return OutputShaper(timestamps: timestamps).shape(operation: command.operation, document: document)
     }
 }
 

@@ -3,7 +3,9 @@ import Testing
 import LatticeTestSupport
 import LatticeKit
 
-/// What a broken or hostile service can answer, through the built `lattice` binary.
+/// What a broken or hostile service can answer, through the built `lattice` binary: tokens
+/// that cycle, terminal control characters in what is printed, and a success answer that is
+/// not JSON (objects of many keys: JSONObjectCostTests).
 @Suite struct HostileAnswerTests {
     static let arn = "arn:aws:vpc-lattice:us-east-1:123456789012:service/svc-0123456789abcdef0"
 
@@ -108,5 +110,37 @@ import LatticeKit
         #expect(json.stdout.contains("\"name\": \"a\\u001b]0;owned\\u0007b\\u001b[2Jc\\rd\\u009b31me\\u007ff\\u202eg\""), "\(json.stdout)")
         let parsed = try #require(try JSONText.parse(json.stdout) as? [String: Any])
         #expect(parsed["name"] as? String == Self.hostile, "the same value once parsed")
+    }
+
+    // MARK: - item 10: a success answer that is not JSON
+
+    /// Before, a 200 whose body was not JSON printed nothing and exited 0: a create may have
+    /// happened without the user knowing.
+    @Test func aSuccessAnswerThatIsNotJSONIsAnError() throws {
+        let sandbox = try CLI.Sandbox()
+        let cut = try Self.server("{\"id\": \"svc-0123")
+        let create = try CLI.lattice(["create-service", "--name", "provider-svc", "--endpoint-url", cut.url], sandbox)
+        #expect(create.status == 255, "\(create.stderr)")
+        #expect(create.stdout.isEmpty)
+        #expect(create.stderr.contains("The CreateService answer (HTTP 200, a success) could not be read: it is not JSON (Unterminated string starting at: line 1 column 8 (char 7))."), "\(create.stderr)")
+        #expect(create.stderr.contains("The request may have taken effect: check with 'lattice list-services' before running the command again"), "\(create.stderr)")
+        #expect(create.stderr.contains("Body (16 bytes): {\"id\": \"svc-0123\n"), "\(create.stderr)")
+        // What to check follows the operation; a read changes nothing.
+        let delete = try CLI.lattice(["delete-listener", "--service-identifier", "svc-0123456789abcdef0", "--listener-identifier", "listener-0123456789abcdef0", "--endpoint-url", cut.url], sandbox)
+        #expect(delete.status == 255 && delete.stderr.contains("check with 'lattice get-listener'"), "\(delete.stderr)")
+        let tag = try CLI.lattice(["tag-resource", "--resource-arn", Self.arn, "--tags", "a=b", "--endpoint-url", cut.url], sandbox)
+        #expect(tag.status == 255 && tag.stderr.contains("check with 'lattice list-tags-for-resource'"), "\(tag.stderr)")
+        let get = try CLI.lattice(["get-service", "--service-identifier", "svc-0123456789abcdef0", "--endpoint-url", cut.url], sandbox)
+        #expect(get.status == 255 && get.stderr.contains("GetService only reads, so nothing was changed"), "\(get.stderr)")
+        // JSON that is not an object; a long body, cut, with its control characters escaped.
+        let list = try CLI.lattice(["get-service", "--service-identifier", "svc-0123456789abcdef0", "--endpoint-url", try Self.server("[1, 2]").url], sandbox)
+        #expect(list.status == 255 && list.stderr.contains("could not be read: it is JSON but not an object"), "\(list.stderr)")
+        let long = String(repeating: "\u{1B}[2J<html>", count: 1_100)
+        let html = try CLI.lattice(["get-service", "--service-identifier", "svc-0123456789abcdef0", "--endpoint-url", try Self.server(long).url], sandbox)
+        #expect(html.status == 255 && html.stderr.contains("Body (first 2000 of 11000 bytes): \\x1b[2J<html>"), "\(html.stderr)")
+        #expect(Self.controls(html.stderr).isEmpty && html.stderr.count < 3_500)
+        // An empty success body is no members, as before.
+        let empty = try CLI.lattice(["delete-auth-policy", "--resource-identifier", "svc-0123456789abcdef0", "--endpoint-url", try Self.server("").url], sandbox)
+        #expect(empty.status == 0 && empty.stdout.isEmpty, "\(empty.stderr)")
     }
 }
