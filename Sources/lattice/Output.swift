@@ -69,9 +69,11 @@ struct OutputShaper {
                     return .object([.init(key: "SDK_UNKNOWN_MEMBER", value: .object([.init(key: "name", value: .string(first.key))]))])
                 }
             }
+            // The service may send many members the model does not know: find the model's by key.
+            let index = MemberIndex(given)
             var out: [JSON.Member] = []
             for (name, memberType) in members {
-                guard let raw = given.first(where: { $0.key == name })?.value, let v = shape(raw, as: memberType) else { continue }
+                guard let raw = index[name], let v = shape(raw, as: memberType) else { continue }
                 out.append(.init(key: name, value: v))
             }
             return .object(out)
@@ -244,9 +246,11 @@ enum TextFormatter {
         var scalars: [String] = []
         var nonScalars: [(String, JSON)] = []
         if let scalarKeys {
-            for key in scalarKeys { scalars.append(item.first { $0.key == key }?.value.pythonString ?? "") }
-            let remaining = sortedKeys(item.map(\.key).filter { !scalarKeys.contains($0) })
-            for key in remaining { if let v = item.first(where: { $0.key == key })?.value { nonScalars.append((key, v)) } }
+            let index = MemberIndex(item)
+            for key in scalarKeys { scalars.append(index[key]?.pythonString ?? "") }
+            let scalarSet = Set(scalarKeys)
+            let remaining = sortedKeys(item.map(\.key).filter { !scalarSet.contains($0) })
+            for key in remaining { if let v = index[key] { nonScalars.append((key, v)) } }
         } else {
             for m in item.sorted(by: { keyOrder($0.key, $1.key) }) {
                 if m.value.isScalar { scalars.append(m.value.pythonString) } else { nonScalars.append((m.key, m.value)) }
@@ -260,18 +264,18 @@ enum TextFormatter {
     }
 
     private static func allScalarKeys(_ list: [JSON]) -> [String] {
-        var seen: [String] = []
+        var seen: Set<String> = []
         for case let .object(members) in list {
-            for m in members where m.value.isScalar && !seen.contains(m.key) { seen.append(m.key) }
+            for m in members where m.value.isScalar { seen.insert(m.key) }
         }
-        return sortedKeys(seen)
+        return sortedKeys(Array(seen))
     }
 
     static func upper(_ s: String) -> String { s.uppercased() }
 }
 
-/// Python's sort order for strings: by code point.
-func keyOrder(_ a: String, _ b: String) -> Bool { a.unicodeScalars.lexicographicallyPrecedes(b.unicodeScalars) }
+/// Python's sort order for strings: by code point, which is the order of their UTF-8 bytes.
+func keyOrder(_ a: String, _ b: String) -> Bool { a.utf8.lexicographicallyPrecedes(b.utf8) }
 func sortedKeys(_ keys: [String]) -> [String] { keys.sorted(by: keyOrder) }
 
 // MARK: - table
@@ -413,43 +417,40 @@ struct TableFormatter {
 
     private mutating func buildFromDict(_ members: [JSON.Member], indent: Int) {
         let (headers, more) = Self.groupScalarKeys(members)
+        let index = MemberIndex(members)
         if headers.count == 1 {
-            section().addRow([headers[0], value(members, headers[0]).pythonString])
+            section().addRow([headers[0], (index[headers[0]] ?? .null).pythonString])
         } else if !headers.isEmpty {
             section().addHeader(headers)
-            section().addRow(headers.map { value(members, $0).pythonString })
+            section().addRow(headers.map { (index[$0] ?? .null).pythonString })
         }
-        for key in more { build(title: key, value(members, key), indent: indent + 1) }
+        for key in more { build(title: key, index[key] ?? .null, indent: indent + 1) }
     }
 
     private mutating func buildFromList(_ list: [JSON], indent: Int, title: String?) {
-        var headerSet: [String] = []
-        var moreSet: [String] = []
+        var headerSet: Set<String> = []
+        var moreSet: Set<String> = []
         for case let .object(members) in list {
-            let (h, m) = Self.groupScalarKeys(members)
-            for k in h where !headerSet.contains(k) { headerSet.append(k) }
-            for k in m where !moreSet.contains(k) { moreSet.append(k) }
+            for m in members {
+                if m.value.isScalar { headerSet.insert(m.key) } else { moreSet.insert(m.key) }
+            }
         }
-        let headers = sortedKeys(headerSet)
-        let more = sortedKeys(moreSet)
+        let headers = sortedKeys(Array(headerSet))
+        let more = sortedKeys(Array(moreSet))
         section().addHeader(headers)
         var first = true
         for element in list {
-            let members = element.objectMembers ?? []
+            let index = MemberIndex(element.objectMembers ?? [])
             if !first, !more.isEmpty {
                 newSection(title ?? "", indent: indent)
                 section().addHeader(headers)
             }
             first = false
-            section().addRow(headers.map { key in members.first { $0.key == key }?.value.pythonString ?? "" })
+            section().addRow(headers.map { key in index[key]?.pythonString ?? "" })
             for key in more {
-                if let v = members.first(where: { $0.key == key })?.value { build(title: key, v, indent: indent + 1) }
+                if let v = index[key] { build(title: key, v, indent: indent + 1) }
             }
         }
-    }
-
-    private func value(_ members: [JSON.Member], _ key: String) -> JSON {
-        members.first { $0.key == key }?.value ?? .null
     }
 
     private static func groupScalarKeys(_ members: [JSON.Member]) -> ([String], [String]) {

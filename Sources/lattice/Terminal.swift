@@ -24,13 +24,17 @@ enum TerminalText {
         }
     }
 
+    /// Whether a UTF-8 byte may start a control character (tab and newline included): bytes
+    /// below 0x20, DEL, and the first bytes of the UTF-8 forms of C1 (0xC2), U+061C (0xD8) and
+    /// U+200E–U+2069 (0xE2). Text without them has none, which is most text.
+    @inline(__always)
+    static func mayStartControl(_ b: UInt8) -> Bool {
+        b < 0x20 || b == 0x7F || b == 0xC2 || b == 0xD8 || b == 0xE2
+    }
+
     /// `text` with every control character (`isControl`) escaped; tab and newline are kept.
     static func escape(_ text: String) -> String {
-        // Most text has none: only bytes below 0x20, DEL, and the first bytes of the UTF-8 forms
-        // of C1 (0xC2), U+061C (0xD8) and U+200E–U+2069 (0xE2) can start one.
-        guard text.utf8.contains(where: { ($0 < 0x20 && $0 != 0x09 && $0 != 0x0A) || $0 == 0x7F || $0 == 0xC2 || $0 == 0xD8 || $0 == 0xE2 }) else {
-            return text
-        }
+        guard text.utf8.contains(where: { mayStartControl($0) && $0 != 0x09 && $0 != 0x0A }) else { return text }
         var out = ""
         out.reserveCapacity(text.utf8.count)
         for u in text.unicodeScalars {
