@@ -66,7 +66,8 @@ let package = Package(
         // test targets; not a product.
         .target(name: "LatticeTestSupport", dependencies: ["LatticeKit"], path: "Tests/TestSupport"),
         .testTarget(name: "LatticeKitTestingTests", dependencies: ["LatticeKitTesting", "LatticeKit", "SigV4", "LatticeTestSupport"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "LatticeCLITests", dependencies: ["LatticeKit", "SigV4", "LatticeTestSupport"]),
+        // Runs the built lattice binary, and (@testable) the CLI's JSON code in process.
+        .testTarget(name: "LatticeCLITests", dependencies: ["lattice", "LatticeKit", "SigV4", "LatticeTestSupport"]),
         // Starts the built local-lattice (a dependency, so that it is built first).
         .testTarget(name: "LocalLatticeServerTests", dependencies: ["local-lattice", "LatticeKit", "LatticeKitTesting", "SigV4", "LatticeTestSupport"]),
         .testTarget(

@@ -27,13 +27,15 @@ struct GlobalOptions {
     var noVerifySSL = false
     var validation: ValidationMode?
     var dryRun = false
+    /// `--reveal-secrets`: --dry-run prints the session token, access key id and signature.
+    var revealSecrets = false
     /// `--color on|off|auto` (table output; auto: when standard output is a terminal).
     var color: String?
     /// `--ca-bundle`: the certificates to verify TLS with (as AWS_CA_BUNDLE).
     var caBundle: String?
 
     /// Flags without a value.
-    static let flags: [String] = ["debug", "no-paginate", "no-verify-ssl", "dry-run", "no-cli-pager"]
+    static let flags: [String] = ["debug", "no-paginate", "no-verify-ssl", "dry-run", "reveal-secrets", "no-cli-pager"]
     /// Options that take one value.
     static let valued: [String] = [
         "region", "profile", "endpoint-url", "output", "max-items", "starting-token", "page-size",
@@ -48,6 +50,7 @@ struct GlobalOptions {
         case "no-paginate": noPaginate = true
         case "no-verify-ssl": noVerifySSL = true
         case "dry-run": dryRun = true
+        case "reveal-secrets": revealSecrets = true
         default: break  // --no-cli-pager: lattice never pages its output
         }
     }
@@ -253,6 +256,9 @@ enum ArgumentParser {
         }
         if !unknown.isEmpty {
             throw UsageError(message: "Unknown options: \(unknown.joined(separator: ", "))", showUsage: true)
+        }
+        if parsed.globals.revealSecrets, !parsed.globals.dryRun {
+            throw UsageError(message: "--reveal-secrets only applies to --dry-run (--debug never prints secrets): add --dry-run, or leave --reveal-secrets out", showUsage: true)
         }
         return .run(command, parsed)
     }

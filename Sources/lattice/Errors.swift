@@ -32,8 +32,14 @@ struct ErrorReporter {
         case let e as TransportError:
             Console.err("\nCould not get an answer from the endpoint\(context.settings.map { " \($0.endpoint.url)" } ?? ""): \(e.message)\n")
             return ExitCode.other
+        case let e as MalformedAnswer:
+            Console.err(Self.malformedAnswerText(operation: e.operation, status: e.status, problem: e.problem, body: e.body))
+            return ExitCode.other
         case let e as LatticeDecodingError:
-            Console.err("\n\(e.description)\n")
+            Console.err(Self.malformedAnswerText(operation: e.operation, status: e.status, problem: "it does not match the operation's output (\(e.detail))", body: Array(e.body.utf8)))
+            return ExitCode.other
+        case let e as LatticePaginationError:
+            Console.err(paginationText(e))
             return ExitCode.other
         case let e as Pager.Failure:
             Console.err("\n\(e.description)\n")
@@ -41,6 +47,49 @@ struct ErrorReporter {
         default:
             Console.err("\n\(error)\n")
             return ExitCode.other
+        }
+    }
+
+    /// At most this many bytes of a body are shown.
+    static let bodyExcerpt = 2_000
+
+    /// A success answer that cannot be read: the call may have done what it asked, so say so,
+    /// and how to find out, before the user runs it again.
+    static func malformedAnswerText(operation: String, status: Int, problem: String, body: [UInt8]) -> String {
+        var text = "\nThe \(operation) answer (HTTP \(status), a success) could not be read: \(problem).\n"
+        if operation.hasPrefix("Get") || operation.hasPrefix("List") {
+            text += "\(operation) only reads, so nothing was changed: run the command again (--debug shows the exchange).\n"
+        } else {
+            let check = checkCommand(operation).map { "check with 'lattice \($0)'" } ?? "check the resource's state"
+            text += "The request may have taken effect: \(check) before running the command again (--debug shows the exchange).\n"
+        }
+        let shown = String(decoding: body.prefix(bodyExcerpt), as: UTF8.self)
+        let size = body.count > bodyExcerpt ? "first \(bodyExcerpt) of \(body.count) bytes" : "\(body.count) bytes"
+        return text + "Body (\(size)): \(shown)\n"
+    }
+
+    /// The read-only command that shows whether `operation` took effect: the list for a create
+    /// (its identifier is in the answer that could not be read), else the get of the resource.
+    static func checkCommand(_ operation: String) -> String? {
+        if operation == "TagResource" || operation == "UntagResource" { return OperationDescriptor.named("ListTagsForResource")?.cliName }
+        guard let verb = ["BatchUpdate", "Create", "Update", "Delete", "Put", "Register", "Deregister", "Start"].first(where: operation.hasPrefix) else { return nil }
+        let noun = operation.dropFirst(verb.count)
+        let lists = ["List\(noun)s", "List\(noun)"], get = ["Get\(noun)"]
+        return (verb == "Create" ? lists + get : get + lists).lazy.compactMap { OperationDescriptor.named($0)?.cliName }.first
+    }
+
+    /// botocore's PaginationError for a repeated token, with the page numbers; the limit on pages.
+    func paginationText(_ e: LatticePaginationError) -> String {
+        let inputToken = context.command?.pagination?.inputToken ?? "nextToken"
+        switch e.problem {
+        case let .repeatedToken(firstPage):
+            let before = firstPage == 0 ? "the token --starting-token started from" : "the next token of page \(firstPage)"
+            return "\nError during pagination: The same next token was received twice: {'\(inputToken)': \(PythonNumber.reprString(e.tokenExcerpt))}\n"
+                + "Page \(e.page) of \(e.operation) returned \(before), so its pages cycle and following them would never end. Nothing was printed. "
+                + "Run the command again later; --debug shows each page's token, and --no-paginate prints the first page alone. If it persists, report the service's answers.\n"
+        case .tooManyPages:
+            return "\nError during pagination: \(e.operation) returned \(e.page) pages and still a next token, the most lattice follows in one command (a guard against a service whose tokens never end). Nothing was printed. "
+                + "To list more, page in parts: --max-items N prints a NextToken to continue from with --starting-token.\n"
         }
     }
 

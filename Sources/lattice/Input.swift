@@ -109,7 +109,8 @@ struct InputBuilder {
     /// The aws CLI's shorthand for a map of strings: `key1=value1,key2=value2` (values may be
     /// quoted with " or ' to hold commas).
     private func shorthandMap(_ text: String, _ flag: String) throws(UsageError) -> JSON {
-        var members: [JSON.Member] = []
+        // A repeated key takes the last value, at its first position (the aws CLI builds a dict).
+        var members = MemberList()
         var chars = Array(text)[...]
         while !chars.isEmpty {
             var key = ""
@@ -141,12 +142,11 @@ struct InputBuilder {
             }
             let k = trimmed(key)
             guard !k.isEmpty else { throw UsageError(message: "Error parsing parameter '\(flag)': a key is empty in:\n\(text)") }
-            members.removeAll { $0.key == k }
-            members.append(.init(key: k, value: .string(value)))
+            members.set(k, .string(value))
             while let c = chars.first, c == " " { chars.removeFirst() }
             if chars.first == "," { chars.removeFirst() }
         }
-        return .object(members)
+        return members.object
     }
 
     /// `file://path` is the file's text and `fileb://path` its bytes, as in the aws CLI (`~`

@@ -15,9 +15,11 @@ indirect enum JSON: Equatable {
         var value: JSON
     }
 
+    /// The member's value (the first member of that name). A scan: for many lookups in one
+    /// object, use `MemberIndex`.
     subscript(key: String) -> JSON? {
         guard case let .object(members) = self else { return nil }
-        return members.first { $0.key == key }?.value
+        return MemberIndex.scan(members, key).map { members[$0].value }
     }
 
     var objectMembers: [Member]? {
@@ -42,10 +44,12 @@ indirect enum JSON: Equatable {
         }
     }
 
-    /// Sets (replacing in place, or appending) an object member.
+    /// Sets (replacing in place, or appending) an object member. A scan: to build an object of
+    /// many members, use `MemberList`.
     mutating func set(_ key: String, _ value: JSON) {
         guard case var .object(members) = self else { return }
-        if let i = members.firstIndex(where: { $0.key == key }) {
+        self = .null  // so that `members` is the only reference and changes in place
+        if let i = MemberIndex.scan(members, key) {
             members[i].value = value
         } else {
             members.append(Member(key: key, value: value))
@@ -55,8 +59,105 @@ indirect enum JSON: Equatable {
 
     mutating func remove(_ key: String) {
         guard case var .object(members) = self else { return }
+        self = .null
+        KeyWork.count(members.count)
         members.removeAll { $0.key == key }
         self = .object(members)
+    }
+}
+
+// MARK: - Objects of many members
+
+/// An object's members as they are added, Python's dict semantics: a repeated key keeps its
+/// first position and takes the last value. Past a few members, keys are found through a
+/// dictionary, so adding N members costs O(N), not the O(N²) of a scan per key (a hostile
+/// answer or input of 1M keys).
+struct MemberList {
+    private(set) var members: [JSON.Member] = []
+    private var positions: [String: Int] = [:]
+
+    /// Up to this many members, a scan is cheaper than hashing every key.
+    static let scanLimit = 8
+
+    mutating func set(_ key: String, _ value: JSON) {
+        if members.count <= Self.scanLimit {
+            if let k = MemberIndex.scan(members, key) {
+                members[k].value = value
+                return
+            }
+            members.append(JSON.Member(key: key, value: value))
+            if members.count > Self.scanLimit {
+                KeyWork.count(members.count)
+                for (k, m) in members.enumerated() where positions[m.key] == nil { positions[m.key] = k }
+            }
+            return
+        }
+        KeyWork.count()
+        if let k = positions[key] {
+            members[k].value = value
+        } else {
+            positions[key] = members.count
+            members.append(JSON.Member(key: key, value: value))
+        }
+    }
+
+    var object: JSON { .object(members) }
+}
+
+/// Lookups by key in an object's members (the first member of a name, as `JSON.subscript`):
+/// past a few members, through a dictionary built once, so N lookups in an object of N keys
+/// cost O(N).
+struct MemberIndex {
+    let members: [JSON.Member]
+    private let positions: [String: Int]?
+
+    init(_ members: [JSON.Member]) {
+        self.members = members
+        if members.count > MemberList.scanLimit {
+            KeyWork.count(members.count)
+            var positions: [String: Int] = [:]
+            positions.reserveCapacity(members.count)
+            for (k, m) in members.enumerated() where positions[m.key] == nil { positions[m.key] = k }
+            self.positions = positions
+        } else {
+            positions = nil
+        }
+    }
+
+    subscript(key: String) -> JSON? {
+        guard let positions else { return Self.scan(members, key).map { members[$0].value } }
+        KeyWork.count()
+        return positions[key].map { members[$0].value }
+    }
+
+    /// The position of the first member named `key`, by a scan.
+    static func scan(_ members: [JSON.Member], _ key: String) -> Int? {
+        for (k, m) in members.enumerated() {
+            KeyWork.count()
+            if m.key == key { return k }
+        }
+        return nil
+    }
+}
+
+/// Counts key comparisons and lookups in objects, in debug builds only: the tests check that an
+/// object of N keys costs O(N) by comparing these counts for growing N, not times. Every search
+/// of an object's members by key goes through `MemberList`, `MemberIndex` or `JSON`'s
+/// subscript, `set` and `remove`, which count here.
+enum KeyWork {
+    #if DEBUG
+    final class Meter: @unchecked Sendable {
+        var count = 0
+    }
+
+    @TaskLocal static var meter: Meter?
+    #endif
+
+    @inline(__always)
+    static func count(_ n: Int = 1) {
+        #if DEBUG
+        meter?.count += n
+        #endif
     }
 }
 
@@ -161,7 +262,15 @@ struct JSONParser {
     private mutating func string() throws(JSONSyntaxError) -> String {
         let start = i
         i += 1
-        var out: [UInt8] = []
+        // Most strings have no escape: one pass to the closing quote, one String.
+        var end = i
+        while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\"), bytes[end] >= 0x20 { end += 1 }
+        if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
+            defer { i = end + 1 }
+            return String(decoding: bytes[i..<end], as: UTF8.self)
+        }
+        var out = Array(bytes[i..<end])
+        i = end
         while true {
             guard i < bytes.count else { throw error("Unterminated string starting at", at: start) }
             let b = bytes[i]
@@ -223,9 +332,9 @@ struct JSONParser {
 
     private mutating func object(depth: Int) throws(JSONSyntaxError) -> JSON {
         i += 1
-        var members: [JSON.Member] = []
+        var members = MemberList()
         skipSpace()
-        if i < bytes.count, bytes[i] == UInt8(ascii: "}") { i += 1; return .object(members) }
+        if i < bytes.count, bytes[i] == UInt8(ascii: "}") { i += 1; return members.object }
         while true {
             skipSpace()
             guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { throw error("Expecting property name enclosed in double quotes") }
@@ -235,12 +344,12 @@ struct JSONParser {
             i += 1
             skipSpace()
             let v = try value(depth: depth + 1)
-            // Like Python's json.loads, a repeated key keeps the last value.
-            if let k = members.firstIndex(where: { $0.key == key }) { members[k].value = v } else { members.append(.init(key: key, value: v)) }
+            // Like Python's json.loads, a repeated key keeps the last value (at the first position).
+            members.set(key, v)
             skipSpace()
             guard i < bytes.count else { throw error("Expecting ',' delimiter") }
             if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
-            if bytes[i] == UInt8(ascii: "}") { i += 1; return .object(members) }
+            if bytes[i] == UInt8(ascii: "}") { i += 1; return members.object }
             throw error("Expecting ',' delimiter")
         }
     }
@@ -309,17 +418,19 @@ extension JSON {
         switch self {
         case let .array(a) where !a.isEmpty:
             out += "[\n"
+            let indent = String(repeating: " ", count: 4 * (level + 1))
             for (k, e) in a.enumerated() {
                 if k > 0 { out += ",\n" }
-                out += String(repeating: " ", count: 4 * (level + 1))
+                out += indent
                 e.writeIndented(&out, level: level + 1)
             }
             out += "\n" + String(repeating: " ", count: 4 * level) + "]"
         case let .object(m) where !m.isEmpty:
             out += "{\n"
+            let indent = String(repeating: " ", count: 4 * (level + 1))
             for (k, e) in m.enumerated() {
                 if k > 0 { out += ",\n" }
-                out += String(repeating: " ", count: 4 * (level + 1))
+                out += indent
                 JSON.quote(e.key, into: &out, asciiOnly: false)
                 out += ": "
                 e.value.writeIndented(&out, level: level + 1)
@@ -333,9 +444,18 @@ extension JSON {
     }
 
     /// A JSON string literal as Python's json module writes it: `"`, `\`, and control characters
-    /// escaped (`\n`, `\u001b`); everything else as is, or `\uXXXX` when `asciiOnly`.
+    /// escaped (`\n`, `\u001b`); everything else as is, or `\uXXXX` when `asciiOnly`. Unlike
+    /// Python (and the aws CLI), DEL, the C1 controls and the bidi and line-breaking characters
+    /// of `TerminalText.isControl` are escaped too (`\u007f`, `\u009b`, `\u202e`): the same
+    /// JSON value, but nothing in it acts on a terminal.
     static func quote(_ s: String, into out: inout String, asciiOnly: Bool) {
         out += "\""
+        // Most strings need no escape: appended whole.
+        if !s.utf8.contains(where: { $0 == 0x22 || $0 == 0x5C || (asciiOnly && $0 > 0x7E) || TerminalText.mayStartControl($0) }) {
+            out += s
+            out += "\""
+            return
+        }
         for u in s.unicodeScalars {
             switch u {
             case "\"": out += "\\\""
@@ -346,12 +466,12 @@ extension JSON {
             case "\u{08}": out += "\\b"
             case "\u{0C}": out += "\\f"
             default:
-                if u.value < 0x20 || (asciiOnly && u.value > 0x7E) {
+                if u.value < 0x20 || (asciiOnly && u.value > 0x7E) || TerminalText.isControl(u.value) {
                     if u.value > 0xFFFF {
                         let v = u.value - 0x10000
-                        out += "\\u" + hex4(0xD800 + (v >> 10)) + "\\u" + hex4(0xDC00 + (v & 0x3FF))
+                        out += "\\u" + TerminalText.hex(0xD800 + (v >> 10), digits: 4) + "\\u" + TerminalText.hex(0xDC00 + (v & 0x3FF), digits: 4)
                     } else {
-                        out += "\\u" + hex4(u.value)
+                        out += "\\u" + TerminalText.hex(u.value, digits: 4)
                     }
                 } else {
                     out.unicodeScalars.append(u)
@@ -359,11 +479,6 @@ extension JSON {
             }
         }
         out += "\""
-    }
-
-    private static func hex4(_ v: UInt32) -> String {
-        let digits = Array("0123456789abcdef")
-        return String([digits[Int((v >> 12) & 0xF)], digits[Int((v >> 8) & 0xF)], digits[Int((v >> 4) & 0xF)], digits[Int(v & 0xF)]])
     }
 
     /// The value as Python's `str()` shows it, which the aws CLI's text and table output use.
@@ -457,8 +572,7 @@ enum PythonNumber {
             case "\t": out += "\\t"
             default:
                 if Character(u) == q { out += "\\" + String(q) } else if u.value < 0x20 || u.value == 0x7F {
-                    let h = String(u.value, radix: 16)
-                    out += "\\x" + (h.count < 2 ? "0" + h : h)
+                    out += "\\x" + TerminalText.hex(u.value, digits: 2)
                 } else {
                     out.unicodeScalars.append(u)
                 }

@@ -1,11 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// How timestamps are printed: `none` prints them as the service sent them (the aws CLI v1
 /// default, and what the installed `aws` prints), `iso8601` as Python's `isoformat()` of the
 /// parsed time (`2026-11-21T12:34:56.789000+00:00`, the aws CLI v2 default). Set with
@@ -21,19 +13,28 @@ enum TimestampFormat: String {
 struct OutputShaper {
     let timestamps: TimestampFormat
 
-    /// The output of `operation` from the response body.
-    func shape(operation: String, body: [UInt8]) -> JSON {
-        let document: JSON
-        if body.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
-            document = .object([])
-        } else if let parsed = try? JSONParser.parse(body) {
-            document = parsed
-        } else {
-            // botocore reads a body that is not JSON as {"message": body}.
-            document = .object([.init(key: "message", value: .string(String(decoding: body, as: UTF8.self)))])
-        }
+    /// The output of `operation` from the document of a success answer (`document(...)`).
+    func shape(operation: String, document: JSON) -> JSON {
         guard let name = Self.lookup(OutputShapes.operations, operation) else { return document }
         return shape(document, as: name) ?? .object([])
+    }
+
+    /// The document of a success answer: a JSON object, or no members for an empty body. Any
+    /// other body is `MalformedAnswer`: botocore reads a body that is not JSON as
+    /// `{"message": body}` (meant for error answers) and the aws CLI prints nothing and exits 0,
+    /// which hides that a create or delete may have happened.
+    static func document(operation: String, status: Int, body: [UInt8]) throws(MalformedAnswer) -> JSON {
+        if body.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) { return .object([]) }
+        let parsed: JSON
+        do {
+            parsed = try JSONParser.parse(body)
+        } catch {
+            throw MalformedAnswer(operation: operation, status: status, problem: "it is not JSON (\(error))", body: body)
+        }
+        guard case .object = parsed else {
+            throw MalformedAnswer(operation: operation, status: status, problem: "it is JSON but not an object", body: body)
+        }
+        return parsed
     }
 
     func shape(_ value: JSON, as type: String) -> JSON? {
@@ -68,9 +69,11 @@ struct OutputShaper {
                     return .object([.init(key: "SDK_UNKNOWN_MEMBER", value: .object([.init(key: "name", value: .string(first.key))]))])
                 }
             }
+            // The service may send many members the model does not know: find the model's by key.
+            let index = MemberIndex(given)
             var out: [JSON.Member] = []
             for (name, memberType) in members {
-                guard let raw = given.first(where: { $0.key == name })?.value, let v = shape(raw, as: memberType) else { continue }
+                guard let raw = index[name], let v = shape(raw, as: memberType) else { continue }
                 out.append(.init(key: name, value: v))
             }
             return .object(out)
@@ -88,6 +91,15 @@ struct OutputShaper {
         }
         return nil
     }
+}
+
+/// A success answer whose body is not a JSON object (`OutputShaper.document`); ErrorReporter words it.
+struct MalformedAnswer: Error {
+    var operation: String
+    var status: Int
+    /// What is wrong with the body: `it is not JSON (Unterminated string ...)`.
+    var problem: String
+    var body: [UInt8]
 }
 
 enum Timestamps {
@@ -187,36 +199,6 @@ enum Timestamps {
     }
 }
 
-/// Writes to standard output and error, unbuffered, each text in as few writes as possible.
-enum Console {
-    static func out(_ text: String) { writeAll(text, to: STDOUT_FILENO) }
-
-    static func err(_ text: String) { writeAll(text, to: STDERR_FILENO) }
-
-    private static func writeAll(_ text: String, to fd: Int32) {
-        var t = text
-        t.withUTF8 { buffer in
-            guard let base = buffer.baseAddress else { return }
-            var sent = 0
-            while sent < buffer.count {
-                let n = write(fd, base + sent, buffer.count - sent)
-                if n < 0, errno == EINTR { continue }
-                if n <= 0 { return }  // a closed pipe: nothing more to say
-                sent += n
-            }
-        }
-    }
-
-    static var stdoutIsTerminal: Bool { isatty(STDOUT_FILENO) != 0 }
-
-    /// The terminal's width, 80 when standard output is not a terminal (as the aws CLI does).
-    static var terminalWidth: Int {
-        var size = winsize()
-        if ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return Int(size.ws_col) }
-        return 80
-    }
-}
-
 // MARK: - text
 
 /// The aws CLI's `--output text` (awscli/text.py): scalars of an object on one tab-separated
@@ -264,9 +246,11 @@ enum TextFormatter {
         var scalars: [String] = []
         var nonScalars: [(String, JSON)] = []
         if let scalarKeys {
-            for key in scalarKeys { scalars.append(item.first { $0.key == key }?.value.pythonString ?? "") }
-            let remaining = sortedKeys(item.map(\.key).filter { !scalarKeys.contains($0) })
-            for key in remaining { if let v = item.first(where: { $0.key == key })?.value { nonScalars.append((key, v)) } }
+            let index = MemberIndex(item)
+            for key in scalarKeys { scalars.append(index[key]?.pythonString ?? "") }
+            let scalarSet = Set(scalarKeys)
+            let remaining = sortedKeys(item.map(\.key).filter { !scalarSet.contains($0) })
+            for key in remaining { if let v = index[key] { nonScalars.append((key, v)) } }
         } else {
             for m in item.sorted(by: { keyOrder($0.key, $1.key) }) {
                 if m.value.isScalar { scalars.append(m.value.pythonString) } else { nonScalars.append((m.key, m.value)) }
@@ -280,18 +264,18 @@ enum TextFormatter {
     }
 
     private static func allScalarKeys(_ list: [JSON]) -> [String] {
-        var seen: [String] = []
+        var seen: Set<String> = []
         for case let .object(members) in list {
-            for m in members where m.value.isScalar && !seen.contains(m.key) { seen.append(m.key) }
+            for m in members where m.value.isScalar { seen.insert(m.key) }
         }
-        return sortedKeys(seen)
+        return sortedKeys(Array(seen))
     }
 
     static func upper(_ s: String) -> String { s.uppercased() }
 }
 
-/// Python's sort order for strings: by code point.
-func keyOrder(_ a: String, _ b: String) -> Bool { a.unicodeScalars.lexicographicallyPrecedes(b.unicodeScalars) }
+/// Python's sort order for strings: by code point, which is the order of their UTF-8 bytes.
+func keyOrder(_ a: String, _ b: String) -> Bool { a.utf8.lexicographicallyPrecedes(b.utf8) }
 func sortedKeys(_ keys: [String]) -> [String] { keys.sorted(by: keyOrder) }
 
 // MARK: - table
@@ -304,18 +288,27 @@ struct TableFormatter {
     var color: Bool
 
     final class Section {
-        var title = ""
+        let title: String
         var headers: [String] = []
         var rows: [[String]] = []
-        var indentLevel = 0
+        let indentLevel: Int
         var maxWidths: [Int] = []
 
+        // Titles, headers and cells are the service's text: escaped here, before their widths
+        // are counted (the table's own colors are written as is).
+        init(title: String = "", indentLevel: Int = 0) {
+            self.title = TerminalText.escape(title)
+            self.indentLevel = indentLevel
+        }
+
         func addHeader(_ h: [String]) {
+            let h = h.map(TerminalText.escape)
             updateMaxWidths(h)
             headers = h
         }
 
         func addRow(_ row: [String]) {
+            let row = row.map(TerminalText.escape)
             rows.append(row)
             updateMaxWidths(row)
         }
@@ -380,9 +373,7 @@ struct TableFormatter {
     }
 
     private mutating func newSection(_ title: String, indent: Int) {
-        let s = Section()
-        s.title = title
-        s.indentLevel = indent
+        let s = Section(title: title, indentLevel: indent)
         sections.append(s)
         current = s
     }
@@ -426,43 +417,40 @@ struct TableFormatter {
 
     private mutating func buildFromDict(_ members: [JSON.Member], indent: Int) {
         let (headers, more) = Self.groupScalarKeys(members)
+        let index = MemberIndex(members)
         if headers.count == 1 {
-            section().addRow([headers[0], value(members, headers[0]).pythonString])
+            section().addRow([headers[0], (index[headers[0]] ?? .null).pythonString])
         } else if !headers.isEmpty {
             section().addHeader(headers)
-            section().addRow(headers.map { value(members, $0).pythonString })
+            section().addRow(headers.map { (index[$0] ?? .null).pythonString })
         }
-        for key in more { build(title: key, value(members, key), indent: indent + 1) }
+        for key in more { build(title: key, index[key] ?? .null, indent: indent + 1) }
     }
 
     private mutating func buildFromList(_ list: [JSON], indent: Int, title: String?) {
-        var headerSet: [String] = []
-        var moreSet: [String] = []
+        var headerSet: Set<String> = []
+        var moreSet: Set<String> = []
         for case let .object(members) in list {
-            let (h, m) = Self.groupScalarKeys(members)
-            for k in h where !headerSet.contains(k) { headerSet.append(k) }
-            for k in m where !moreSet.contains(k) { moreSet.append(k) }
+            for m in members {
+                if m.value.isScalar { headerSet.insert(m.key) } else { moreSet.insert(m.key) }
+            }
         }
-        let headers = sortedKeys(headerSet)
-        let more = sortedKeys(moreSet)
+        let headers = sortedKeys(Array(headerSet))
+        let more = sortedKeys(Array(moreSet))
         section().addHeader(headers)
         var first = true
         for element in list {
-            let members = element.objectMembers ?? []
+            let index = MemberIndex(element.objectMembers ?? [])
             if !first, !more.isEmpty {
                 newSection(title ?? "", indent: indent)
                 section().addHeader(headers)
             }
             first = false
-            section().addRow(headers.map { key in members.first { $0.key == key }?.value.pythonString ?? "" })
+            section().addRow(headers.map { key in index[key]?.pythonString ?? "" })
             for key in more {
-                if let v = members.first(where: { $0.key == key })?.value { build(title: key, v, indent: indent + 1) }
+                if let v = index[key] { build(title: key, v, indent: indent + 1) }
             }
         }
-    }
-
-    private func value(_ members: [JSON.Member], _ key: String) -> JSON {
-        members.first { $0.key == key }?.value ?? .null
     }
 
     private static func groupScalarKeys(_ members: [JSON.Member]) -> ([String], [String]) {
@@ -475,9 +463,7 @@ struct TableFormatter {
         var maxWidth = sections.map { $0.totalWidth(padding: 4, outerPadding: $0.indentLevel) }.max() ?? 0
         if maxWidth > terminalWidth {
             for (i, s) in sections.enumerated() where s.rows.count == 1 && !s.headers.isEmpty {
-                let v = Section()
-                v.title = s.title
-                v.indentLevel = s.indentLevel
+                let v = Section(title: s.title, indentLevel: s.indentLevel)
                 for (h, e) in zip(s.headers, s.rows[0]) { v.addRow([h, e]) }
                 sections[i] = v
             }

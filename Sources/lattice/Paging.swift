@@ -8,8 +8,11 @@ import LatticeKit
 /// botocore's PageIterator as the aws CLI drives it: follow the output token, stop at
 /// `--max-items` (then hand back a `NextToken` for `--starting-token`), resume from one.
 /// Tokens are botocore's: base64 of `{"nextToken": ..., "boto_truncate_amount": n}`, so tokens
-/// move between `aws` and `lattice`.
+/// move between `aws` and `lattice`. The tokens are followed by the library's `Paginator`, as
+/// for the typed page sequences: a token that comes back, or too many pages, is an error.
 struct Pager {
+    /// The operation's name, such as `ListServices`.
+    let operation: String
     let spec: PaginationSpec
     let maxItems: Int?
     let startingToken: String?
@@ -59,9 +62,9 @@ struct Pager {
 
     func run(_ input: JSON, fetch: (JSON) async throws -> JSON) async throws -> Result {
         var (kwargs, nextToken, startingTruncation) = try firstInput(input)
+        var paginator = Paginator(operation: operation, startingToken: nextToken.stringValue)
         var totalItems = 0
         var first = true
-        var previous: JSON?
         var pages: [JSON] = []
         while true {
             var page = try await fetch(kwargs)
@@ -87,16 +90,14 @@ struct Pager {
             }
             pages.append(page)
             totalItems += current.count
-            if let t = page[spec.outputToken]?.stringValue, !t.isEmpty { nextToken = .string(t) } else { nextToken = .null }
-            if nextToken == .null { return Result(pages: pages, resumeToken: nil) }
+            guard let token = page[spec.outputToken]?.stringValue, !token.isEmpty else { return Result(pages: pages, resumeToken: nil) }
+            nextToken = .string(token)
             if let maxItems, totalItems == maxItems {
                 return Result(pages: pages, resumeToken: Self.encode(inputToken: spec.inputToken, nextToken, truncate: nil))
             }
-            if let previous, previous == nextToken {
-                throw Failure(description: "Error during pagination: The same next token was received twice: {'\(spec.inputToken)': \(nextToken.pythonRepr)}")
-            }
+            // As botocore, a token is checked after --max-items: a cycle past the items asked for is not an error.
+            _ = try paginator.next(after: token)
             kwargs.set(spec.inputToken, nextToken)
-            previous = nextToken
         }
     }
 

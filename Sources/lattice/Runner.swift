@@ -65,7 +65,7 @@ struct Runner {
             }
             return nil
         }
-        return Pager(spec: spec, maxItems: globals.maxItems, startingToken: globals.startingToken, pageSize: globals.pageSize)
+        return Pager(operation: command.operation, spec: spec, maxItems: globals.maxItems, startingToken: globals.startingToken, pageSize: globals.pageSize)
     }
 
     struct Display {
@@ -126,6 +126,8 @@ struct Runner {
     }
 
     /// Builds and signs the first request at the current time and prints it; sends nothing.
+    /// The session token, the access key id and the signature are redacted, as --debug does
+    /// (with them, the request can be replayed for a few minutes), unless --reveal-secrets.
     func dryRun(_ client: LatticeClient, _ input: JSON) async throws -> Int32 {
         let request = try command.descriptor.request(client, Data(input.compact.utf8))
         let signed = try await client.signedRequest(request, date: environment.now())
@@ -135,10 +137,11 @@ struct Runner {
             headers.append(.init(key: "host", value: .string(host)))
         }
         for field in signed.headers.fields {
+            let value = globals.revealSecrets ? field.value : Redaction.header(field.name, field.value)
             if let k = headers.firstIndex(where: { $0.key == field.name }), case let .string(old) = headers[k].value {
-                headers[k].value = .string(old + "," + field.value)
+                headers[k].value = .string(old + "," + value)
             } else {
-                headers.append(.init(key: field.name, value: .string(field.value)))
+                headers.append(.init(key: field.name, value: .string(value)))
             }
         }
         let document = JSON.object([
@@ -163,7 +166,8 @@ struct Runner {
     func call(_ client: LatticeClient, _ input: JSON, _ timestamps: TimestampFormat) async throws -> JSON {
         let request = try command.descriptor.request(client, Data(input.compact.utf8))
         let response = try await client.send(request)
-        return OutputShaper(timestamps: timestamps).shape(operation: command.operation, body: response.body)
+        let document = try OutputShaper.document(operation: command.operation, status: response.status, body: response.body)
+        return OutputShaper(timestamps: timestamps).shape(operation: command.operation, document: document)
     }
 }
 
@@ -180,7 +184,9 @@ struct Printer {
             Console.out(TextFormatter.format(response))
         case .table:
             var table = TableFormatter(terminalWidth: Console.terminalWidth, color: color)
-            Console.out(table.format(title: operation, response))
+            // The table escapes what the service sent; its colors are control sequences.
+            let text = table.format(title: operation, response)
+            if color { Console.outStyled(text) } else { Console.out(text) }
         }
     }
 
@@ -215,18 +221,27 @@ enum Version {
 
 enum Debug {
     static func log(_ line: String) { Console.err("[debug] " + line + "\n") }
+}
 
-    /// Header values never printed: signatures, tokens, anything that looks like a secret.
-    static func redacted(_ name: String, _ value: String) -> String {
+/// What --debug and --dry-run print of header values.
+enum Redaction {
+    /// The value with secrets taken out: signatures, tokens, anything that looks like a secret.
+    /// An Authorization header keeps its scheme, scope and signed headers (what was signed, for
+    /// which date, region and service) without the access key id and the signature.
+    static func header(_ name: String, _ value: String) -> String {
         let n = name.lowercased()
         if n == "authorization" {
-            // Keep the scheme and what was signed; drop the credential and signature.
             let scheme = value.split(separator: " ", maxSplits: 1).first.map(String.init) ?? ""
+            var scope = ""
+            if let r = value.firstRange(of: "Credential=") {
+                let credential = value[r.upperBound...].prefix { $0 != "," && $0 != " " }
+                if let slash = credential.firstIndex(of: "/") { scope = String(credential[slash...]) }
+            }
             var signed = ""
             if let r = value.firstRange(of: "SignedHeaders=") {
                 signed = String(value[r.lowerBound...].prefix { $0 != "," })
             }
-            return "\(scheme) Credential=[redacted], \(signed), Signature=[redacted]"
+            return "\(scheme) Credential=[redacted]\(scope), \(signed), Signature=[redacted]"
         }
         if n.contains("token") || n.contains("secret") || n.contains("password") || n.contains("cookie") || n.contains("credential") {
             return "[redacted]"
@@ -243,12 +258,12 @@ final class DebugTransport: Transport {
 
     func send(_ request: HTTPRequest) async throws -> HTTPResponse {
         Debug.log("request: \(request.method) \(request.url)")
-        for f in request.headers.fields { Debug.log("  \(f.name): \(Debug.redacted(f.name, f.value))") }
+        for f in request.headers.fields { Debug.log("  \(f.name): \(Redaction.header(f.name, f.value))") }
         if !request.body.isEmpty { Debug.log("  body: \(String(decoding: request.body, as: UTF8.self))") }
         do {
             let response = try await inner.send(request)
             Debug.log("response: HTTP \(response.status)")
-            for f in response.headers.fields { Debug.log("  \(f.name): \(Debug.redacted(f.name, f.value))") }
+            for f in response.headers.fields { Debug.log("  \(f.name): \(Redaction.header(f.name, f.value))") }
             if !response.body.isEmpty { Debug.log("  body: \(response.bodyText)") }
             return response
         } catch {

@@ -25,7 +25,7 @@ import LatticeKit
         let botocore = try Oracle.botocoreCLINames(Array(Set(names)))
         let globals: Set<String> = ["--region", "--profile", "--endpoint-url", "--output", "--debug", "--no-paginate", "--max-items", "--starting-token",
                                     "--page-size", "--cli-connect-timeout", "--cli-read-timeout", "--no-verify-ssl", "--validation", "--dry-run",
-                                    "--color", "--version", "--cli-input-json", "--no-cli-pager", "--ca-bundle", "--cli-binary-format"]
+                                    "--color", "--version", "--cli-input-json", "--no-cli-pager", "--ca-bundle", "--cli-binary-format", "--reveal-secrets"]
         let top = try CLI.lattice(["help"], sandbox)
         #expect(top.status == 0)
         let commandsSection = top.stdout.components(separatedBy: "Commands:\n").last?.components(separatedBy: "\n\n").first ?? ""
@@ -211,11 +211,11 @@ import LatticeKit
     }
 
     /// --dry-run prints the request signed at the current time, as botocore would sign it, and
-    /// sends nothing.
+    /// sends nothing; --reveal-secrets shows its token and signature.
     @Test func dryRunPrintsTheSignedRequestAndSendsNothing() throws {
         let server = try Self.server()
         let sandbox = try CLI.Sandbox(extra: ["AWS_SESSION_TOKEN": "session/token+dry==run"])
-        let doc = try Self.dryRun(["create-service", "--name", "provider-svc", "--client-token", "c1", "--tags", "a=b", "--endpoint-url", server.url], sandbox)
+        let doc = try Self.dryRun(["create-service", "--name", "provider-svc", "--client-token", "c1", "--tags", "a=b", "--endpoint-url", server.url, "--reveal-secrets"], sandbox)
         #expect(server.requests.isEmpty)
         #expect(doc["method"] as? String == "POST")
         #expect(doc["url"] as? String == "\(server.url)/services")
@@ -236,6 +236,31 @@ import LatticeKit
         let oracle = try CLI.run("/usr/bin/env", ["python3", CLI.repoRoot.appendingPathComponent("Tests/Oracles/botocore_sigv4.py").path], environment: ProcessInfo.processInfo.environment, input: input + "\n")
         let signed = try #require(try JSONText.parse(oracle.stdout) as? [String: Any], "\(oracle.stderr)")
         #expect(headers["authorization"] == signed["authorization"] as? String)
+    }
+
+    /// Without --reveal-secrets, --dry-run redacts what would let someone replay the request or
+    /// use the session: the token, the access key id and the signature (as --debug does).
+    @Test func dryRunRedactsTheTokenAndSignature() throws {
+        let sandbox = try CLI.Sandbox(extra: ["AWS_SESSION_TOKEN": "session/token+dry==run"])
+        let args = ["get-service", "--service-identifier", "svc-0123456789abcdef0", "--endpoint-url", "http://127.0.0.1:9"]
+        let r = try CLI.lattice(args + ["--dry-run"], sandbox)
+        #expect(r.status == 0, "\(r.stderr)")
+        for secret in ["session/token+dry==run", sandbox.environment["AWS_ACCESS_KEY_ID"]!, sandbox.environment["AWS_SECRET_ACCESS_KEY"]!] {
+            #expect(!r.stdout.contains(secret), "--dry-run printed a secret:\n\(r.stdout)")
+        }
+        let headers = try #require((try JSONText.parse(r.stdout) as? [String: Any])?["headers"] as? [String: String])
+        #expect(headers["x-amz-security-token"] == "[redacted]")
+        let authorization = try #require(headers["authorization"])
+        let day = try #require(headers["x-amz-date"]?.prefix(8))
+        #expect(authorization == "AWS4-HMAC-SHA256 Credential=[redacted]/\(day)/us-east-1/vpc-lattice/aws4_request, SignedHeaders=host;x-amz-date;x-amz-security-token, Signature=[redacted]", "\(authorization)")
+        let revealed = try Self.dryRun(args + ["--reveal-secrets"], sandbox)["headers"] as? [String: String]
+        #expect(revealed?["x-amz-security-token"] == "session/token+dry==run")
+        #expect(revealed?["authorization"]?.contains("Credential=AKIDCLIPARITYTEST/") == true)
+        #expect(revealed?["authorization"]?.contains("Signature=[redacted]") == false)
+        // --reveal-secrets is for --dry-run only: --debug never prints secrets.
+        let misplaced = try CLI.lattice(args + ["--debug", "--reveal-secrets"], sandbox)
+        #expect(misplaced.status == 252 && misplaced.stderr.contains("--reveal-secrets only applies to --dry-run"), "\(misplaced.stderr)")
+        #expect(try CLI.lattice(["help"], sandbox).stdout.contains("--reveal-secrets"))
     }
 
     static func amzDate(_ s: String) -> Date? {
@@ -299,13 +324,13 @@ import LatticeKit
         _ = try sandbox.file("credentials", "[west]\naws_access_key_id = AKIDWEST\naws_secret_access_key = west-secret\n[local]\naws_access_key_id = AKIDLOCAL\naws_secret_access_key = local-secret\n")
         let get = ["get-service", "--service-identifier", "svc-0123456789abcdef0"]
         #expect(try Self.dryRun(get, sandbox)["url"] as? String == "https://vpc-lattice.us-east-1.amazonaws.com/services/svc-0123456789abcdef0")
-        let west = try Self.dryRun(get + ["--profile", "west"], sandbox)
+        let west = try Self.dryRun(get + ["--profile", "west", "--reveal-secrets"], sandbox)
         #expect(west["url"] as? String == "https://vpc-lattice.us-west-2.amazonaws.com/services/svc-0123456789abcdef0")
         // An explicit --profile uses the profile's keys, not the environment's (as botocore).
         let westHeaders = west["headers"] as? [String: String] ?? [:]
         let westAuthorization = westHeaders["authorization"] ?? ""
         #expect(westAuthorization.contains("Credential=AKIDWEST/"))
-        let defaultHeaders = try Self.dryRun(get, sandbox)["headers"] as? [String: String] ?? [:]
+        let defaultHeaders = try Self.dryRun(get + ["--reveal-secrets"], sandbox)["headers"] as? [String: String] ?? [:]
         let defaultAuthorization = defaultHeaders["authorization"] ?? ""
         #expect(defaultAuthorization.contains("Credential=AKIDCLIPARITYTEST/"))
         #expect(try Self.dryRun(get + ["--profile", "local"], sandbox)["url"] as? String == "http://127.0.0.1:9/local/services/svc-0123456789abcdef0")

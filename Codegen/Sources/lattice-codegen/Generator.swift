@@ -324,7 +324,7 @@ struct Generator {
             let resultOptional = shape(output).required.contains(p.resultKey) ? "" : " ?? []"
             out += "    /// Every page of \(p.operation), following `\(p.outputToken)`.\n"
             out += "    public func \(lower)Pages(_ input: \(input)\(defaultArg)) -> PageSequence<\(input), \(output)> {\n"
-            out += "        PageSequence(input: input, fetch: { try await self.\(lower)($0) }, setToken: { $0.\(p.inputToken) = $1 }, nextToken: { $0.\(p.outputToken) })\n"
+            out += "        PageSequence(operation: \"\(p.operation)\", input: input, fetch: { try await self.\(lower)($0) }, setToken: { $0.\(p.inputToken) = $1 }, nextToken: { $0.\(p.outputToken) })\n"
             out += "    }\n\n"
             out += "    /// Every item of every page of \(p.operation).\n"
             out += "    public func \(lower)Items(_ input: \(input)\(defaultArg)) -> ItemSequence<\(input), \(output), \(item)> {\n"

@@ -3,7 +3,7 @@
 extension LatticeClient {
     /// Every page of ListAccessLogSubscriptions, following `nextToken`.
     public func listAccessLogSubscriptionsPages(_ input: ListAccessLogSubscriptionsRequest) -> PageSequence<ListAccessLogSubscriptionsRequest, ListAccessLogSubscriptionsResponse> {
-        PageSequence(input: input, fetch: { try await self.listAccessLogSubscriptions($0) }, setToken: { $0.nextToken = $1 }, nextToken: { $0.nextToken })
+        PageSequence(operation: "ListAccessLogSubscriptions", input: input, fetch: { try await self.listAccessLogSubscriptions($0) }, setToken: { $0.nextToken = $1 }, nextToken: { $0.nextToken })
     }
 
     /// Every item of every page of ListAccessLogSubscriptions.
@@ -13,7 +13,7 @@ extension LatticeClient {
 
     /// Every page of ListDomainVerifications, following `nextToken`.
     public func listDomainVerificationsPages(_ input: ListDomainVerificationsRequest = ListDomainVerificationsRequest()) -> PageSequence<ListDomainVerificationsRequest, ListDomainVerificationsResponse> {
-        PageSequence(input: input, fetch: { try await self.listDomainVerifications($0) }, setToken: { $0.nextToken = $1 }, nextToken: { $0.nextToken })
+        PageSequence(operation: "ListDomainVerifications", input: input, fetch: { try await self.listDomainVerifications($0) }, setToken: { $0.nextToken = $1 }, nextToken: { $0.nextToken })
     }
 
     /// Every item of every page of ListDomainVerifications.
@@ -23,7 +23,7 @@ extension LatticeClient {
 
     /// Every page of ListListeners, following `nextToken`.
     public func listListenersPages(_ input: ListListenersRequest) -> PageSequence<ListListenersRequest, ListListenersResponse> {
-        PageSequence(input: input, fetch: { try await self.listListeners($0) }, setToken: { $0.nextToken = $1 }, nextToken: { $0.nextToken })
+        PageSequence(operation: "ListListeners", input: input, fetch: { try await self.listListeners($0) }, setToken: { $0.nextToken = $1 }, nextToken: { $0.nextToken })
     }
 
     /// Every item of every page of ListListeners.
@@ -33,7 +33,7 @@ extension LatticeClient {
 
     /// Every page of ListResourceConfigurations, following `nextToken`.
     public func listResourceConfigurationsPages(_ input: ListResourceConfigurationsRequest = ListResourceConfigurationsRequest()) -> PageSequence<ListResourceConfigurationsRequest, ListResourceConfigurationsResponse> {
-        PageSequence(input: input, fetch: { try await self.listResourceConfigurations($0) }, setToken: { $0.nextToken = $1 }, nextToken: { $0.nextToken })
+        PageSequence(operation: "ListResourceConfigurations", input: input, fetch: { try await self.listResourceConfigurations($0) }, setToken: { $0.nextToken = $1 }, nextToken: { $0.nextToken })
     }
 
     /// Every item of every page of ListResourceConfigurations.
@@ -43,7 +43,7 @@ extension LatticeClient {
 
     /// Every page of ListResourceEndpointAssociations, following `nextToken`.
     public func listResourceEndpointAssociationsPages(_ input: ListResourceEndpointAssociationsRequest) -> PageSequence<ListResourceEndpointAssociationsRequest, ListResourceEndpointAssociationsResponse> {
-        PageSequence(input: input, fetch: { try await self.listResourceEndpointAssociations($0) }, setToken: { $0.nextToken = $1 }, nextToken: { $0.nextToken })
+        PageSequence(operation: "ListResourceEndpointAssociations", input: input, fetch: { try await self.listResourceEndpointAssociations($0) }, setToken: { $0.nextToken = $1 }, nextToken: { $0.nextToken })
     }
 
     /// Every item of every page of ListResourceEndpointAssociations.
@@ -53,7 +53,7 @@ extension LatticeClient {
 
     /// Every page of ListResourceGateways, following `nextToken`.
     public func listResourceGatewaysPages(_ input: ListResourceGatewaysRequest = ListResourceGatewaysRequest()) -> PageSequence<ListResourceGatewaysRequest, ListResourceGatewaysResponse> {
-        PageSequence(input: input, fetch: { try await self.listResourceGateways($0) }, setToken: { $0.nextToken = $1 }, nextToken: { $0.nextToken })
+        PageSequence(operation: "ListResourceGateways", input: input, fetch: { try await self.listResourceGateways($0) }, setToken: { $0.nextToken = $1 }, nextToken: { $0.nextToken })
     }
 
     /// Every item of every page of ListResourceGateways.
@@ -63,7 +63,7 @@ extension LatticeClient {
 
     /// Every page of ListRules, following `nextToken`.
     public func listRulesPages(_ input: ListRulesRequest) -> PageSequence<ListRulesRequest, ListRulesResponse> {
-        PageSequence(input: input, fetch: { try await self.listRules($0) }, setToken: { $0.nextToken = $1 }, nextToken: { $0.nextToken })
+        PageSequence(operation: "ListRules", input: input, fetch: { try await self.listRules($0) }, setToken: { $0.nextToken = $1 }, nextToken: { $0.nextToken })
     }
 
     /// Every item of every page of ListRules.
@@ -73,7 +73,7 @@ extension LatticeClient {
 
     /// Every page of ListServiceNetworkResourceAssociations, following `nextToken`.
     public func listServiceNetworkResourceAssociationsPages(_ input: ListServiceNetworkResourceAssociationsRequest = ListServiceNetworkResourceAssociationsRequest()) -> PageSequence<ListServiceNetworkResourceAssociationsRequest, ListServiceNetworkResourceAssociationsResponse> {
-        PageSequence(input: input, fetch: { try await self.listServiceNetworkResourceAssociations($0) }, setToken: { $0.nextToken = $1 }, nextToken: { $0.nextToken })
+        PageSequence(operation: "ListServiceNetworkResourceAssociations", input: input, fetch: { try await self.listServiceNetworkResourceAssociations($0) }, setToken: { $0.nextToken = $1 }, nextToken: { $0.nextToken })
     }
 
     /// Every item of every page of ListServiceNetworkResourceAssociations.
@@ -83,7 +83,7 @@ extension LatticeClient {
 
     /// Every page of ListServiceNetworkServiceAssociations, following `nextToken`.
     public func listServiceNetworkServiceAssociationsPages(_ input: ListServiceNetworkServiceAssociationsRequest = ListServiceNetworkServiceAssociationsRequest()) -> PageSequence<ListServiceNetworkServiceAssociationsRequest, ListServiceNetworkServiceAssociationsResponse> {
-        PageSequence(input: input, fetch: { try await self.listServiceNetworkServiceAssociations($0) }, setToken: { $0.nextToken = $1 }, nextToken: { $0.nextToken })
+        PageSequence(operation: "ListServiceNetworkServiceAssociations", input: input, fetch: { try await self.listServiceNetworkServiceAssociations($0) }, setToken: { $0.nextToken = $1 }, nextToken: { $0.nextToken })
     }
 
     /// Every item of every page of ListServiceNetworkServiceAssociations.
@@ -93,7 +93,7 @@ extension LatticeClient {
 
     /// Every page of ListServiceNetworkVpcAssociations, following `nextToken`.
     public func listServiceNetworkVpcAssociationsPages(_ input: ListServiceNetworkVpcAssociationsRequest = ListServiceNetworkVpcAssociationsRequest()) -> PageSequence<ListServiceNetworkVpcAssociationsRequest, ListServiceNetworkVpcAssociationsResponse> {
-        PageSequence(input: input, fetch: { try await self.listServiceNetworkVpcAssociations($0) }, setToken: { $0.nextToken = $1 }, nextToken: { $0.nextToken })
+        PageSequence(operation: "ListServiceNetworkVpcAssociations", input: input, fetch: { try await self.listServiceNetworkVpcAssociations($0) }, setToken: { $0.nextToken = $1 }, nextToken: { $0.nextToken })
     }
 
     /// Every item of every page of ListServiceNetworkVpcAssociations.
@@ -103,7 +103,7 @@ extension LatticeClient {
 
     /// Every page of ListServiceNetworkVpcEndpointAssociations, following `nextToken`.
     public func listServiceNetworkVpcEndpointAssociationsPages(_ input: ListServiceNetworkVpcEndpointAssociationsRequest) -> PageSequence<ListServiceNetworkVpcEndpointAssociationsRequest, ListServiceNetworkVpcEndpointAssociationsResponse> {
-        PageSequence(input: input, fetch: { try await self.listServiceNetworkVpcEndpointAssociations($0) }, setToken: { $0.nextToken = $1 }, nextToken: { $0.nextToken })
+        PageSequence(operation: "ListServiceNetworkVpcEndpointAssociations", input: input, fetch: { try await self.listServiceNetworkVpcEndpointAssociations($0) }, setToken: { $0.nextToken = $1 }, nextToken: { $0.nextToken })
     }
 
     /// Every item of every page of ListServiceNetworkVpcEndpointAssociations.
@@ -113,7 +113,7 @@ extension LatticeClient {
 
     /// Every page of ListServiceNetworks, following `nextToken`.
     public func listServiceNetworksPages(_ input: ListServiceNetworksRequest = ListServiceNetworksRequest()) -> PageSequence<ListServiceNetworksRequest, ListServiceNetworksResponse> {
-        PageSequence(input: input, fetch: { try await self.listServiceNetworks($0) }, setToken: { $0.nextToken = $1 }, nextToken: { $0.nextToken })
+        PageSequence(operation: "ListServiceNetworks", input: input, fetch: { try await self.listServiceNetworks($0) }, setToken: { $0.nextToken = $1 }, nextToken: { $0.nextToken })
     }
 
     /// Every item of every page of ListServiceNetworks.
@@ -123,7 +123,7 @@ extension LatticeClient {
 
     /// Every page of ListServices, following `nextToken`.
     public func listServicesPages(_ input: ListServicesRequest = ListServicesRequest()) -> PageSequence<ListServicesRequest, ListServicesResponse> {
-        PageSequence(input: input, fetch: { try await self.listServices($0) }, setToken: { $0.nextToken = $1 }, nextToken: { $0.nextToken })
+        PageSequence(operation: "ListServices", input: input, fetch: { try await self.listServices($0) }, setToken: { $0.nextToken = $1 }, nextToken: { $0.nextToken })
     }
 
     /// Every item of every page of ListServices.
@@ -133,7 +133,7 @@ extension LatticeClient {
 
     /// Every page of ListTargetGroups, following `nextToken`.
     public func listTargetGroupsPages(_ input: ListTargetGroupsRequest = ListTargetGroupsRequest()) -> PageSequence<ListTargetGroupsRequest, ListTargetGroupsResponse> {
-        PageSequence(input: input, fetch: { try await self.listTargetGroups($0) }, setToken: { $0.nextToken = $1 }, nextToken: { $0.nextToken })
+        PageSequence(operation: "ListTargetGroups", input: input, fetch: { try await self.listTargetGroups($0) }, setToken: { $0.nextToken = $1 }, nextToken: { $0.nextToken })
     }
 
     /// Every item of every page of ListTargetGroups.
@@ -143,7 +143,7 @@ extension LatticeClient {
 
     /// Every page of ListTargets, following `nextToken`.
     public func listTargetsPages(_ input: ListTargetsRequest) -> PageSequence<ListTargetsRequest, ListTargetsResponse> {
-        PageSequence(input: input, fetch: { try await self.listTargets($0) }, setToken: { $0.nextToken = $1 }, nextToken: { $0.nextToken })
+        PageSequence(operation: "ListTargets", input: input, fetch: { try await self.listTargets($0) }, setToken: { $0.nextToken = $1 }, nextToken: { $0.nextToken })
     }
 
     /// Every item of every page of ListTargets.

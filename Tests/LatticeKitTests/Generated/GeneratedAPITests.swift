@@ -100,7 +100,9 @@ import SigV4
         #expect(transport.requests.count == 2)
     }
 
-    @Test func pagesFollowTheTokenAndStopOnARepeat() async throws {
+    /// A token that comes back ends the pages with LatticePaginationError (PaginatorTests), after
+    /// the page that returned it.
+    @Test func pagesFollowTheTokenAndEndWithAnErrorOnARepeat() async throws {
         let transport = FakeTransport { r in
             let token = r.url.split(separator: "nextToken=").dropFirst().first.map(String.init)
             switch token {
@@ -109,7 +111,10 @@ import SigV4
             default: return HTTPResponse(status: 200, body: Array(#"{"items":[{"id":"svc-4"}],"nextToken":"t2"}"#.utf8))
             }
         }
-        let ids = try await Self.client(transport).listServicesItems(ListServicesRequest(maxResults: 2)).collect().map(\.id)
+        var ids: [String?] = []
+        await #expect(throws: LatticePaginationError.self) {
+            for try await item in try Self.client(transport).listServicesItems(ListServicesRequest(maxResults: 2)) { ids.append(item.id) }
+        }
         #expect(ids == ["svc-1", "svc-2", "svc-3", "svc-4"])
         #expect(transport.requests.count == 3)
         #expect(transport.requests.allSatisfy { $0.url.contains("maxResults=2") })
