@@ -310,6 +310,10 @@ final class CurlEngine: @unchecked Sendable {
         func check(_ code: CURLcode) { if code != CURLE_OK { ok = false } }
 
         check(r.url.withCString { lk_easy_setopt_ptr(easy, CURLOPT_URL, $0) })
+        // The path goes out byte for byte as given: curl would otherwise resolve `.` and `..`
+        // segments, so the wire would differ from what was signed and what --dry-run shows
+        // (and `/rules/..` would reach the listener).
+        lk_easy_setopt_long(easy, CURLOPT_PATH_AS_IS, 1)
         lk_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1)
         lk_easy_setopt_ptr(easy, CURLOPT_ERRORBUFFER, t.errorBuffer)
         lk_easy_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, Int(max(1, t.timeouts.connect * 1000)))
