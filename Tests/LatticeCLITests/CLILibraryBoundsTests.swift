@@ -18,4 +18,55 @@ import LatticeTestSupport
         let doc = try JSONText.parse(dry.stdout) as? [String: Any]
         #expect(doc?["url"] as? String == server.url + "/services/svc-1/listeners/listener-1/rules/%2E%2E")
     }
+
+    /// `lattice` with a bound: a command that blocks fails the test instead of hanging it.
+    static func lattice(_ arguments: [String], _ sandbox: CLI.Sandbox, timeout: TimeInterval = 20) throws -> CLI.Result {
+        try CLI.run(try CLI.requireLattice(), arguments, environment: sandbox.environment, timeout: timeout)
+    }
+
+    static func fifo(_ sandbox: CLI.Sandbox) throws -> String {
+        let path = sandbox.directory.appendingPathComponent("pipe").path
+        try #require(mkfifo(path, 0o600) == 0)
+        return path
+    }
+
+    /// file:// values and --cli-input-json naming a FIFO, a device, a directory or a file over
+    /// the cap: exit 252 at once, with the reason, nothing sent.
+    @Test func fileValuesThatAreNotSmallRegularFilesAreRefused() throws {
+        let sandbox = try CLI.Sandbox()
+        let fifo = try Self.fifo(sandbox)
+        let big = try sandbox.file("big.json", "")
+        try #require(truncate(big, off_t(16 * 1024 * 1024 + 1)) == 0)  // sparse
+        let nowhere = ["--endpoint-url", "http://127.0.0.1:9"]
+        let cases: [([String], String, String)] = [
+            (["create-service-network", "--cli-input-json", "file://\(fifo)"], "cli-input-json", "it is a FIFO (named pipe), not a regular file"),
+            (["create-service-network", "--cli-input-json", "file:///dev/zero"], "cli-input-json", "it is a character device, not a regular file"),
+            (["put-auth-policy", "--resource-identifier", "svc-1", "--policy", "file://\(fifo)"], "policy", "it is a FIFO (named pipe), not a regular file"),
+            (["put-auth-policy", "--resource-identifier", "svc-1", "--policy", "file:///dev/zero"], "policy", "it is a character device, not a regular file"),
+            (["create-service-network", "--name", "fileb://\(sandbox.directory.path)"], "name", "it is a directory, not a regular file"),
+            (["create-service-network", "--cli-input-json", "file://\(big)"], "cli-input-json", "the file is larger than the limit of 16 MiB"),
+        ]
+        for (arguments, option, reason) in cases {
+            let r = try Self.lattice(arguments + nowhere, sandbox)
+            #expect(r.status == 252, "\(arguments): \(r.stderr)")
+            #expect(r.stderr.contains("Error parsing parameter '--\(option)': Unable to load paramfile "), "\(r.stderr)")
+            #expect(r.stderr.contains(": \(reason). Give a readable regular file of at most 16 MiB."), "\(r.stderr)")
+        }
+    }
+
+    /// AWS_CONFIG_FILE or AWS_SHARED_CREDENTIALS_FILE naming a FIFO or a device: exit 253 at
+    /// once, naming the file and the variable.
+    @Test func configFilesThatAreNotRegularFilesAreConfigurationErrors() throws {
+        let sandbox = try CLI.Sandbox()
+        let fifo = try Self.fifo(sandbox)
+        for (variable, path, kind) in [("AWS_CONFIG_FILE", fifo, "a FIFO (named pipe)"), ("AWS_SHARED_CREDENTIALS_FILE", fifo, "a FIFO (named pipe)"),
+                                       ("AWS_CONFIG_FILE", "/dev/zero", "a character device")] {
+            let saved = sandbox.environment[variable]
+            sandbox.environment[variable] = path
+            defer { sandbox.environment[variable] = saved }
+            let r = try Self.lattice(["list-services", "--endpoint-url", "http://127.0.0.1:9"], sandbox)
+            #expect(r.status == 253, "\(variable)=\(path): \(r.stderr)")
+            #expect(r.stderr.contains("Cannot read \(path): it is \(kind), not a regular file. Fix the file (a readable regular file of at most 16 MiB), or point \(variable) at another file."), "\(r.stderr)")
+        }
+    }
 }
