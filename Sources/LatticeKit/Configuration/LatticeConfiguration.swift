@@ -37,6 +37,9 @@ public struct LatticeConfiguration: Sendable {
     public var verifyTLS: Bool
     /// The logger for request-level diagnostics. Secrets are never logged.
     public var logger: Logger
+    /// Seconds a profile's `credential_process` may run before it (and every process it
+    /// started) is killed. Nil: `LATTICE_CREDENTIAL_PROCESS_TIMEOUT`, then 60.
+    public var credentialProcessTimeout: Double?
 
     public init(
         region: String? = nil,
@@ -51,7 +54,8 @@ public struct LatticeConfiguration: Sendable {
         retryMode: RetryMode? = nil,
         timeouts: HTTPTimeouts = HTTPTimeouts(),
         verifyTLS: Bool = true,
-        logger: Logger = Logger(label: "LatticeKit", factory: { _ in SwiftLogNoOpLogHandler() })
+        logger: Logger = Logger(label: "LatticeKit", factory: { _ in SwiftLogNoOpLogHandler() }),
+        credentialProcessTimeout: Double? = nil
     ) {
         self.region = region
         self.endpoint = endpoint
@@ -66,6 +70,7 @@ public struct LatticeConfiguration: Sendable {
         self.timeouts = timeouts
         self.verifyTLS = verifyTLS
         self.logger = logger
+        self.credentialProcessTimeout = credentialProcessTimeout
     }
 }
 
@@ -76,7 +81,7 @@ extension LatticeConfiguration {
     public func makeCredentialsProvider(transport: any Transport, environment: RuntimeEnvironment = .live) -> any CredentialsProvider {
         if let credentials { return StaticCredentialsProvider(credentials) }
         if let credentialsProvider { return credentialsProvider }
-        let chain = DefaultCredentialsChain(profile: profile, region: region, transport: transport, environment: environment)
+        let chain = DefaultCredentialsChain(profile: profile, region: region, transport: transport, environment: environment, credentialProcessTimeout: credentialProcessTimeout)
         return CachingCredentialsProvider(chain, environment: environment)
     }
 
