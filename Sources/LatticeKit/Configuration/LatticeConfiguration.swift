@@ -31,8 +31,17 @@ public struct LatticeConfiguration: Sendable {
     /// Standard or adaptive retries. Nil: `AWS_RETRY_MODE`, the profile's `retry_mode`,
     /// standard.
     public var retryMode: RetryMode?
-    /// Connect and read timeouts in seconds (10 and 60 unless set).
+    /// The limits on each attempt, in seconds: connect 10, read 60, the whole attempt 120, and
+    /// a minimum transfer rate of 1 KiB/s over 30 s once the response has begun (see
+    /// `HTTPTimeouts` for why).
     public var timeouts: HTTPTimeouts
+    /// Seconds for a whole call: every attempt and every wait between them. No attempt starts
+    /// and no wait begins that would end after it, and the attempt in flight is cut at it.
+    /// 300 by default: room for the 3 default attempts to each wait out a full read timeout,
+    /// with the backoffs between them, while a server that keeps every attempt alive (a
+    /// trickle fast enough to pass the rate check) still cannot hold a call longer.
+    /// `.infinity` turns it off.
+    public var callTimeout: Double
     /// Verify TLS certificates (turn off only for a local test endpoint).
     public var verifyTLS: Bool
     /// The logger for request-level diagnostics. Secrets are never logged.
@@ -53,6 +62,7 @@ public struct LatticeConfiguration: Sendable {
         maxAttempts: Int? = nil,
         retryMode: RetryMode? = nil,
         timeouts: HTTPTimeouts = HTTPTimeouts(),
+        callTimeout: Double = LatticeConfiguration.defaultCallTimeout,
         verifyTLS: Bool = true,
         logger: Logger = Logger(label: "LatticeKit", factory: { _ in SwiftLogNoOpLogHandler() }),
         credentialProcessTimeout: Double? = nil
@@ -68,6 +78,7 @@ public struct LatticeConfiguration: Sendable {
         self.maxAttempts = maxAttempts
         self.retryMode = retryMode
         self.timeouts = timeouts
+        self.callTimeout = callTimeout
         self.verifyTLS = verifyTLS
         self.logger = logger
         self.credentialProcessTimeout = credentialProcessTimeout
@@ -75,6 +86,9 @@ public struct LatticeConfiguration: Sendable {
 }
 
 extension LatticeConfiguration {
+    /// See `callTimeout`.
+    public static let defaultCallTimeout = 300.0
+
     /// The credentials provider a client uses: `credentials` if set, else
     /// `credentialsProvider`, else the default chain for `profile` and `region`, wrapped in a
     /// `CachingCredentialsProvider`.

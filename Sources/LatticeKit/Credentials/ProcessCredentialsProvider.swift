@@ -70,7 +70,7 @@ public struct ProcessCredentialsProvider: CredentialsProvider {
         case .exited:
             break
         case .timedOut:
-            throw fail("did not finish within \(Self.seconds(limit.seconds)) and was stopped, with every process it started",
+            throw fail("did not finish within \(HTTPTimeouts.describe(limit.seconds)) and was stopped, with every process it started",
                        fix: "make the command answer sooner (it gets no terminal input), or allow it more time with \(limit.source)")
         case .outputTooLarge:
             throw fail("printed more than \(ProcessRunner.outputLimit / 1_048_576) MiB and was stopped",
@@ -126,11 +126,6 @@ public struct ProcessCredentialsProvider: CredentialsProvider {
             sessionToken: SettingText.nonEmpty(payload.SessionToken),
             expiration: expiration
         )
-    }
-
-    /// `60 s`, `0.5 s`.
-    static func seconds(_ value: Double) -> String {
-        value == value.rounded() && value < 1e15 ? "\(Int(value)) s" : "\(value) s"
     }
 
     private func fail(_ what: String, fix: String) -> ConfigurationError {

@@ -235,9 +235,4 @@ enum ProcessRunner {
             return true
         }
     }
-
-    private static func nanoseconds(_ seconds: Double) -> UInt64 {
-        guard seconds.isFinite, seconds > 0 else { return seconds > 0 ? .max / 2 : 0 }
-        return UInt64(min(seconds, 1e9) * 1_000_000_000)
-    }
 }
