@@ -69,4 +69,32 @@ import LatticeTestSupport
             #expect(r.stderr.contains("Cannot read \(path): it is \(kind), not a regular file. Fix the file (a readable regular file of at most 16 MiB), or point \(variable) at another file."), "\(r.stderr)")
         }
     }
+
+    /// A server that announces 2 GiB and sends 20 bytes a second never trips the read
+    /// timeout; --cli-attempt-timeout and --cli-call-timeout end the command, each naming
+    /// itself.
+    @Test func aTricklingServerEndsAtTheAttemptAndCallTimeouts() throws {
+        let server = try LoopbackServer { _ in
+            .trickle(head: "HTTP/1.1 200 OK\r\nContent-Length: 2147483648\r\nContent-Type: application/json\r\n\r\n", bytes: 100_000, interval: 0.05)
+        }
+        let sandbox = try CLI.Sandbox()  // AWS_MAX_ATTEMPTS=2
+        let base = ["list-services", "--endpoint-url", server.url, "--cli-read-timeout", "5"]
+
+        var start = Date()
+        let attempt = try Self.lattice(base + ["--cli-attempt-timeout", "1"], sandbox, timeout: 30)
+        var elapsed = Date().timeIntervalSince(start)
+        #expect(attempt.status == 255, "\(attempt.stderr)")
+        #expect(attempt.stderr.contains("no complete response from \(server.url) within 1 s (attempt timeout)"), "\(attempt.stderr)")
+        #expect(attempt.stderr.contains("--cli-attempt-timeout"))
+        #expect(attempt.stderr.contains("gave up after 2 attempts"))
+        #expect(elapsed < 15, "ended after \(elapsed) s")
+
+        start = Date()
+        let call = try Self.lattice(base + ["--cli-call-timeout", "1"], sandbox, timeout: 30)
+        elapsed = Date().timeIntervalSince(start)
+        #expect(call.status == 255, "\(call.stderr)")
+        #expect(call.stderr.contains("(call timeout)"), "\(call.stderr)")
+        #expect(call.stderr.contains("--cli-call-timeout"))
+        #expect(elapsed < 15, "ended after \(elapsed) s")
+    }
 }
