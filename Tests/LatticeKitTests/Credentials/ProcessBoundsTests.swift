@@ -44,11 +44,10 @@ struct ProcessBoundsTests {
         return stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).hasPrefix("Z")
     }
 
-    /// Observes `pid` until it is dead, at most ~5 s.
-    static func becomesDead(_ pid: Int32) -> Bool {
-        for _ in 0..<5_000 {
-            if isDead(pid) { return true }
-            usleep(1_000)
+    /// Observes `pid` until it is dead (a SIGKILL is delivered asynchronously), at most ~5 s.
+    static func becomesDead(_ pid: Int32) async throws -> Bool {
+        for _ in 0..<5_000 where !isDead(pid) {
+            try await Task.sleep(nanoseconds: 1_000_000)
         }
         return isDead(pid)
     }
@@ -66,7 +65,7 @@ struct ProcessBoundsTests {
         #expect(error?.kind == .credentialsFailed)
         #expect(error?.message == "The credential_process of profile 'slow' did not finish within 0.5 s and was stopped, with every process it started. Fix: make the command answer sooner (it gets no terminal input), or allow it more time with credentialProcessTimeout (LatticeConfiguration) or ProcessCredentialsProvider.timeout.")
         // The background child was in the command's process group: killed too.
-        #expect(Self.becomesDead(try Self.pid(in: pidFile)))
+        #expect(try await Self.becomesDead(try Self.pid(in: pidFile)))
     }
 
     @Test("the time limit comes from LATTICE_CREDENTIAL_PROCESS_TIMEOUT when not set in code, and the message says so")
