@@ -32,6 +32,12 @@ package enum FileAccess {
         if fd < 0 {
             let code = errno
             if code == ENOENT || code == ENOTDIR { return .missing }
+            // A socket cannot be opened at all (ENXIO): say what it is rather than "No such
+            // device or address".
+            var info = stat()
+            if stat(path, &info) == 0, info.st_mode & S_IFMT != S_IFREG {
+                return .failed("it is \(kind(info.st_mode & S_IFMT)), not a regular file")
+            }
             return .failed(reason(code))
         }
         defer { close(fd) }

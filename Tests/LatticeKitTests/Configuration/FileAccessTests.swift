@@ -63,9 +63,9 @@ import Testing
         }
         let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) } }
         try #require(bound == 0)
-        // open(2) of a socket fails (ENXIO) rather than opening it; either way, no read.
+        // open(2) of a socket fails (ENXIO) rather than opening it: no read, and a clear reason.
         let result = Self.bounded { FileAccess.readFile(path) }
-        #expect(Self.failure(result) != nil)
+        #expect(Self.failure(result) == "it is a socket, not a regular file")
     }
 
     @Test func devNullReadsAsEmpty() {
