@@ -21,6 +21,11 @@ OUT=$SCRATCH/fuzz
 SANITIZE=-sanitize=fuzzer,address
 TARGETS=${*:-json-reader response-decoder shared-config}
 mkdir -p "$OUT"
+# The same inputs every run: a fixed seed, a fresh working corpus, no time-based corpus
+# reload, Swift's hashing made deterministic, and no address randomisation (libFuzzer feeds
+# compared values, pointers among them, back into its mutations).
+NO_ASLR=""
+if setarch "$(uname -m)" -R true 2>/dev/null; then NO_ASLR="setarch $(uname -m) -R"; fi
 
 needs_library=false
 for t in $TARGETS; do [ "$t" = json-reader ] || needs_library=true; done
@@ -47,10 +52,11 @@ for t in $TARGETS; do
     shared-config) build "$t" SharedConfig.swift $LIBRARY; runs=15000 ;;
     *) echo "fuzz: unknown target $t (json-reader, response-decoder, shared-config)" >&2; exit 2 ;;
   esac
-  # A fresh working corpus each time: the same seed and seed corpus give the same inputs.
   rm -rf "$OUT/corpus-$t"
   mkdir -p "$OUT/corpus-$t"
-  SWIFT_BACKTRACE=enable=no "$OUT/$t" -seed=1 -runs="${FUZZ_RUNS:-$runs}" -max_len=4096 -timeout=10 -rss_limit_mb=2048 -detect_leaks=0 \
+  # shellcheck disable=SC2086
+  SWIFT_BACKTRACE=enable=no SWIFT_DETERMINISTIC_HASHING=1 $NO_ASLR "$OUT/$t" -seed=1 -runs="${FUZZ_RUNS:-$runs}" -reload=0 \
+    -max_len=4096 -timeout=10 -rss_limit_mb=2048 -detect_leaks=0 \
     -print_final_stats=1 -artifact_prefix="$OUT/$t-" "$OUT/corpus-$t" "Tests/Fuzz/Corpus/$t" > "$OUT/$t.log" 2>&1 || {
     tail -40 "$OUT/$t.log" >&2
     echo "fuzz: $t found an input that breaks a property (saved as $OUT/$t-crash-*; log $OUT/$t.log)" >&2
