@@ -326,7 +326,7 @@ final class CurlEngine: @unchecked Sendable {
     /// The limit `t` has passed, if any: the call's time limit, the attempt timeout, the read
     /// timeout, the minimum rate. Otherwise lowers `nearest` to the next moment to check.
     private func overLimit(_ t: Transfer, now: UInt64, nearest: inout UInt64) -> TransportError? {
-        let host = Self.host(t.request.url)
+        var host: String { Self.host(t.request.url) }  // for messages only
         let deadline = t.deadline
         if now >= deadline.at {
             if deadline.isCallLimit {
