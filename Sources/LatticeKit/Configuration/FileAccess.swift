@@ -131,13 +131,13 @@ package enum FileAccess {
         return nil
     }
 
-    package static func reason(_ code: Int32) -> String {
+    static func reason(_ code: Int32) -> String {
         guard let text = strerror(code) else { return "error \(code)" }
         return String(cString: text)
     }
 
     /// Expands a leading `~` or `~/` with the home directory from the environment variables.
-    package static func expandHome(_ path: String, variables: [String: String]) -> String {
+    static func expandHome(_ path: String, variables: [String: String]) -> String {
         guard path == "~" || path.hasPrefix("~/"), let home = homeDirectory(variables) else { return path }
         return home + path.dropFirst()
     }
