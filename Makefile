@@ -11,7 +11,7 @@ PREFIX       ?= /usr/local
 APT_PACKAGES := libcurl4-openssl-dev libssl-dev pkg-config
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: test demo deps build cli check-cli install bench check-scripts generate clean help
+.PHONY: test demo deps build cli check-cli install bench check-scripts generate fuzz clean help
 
 help:
 	@echo "make demo   - build and run the demo"
@@ -20,6 +20,7 @@ help:
 	@echo "make install - make cli, then copy lattice to $(PREFIX)/bin"
 	@echo "make bench  - release build of lattice-bench and botocore, side by side"
 	@echo "make generate - regenerate Sources/LatticeKit/Generated from Codegen/Model"
+	@echo "make fuzz   - libFuzzer targets (JSON reader, response decoder, shared config), a fixed number of inputs each"
 
 ## deps: the C libraries (apt) and the pinned Python oracles (pip), only when missing.
 deps:
@@ -54,6 +55,7 @@ test: build check-scripts
 	  echo "Examples/ecs-deploy-guide.sh with WAIT=sleep: the same flow sleeping 0.3 s instead of polling, on a local Lattice that settles in 0.2 s" || \
 	  { cat /tmp/latticekit-ecs-sleep.log; exit 1; }
 	@$(MAKE) -s check-cli
+	@$(MAKE) -s fuzz
 
 ## check-cli: the shipped lattice binary builds, carries the Swift runtime, and runs.
 check-cli: cli
@@ -71,6 +73,11 @@ check-scripts:
 	@$(PYTHON) scripts/iam-policy.py --check
 	@$(SWIFT) run --package-path Codegen -c release lattice-codegen Codegen/Model Sources/LatticeKit/Generated Sources/lattice/Generated --check
 	@$(PYTHON) scripts/east-asian-width.py --check
+
+## fuzz: the libFuzzer targets of Tests/Fuzz, built instrumented in .build-fuzz (apart from the
+## normal build), each run for a fixed number of inputs from its seed corpus with a fixed seed.
+fuzz: deps
+	@SWIFT=$(SWIFT) sh scripts/fuzz.sh
 
 ## generate: the trimmed model from botocore, then Sources/LatticeKit/Generated from the model.
 generate:
@@ -108,4 +115,4 @@ bench: deps
 	@bash Benchmarks/cli-cold-start.sh
 
 clean:
-	rm -rf .build
+	rm -rf .build .build-fuzz

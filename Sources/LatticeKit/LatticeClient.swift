@@ -54,8 +54,10 @@ public final class LatticeClient: Sendable {
         let base = unsignedRequest(request)
         let transport = self.transport
         let logger = self.logger
-        return try await retryStrategy.run { context in
-            let attempt = try await self.sign(base, date: context.signingDate(now: self.environment.now()))
+        let limit = configuration.callTimeout
+        return try await retryStrategy.run(timeLimit: limit.isFinite ? limit : nil) { context in
+            var attempt = try await self.sign(base, date: context.signingDate(now: self.environment.now()))
+            attempt.timeLimit = context.secondsLeft(now: self.environment.now())
             logger.debug("vpc-lattice request", metadata: ["method": "\(base.method)", "url": "\(base.url)", "attempt": "\(context.attempt)"])
             let response = try await transport.send(attempt)
             logger.debug("vpc-lattice response", metadata: ["status": "\(response.status)", "requestId": "\(response.headers["x-amzn-requestid"] ?? "-")"])

@@ -24,6 +24,9 @@ struct GlobalOptions {
     var pageSize: Int?
     var connectTimeout: Double?
     var readTimeout: Double?
+    /// `--cli-attempt-timeout`, `--cli-call-timeout`: LatticeKit's attempt and call limits.
+    var attemptTimeout: Double?
+    var callTimeout: Double?
     var noVerifySSL = false
     var validation: ValidationMode?
     var dryRun = false
@@ -39,7 +42,7 @@ struct GlobalOptions {
     /// Options that take one value.
     static let valued: [String] = [
         "region", "profile", "endpoint-url", "output", "max-items", "starting-token", "page-size",
-        "cli-connect-timeout", "cli-read-timeout", "validation", "color", "ca-bundle", "cli-binary-format",
+        "cli-connect-timeout", "cli-read-timeout", "cli-attempt-timeout", "cli-call-timeout", "validation", "color", "ca-bundle", "cli-binary-format",
     ]
     /// Paging options: only for commands that page.
     static let paging: [String] = ["max-items", "starting-token", "page-size"]
@@ -70,6 +73,8 @@ struct GlobalOptions {
         case "starting-token": startingToken = value
         case "cli-connect-timeout": connectTimeout = try Self.seconds(name, value)
         case "cli-read-timeout": readTimeout = try Self.seconds(name, value)
+        case "cli-attempt-timeout": attemptTimeout = try Self.seconds(name, value)
+        case "cli-call-timeout": callTimeout = try Self.seconds(name, value)
         case "validation":
             guard let v = ValidationMode(rawValue: value) else {
                 throw UsageError(message: "argument --validation: Invalid choice '\(value)', valid choices are: strict, relaxed, off", showUsage: true)

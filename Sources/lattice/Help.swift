@@ -13,6 +13,8 @@ enum Help {
         ("--page-size <n>", "list commands: ask for n items per request"),
         ("--cli-connect-timeout <s>", "seconds to wait for a connection (0: no limit)"),
         ("--cli-read-timeout <s>", "seconds to wait for data (0: no limit)"),
+        ("--cli-attempt-timeout <s>", "seconds for one request and its whole answer (default 120; 0: no limit)"),
+        ("--cli-call-timeout <s>", "seconds for the whole call, retries and waits included (default 300; 0: no limit)"),
         ("--no-verify-ssl", "do not verify TLS certificates"),
         ("--ca-bundle <path>", "verify TLS certificates with this CA bundle (else AWS_CA_BUNDLE, the profile's ca_bundle)"),
         ("--validation strict|relaxed|off", "client-side checks of the input against the model (relaxed: no patterns)"),

@@ -1,10 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import LatticeKit
 
 /// Builds an operation's input document (members by model name) from `--cli-input-json` and
@@ -158,28 +151,14 @@ struct InputBuilder {
         if path.hasPrefix("~/") || path == "~", let home = environment["HOME"] {
             path = home + path.dropFirst(1)
         }
-        guard let bytes = FileReader.read(path) else {
+        // Bounded, and never blocking: a FIFO, a device or a directory is refused unread.
+        switch FileAccess.readFile(path) {
+        case let .contents(bytes):
+            return String(decoding: bytes, as: UTF8.self)
+        case .missing:
             throw UsageError(message: "Error parsing parameter '--\(option)': Unable to load paramfile \(value): [Errno 2] No such file or directory: '\(path)'")
+        case let .failed(reason):
+            throw UsageError(message: "Error parsing parameter '--\(option)': Unable to load paramfile \(value): \(reason). Give a readable regular file of at most \(FileAccess.describe(FileAccess.maximumSize)).")
         }
-        return String(decoding: bytes, as: UTF8.self)
-    }
-}
-
-enum FileReader {
-    /// The whole file, or nil when it cannot be read.
-    static func read(_ path: String) -> [UInt8]? {
-        guard let f = fopen(path, "rb") else { return nil }
-        defer { fclose(f) }
-        var out: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65_536)
-        while true {
-            let n = buffer.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, f) }
-            if n > 0 { out.append(contentsOf: buffer[0..<n]) }
-            if n < buffer.count {
-                if ferror(f) != 0 { return nil }
-                break
-            }
-        }
-        return out
     }
 }

@@ -109,6 +109,8 @@ struct Runner {
         configuration.validation = globals.validation ?? .strict
         if let c = globals.connectTimeout { configuration.timeouts.connect = c }
         if let r = globals.readTimeout { configuration.timeouts.read = r }
+        if let a = globals.attemptTimeout { configuration.timeouts.attempt = a }
+        if let c = globals.callTimeout { configuration.callTimeout = c }
         if globals.noVerifySSL { configuration.verifyTLS = false }
         var environment = self.environment
         if let caBundle = globals.caBundle { environment.variables["AWS_CA_BUNDLE"] = caBundle }

@@ -24,7 +24,7 @@ import LatticeKit
         let names = OperationDescriptor.all.flatMap { $0.spec.members.map(\.name) } + OperationDescriptor.all.map(\.spec.name)
         let botocore = try Oracle.botocoreCLINames(Array(Set(names)))
         let globals: Set<String> = ["--region", "--profile", "--endpoint-url", "--output", "--debug", "--no-paginate", "--max-items", "--starting-token",
-                                    "--page-size", "--cli-connect-timeout", "--cli-read-timeout", "--no-verify-ssl", "--validation", "--dry-run",
+                                    "--page-size", "--cli-connect-timeout", "--cli-read-timeout", "--cli-attempt-timeout", "--cli-call-timeout", "--no-verify-ssl", "--validation", "--dry-run",
                                     "--color", "--version", "--cli-input-json", "--no-cli-pager", "--ca-bundle", "--cli-binary-format", "--reveal-secrets"]
         let top = try CLI.lattice(["help"], sandbox)
         #expect(top.status == 0)

@@ -21,7 +21,7 @@ public struct BackgroundServer: Sendable {
     /// as `bash 'moto.sh'`. Throws with the script's stderr and `hint` when it fails.
     public init(_ command: String, arguments: String = "", name: String, hint: String) async throws {
         let pidFile = FileManager.default.temporaryDirectory.appendingPathComponent("latticekit-\(name)-\(UUID().uuidString).pid").path
-        let out = try await ProcessRunner.run("\(command) start '\(pidFile)' \(arguments)", variables: ProcessInfo.processInfo.environment)
+        let out = try await ProcessRunner.run("\(command) start '\(pidFile)' \(arguments)", variables: ProcessInfo.processInfo.environment, timeout: 300)
         guard out.exitCode == 0 else {
             throw BackgroundServerError(description: "\(name) did not start: \(String(decoding: out.stderr, as: UTF8.self)) (\(hint))")
         }
@@ -32,7 +32,7 @@ public struct BackgroundServer: Sendable {
 
     /// Runs `COMMAND stop PIDFILE` and removes the PID file and the log.
     public func stop() async {
-        _ = try? await ProcessRunner.run("\(command) stop '\(pidFile)'", variables: ProcessInfo.processInfo.environment)
+        _ = try? await ProcessRunner.run("\(command) stop '\(pidFile)'", variables: ProcessInfo.processInfo.environment, timeout: 60)
         try? FileManager.default.removeItem(atPath: pidFile)
         try? FileManager.default.removeItem(atPath: pidFile + ".log")
     }

@@ -30,6 +30,11 @@ public final class LoopbackServer: @unchecked Sendable {
         case close
         /// Wait until the semaphore is signalled (or 10 s pass), then act.
         indirect case after(DispatchSemaphore, Action)
+        /// Say nothing for this many seconds, then act (a server that thinks).
+        indirect case pause(TimeInterval, Action)
+        /// `head` (status line and headers), then `bytes` of body one byte each `interval`
+        /// seconds (a hostile or broken server), until the client goes away; then close.
+        case trickle(head: String, bytes: Int, interval: TimeInterval)
     }
 
     public let port: UInt16
@@ -135,6 +140,16 @@ public final class LoopbackServer: @unchecked Sendable {
         case let .after(semaphore, next):
             _ = semaphore.wait(timeout: .now() + 10)
             return perform(next, fd)
+        case let .pause(seconds, next):
+            Thread.sleep(forTimeInterval: seconds)
+            return perform(next, fd)
+        case let .trickle(head, bytes, interval):
+            guard write(fd, Array(head.utf8)) else { return false }
+            for _ in 0..<bytes {
+                Thread.sleep(forTimeInterval: interval)
+                guard write(fd, [UInt8(ascii: "x")]) else { return false }
+            }
+            return false
         }
     }
 

@@ -24,10 +24,11 @@ struct ConfigFileParser {
             ConfigurationError(.invalidConfiguration, "\(path), line \(lineNumber): \(what). Fix or remove the line; the format is `[profile name]` followed by `key = value` lines.")
         }
 
-        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        // Lines end with LF, CRLF or CR, as Python's universal newlines read them for
+        // botocore. (A Swift Character "\r\n" is one grapheme, never equal to "\n": splitting
+        // on "\n" alone would read a CRLF file as one line.)
+        for line in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }) {
             lineNumber += 1
-            var line = Substring(rawLine)
-            if line.hasSuffix("\r") { line = line.dropLast() }
             let trimmed = line.lkTrimmed
             if trimmed.isEmpty || trimmed.hasPrefix("#") || trimmed.hasPrefix(";") { continue }
             let indented = line.first == " " || line.first == "\t"

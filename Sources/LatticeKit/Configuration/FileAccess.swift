@@ -6,29 +6,52 @@ import Musl
 import Darwin
 #endif
 
-/// Small file helpers on libc, so that reading a config file needs no Foundation.
-enum FileAccess {
-    enum ReadResult: Equatable {
+/// Small file helpers on libc, so that reading a config file needs no Foundation. Package
+/// access: the CLI reads its `file://` values and `--cli-input-json` through `readFile` too.
+package enum FileAccess {
+    package enum ReadResult: Equatable, Sendable {
         case contents([UInt8])
         case missing
+        /// Why the file was not read, in words that fit after "cannot read PATH: ".
         case failed(String)
     }
 
-    /// The largest file read (config files and tokens are small; this guards against
-    /// pointing a variable at something huge).
-    static let maximumSize = 16 * 1024 * 1024
+    /// The largest file read (config files, tokens and command inputs are small; this guards
+    /// against pointing a variable or a `file://` value at something huge).
+    package static let maximumSize = 16 * 1024 * 1024
 
-    /// Reads a whole file. A file that does not exist (or whose directory does not) is
-    /// `.missing`; any other problem is `.failed` with the system's reason.
-    static func readFile(_ path: String) -> ReadResult {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+    /// Reads a whole regular file of at most `limit` bytes. A file that does not exist (or
+    /// whose directory does not) is `.missing`; anything else that is not a regular file
+    /// (a FIFO, a device, a socket, a directory) is `.failed` without a single read, so
+    /// nothing can block or stream forever: the file is opened non-blocking (opening a FIFO
+    /// would otherwise wait for a writer) and checked with `fstat` on the open descriptor.
+    /// `/dev/null` is the one device read, as empty: `AWS_CONFIG_FILE=/dev/null` is the
+    /// usual way to say "no config file".
+    package static func readFile(_ path: String, limit: Int = maximumSize) -> ReadResult {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
         if fd < 0 {
             let code = errno
             if code == ENOENT || code == ENOTDIR { return .missing }
+            // A socket cannot be opened at all (ENXIO): say what it is rather than "No such
+            // device or address".
+            var info = stat()
+            if stat(path, &info) == 0, info.st_mode & S_IFMT != S_IFREG {
+                return .failed("it is \(kind(info.st_mode & S_IFMT)), not a regular file")
+            }
             return .failed(reason(code))
         }
         defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { return .failed(reason(errno)) }
+        let type = info.st_mode & S_IFMT
+        if type != S_IFREG {
+            if type == S_IFCHR, isDevNull(info) { return .contents([]) }
+            return .failed("it is \(kind(type)), not a regular file")
+        }
+        let tooLarge = "the file is larger than the limit of \(describe(limit))"
+        if Int(info.st_size) > limit { return .failed(tooLarge) }
         var out: [UInt8] = []
+        out.reserveCapacity(min(Int(info.st_size), limit) + 1)
         var chunk = [UInt8](repeating: 0, count: 65_536)
         while true {
             let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
@@ -38,10 +61,38 @@ enum FileAccess {
                 return .failed(reason(code))
             }
             if n == 0 { break }
+            // A file that grows while it is read (or reports no size, as /proc files do) is
+            // still held to the limit.
+            if out.count + n > limit { return .failed(tooLarge) }
             out.append(contentsOf: chunk[0..<n])
-            if out.count > maximumSize { return .failed("the file is larger than \(maximumSize / 1_048_576) MiB") }
         }
         return .contents(out)
+    }
+
+    /// What a file type is, for messages.
+    static func kind(_ type: mode_t) -> String {
+        switch type {
+        case S_IFDIR: return "a directory"
+        case S_IFIFO: return "a FIFO (named pipe)"
+        case S_IFCHR: return "a character device"
+        case S_IFBLK: return "a block device"
+        case S_IFSOCK: return "a socket"
+        default: return "a special file"
+        }
+    }
+
+    /// True for the device `/dev/null` is (also when reached through another name).
+    private static func isDevNull(_ info: stat) -> Bool {
+        var null = stat()
+        guard stat("/dev/null", &null) == 0 else { return false }
+        return null.st_mode & S_IFMT == S_IFCHR && null.st_rdev == info.st_rdev
+    }
+
+    /// `16 MiB`, `64 KiB` or `300 bytes`.
+    package static func describe(_ bytes: Int) -> String {
+        if bytes >= 1_048_576, bytes % 1_048_576 == 0 { return "\(bytes / 1_048_576) MiB" }
+        if bytes >= 1024, bytes % 1024 == 0 { return "\(bytes / 1024) KiB" }
+        return "\(bytes) bytes"
     }
 
     /// Replaces the file at `path` with `bytes` so that readers see the old or the new

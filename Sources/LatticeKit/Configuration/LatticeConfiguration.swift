@@ -31,12 +31,24 @@ public struct LatticeConfiguration: Sendable {
     /// Standard or adaptive retries. Nil: `AWS_RETRY_MODE`, the profile's `retry_mode`,
     /// standard.
     public var retryMode: RetryMode?
-    /// Connect and read timeouts in seconds (10 and 60 unless set).
+    /// The limits on each attempt, in seconds: connect 10, read 60, the whole attempt 120, and
+    /// a minimum transfer rate of 1 KiB/s over 30 s once the response has begun (see
+    /// `HTTPTimeouts` for why).
     public var timeouts: HTTPTimeouts
+    /// Seconds for a whole call: every attempt and every wait between them. No attempt starts
+    /// and no wait begins that would end after it, and the attempt in flight is cut at it.
+    /// 300 by default: room for the 3 default attempts to each wait out a full read timeout,
+    /// with the backoffs between them, while a server that keeps every attempt alive (a
+    /// trickle fast enough to pass the rate check) still cannot hold a call longer.
+    /// `.infinity` turns it off.
+    public var callTimeout: Double
     /// Verify TLS certificates (turn off only for a local test endpoint).
     public var verifyTLS: Bool
     /// The logger for request-level diagnostics. Secrets are never logged.
     public var logger: Logger
+    /// Seconds a profile's `credential_process` may run before it (and every process it
+    /// started) is killed. Nil: `LATTICE_CREDENTIAL_PROCESS_TIMEOUT`, then 60.
+    public var credentialProcessTimeout: Double?
 
     public init(
         region: String? = nil,
@@ -50,8 +62,10 @@ public struct LatticeConfiguration: Sendable {
         maxAttempts: Int? = nil,
         retryMode: RetryMode? = nil,
         timeouts: HTTPTimeouts = HTTPTimeouts(),
+        callTimeout: Double = LatticeConfiguration.defaultCallTimeout,
         verifyTLS: Bool = true,
-        logger: Logger = Logger(label: "LatticeKit", factory: { _ in SwiftLogNoOpLogHandler() })
+        logger: Logger = Logger(label: "LatticeKit", factory: { _ in SwiftLogNoOpLogHandler() }),
+        credentialProcessTimeout: Double? = nil
     ) {
         self.region = region
         self.endpoint = endpoint
@@ -64,19 +78,24 @@ public struct LatticeConfiguration: Sendable {
         self.maxAttempts = maxAttempts
         self.retryMode = retryMode
         self.timeouts = timeouts
+        self.callTimeout = callTimeout
         self.verifyTLS = verifyTLS
         self.logger = logger
+        self.credentialProcessTimeout = credentialProcessTimeout
     }
 }
 
 extension LatticeConfiguration {
+    /// See `callTimeout`.
+    public static let defaultCallTimeout = 300.0
+
     /// The credentials provider a client uses: `credentials` if set, else
     /// `credentialsProvider`, else the default chain for `profile` and `region`, wrapped in a
     /// `CachingCredentialsProvider`.
     public func makeCredentialsProvider(transport: any Transport, environment: RuntimeEnvironment = .live) -> any CredentialsProvider {
         if let credentials { return StaticCredentialsProvider(credentials) }
         if let credentialsProvider { return credentialsProvider }
-        let chain = DefaultCredentialsChain(profile: profile, region: region, transport: transport, environment: environment)
+        let chain = DefaultCredentialsChain(profile: profile, region: region, transport: transport, environment: environment, credentialProcessTimeout: credentialProcessTimeout)
         return CachingCredentialsProvider(chain, environment: environment)
     }
 

@@ -65,6 +65,11 @@ public struct ResolvedSettings: Sendable, Hashable {
             throw ConfigurationError(.invalidConfiguration, "\(error)")
         }
 
+        let limits = configuration.timeouts
+        for (name, value) in [("timeouts.connect", limits.connect), ("timeouts.read", limits.read), ("timeouts.attempt", limits.attempt),
+                              ("timeouts.minimumRateWindow", limits.minimumRateWindow), ("callTimeout", configuration.callTimeout)] where !(value > 0) {
+            throw ConfigurationError(.invalidConfiguration, "LatticeConfiguration.\(name) is \(value): set a number of seconds above 0 (.infinity for no limit)")
+        }
         var transport = CurlTransport.Configuration.fromEnvironment(variables)
         transport.timeouts = configuration.timeouts
         transport.verifyTLS = configuration.verifyTLS

@@ -127,8 +127,8 @@ public struct SharedConfig: Sendable, Hashable {
     /// unreadable or malformed ones are errors.
     public static func load(environment: RuntimeEnvironment) throws(ConfigurationError) -> SharedConfig {
         let paths = filePaths(environment.variables)
-        let configText = try readText(paths.config)
-        let credentialsText = try readText(paths.credentials)
+        let configText = try readText(paths.config, variable: "AWS_CONFIG_FILE")
+        let credentialsText = try readText(paths.credentials, variable: "AWS_SHARED_CREDENTIALS_FILE")
         var result = try SharedConfig(
             configText: configText,
             credentialsText: credentialsText,
@@ -150,13 +150,14 @@ public struct SharedConfig: Sendable, Hashable {
         return (config, credentials)
     }
 
-    private static func readText(_ path: String?) throws(ConfigurationError) -> String? {
+    /// A config file's text; `variable` is the setting that names the file, for the message.
+    private static func readText(_ path: String?, variable: String) throws(ConfigurationError) -> String? {
         guard let path else { return nil }
         switch FileAccess.readFile(path) {
         case .contents(let bytes): return String(decoding: bytes, as: UTF8.self)
         case .missing: return nil
         case .failed(let reason):
-            throw ConfigurationError(.invalidConfiguration, "Cannot read \(path): \(reason). Check the file's permissions, or point AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE elsewhere.")
+            throw ConfigurationError(.invalidConfiguration, "Cannot read \(path): \(reason). Fix the file (a readable regular file of at most \(FileAccess.describe(FileAccess.maximumSize))), or point \(variable) at another file.")
         }
     }
 

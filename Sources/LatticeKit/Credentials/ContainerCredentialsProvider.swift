@@ -17,7 +17,7 @@ public struct ContainerCredentialsProvider: CredentialsProvider {
 
     static let ecsHost = "http://169.254.170.2"
     static let allowedHTTPHosts: Set<String> = ["localhost", "169.254.170.2", "169.254.170.23", "fd00:ec2::23", "::1"]
-    static let timeouts = HTTPTimeouts(connect: 2, read: 5)
+    static let timeouts = HTTPTimeouts(connect: 2, read: 5, attempt: 10)
 
     public init(transport: any Transport, environment: RuntimeEnvironment = .live) {
         self.transport = transport

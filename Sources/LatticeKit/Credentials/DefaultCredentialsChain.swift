@@ -12,12 +12,16 @@ public struct DefaultCredentialsChain: CredentialsProvider {
     public var region: String?
     public var transport: any Transport
     public var environment: RuntimeEnvironment
+    /// Seconds a profile's `credential_process` may run (see
+    /// `ProcessCredentialsProvider.timeout`). Nil: `LATTICE_CREDENTIAL_PROCESS_TIMEOUT`, 60.
+    public var credentialProcessTimeout: Double?
 
-    public init(profile: String? = nil, region: String? = nil, transport: any Transport, environment: RuntimeEnvironment = .live) {
+    public init(profile: String? = nil, region: String? = nil, transport: any Transport, environment: RuntimeEnvironment = .live, credentialProcessTimeout: Double? = nil) {
         self.profile = profile
         self.region = region
         self.transport = transport
         self.environment = environment
+        self.credentialProcessTimeout = credentialProcessTimeout
     }
 
     public func credentials() async throws -> AWSCredentials {
@@ -36,7 +40,7 @@ public struct DefaultCredentialsChain: CredentialsProvider {
         } catch { try skip(error) }
 
         let config = try SharedConfig.load(environment: environment)
-        let profileProvider = ProfileCredentialsProvider(profile: profile, region: region, transport: transport, environment: environment)
+        let profileProvider = ProfileCredentialsProvider(profile: profile, region: region, transport: transport, environment: environment, credentialProcessTimeout: credentialProcessTimeout)
         do throws(ConfigurationError) {
             return try await profileProvider.resolve(config: config)
         } catch { try skip(error) }

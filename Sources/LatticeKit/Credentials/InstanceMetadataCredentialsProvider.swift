@@ -18,7 +18,7 @@ public struct InstanceMetadataCredentialsProvider: CredentialsProvider {
     public var v1Disabled: Bool?
 
     static let tokenTTLSeconds = "21600"
-    static let timeouts = HTTPTimeouts(connect: 1, read: 2)
+    static let timeouts = HTTPTimeouts(connect: 1, read: 2, attempt: 5)
     static let credentialsPath = "/latest/meta-data/iam/security-credentials/"
 
     public init(transport: any Transport, environment: RuntimeEnvironment = .live, v1Disabled: Bool? = nil) {

@@ -5,32 +5,76 @@ import Foundation
 #endif
 
 /// Credentials printed by an external command (a profile's `credential_process`), run as
-/// `/bin/sh -c command` on a thread of its own. The command prints JSON:
+/// `/bin/sh -c command` on a thread of its own, with standard input from /dev/null, in a
+/// process group of its own. The command prints JSON:
 /// `{"Version": 1, "AccessKeyId": ..., "SecretAccessKey": ..., "SessionToken": ...,
 /// "Expiration": "2024-05-01T12:00:00Z"}` (the last two optional).
+///
+/// The command has `timeout` seconds; then it and every process it started are killed. Its
+/// answer is read until it exits: children it leaves running do not hold the call.
 public struct ProcessCredentialsProvider: CredentialsProvider {
+    /// How long a command may run when nothing else says: a minute, as the AWS SDK for Go
+    /// allows (botocore has no limit). Long enough for a command that signs in over the
+    /// network; a command that hangs ends instead of holding every call.
+    public static let defaultTimeout = 60.0
+    /// The environment variable that sets the time limit, in seconds, when `timeout` is nil.
+    public static let timeoutVariable = "LATTICE_CREDENTIAL_PROCESS_TIMEOUT"
+
     public var command: String
     /// The profile the command comes from, for error messages.
     public var profileName: String
     /// The command's environment variables come from here.
     public var environment: RuntimeEnvironment
+    /// Seconds the command may run. Nil: `LATTICE_CREDENTIAL_PROCESS_TIMEOUT`, then
+    /// `defaultTimeout`.
+    public var timeout: Double?
 
-    public init(command: String, profileName: String, environment: RuntimeEnvironment = .live) {
+    public init(command: String, profileName: String, environment: RuntimeEnvironment = .live, timeout: Double? = nil) {
         self.command = command
         self.profileName = profileName
         self.environment = environment
+        self.timeout = timeout
     }
 
     public func credentials() async throws -> AWSCredentials {
         try await resolve()
     }
 
+    /// The time limit and where it came from (for the message that says how to raise it).
+    func resolvedTimeout() throws(ConfigurationError) -> (seconds: Double, source: String) {
+        if let timeout {
+            guard timeout.isFinite, timeout > 0 else {
+                throw ConfigurationError(.invalidConfiguration, "credentialProcessTimeout is \(timeout): set a number of seconds above 0, or nil for the default (\(Int(Self.defaultTimeout)) s)")
+            }
+            return (timeout, "credentialProcessTimeout (LatticeConfiguration) or ProcessCredentialsProvider.timeout")
+        }
+        let raise = "LatticeConfiguration.credentialProcessTimeout or the \(Self.timeoutVariable) environment variable (seconds)"
+        if let text = SettingText.nonEmpty(environment.variables[Self.timeoutVariable]) {
+            guard let seconds = Double(text), seconds.isFinite, seconds > 0 else {
+                throw ConfigurationError(.invalidConfiguration, "\(Self.timeoutVariable) is '\(text)': set it to a number of seconds above 0, or unset it for the default (\(Int(Self.defaultTimeout)) s)")
+            }
+            return (seconds, raise)
+        }
+        return (Self.defaultTimeout, raise)
+    }
+
     func resolve() async throws(ConfigurationError) -> AWSCredentials {
+        let limit = try resolvedTimeout()
         let output: ProcessRunner.Output
         do {
-            output = try await ProcessRunner.run(command, variables: environment.variables)
+            output = try await ProcessRunner.run(command, variables: environment.variables, timeout: limit.seconds)
         } catch {
             throw fail("could not run: \(error.reason)", fix: "check the command")
+        }
+        switch output.ending {
+        case .exited:
+            break
+        case .timedOut:
+            throw fail("did not finish within \(HTTPTimeouts.describe(limit.seconds)) and was stopped, with every process it started",
+                       fix: "make the command answer sooner (it gets no terminal input), or allow it more time with \(limit.source)")
+        case .outputTooLarge:
+            throw fail("printed more than \(ProcessRunner.outputLimit / 1_048_576) MiB and was stopped",
+                       fix: "the command must print only the credentials JSON")
         }
         guard output.exitCode == 0 else {
             let how = output.exitCode.map { "exited with status \($0)" } ?? "was killed by signal \(output.signal ?? 0)"

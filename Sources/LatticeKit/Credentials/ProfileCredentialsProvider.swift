@@ -16,12 +16,16 @@ public struct ProfileCredentialsProvider: CredentialsProvider {
     public var region: String?
     public var transport: any Transport
     public var environment: RuntimeEnvironment
+    /// Seconds a `credential_process` may run (see `ProcessCredentialsProvider.timeout`).
+    /// Nil: `LATTICE_CREDENTIAL_PROCESS_TIMEOUT`, 60.
+    public var credentialProcessTimeout: Double?
 
-    public init(profile: String? = nil, region: String? = nil, transport: any Transport, environment: RuntimeEnvironment = .live) {
+    public init(profile: String? = nil, region: String? = nil, transport: any Transport, environment: RuntimeEnvironment = .live, credentialProcessTimeout: Double? = nil) {
         self.profile = profile
         self.region = region
         self.transport = transport
         self.environment = environment
+        self.credentialProcessTimeout = credentialProcessTimeout
     }
 
     public func credentials() async throws -> AWSCredentials {
@@ -34,7 +38,7 @@ public struct ProfileCredentialsProvider: CredentialsProvider {
             throw ConfigurationError(.noCredentials, "shared files: there is no profile 'default'. \(config.filesDescription)")
         }
         let stsRegion = RegionResolver.region(explicit: region, environment: environment, profile: ProfileSettings(name: name, region: section["region"]))
-        let resolver = Resolver(config: config, region: stsRegion, transport: transport, environment: environment)
+        let resolver = Resolver(config: config, region: stsRegion, transport: transport, environment: environment, credentialProcessTimeout: credentialProcessTimeout)
         return try await resolver.credentials(name, section, chain: [])
     }
 
@@ -44,6 +48,7 @@ public struct ProfileCredentialsProvider: CredentialsProvider {
         var region: String?
         var transport: any Transport
         var environment: RuntimeEnvironment
+        var credentialProcessTimeout: Double?
 
         func credentials(_ name: String, _ section: ConfigSection, chain: [String]) async throws(ConfigurationError) -> AWSCredentials {
             if let roleArn = section["role_arn"] {
@@ -58,7 +63,7 @@ public struct ProfileCredentialsProvider: CredentialsProvider {
             }
             if let keys = try staticKeys(name, section) { return keys }
             if let command = section["credential_process"] {
-                return try await ProcessCredentialsProvider(command: command, profileName: name, environment: environment).resolve()
+                return try await ProcessCredentialsProvider(command: command, profileName: name, environment: environment, timeout: credentialProcessTimeout).resolve()
             }
             if section["sso_session"] != nil || section["sso_start_url"] != nil {
                 throw invalid(name, "uses IAM Identity Center (SSO) but is missing sso_account_id, sso_role_name, so it names no role to sign in to. Run `aws configure sso --profile \(name)` to set them")

@@ -81,13 +81,32 @@ public struct RequestBinder {
     public init(template: String) { path = template }
 
     /// Replaces `{name}` with the value percent-encoded (`/` too), or `{name+}` (greedy) with
-    /// `/` kept.
+    /// `/` kept. See `encodeLabel` for `.` and `..`.
     public mutating func label(_ name: String, _ value: String) {
         if value.isEmpty { problems.append("the path label \(name) is empty") }
         if let r = path.firstRange(of: "{\(name)}") {
-            path.replaceSubrange(r, with: PercentEncoding.encode(value))
+            path.replaceSubrange(r, with: Self.encodeLabel(value, greedy: false))
         } else if let r = path.firstRange(of: "{\(name)+}") {
-            path.replaceSubrange(r, with: PercentEncoding.encode(value, keepSlash: true))
+            path.replaceSubrange(r, with: Self.encodeLabel(value, greedy: true))
+        }
+    }
+
+    /// A label's value as path text: RFC 3986 percent-encoding, and a segment that is exactly
+    /// `.` or `..` (the whole value, or a segment of a greedy one) with its dots encoded as
+    /// `%2E`. Unencoded, such a segment is a dot segment that URL libraries and servers
+    /// resolve away: `..` as a rule identifier would name the rule's listener, and a delete
+    /// would delete that instead. `%2E%2E` is a literal segment to every layer (RFC 3986
+    /// section 5.2.4 removes only unencoded dot segments; SigV4 signs it as it is).
+    static func encodeLabel(_ value: String, greedy: Bool) -> String {
+        guard greedy else { return encodeSegment(Substring(value)) }
+        return value.split(separator: "/", omittingEmptySubsequences: false).map(encodeSegment).joined(separator: "/")
+    }
+
+    private static func encodeSegment(_ segment: Substring) -> String {
+        switch segment {
+        case ".": return "%2E"
+        case "..": return "%2E%2E"
+        default: return PercentEncoding.encode(String(segment))
         }
     }
 

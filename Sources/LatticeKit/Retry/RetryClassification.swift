@@ -4,7 +4,8 @@ enum RetryClassification: Sendable, Hashable {
     case throttling
     /// A server-side or network fault that may pass: retry.
     case transient
-    /// A connect or read timeout: retry, at the higher quota cost.
+    /// A connect, read or attempt timeout, or a response below the minimum rate: retry, at the
+    /// higher quota cost.
     case timeout
     /// The signing time was off: retry once with the clock corrected from the `Date` header.
     case clockSkew
@@ -34,8 +35,9 @@ enum RetryClassification: Sendable, Hashable {
     static func classify(_ kind: TransportError.Kind) -> RetryClassification {
         switch kind {
         case .connectFailed, .connectionLost, .dnsFailure: return .transient
-        case .connectTimeout, .readTimeout: return .timeout
-        case .tls, .responseTooLarge, .cancelled, .invalidRequest, .other: return .notRetryable
+        case .connectTimeout, .readTimeout, .tooSlow, .attemptTimeout: return .timeout
+        // The call's own time is up: another attempt could not finish either.
+        case .callTimeout, .tls, .responseTooLarge, .cancelled, .invalidRequest, .other: return .notRetryable
         }
     }
 

@@ -12,6 +12,12 @@ public struct AttemptContext: Sendable, Hashable {
     /// Seconds to add to the local clock when signing, learnt from the service's `Date` header
     /// after a clock-skew error (0 until then).
     public let clockSkew: Double
+    /// When the whole call must be over (nil: no limit). An attempt should end by then: give
+    /// the transport `secondsLeft(now:)` as the request's `timeLimit`.
+    public var deadline: Date? = nil
+
+    /// Seconds until `deadline` (nil without one).
+    public func secondsLeft(now: Date) -> Double? { deadline.map { $0.timeIntervalSince(now) } }
 
     /// The time to sign with: `now` corrected by the clock skew.
     public func signingDate(now: Date) -> Date { now.addingTimeInterval(clockSkew) }
@@ -26,6 +32,8 @@ public enum RetryStopReason: String, Sendable, Hashable {
     case maxAttemptsReached
     /// The client's retry quota ran out (many recent failures); it refills as calls succeed.
     case quotaExhausted
+    /// The call's time limit would pass before the next attempt could start.
+    case callTimeout
 
     /// The note an error's description gets, or nil when there is nothing to add.
     func note(attempts: Int) -> String? {
@@ -38,6 +46,8 @@ public enum RetryStopReason: String, Sendable, Hashable {
             return "gave up after \(made), the maximum; raise AWS_MAX_ATTEMPTS or max_attempts to retry more"
         case .quotaExhausted:
             return "retries stopped after \(made): the client's retry quota ran out after many failures; it refills as calls succeed"
+        case .callTimeout:
+            return "retries stopped after \(made): the next would start after the call's time limit (call timeout); allow more time with LatticeConfiguration.callTimeout (the lattice CLI's --cli-call-timeout)"
         }
     }
 }
@@ -90,20 +100,37 @@ public final class RetryStrategy: Sendable {
     /// `retryStopReason` set), a `TransportError` (its message saying how many attempts were
     /// made when more than one), or whatever else `attempt` threw. Cancellation is final: a
     /// cancelled task gets `CancellationError` (or the transport's `.cancelled` error).
-    public func run(_ attempt: @Sendable (AttemptContext) async throws -> HTTPResponse) async throws -> HTTPResponse {
+    ///
+    /// With a `timeLimit` (seconds, by the environment's clock), no attempt starts and no
+    /// wait begins that would end after it: the loop stops with the last failure instead
+    /// (`retryStopReason` `.callTimeout`), and each attempt is told the deadline.
+    public func run(timeLimit: Double? = nil, _ attempt: @Sendable (AttemptContext) async throws -> HTTPResponse) async throws -> HTTPResponse {
         let maxAttempts = max(1, configuration.maxAttempts)
         let adaptive = configuration.mode == .adaptive
+        let deadline = timeLimit.map { environment.now().addingTimeInterval($0) }
         var number = 1
         var lastRetryCost: Int?
         var skewRetried = false
+        var lastFailure: (any Error)?
+        /// Throws when `seconds` from now would pass the deadline.
+        func checkDeadline(after seconds: Double) throws {
+            guard let deadline, environment.now().addingTimeInterval(seconds) >= deadline else { return }
+            if let lastFailure { throw finish(lastFailure, attempts: number - 1, .callTimeout) }
+            throw TransportError(.callTimeout, "the call's time limit of \(HTTPTimeouts.describe(timeLimit ?? 0)) would pass before its first attempt could start (call timeout); allow more time with LatticeConfiguration.callTimeout (the lattice CLI's --cli-call-timeout)")
+        }
         while true {
             try Task.checkCancellation()
+            try checkDeadline(after: 0)
             if adaptive {
                 let now = seconds()
                 let wait = state.withLock { $0.limiter.reserve(now: now) }
-                if wait > 0 { try await environment.sleep(wait) }
+                if wait > 0 {
+                    try checkDeadline(after: wait)
+                    try await environment.sleep(wait)
+                }
             }
-            let context = AttemptContext(attempt: number, clockSkew: clockSkew)
+            var context = AttemptContext(attempt: number, clockSkew: clockSkew)
+            context.deadline = deadline
             let failure: any Error
             do {
                 let response = try await attempt(context)
@@ -137,22 +164,25 @@ public final class RetryStrategy: Sendable {
             if kind == .notRetryable { throw finish(failure, attempts: number, .notRetryable) }
             if number >= maxAttempts { throw finish(failure, attempts: number, .maxAttemptsReached) }
 
+            lastFailure = failure
             if kind == .clockSkew {
                 guard skewCorrected, !skewRetried else { throw finish(failure, attempts: number, .notRetryable) }
                 skewRetried = true
                 number += 1
                 continue
             }
-            let cost = state.withLock { $0.quota.acquire(timeout: kind == .timeout) }
-            guard let cost else { throw finish(failure, attempts: number, .quotaExhausted) }
-            lastRetryCost = cost
             let delay = Self.delay(
                 retryIndex: number - 1,
                 random: environment.random(),
                 retryAfter: (failure as? AWSServiceError)?.retryAfterSeconds
             )
-            try await environment.sleep(delay)
             number += 1
+            // Before taking quota: a retry that cannot happen in time costs nothing.
+            try checkDeadline(after: delay)
+            let cost = state.withLock { $0.quota.acquire(timeout: kind == .timeout) }
+            guard let cost else { throw finish(failure, attempts: number - 1, .quotaExhausted) }
+            lastRetryCost = cost
+            try await environment.sleep(delay)
         }
     }
 

@@ -122,6 +122,12 @@ final class Transfer: @unchecked Sendable {
     var tooLarge = false
     var requestSent = false
     var lastActivity: UInt64 = 0
+    /// When the engine started the transfer.
+    var startedAt: UInt64 = 0
+    /// The start of the current minimum-rate window (0 until the response's first byte), and
+    /// the bytes received in it.
+    var rateWindowStart: UInt64 = 0
+    var rateWindowBytes = 0
     let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
 
     init(request: HTTPRequest, timeouts: HTTPTimeouts, limit: Int) {
@@ -145,8 +151,53 @@ final class Transfer: @unchecked Sendable {
 
     var readDeadline: UInt64? {
         guard requestSent else { return nil }
-        return lastActivity &+ UInt64(max(0, timeouts.read) * 1_000_000_000)
+        return lastActivity &+ nanoseconds(timeouts.read)
     }
+
+    /// When the whole transfer must be over, and whether the caller's own time limit (rather
+    /// than the attempt timeout) is what sets it.
+    var deadline: (at: UInt64, isCallLimit: Bool) {
+        let attempt = startedAt &+ nanoseconds(timeouts.attempt)
+        if let limit = request.timeLimit {
+            let call = startedAt &+ nanoseconds(limit)
+            if call < attempt { return (call, true) }
+        }
+        return (attempt, false)
+    }
+
+    /// Counts response bytes for the minimum-rate check; the first starts its window.
+    func received(_ count: Int, at now: UInt64) {
+        lastActivity = now
+        if rateWindowStart == 0 { rateWindowStart = now }
+        rateWindowBytes += count
+    }
+
+    /// Nil while the response keeps the minimum rate (the window restarts when it ends having
+    /// kept it), else the failure; `nextCheck` is when to look again.
+    func rateCheck(now: UInt64, nextCheck: inout UInt64) -> TransportError? {
+        guard timeouts.minimumRate > 0, timeouts.minimumRateWindow > 0, rateWindowStart != 0 else { return nil }
+        let end = rateWindowStart &+ nanoseconds(timeouts.minimumRateWindow)
+        guard now >= end else {
+            nextCheck = min(nextCheck, end)
+            return nil
+        }
+        let needed = Double(timeouts.minimumRate) * timeouts.minimumRateWindow
+        if Double(rateWindowBytes) < needed {
+            return TransportError(.tooSlow, "the response from \(CurlEngine.host(request.url)) came at fewer than \(timeouts.minimumRate) bytes/s over \(HTTPTimeouts.describe(timeouts.minimumRateWindow)) (\(rateWindowBytes) bytes; minimum transfer rate): check the network or the server, or allow slower responses with timeouts.minimumRate and timeouts.minimumRateWindow (LatticeConfiguration.timeouts)")
+        }
+        rateWindowStart = now
+        rateWindowBytes = 0
+        nextCheck = min(nextCheck, now &+ nanoseconds(timeouts.minimumRateWindow))
+        return nil
+    }
+}
+
+/// Seconds as a count of nanoseconds, saturating (a year or `.infinity` is "no limit").
+@inline(__always)
+func nanoseconds(_ seconds: Double) -> UInt64 {
+    guard seconds > 0 else { return 0 }
+    guard seconds < 1e9 else { return UInt64(1e18) }
+    return UInt64(seconds * 1_000_000_000)
 }
 
 @inline(__always)
@@ -246,18 +297,14 @@ final class CurlEngine: @unchecked Sendable {
                     finishDone(easy: easy, code: lk_msg_result(msg))
                 }
             }
-            // Cancellations and read timeouts.
+            // Cancellations, and the limits curl does not keep for us.
             let now = monotonicNanoseconds()
             var nearest: UInt64 = .max
             for t in Array(active.values) {
                 if t.cancelled.load(ordering: .sequentiallyConsistent) {
                     complete(t, .failure(CancellationError()))
-                } else if let deadline = t.readDeadline {
-                    if now >= deadline {
-                        complete(t, .failure(TransportError(.readTimeout, "no response data from \(Self.host(t.request.url)) for \(t.timeouts.read) s (read timeout); raise the read timeout or check the server")))
-                    } else {
-                        nearest = min(nearest, deadline)
-                    }
+                } else if let failure = overLimit(t, now: now, nearest: &nearest) {
+                    complete(t, .failure(failure))
                 }
             }
             var timeout: Int = 0
@@ -276,7 +323,29 @@ final class CurlEngine: @unchecked Sendable {
         curl_multi_cleanup(multi)
     }
 
+    /// The limit `t` has passed, if any: the call's time limit, the attempt timeout, the read
+    /// timeout, the minimum rate. Otherwise lowers `nearest` to the next moment to check.
+    private func overLimit(_ t: Transfer, now: UInt64, nearest: inout UInt64) -> TransportError? {
+        var host: String { Self.host(t.request.url) }  // for messages only
+        let deadline = t.deadline
+        if now >= deadline.at {
+            if deadline.isCallLimit {
+                return TransportError(.callTimeout, "the call's time limit ran out while waiting for \(host) (call timeout); check the server, or allow more time with LatticeConfiguration.callTimeout (the lattice CLI's --cli-call-timeout)")
+            }
+            return TransportError(.attemptTimeout, "no complete response from \(host) within \(HTTPTimeouts.describe(t.timeouts.attempt)) (attempt timeout); check the server, or allow more time with timeouts.attempt (LatticeConfiguration.timeouts; the lattice CLI's --cli-attempt-timeout)")
+        }
+        nearest = min(nearest, deadline.at)
+        if let read = t.readDeadline {
+            if now >= read {
+                return TransportError(.readTimeout, "no response data from \(host) for \(HTTPTimeouts.describe(t.timeouts.read)) (read timeout); raise the read timeout or check the server")
+            }
+            nearest = min(nearest, read)
+        }
+        return t.rateCheck(now: now, nextCheck: &nearest)
+    }
+
     private func start(_ t: Transfer) {
+        t.startedAt = monotonicNanoseconds()
         if t.cancelled.load(ordering: .sequentiallyConsistent) {
             t.finish(.failure(CancellationError()))
             return
@@ -310,6 +379,10 @@ final class CurlEngine: @unchecked Sendable {
         func check(_ code: CURLcode) { if code != CURLE_OK { ok = false } }
 
         check(r.url.withCString { lk_easy_setopt_ptr(easy, CURLOPT_URL, $0) })
+        // The path goes out byte for byte as given: curl would otherwise resolve `.` and `..`
+        // segments, so the wire would differ from what was signed and what --dry-run shows
+        // (and `/rules/..` would reach the listener).
+        lk_easy_setopt_long(easy, CURLOPT_PATH_AS_IS, 1)
         lk_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1)
         lk_easy_setopt_ptr(easy, CURLOPT_ERRORBUFFER, t.errorBuffer)
         lk_easy_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, Int(max(1, t.timeouts.connect * 1000)))
@@ -374,14 +447,14 @@ final class CurlEngine: @unchecked Sendable {
                 return 0  // makes curl stop with CURLE_WRITE_ERROR
             }
             if let data { t.body.append(contentsOf: UnsafeRawBufferPointer(start: data, count: n)) }
-            t.lastActivity = monotonicNanoseconds()
+            t.received(n, at: monotonicNanoseconds())
             return n
         }
         lk_easy_setopt_ptr(easy, CURLOPT_WRITEDATA, me)
         lk_easy_setopt_write(easy, CURLOPT_HEADERFUNCTION) { data, size, count, user in
             let t = Unmanaged<Transfer>.fromOpaque(user!).takeUnretainedValue()
             let n = size * count
-            t.lastActivity = monotonicNanoseconds()
+            t.received(n, at: monotonicNanoseconds())
             guard let data else { return n }
             CurlEngine.parseHeaderLine(UnsafeRawBufferPointer(start: data, count: n), into: &t.headers)
             return n

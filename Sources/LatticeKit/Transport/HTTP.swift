@@ -13,13 +13,18 @@ public struct HTTPRequest: Sendable, Hashable {
     public var body: [UInt8]
     /// Per-request timeouts; nil means the transport's defaults.
     public var timeouts: HTTPTimeouts?
+    /// Seconds left for this request whatever `timeouts` allow: what remains of the caller's
+    /// own deadline (a `LatticeClient` call's `callTimeout`, retries included). When this is
+    /// the limit that ends the request, the error is `.callTimeout`. Nil: no such limit.
+    public var timeLimit: Double?
 
-    public init(method: String, url: String, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = [], timeouts: HTTPTimeouts? = nil) {
+    public init(method: String, url: String, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = [], timeouts: HTTPTimeouts? = nil, timeLimit: Double? = nil) {
         self.method = method
         self.url = url
         self.headers = headers
         self.body = body
         self.timeouts = timeouts
+        self.timeLimit = timeLimit
     }
 }
 
@@ -39,16 +44,41 @@ public struct HTTPResponse: Sendable, Hashable {
     public var bodyText: String { String(decoding: body, as: UTF8.self) }
 }
 
-/// Connect and read timeouts, in seconds.
+/// The limits on one HTTP request (one attempt of a call), in seconds: each ends a different
+/// way of hanging.
+///
+/// The defaults end a stalled transfer by themselves. AWS control-plane calls answer in
+/// seconds with small bodies, so: a connection within 10 s; no silence longer than 60 s (the
+/// aws CLI's read timeout); once the response has begun, at least 1 KiB in every 30 s (a body
+/// trickled a byte at a time would otherwise reset the read timeout forever); and the whole
+/// attempt within 120 s, enough for a connect and a full read timeout, and a bound on any
+/// trickle fast enough to pass the rate check. (The whole call, retries included, has its
+/// own limit: `LatticeConfiguration.callTimeout`.)
 public struct HTTPTimeouts: Sendable, Hashable {
     /// Time allowed to open the TCP connection (and finish TLS).
     public var connect: Double
     /// Time allowed without receiving any byte once the request is sent.
     public var read: Double
+    /// Time allowed for the whole request: connect, send, and every byte of the response.
+    public var attempt: Double
+    /// The slowest response accepted once it has begun, in bytes per second averaged over
+    /// `minimumRateWindow`; 0 turns the check off.
+    public var minimumRate: Int
+    /// The seconds over which `minimumRate` is measured; the first window starts with the
+    /// response's first byte (before it, the read timeout applies).
+    public var minimumRateWindow: Double
 
-    public init(connect: Double = 10, read: Double = 60) {
+    public init(connect: Double = 10, read: Double = 60, attempt: Double = 120, minimumRate: Int = 1024, minimumRateWindow: Double = 30) {
         self.connect = connect
         self.read = read
+        self.attempt = attempt
+        self.minimumRate = minimumRate
+        self.minimumRateWindow = minimumRateWindow
+    }
+
+    /// Seconds for messages: `60 s`, `0.5 s`.
+    static func describe(_ seconds: Double) -> String {
+        seconds == seconds.rounded() && abs(seconds) < 1e15 ? "\(Int(seconds)) s" : "\(seconds) s"
     }
 }
 
@@ -71,6 +101,12 @@ public struct TransportError: Error, Sendable, Hashable, CustomStringConvertible
         case connectTimeout
         /// No data within the read timeout.
         case readTimeout
+        /// The response came slower than the minimum transfer rate.
+        case tooSlow
+        /// The request took longer than the attempt timeout.
+        case attemptTimeout
+        /// The caller's time limit for the whole call (`HTTPRequest.timeLimit`) ran out.
+        case callTimeout
         /// The connection closed or reset before the whole response arrived.
         case connectionLost
         /// TLS failed (for example the certificate did not verify).

@@ -4,6 +4,29 @@ import Testing
 
 @Suite("Shared config files")
 struct SharedConfigTests {
+    /// Found by the shared-config fuzz target: "\r\n" is one Swift Character, so a file with
+    /// Windows line endings was read as a single line and refused.
+    @Test("CRLF and CR line endings read as LF does, as Python's universal newlines read them")
+    func lineEndings() throws {
+        let lf = "[default]\nregion = us-west-2 # comment\ns3 =\n  addressing_style = path\nnote = first\n  second\n[profile dev]\nregion = eu-west-1\n"
+        let expected = try SharedConfig(configText: lf, credentialsText: nil)
+        #expect(expected.profiles["default"]?["region"] == "us-west-2")
+        for ending in ["\r\n", "\r"] {
+            let text = lf.split(separator: "\n", omittingEmptySubsequences: false).joined(separator: ending)
+            let config = try SharedConfig(configText: text, credentialsText: text)
+            #expect(config.profiles["default"] == expected.profiles["default"], "\(ending.debugDescription)")
+            #expect(config.profiles["dev"] == expected.profiles["dev"])
+            #expect(config.profiles["default"]?["note"] == "first\nsecond")
+        }
+        // An error's line number counts CRLF lines.
+        #expect(throws: ConfigurationError.self) { try SharedConfig(configText: "[default]\r\nregion = x\r\nnot a setting\r\n", credentialsText: nil, configFilePath: "cfg") }
+        do {
+            _ = try SharedConfig(configText: "[default]\r\nregion = x\r\nnot a setting\r\n", credentialsText: nil, configFilePath: "cfg")
+        } catch {
+            #expect(error.message.hasPrefix("cfg, line 3: expected `key = value`"))
+        }
+    }
+
     @Test("parses profiles, comments, inline comments, spacing, nesting and continuations")
     func parsesTheFormat() throws {
         let config = try SharedConfig(configText: """
