@@ -45,7 +45,7 @@ build() {  # target, harness, extra sources and flags
 
 for t in $TARGETS; do
   case $t in
-    json-reader) build "$t" JSONReader.swift Sources/lattice/JSON.swift; runs=200000 ;;
+    json-reader) build "$t" JSONReader.swift Sources/lattice/JSON.swift Sources/lattice/Terminal.swift; runs=200000 ;;
     # shellcheck disable=SC2086
     response-decoder) build "$t" ResponseDecoder.swift $LIBRARY; runs=50000 ;;
     # shellcheck disable=SC2086
