@@ -93,15 +93,14 @@ struct PolicyPattern: Hashable, Sendable {
     /// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_ARN
     func matchesARN(_ value: String) -> Bool {
         let fields = Self.arnFields(Array(value.unicodeScalars)[...], isColon: { $0 == ":" })
-        guard fields.count == 6 else { return false }
-        let patternFields = Self.arnFields(tokens[...], isColon: { $0 == .literal(":") })
-        guard patternFields.count == 6 else { return false }
-        return zip(patternFields, fields).allSatisfy { Self.matches($0, $1) }
+        guard fields.count == 6, fields[0].elementsEqual("arn".unicodeScalars), isARNShaped else { return false }
+        return zip(Self.arnFields(tokens[...], isColon: { $0 == .literal(":") }), fields).allSatisfy { Self.matches($0, $1) }
     }
 
     /// Whether this pattern has the six fields of an ARN (`arn:partition:service:region:account:resource`).
     var isARNShaped: Bool {
-        Self.arnFields(tokens[...], isColon: { $0 == .literal(":") }).count == 6
+        let fields = Self.arnFields(tokens[...], isColon: { $0 == .literal(":") })
+        return fields.count == 6 && fields[0].elementsEqual(PolicyPattern(literal: "arn").tokens)
     }
 
     /// The first five colons split; the sixth field keeps whatever colons it has.
