@@ -105,30 +105,32 @@ def token_fields(tokens):
     return fields + [current]
 
 
-def arn_match(pattern_text, value, keys, variables):
-    """ArnLike: the first five fields one by one, the resource part as a whole."""
+def pattern_match(pattern_text, value, keys, variables, arn_only):
+    """A Resource or ArnLike pattern against a value: "*" is everything; a full ARN pattern
+    matches its first five fields one by one and the resource part as a whole; any other
+    pattern (a Resource such as "*/rates") the whole value, unless arn_only. None when a
+    policy variable has no value."""
     if pattern_text == "*":
         return True
     tokens = tokens_of(pattern_text, keys, variables)
     if tokens is None:
+        return None
+    fields = token_fields(tokens)
+    if len(fields) == 6 and "".join(c for c, _ in fields[0]) == "arn":
+        value_fields = arn_fields(value)
+        return value_fields is not None and all(full(regex_of(p), v) for p, v in zip(fields, value_fields))
+    return not arn_only and full(regex_of(tokens), value)
+
+
+def arn_match(pattern_text, value, keys, variables):
+    matched = pattern_match(pattern_text, value, keys, variables, arn_only=True)
+    if matched is None:
         raise LookupError
-    value_fields = arn_fields(value)
-    pattern_fields = token_fields(tokens)
-    if value_fields is None or len(pattern_fields) != 6 or "".join(c for c, _ in pattern_fields[0]) != "arn":
-        return False
-    return all(full(regex_of(p), v) for p, v in zip(pattern_fields, value_fields))
+    return matched
 
 
 def resource_match(pattern_text, resource, keys, variables):
-    if pattern_text == "*":
-        return True
-    tokens = tokens_of(pattern_text, keys, variables)
-    if tokens is None:
-        return False
-    fields = token_fields(tokens)
-    if len(fields) == 6 and "".join(c for c, _ in fields[0]) == "arn":
-        return arn_match(pattern_text, resource, keys, variables)
-    return full(regex_of(tokens), resource)
+    return pattern_match(pattern_text, resource, keys, variables, arn_only=False) is True
 
 
 def number(text):

@@ -69,6 +69,11 @@ enum PolicyJSON {
 
         var current: UInt8? { offset < bytes.count ? bytes[offset] : nil }
 
+        /// The one-character escapes: `\"`, `\\`, `\/`, and the control characters b, f, n, r, t.
+        static let escapes: [UInt8: UInt8] = [
+            0x22: 0x22, 0x5C: 0x5C, 0x2F: 0x2F, 0x62: 0x08, 0x66: 0x0C, 0x6E: 0x0A, 0x72: 0x0D, 0x74: 0x09,
+        ]
+
         mutating func skipSpace() {
             while let b = current, b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 { offset += 1 }
         }
@@ -205,28 +210,23 @@ enum PolicyJSON {
                 case UInt8(ascii: "\\"):
                     guard let e = current else { throw error("a string ends inside an escape") }
                     offset += 1
-                    switch e {
-                    case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): out.append(e)
-                    case UInt8(ascii: "b"): out.append(0x08)
-                    case UInt8(ascii: "f"): out.append(0x0C)
-                    case UInt8(ascii: "n"): out.append(0x0A)
-                    case UInt8(ascii: "r"): out.append(0x0D)
-                    case UInt8(ascii: "t"): out.append(0x09)
-                    case UInt8(ascii: "u"):
-                        var scalar = try hex4()
-                        if (0xD800..<0xDC00).contains(scalar) {
-                            guard bytes.count - offset >= 2, bytes[offset] == UInt8(ascii: "\\"), bytes[offset + 1] == UInt8(ascii: "u") else {
-                                throw error("a \\u escape of a high surrogate needs its low surrogate")
-                            }
-                            offset += 2
-                            let low = try hex4()
-                            guard (0xDC00..<0xE000).contains(low) else { throw error("a \\u escape has an unpaired surrogate") }
-                            scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
-                        }
-                        guard let s = Unicode.Scalar(scalar) else { throw error("a \\u escape has an unpaired surrogate") }
-                        out.append(contentsOf: Array(String(Character(s)).utf8))
-                    default: throw error("unknown escape '\\\(Character(Unicode.Scalar(e)))' in a string")
+                    if let simple = Self.escapes[e] {
+                        out.append(simple)
+                        continue
                     }
+                    guard e == UInt8(ascii: "u") else { throw error("unknown escape '\\\(Character(Unicode.Scalar(e)))' in a string") }
+                    var scalar = try hex4()
+                    if (0xD800..<0xDC00).contains(scalar) {
+                        guard bytes.count - offset >= 2, bytes[offset] == UInt8(ascii: "\\"), bytes[offset + 1] == UInt8(ascii: "u") else {
+                            throw error("a \\u escape of a high surrogate needs its low surrogate")
+                        }
+                        offset += 2
+                        let low = try hex4()
+                        guard (0xDC00..<0xE000).contains(low) else { throw error("a \\u escape has an unpaired surrogate") }
+                        scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                    }
+                    guard let s = Unicode.Scalar(scalar) else { throw error("a \\u escape has an unpaired surrogate") }
+                    out.append(contentsOf: Array(String(Character(s)).utf8))
                 default:
                     guard b >= 0x20 else { throw error("a control character must be escaped inside a string") }
                     out.append(b)

@@ -196,27 +196,25 @@ import Testing
         #expect(motoCompared >= 100, "moto judged only \(motoCompared) cases")
     }
 
-    /// Runs the oracle with the cases on stdin; a missing python3 or moto fails with what to do.
+    /// Runs the oracle with the cases on stdin (through sh, from and to files); a missing
+    /// python3 or moto fails the test with what to do.
     static func runOracle(_ input: Data) throws -> Data {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().deletingLastPathComponent()
-        let cases = FileManager.default.temporaryDirectory.appendingPathComponent("latticekit-policy-oracle-\(UUID().uuidString).jsonl")
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("latticekit-policy-oracle-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: work) }
+        let (cases, answers, errors) = (work.appendingPathComponent("cases"), work.appendingPathComponent("answers"), work.appendingPathComponent("errors"))
         try input.write(to: cases)
-        defer { try? FileManager.default.removeItem(at: cases) }
-        let oracle = Process()
-        oracle.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        oracle.arguments = ["python3", root.appendingPathComponent("Tests/Oracles/iam_policy_oracle.py").path]
-        oracle.standardInput = try FileHandle(forReadingFrom: cases)
-        let stdout = Pipe(), stderr = Pipe()
-        oracle.standardOutput = stdout
-        oracle.standardError = stderr
-        try oracle.run()
-        let answers = stdout.fileHandleForReading.readDataToEndOfFile()
-        let problems = stderr.fileHandleForReading.readDataToEndOfFile()
-        oracle.waitUntilExit()
-        if oracle.terminationStatus != 0 {
-            Issue.record("the policy oracle failed (\(oracle.terminationStatus)): \(String(decoding: problems.suffix(2000), as: UTF8.self))\nRun `make test`, which installs the pinned moto (Tests/requirements.txt).")
+        let shell = try Process.run(URL(fileURLWithPath: "/bin/sh"), arguments: [
+            "-c", #"python3 "$0" < "$1" > "$2" 2> "$3""#,
+            root.appendingPathComponent("Tests/Oracles/iam_policy_oracle.py").path, cases.path, answers.path, errors.path,
+        ])
+        shell.waitUntilExit()
+        if shell.terminationStatus != 0 {
+            let problem = (try? String(contentsOf: errors, encoding: .utf8)) ?? ""
+            Issue.record("the policy oracle failed (\(shell.terminationStatus)): \(problem.suffix(2000))\nRun `make test`, which installs the pinned moto (Tests/requirements.txt).")
         }
-        return answers
+        return (try? Data(contentsOf: answers)) ?? Data()
     }
 }
