@@ -151,10 +151,15 @@ public struct AuthRequest: Sendable, Hashable {
     public struct Caller: Sendable, Hashable, CustomStringConvertible {
         /// The kind of principal, named as `aws:PrincipalType` names it.
         public enum Kind: String, Sendable, Hashable {
+            /// An unsigned request.
             case anonymous = "Anonymous"
+            /// The account's root user.
             case account = "Account"
+            /// An IAM user.
             case user = "User"
+            /// A role session (AssumeRole, web identity, SAML).
             case assumedRole = "AssumedRole"
+            /// A GetFederationToken session.
             case federatedUser = "FederatedUser"
         }
 
