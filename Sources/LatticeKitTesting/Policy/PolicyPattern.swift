@@ -180,7 +180,7 @@ struct PolicyTemplate: Hashable, Sendable {
             guard tail.count >= 2, tail.first == "'", tail.last == "'" else { return nil }
             defaultValue = String(tail.dropFirst().dropLast())
         }
-        let name = key.trimmingSpaces()
+        let name = key.trimmingSpaces
         guard let colon = name.firstIndex(of: ":"), colon > name.startIndex, name.index(after: colon) < name.endIndex,
               !name.contains(where: { $0 == " " || $0 == "$" || $0 == "{" })
         else { return nil }
@@ -189,11 +189,6 @@ struct PolicyTemplate: Hashable, Sendable {
 
     var hasVariables: Bool {
         parts.contains { if case .variable = $0 { return true } else { return false } }
-    }
-
-    /// The names of the variables, as written.
-    var variableKeys: [String] {
-        parts.compactMap { if case let .variable(key, _) = $0 { return key } else { return nil } }
     }
 
     enum Resolution {
@@ -222,14 +217,5 @@ struct PolicyTemplate: Hashable, Sendable {
             }
         }
         return .resolved(PolicyPattern(tokens: tokens), text: text)
-    }
-}
-
-extension Substring {
-    func trimmingSpaces() -> Substring {
-        var s = self
-        while s.first == " " { s = s.dropFirst() }
-        while s.last == " " { s = s.dropLast() }
-        return s
     }
 }
