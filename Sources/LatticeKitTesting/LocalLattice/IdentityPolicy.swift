@@ -15,7 +15,8 @@ import LatticeKit
 /// `?` wildcards), an explicit deny winning over any allow, and no access without an allow.
 /// What is not: `Resource`, `NotResource` and `Condition` are read and checked for form, but
 /// every statement applies as if its resources and conditions matched; permission boundaries,
-/// SCPs and resource-based policies do not exist here.
+/// SCPs and resource-based policies do not exist here. To evaluate a whole policy (resources,
+/// conditions, principals), use ``AuthPolicy`` with `kind: .identityBased`.
 public struct IdentityPolicy: Sendable, Hashable {
     public enum Effect: String, Sendable, Hashable {
         case allow = "Allow"
@@ -123,24 +124,9 @@ public struct IdentityPolicy: Sendable, Hashable {
     }
 
     /// Whether an IAM action pattern (`*` any run of characters, `?` one character, case
-    /// insensitive as IAM compares actions) matches an action.
+    /// insensitive as IAM compares actions) matches an action: the matcher ``AuthPolicy`` uses.
     static func matches(pattern: String, _ action: String) -> Bool {
-        let p = Array(pattern.lowercased().utf8), a = Array(action.lowercased().utf8)
-        // Iterative glob matching with one backtrack point: linear in practice, never recursive.
-        var pi = 0, ai = 0, star = -1, resume = 0
-        while ai < a.count {
-            if pi < p.count, p[pi] == UInt8(ascii: "?") || p[pi] == a[ai] {
-                pi += 1; ai += 1
-            } else if pi < p.count, p[pi] == UInt8(ascii: "*") {
-                star = pi; resume = ai; pi += 1
-            } else if star >= 0 {
-                pi = star + 1; resume += 1; ai = resume
-            } else {
-                return false
-            }
-        }
-        while pi < p.count, p[pi] == UInt8(ascii: "*") { pi += 1 }
-        return pi == p.count
+        PolicyPattern(glob: pattern.lowercased()).matches(action.lowercased())
     }
 
     private static func statement(_ item: JSONValue, index: Int) throws(Failure) -> Statement {
