@@ -273,8 +273,9 @@ struct Generator {
         return out
     }
 
-    func operations() -> String {
-        var out = header + foundationImport
+    /// OperationSpecs.swift: each operation's HTTP binding and input members.
+    func operationSpecs() -> String {
+        var out = header + "\n"
         out += "extension OperationSpec {\n"
         for op in model.operations {
             let inputShape = op.input.map(shape)
@@ -290,7 +291,13 @@ struct Generator {
             out += members.map { "        \($0),\n" }.joined()
             out += "    ])\n"
         }
-        out += "}\n\n"
+        out += "}\n"
+        return out
+    }
+
+    /// LatticeClient+Operations.swift: the client's method for each operation.
+    func clientOperations() -> String {
+        var out = header + "\n"
         out += "extension LatticeClient {\n"
         for op in model.operations {
             let input = op.input!
@@ -299,7 +306,13 @@ struct Generator {
             out += "    public func \(Naming.lowerFirst(op.name))(_ input: \(input)\(defaultArg)) async throws -> \(output) {\n"
             out += "        try await execute(.\(Naming.lowerFirst(op.name)), input)\n    }\n"
         }
-        out += "}\n\n"
+        out += "}\n"
+        return out
+    }
+
+    /// OperationDescriptors.swift: every operation by name, for tools that work from text.
+    func operationDescriptors() -> String {
+        var out = header + "\n"
         out += "extension OperationDescriptor {\n"
         out += "    /// Every operation of the model, by name.\n"
         out += "    public static let all: [OperationDescriptor] = [\n"

@@ -22,7 +22,9 @@ do {
         "Structures.swift": generator.structures(),
         "Unions.swift": generator.unions(),
         "Errors.swift": generator.errors(),
-        "Operations.swift": generator.operations(),
+        "OperationSpecs.swift": generator.operationSpecs(),
+        "LatticeClient+Operations.swift": generator.clientOperations(),
+        "OperationDescriptors.swift": generator.operationDescriptors(),
         "Paginators.swift": generator.paginators(),
     ]
     var stale: [String] = []
