@@ -17,6 +17,7 @@ let cliDir = positional.count > 2 ? URL(fileURLWithPath: positional[positional.s
 do {
     let generator = Generator(model: try Model(directory: modelDir))
     try generator.checkPatterns()
+    try generator.checkDocumentation()
     let files: [String: String] = [
         "Enums.swift": generator.enums(),
         "Structures.swift": generator.structures(),
@@ -44,7 +45,7 @@ do {
     let extra = existing.subtracting(files.keys).filter { $0.hasSuffix(".swift") }
     if check {
         if !stale.isEmpty || !extra.isEmpty {
-            print("Sources/LatticeKit/Generated differs from what Codegen makes: \((stale + extra.sorted()).joined(separator: ", ")); run `make generate` and commit the result")
+            print("Sources/LatticeKit/Generated or Sources/lattice/Generated differs from what Codegen makes: \((stale + extra.sorted()).joined(separator: ", ")); run `make generate` and commit the result")
             exit(1)
         }
     } else {
