@@ -31,7 +31,10 @@ do {
     var stale: [String] = []
     let existing = Set((try? FileManager.default.contentsOfDirectory(atPath: outDir.path)) ?? [])
     var targets: [(URL, String)] = files.sorted(by: { $0.key < $1.key }).map { (outDir.appendingPathComponent($0.key), $0.value) }
-    if let cliDir { targets.append((cliDir.appendingPathComponent("OutputShapes.swift"), generator.cliOutputShapes())) }
+    if let cliDir {
+        targets.append((cliDir.appendingPathComponent("OutputShapes.swift"), generator.cliOutputShapes()))
+        targets.append((cliDir.appendingPathComponent("CommandHelp.swift"), generator.cliCommandHelp()))
+    }
     for (url, text) in targets {
         let name = url.lastPathComponent
         if (try? String(contentsOf: url, encoding: .utf8)) != text {

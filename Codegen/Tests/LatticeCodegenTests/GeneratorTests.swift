@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import lattice_codegen
 
-/// What the generator writes around the declarations: doc comments and constraints.
+/// What the generator writes around the declarations: doc comments, constraints, CLI help.
 @Suite struct GeneratorTests {
     static let generator: Generator? = try? Generator(model: Model(directory: DocumentationTests.modelDirectory))
 
@@ -76,5 +76,21 @@ import Testing
         #expect(!g.operationSpecs().contains("extension LatticeClient") && !g.operationSpecs().contains("extension OperationDescriptor"))
         #expect(!g.clientOperations().contains("extension OperationSpec") && !g.clientOperations().contains("extension OperationDescriptor"))
         #expect(g.operationDescriptors().contains("public static let all: [OperationDescriptor] = ["))
+    }
+
+    @Test func theCLIHelpTableHasEveryOperationAndInputMember() throws {
+        let g = try #require(Self.generator)
+        let help = g.cliCommandHelp()
+        for op in g.model.operations {
+            #expect(help.contains("        case \"\(op.name)\": return \""), "\(op.name)")
+        }
+        #expect(help.contains(#"            Member("protocol", "The listener protocol.", "", ["HTTP", "HTTPS", "TLS_PASSTHROUGH"]),"#))
+        #expect(help.contains(#"            Member("name", "The name of the listener.", "3 to 63 characters; pattern (?!listener-)(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+", []),"#))
+        // Patterns with backslashes are raw strings; the file needs nothing but the standard library.
+        #expect(help.contains(##"#"17 to 2048 characters; pattern ((svc-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:"##))
+        #expect(!help.contains("import "))
+        #expect(g.swiftString(#"a "b" \d"#) == ##"#"a "b" \d"#"##)
+        #expect(g.swiftString(##"x"#y"##) == ###"##"x"#y"##"###)
+        #expect(g.swiftString("plain") == "\"plain\"")
     }
 }
