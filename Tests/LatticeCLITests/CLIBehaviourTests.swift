@@ -141,7 +141,7 @@ import LatticeKit
         let svc = ["--service-identifier", "svc-0123456789abcdef0"]
         let cases: [(args: [String], says: String)] = [
             (["get-service"] + svc + ["--bogus", "1"] + e, "Unknown options: --bogus, 1"),
-            (["get-servic"] + svc + e, "maybe you meant: get-service"),
+            (["get-servic"] + svc + e, "Invalid choice 'get-servic': did you mean get-service?"),
             (["get-service"] + e, "the following arguments are required: --service-identifier"),
             ([], "the following arguments are required: command"),
             (["get-service", "--cli-input-json", "{bad"] + e, "Error parsing parameter 'cli-input-json': Invalid JSON: Expecting property name enclosed in double quotes: line 1 column 2 (char 1)"),
