@@ -455,17 +455,22 @@ struct Documentation {
     /// before, past the width if it must, and so does a word inside a code span (a code span
     /// may span lines, but `GET /path` reads better whole).
     static func wrap(_ text: String, width: Int) -> [String] {
+        // Units that no line may start inside of: a word and the words it must keep.
         let words = text.split(separator: " ")
+        var units: [String] = []
+        for (word, canBreak) in zip(words, breaks(words)) {
+            if canBreak || units.isEmpty { units.append(String(word)) } else { units[units.count - 1] += " " + word }
+        }
         var lines: [String] = []
         var line = ""
-        for (word, canBreak) in zip(words, breaks(words)) {
+        for unit in units {
             if line.isEmpty {
-                line = String(word)
-            } else if line.count + 1 + word.count <= width || !canBreak {
-                line += " " + word
+                line = unit
+            } else if line.count + 1 + unit.count <= width {
+                line += " " + unit
             } else {
                 lines.append(line)
-                line = String(word)
+                line = unit
             }
         }
         if !line.isEmpty { lines.append(line) }

@@ -110,6 +110,8 @@ import Testing
         #expect(Documentation.wrap("see `GET /a b` now", width: 6) == ["see", "`GET /a b`", "now"])
         #expect(Documentation.wrap("a \\` b c", width: 3) == ["a", "\\`", "b c"])
         #expect(Documentation.wrap("x ``a ` b`` y", width: 3) == ["x", "``a ` b``", "y"])
+        // A span that would not fit moves whole to the next line.
+        #expect(Documentation.wrap("see it `GET /a b`", width: 10) == ["see it", "`GET /a b`"])
     }
 
     @Test func theFirstSentenceSkipsAbbreviationsAndStopsAtAPeriodBeforeACapital() {

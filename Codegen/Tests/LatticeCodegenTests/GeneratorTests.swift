@@ -71,7 +71,7 @@ import Testing
         #expect(method.contains { $0.hasPrefix("    /// - Throws: The service's ``AccessDeniedException``") })
         #expect(method.contains("    public func createListener(_ input: CreateListenerRequest) async throws -> CreateListenerResponse {"))
         let spec = try Self.excerpt(g.operationSpecs(), from: "/// Creates a listener for a service.", count: 5)
-        #expect(spec[2].contains("`POST /services/{serviceIdentifier}/listeners`"))
+        #expect(spec.joined(separator: "\n").contains("\n    /// `POST /services/{serviceIdentifier}/listeners`, 201 on success."), "\(spec)")
         // The three jobs of the operations are three files.
         #expect(!g.operationSpecs().contains("extension LatticeClient") && !g.operationSpecs().contains("extension OperationDescriptor"))
         #expect(!g.clientOperations().contains("extension OperationSpec") && !g.clientOperations().contains("extension OperationDescriptor"))

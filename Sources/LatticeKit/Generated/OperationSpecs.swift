@@ -3,8 +3,8 @@
 extension OperationSpec {
     /// Updates the listener rules in a batch.
     ///
-    /// The HTTP binding and input members of ``LatticeClient/batchUpdateRule(_:)``: `PATCH /services/{serviceIdentifier}/listeners/{listenerIdentifier}/rules`,
-    /// 200 on success.
+    /// The HTTP binding and input members of ``LatticeClient/batchUpdateRule(_:)``:
+    /// `PATCH /services/{serviceIdentifier}/listeners/{listenerIdentifier}/rules`, 200 on success.
     public static let batchUpdateRule = OperationSpec(name: "BatchUpdateRule", method: "PATCH", path: "/services/{serviceIdentifier}/listeners/{listenerIdentifier}/rules", successCode: 200, members: [
         MemberSpec("serviceIdentifier", "string", required: true, location: .uri),
         MemberSpec("listenerIdentifier", "string", required: true, location: .uri),
@@ -26,8 +26,8 @@ extension OperationSpec {
 
     /// Creates a listener for a service.
     ///
-    /// The HTTP binding and input members of ``LatticeClient/createListener(_:)``: `POST /services/{serviceIdentifier}/listeners`,
-    /// 201 on success.
+    /// The HTTP binding and input members of ``LatticeClient/createListener(_:)``:
+    /// `POST /services/{serviceIdentifier}/listeners`, 201 on success.
     public static let createListener = OperationSpec(name: "CreateListener", method: "POST", path: "/services/{serviceIdentifier}/listeners", successCode: 201, members: [
         MemberSpec("serviceIdentifier", "string", required: true, location: .uri),
         MemberSpec("name", "string", required: true),
@@ -60,8 +60,8 @@ extension OperationSpec {
 
     /// A resource gateway is a point of ingress into the VPC where a resource resides.
     ///
-    /// The HTTP binding and input members of ``LatticeClient/createResourceGateway(_:)``: `POST /resourcegateways`,
-    /// 201 on success.
+    /// The HTTP binding and input members of ``LatticeClient/createResourceGateway(_:)``:
+    /// `POST /resourcegateways`, 201 on success.
     public static let createResourceGateway = OperationSpec(name: "CreateResourceGateway", method: "POST", path: "/resourcegateways", successCode: 201, members: [
         MemberSpec("clientToken", "string"),
         MemberSpec("name", "string", required: true),
@@ -76,8 +76,8 @@ extension OperationSpec {
 
     /// Creates a listener rule.
     ///
-    /// The HTTP binding and input members of ``LatticeClient/createRule(_:)``: `POST /services/{serviceIdentifier}/listeners/{listenerIdentifier}/rules`,
-    /// 201 on success.
+    /// The HTTP binding and input members of ``LatticeClient/createRule(_:)``:
+    /// `POST /services/{serviceIdentifier}/listeners/{listenerIdentifier}/rules`, 201 on success.
     public static let createRule = OperationSpec(name: "CreateRule", method: "POST", path: "/services/{serviceIdentifier}/listeners/{listenerIdentifier}/rules", successCode: 201, members: [
         MemberSpec("serviceIdentifier", "string", required: true, location: .uri),
         MemberSpec("listenerIdentifier", "string", required: true, location: .uri),
@@ -104,8 +104,8 @@ extension OperationSpec {
 
     /// Creates a service network.
     ///
-    /// The HTTP binding and input members of ``LatticeClient/createServiceNetwork(_:)``: `POST /servicenetworks`,
-    /// 201 on success.
+    /// The HTTP binding and input members of ``LatticeClient/createServiceNetwork(_:)``:
+    /// `POST /servicenetworks`, 201 on success.
     public static let createServiceNetwork = OperationSpec(name: "CreateServiceNetwork", method: "POST", path: "/servicenetworks", successCode: 201, members: [
         MemberSpec("clientToken", "string"),
         MemberSpec("name", "string", required: true),
@@ -117,8 +117,8 @@ extension OperationSpec {
     /// Associates the specified service network with the specified resource configuration.
     ///
     /// The HTTP binding and input members of
-    /// ``LatticeClient/createServiceNetworkResourceAssociation(_:)``: `POST /servicenetworkresourceassociations`,
-    /// 201 on success.
+    /// ``LatticeClient/createServiceNetworkResourceAssociation(_:)``:
+    /// `POST /servicenetworkresourceassociations`, 201 on success.
     public static let createServiceNetworkResourceAssociation = OperationSpec(name: "CreateServiceNetworkResourceAssociation", method: "POST", path: "/servicenetworkresourceassociations", successCode: 201, members: [
         MemberSpec("clientToken", "string"),
         MemberSpec("resourceConfigurationIdentifier", "string", required: true),
@@ -130,8 +130,8 @@ extension OperationSpec {
     /// Associates the specified service with the specified service network.
     ///
     /// The HTTP binding and input members of
-    /// ``LatticeClient/createServiceNetworkServiceAssociation(_:)``: `POST /servicenetworkserviceassociations`,
-    /// 200 on success.
+    /// ``LatticeClient/createServiceNetworkServiceAssociation(_:)``:
+    /// `POST /servicenetworkserviceassociations`, 200 on success.
     public static let createServiceNetworkServiceAssociation = OperationSpec(name: "CreateServiceNetworkServiceAssociation", method: "POST", path: "/servicenetworkserviceassociations", successCode: 200, members: [
         MemberSpec("clientToken", "string"),
         MemberSpec("serviceIdentifier", "string", required: true),
@@ -142,8 +142,8 @@ extension OperationSpec {
     /// Associates a VPC with a service network.
     ///
     /// The HTTP binding and input members of
-    /// ``LatticeClient/createServiceNetworkVpcAssociation(_:)``: `POST /servicenetworkvpcassociations`,
-    /// 200 on success.
+    /// ``LatticeClient/createServiceNetworkVpcAssociation(_:)``:
+    /// `POST /servicenetworkvpcassociations`, 200 on success.
     public static let createServiceNetworkVpcAssociation = OperationSpec(name: "CreateServiceNetworkVpcAssociation", method: "POST", path: "/servicenetworkvpcassociations", successCode: 200, members: [
         MemberSpec("clientToken", "string"),
         MemberSpec("serviceNetworkIdentifier", "string", required: true),
@@ -156,8 +156,8 @@ extension OperationSpec {
 
     /// Creates a target group.
     ///
-    /// The HTTP binding and input members of ``LatticeClient/createTargetGroup(_:)``: `POST /targetgroups`,
-    /// 201 on success.
+    /// The HTTP binding and input members of ``LatticeClient/createTargetGroup(_:)``:
+    /// `POST /targetgroups`, 201 on success.
     public static let createTargetGroup = OperationSpec(name: "CreateTargetGroup", method: "POST", path: "/targetgroups", successCode: 201, members: [
         MemberSpec("name", "string", required: true),
         MemberSpec("type", "string", required: true),
@@ -176,8 +176,8 @@ extension OperationSpec {
 
     /// Deletes the specified auth policy.
     ///
-    /// The HTTP binding and input members of ``LatticeClient/deleteAuthPolicy(_:)``: `DELETE /authpolicy/{resourceIdentifier}`,
-    /// 204 on success.
+    /// The HTTP binding and input members of ``LatticeClient/deleteAuthPolicy(_:)``:
+    /// `DELETE /authpolicy/{resourceIdentifier}`, 204 on success.
     public static let deleteAuthPolicy = OperationSpec(name: "DeleteAuthPolicy", method: "DELETE", path: "/authpolicy/{resourceIdentifier}", successCode: 204, members: [
         MemberSpec("resourceIdentifier", "string", required: true, location: .uri),
     ])
@@ -192,8 +192,8 @@ extension OperationSpec {
 
     /// Deletes the specified listener.
     ///
-    /// The HTTP binding and input members of ``LatticeClient/deleteListener(_:)``: `DELETE /services/{serviceIdentifier}/listeners/{listenerIdentifier}`,
-    /// 204 on success.
+    /// The HTTP binding and input members of ``LatticeClient/deleteListener(_:)``:
+    /// `DELETE /services/{serviceIdentifier}/listeners/{listenerIdentifier}`, 204 on success.
     public static let deleteListener = OperationSpec(name: "DeleteListener", method: "DELETE", path: "/services/{serviceIdentifier}/listeners/{listenerIdentifier}", successCode: 204, members: [
         MemberSpec("serviceIdentifier", "string", required: true, location: .uri),
         MemberSpec("listenerIdentifier", "string", required: true, location: .uri),
@@ -210,31 +210,33 @@ extension OperationSpec {
     /// Disassociates the resource configuration from the resource VPC endpoint.
     ///
     /// The HTTP binding and input members of
-    /// ``LatticeClient/deleteResourceEndpointAssociation(_:)``: `DELETE /resourceendpointassociations/{resourceEndpointAssociationIdentifier}`,
-    /// 200 on success.
+    /// ``LatticeClient/deleteResourceEndpointAssociation(_:)``:
+    /// `DELETE /resourceendpointassociations/{resourceEndpointAssociationIdentifier}`, 200 on
+    /// success.
     public static let deleteResourceEndpointAssociation = OperationSpec(name: "DeleteResourceEndpointAssociation", method: "DELETE", path: "/resourceendpointassociations/{resourceEndpointAssociationIdentifier}", successCode: 200, members: [
         MemberSpec("resourceEndpointAssociationIdentifier", "string", required: true, location: .uri),
     ])
 
     /// Deletes the specified resource gateway.
     ///
-    /// The HTTP binding and input members of ``LatticeClient/deleteResourceGateway(_:)``: `DELETE /resourcegateways/{resourceGatewayIdentifier}`,
-    /// 200 on success.
+    /// The HTTP binding and input members of ``LatticeClient/deleteResourceGateway(_:)``:
+    /// `DELETE /resourcegateways/{resourceGatewayIdentifier}`, 200 on success.
     public static let deleteResourceGateway = OperationSpec(name: "DeleteResourceGateway", method: "DELETE", path: "/resourcegateways/{resourceGatewayIdentifier}", successCode: 200, members: [
         MemberSpec("resourceGatewayIdentifier", "string", required: true, location: .uri),
     ])
 
     /// Deletes the specified resource policy.
     ///
-    /// The HTTP binding and input members of ``LatticeClient/deleteResourcePolicy(_:)``: `DELETE /resourcepolicy/{resourceArn}`,
-    /// 204 on success.
+    /// The HTTP binding and input members of ``LatticeClient/deleteResourcePolicy(_:)``:
+    /// `DELETE /resourcepolicy/{resourceArn}`, 204 on success.
     public static let deleteResourcePolicy = OperationSpec(name: "DeleteResourcePolicy", method: "DELETE", path: "/resourcepolicy/{resourceArn}", successCode: 204, members: [
         MemberSpec("resourceArn", "string", required: true, location: .uri),
     ])
 
     /// Deletes a listener rule.
     ///
-    /// The HTTP binding and input members of ``LatticeClient/deleteRule(_:)``: `DELETE /services/{serviceIdentifier}/listeners/{listenerIdentifier}/rules/{ruleIdentifier}`,
+    /// The HTTP binding and input members of ``LatticeClient/deleteRule(_:)``:
+    /// `DELETE /services/{serviceIdentifier}/listeners/{listenerIdentifier}/rules/{ruleIdentifier}`,
     /// 204 on success.
     public static let deleteRule = OperationSpec(name: "DeleteRule", method: "DELETE", path: "/services/{serviceIdentifier}/listeners/{listenerIdentifier}/rules/{ruleIdentifier}", successCode: 204, members: [
         MemberSpec("serviceIdentifier", "string", required: true, location: .uri),
@@ -244,16 +246,16 @@ extension OperationSpec {
 
     /// Deletes a service.
     ///
-    /// The HTTP binding and input members of ``LatticeClient/deleteService(_:)``: `DELETE /services/{serviceIdentifier}`,
-    /// 200 on success.
+    /// The HTTP binding and input members of ``LatticeClient/deleteService(_:)``:
+    /// `DELETE /services/{serviceIdentifier}`, 200 on success.
     public static let deleteService = OperationSpec(name: "DeleteService", method: "DELETE", path: "/services/{serviceIdentifier}", successCode: 200, members: [
         MemberSpec("serviceIdentifier", "string", required: true, location: .uri),
     ])
 
     /// Deletes a service network.
     ///
-    /// The HTTP binding and input members of ``LatticeClient/deleteServiceNetwork(_:)``: `DELETE /servicenetworks/{serviceNetworkIdentifier}`,
-    /// 204 on success.
+    /// The HTTP binding and input members of ``LatticeClient/deleteServiceNetwork(_:)``:
+    /// `DELETE /servicenetworks/{serviceNetworkIdentifier}`, 204 on success.
     public static let deleteServiceNetwork = OperationSpec(name: "DeleteServiceNetwork", method: "DELETE", path: "/servicenetworks/{serviceNetworkIdentifier}", successCode: 204, members: [
         MemberSpec("serviceNetworkIdentifier", "string", required: true, location: .uri),
     ])
@@ -261,7 +263,8 @@ extension OperationSpec {
     /// Deletes the association between a service network and a resource configuration.
     ///
     /// The HTTP binding and input members of
-    /// ``LatticeClient/deleteServiceNetworkResourceAssociation(_:)``: `DELETE /servicenetworkresourceassociations/{serviceNetworkResourceAssociationIdentifier}`,
+    /// ``LatticeClient/deleteServiceNetworkResourceAssociation(_:)``:
+    /// `DELETE /servicenetworkresourceassociations/{serviceNetworkResourceAssociationIdentifier}`,
     /// 200 on success.
     public static let deleteServiceNetworkResourceAssociation = OperationSpec(name: "DeleteServiceNetworkResourceAssociation", method: "DELETE", path: "/servicenetworkresourceassociations/{serviceNetworkResourceAssociationIdentifier}", successCode: 200, members: [
         MemberSpec("serviceNetworkResourceAssociationIdentifier", "string", required: true, location: .uri),
@@ -270,7 +273,8 @@ extension OperationSpec {
     /// Deletes the association between a service and a service network.
     ///
     /// The HTTP binding and input members of
-    /// ``LatticeClient/deleteServiceNetworkServiceAssociation(_:)``: `DELETE /servicenetworkserviceassociations/{serviceNetworkServiceAssociationIdentifier}`,
+    /// ``LatticeClient/deleteServiceNetworkServiceAssociation(_:)``:
+    /// `DELETE /servicenetworkserviceassociations/{serviceNetworkServiceAssociationIdentifier}`,
     /// 200 on success.
     public static let deleteServiceNetworkServiceAssociation = OperationSpec(name: "DeleteServiceNetworkServiceAssociation", method: "DELETE", path: "/servicenetworkserviceassociations/{serviceNetworkServiceAssociationIdentifier}", successCode: 200, members: [
         MemberSpec("serviceNetworkServiceAssociationIdentifier", "string", required: true, location: .uri),
@@ -279,24 +283,25 @@ extension OperationSpec {
     /// Disassociates the VPC from the service network.
     ///
     /// The HTTP binding and input members of
-    /// ``LatticeClient/deleteServiceNetworkVpcAssociation(_:)``: `DELETE /servicenetworkvpcassociations/{serviceNetworkVpcAssociationIdentifier}`,
-    /// 200 on success.
+    /// ``LatticeClient/deleteServiceNetworkVpcAssociation(_:)``:
+    /// `DELETE /servicenetworkvpcassociations/{serviceNetworkVpcAssociationIdentifier}`, 200 on
+    /// success.
     public static let deleteServiceNetworkVpcAssociation = OperationSpec(name: "DeleteServiceNetworkVpcAssociation", method: "DELETE", path: "/servicenetworkvpcassociations/{serviceNetworkVpcAssociationIdentifier}", successCode: 200, members: [
         MemberSpec("serviceNetworkVpcAssociationIdentifier", "string", required: true, location: .uri),
     ])
 
     /// Deletes a target group.
     ///
-    /// The HTTP binding and input members of ``LatticeClient/deleteTargetGroup(_:)``: `DELETE /targetgroups/{targetGroupIdentifier}`,
-    /// 200 on success.
+    /// The HTTP binding and input members of ``LatticeClient/deleteTargetGroup(_:)``:
+    /// `DELETE /targetgroups/{targetGroupIdentifier}`, 200 on success.
     public static let deleteTargetGroup = OperationSpec(name: "DeleteTargetGroup", method: "DELETE", path: "/targetgroups/{targetGroupIdentifier}", successCode: 200, members: [
         MemberSpec("targetGroupIdentifier", "string", required: true, location: .uri),
     ])
 
     /// Deregisters the specified targets from the specified target group.
     ///
-    /// The HTTP binding and input members of ``LatticeClient/deregisterTargets(_:)``: `POST /targetgroups/{targetGroupIdentifier}/deregistertargets`,
-    /// 200 on success.
+    /// The HTTP binding and input members of ``LatticeClient/deregisterTargets(_:)``:
+    /// `POST /targetgroups/{targetGroupIdentifier}/deregistertargets`, 200 on success.
     public static let deregisterTargets = OperationSpec(name: "DeregisterTargets", method: "POST", path: "/targetgroups/{targetGroupIdentifier}/deregistertargets", successCode: 200, members: [
         MemberSpec("targetGroupIdentifier", "string", required: true, location: .uri),
         MemberSpec("targets", "list", element: "structure", required: true),
@@ -304,32 +309,32 @@ extension OperationSpec {
 
     /// Retrieves information about the specified access log subscription.
     ///
-    /// The HTTP binding and input members of ``LatticeClient/getAccessLogSubscription(_:)``: `GET /accesslogsubscriptions/{accessLogSubscriptionIdentifier}`,
-    /// 200 on success.
+    /// The HTTP binding and input members of ``LatticeClient/getAccessLogSubscription(_:)``:
+    /// `GET /accesslogsubscriptions/{accessLogSubscriptionIdentifier}`, 200 on success.
     public static let getAccessLogSubscription = OperationSpec(name: "GetAccessLogSubscription", method: "GET", path: "/accesslogsubscriptions/{accessLogSubscriptionIdentifier}", successCode: 200, members: [
         MemberSpec("accessLogSubscriptionIdentifier", "string", required: true, location: .uri),
     ])
 
     /// Retrieves information about the auth policy for the specified service or service network.
     ///
-    /// The HTTP binding and input members of ``LatticeClient/getAuthPolicy(_:)``: `GET /authpolicy/{resourceIdentifier}`,
-    /// 200 on success.
+    /// The HTTP binding and input members of ``LatticeClient/getAuthPolicy(_:)``:
+    /// `GET /authpolicy/{resourceIdentifier}`, 200 on success.
     public static let getAuthPolicy = OperationSpec(name: "GetAuthPolicy", method: "GET", path: "/authpolicy/{resourceIdentifier}", successCode: 200, members: [
         MemberSpec("resourceIdentifier", "string", required: true, location: .uri),
     ])
 
     /// Retrieves information about a domain verification.ß
     ///
-    /// The HTTP binding and input members of ``LatticeClient/getDomainVerification(_:)``: `GET /domainverifications/{domainVerificationIdentifier}`,
-    /// 200 on success.
+    /// The HTTP binding and input members of ``LatticeClient/getDomainVerification(_:)``:
+    /// `GET /domainverifications/{domainVerificationIdentifier}`, 200 on success.
     public static let getDomainVerification = OperationSpec(name: "GetDomainVerification", method: "GET", path: "/domainverifications/{domainVerificationIdentifier}", successCode: 200, members: [
         MemberSpec("domainVerificationIdentifier", "string", required: true, location: .uri),
     ])
 
     /// Retrieves information about the specified listener for the specified service.
     ///
-    /// The HTTP binding and input members of ``LatticeClient/getListener(_:)``: `GET /services/{serviceIdentifier}/listeners/{listenerIdentifier}`,
-    /// 200 on success.
+    /// The HTTP binding and input members of ``LatticeClient/getListener(_:)``:
+    /// `GET /services/{serviceIdentifier}/listeners/{listenerIdentifier}`, 200 on success.
     public static let getListener = OperationSpec(name: "GetListener", method: "GET", path: "/services/{serviceIdentifier}/listeners/{listenerIdentifier}", successCode: 200, members: [
         MemberSpec("serviceIdentifier", "string", required: true, location: .uri),
         MemberSpec("listenerIdentifier", "string", required: true, location: .uri),
@@ -337,31 +342,32 @@ extension OperationSpec {
 
     /// Retrieves information about the specified resource configuration.
     ///
-    /// The HTTP binding and input members of ``LatticeClient/getResourceConfiguration(_:)``: `GET /resourceconfigurations/{resourceConfigurationIdentifier}`,
-    /// 200 on success.
+    /// The HTTP binding and input members of ``LatticeClient/getResourceConfiguration(_:)``:
+    /// `GET /resourceconfigurations/{resourceConfigurationIdentifier}`, 200 on success.
     public static let getResourceConfiguration = OperationSpec(name: "GetResourceConfiguration", method: "GET", path: "/resourceconfigurations/{resourceConfigurationIdentifier}", successCode: 200, members: [
         MemberSpec("resourceConfigurationIdentifier", "string", required: true, location: .uri),
     ])
 
     /// Retrieves information about the specified resource gateway.
     ///
-    /// The HTTP binding and input members of ``LatticeClient/getResourceGateway(_:)``: `GET /resourcegateways/{resourceGatewayIdentifier}`,
-    /// 200 on success.
+    /// The HTTP binding and input members of ``LatticeClient/getResourceGateway(_:)``:
+    /// `GET /resourcegateways/{resourceGatewayIdentifier}`, 200 on success.
     public static let getResourceGateway = OperationSpec(name: "GetResourceGateway", method: "GET", path: "/resourcegateways/{resourceGatewayIdentifier}", successCode: 200, members: [
         MemberSpec("resourceGatewayIdentifier", "string", required: true, location: .uri),
     ])
 
     /// Retrieves information about the specified resource policy.
     ///
-    /// The HTTP binding and input members of ``LatticeClient/getResourcePolicy(_:)``: `GET /resourcepolicy/{resourceArn}`,
-    /// 200 on success.
+    /// The HTTP binding and input members of ``LatticeClient/getResourcePolicy(_:)``:
+    /// `GET /resourcepolicy/{resourceArn}`, 200 on success.
     public static let getResourcePolicy = OperationSpec(name: "GetResourcePolicy", method: "GET", path: "/resourcepolicy/{resourceArn}", successCode: 200, members: [
         MemberSpec("resourceArn", "string", required: true, location: .uri),
     ])
 
     /// Retrieves information about the specified listener rules.
     ///
-    /// The HTTP binding and input members of ``LatticeClient/getRule(_:)``: `GET /services/{serviceIdentifier}/listeners/{listenerIdentifier}/rules/{ruleIdentifier}`,
+    /// The HTTP binding and input members of ``LatticeClient/getRule(_:)``:
+    /// `GET /services/{serviceIdentifier}/listeners/{listenerIdentifier}/rules/{ruleIdentifier}`,
     /// 200 on success.
     public static let getRule = OperationSpec(name: "GetRule", method: "GET", path: "/services/{serviceIdentifier}/listeners/{listenerIdentifier}/rules/{ruleIdentifier}", successCode: 200, members: [
         MemberSpec("serviceIdentifier", "string", required: true, location: .uri),
@@ -371,16 +377,16 @@ extension OperationSpec {
 
     /// Retrieves information about the specified service.
     ///
-    /// The HTTP binding and input members of ``LatticeClient/getService(_:)``: `GET /services/{serviceIdentifier}`,
-    /// 200 on success.
+    /// The HTTP binding and input members of ``LatticeClient/getService(_:)``:
+    /// `GET /services/{serviceIdentifier}`, 200 on success.
     public static let getService = OperationSpec(name: "GetService", method: "GET", path: "/services/{serviceIdentifier}", successCode: 200, members: [
         MemberSpec("serviceIdentifier", "string", required: true, location: .uri),
     ])
 
     /// Retrieves information about the specified service network.
     ///
-    /// The HTTP binding and input members of ``LatticeClient/getServiceNetwork(_:)``: `GET /servicenetworks/{serviceNetworkIdentifier}`,
-    /// 200 on success.
+    /// The HTTP binding and input members of ``LatticeClient/getServiceNetwork(_:)``:
+    /// `GET /servicenetworks/{serviceNetworkIdentifier}`, 200 on success.
     public static let getServiceNetwork = OperationSpec(name: "GetServiceNetwork", method: "GET", path: "/servicenetworks/{serviceNetworkIdentifier}", successCode: 200, members: [
         MemberSpec("serviceNetworkIdentifier", "string", required: true, location: .uri),
     ])
@@ -389,8 +395,9 @@ extension OperationSpec {
     /// resource configuration.
     ///
     /// The HTTP binding and input members of
-    /// ``LatticeClient/getServiceNetworkResourceAssociation(_:)``: `GET /servicenetworkresourceassociations/{serviceNetworkResourceAssociationIdentifier}`,
-    /// 200 on success.
+    /// ``LatticeClient/getServiceNetworkResourceAssociation(_:)``:
+    /// `GET /servicenetworkresourceassociations/{serviceNetworkResourceAssociationIdentifier}`, 200
+    /// on success.
     public static let getServiceNetworkResourceAssociation = OperationSpec(name: "GetServiceNetworkResourceAssociation", method: "GET", path: "/servicenetworkresourceassociations/{serviceNetworkResourceAssociationIdentifier}", successCode: 200, members: [
         MemberSpec("serviceNetworkResourceAssociationIdentifier", "string", required: true, location: .uri),
     ])
@@ -399,8 +406,9 @@ extension OperationSpec {
     /// service.
     ///
     /// The HTTP binding and input members of
-    /// ``LatticeClient/getServiceNetworkServiceAssociation(_:)``: `GET /servicenetworkserviceassociations/{serviceNetworkServiceAssociationIdentifier}`,
-    /// 200 on success.
+    /// ``LatticeClient/getServiceNetworkServiceAssociation(_:)``:
+    /// `GET /servicenetworkserviceassociations/{serviceNetworkServiceAssociationIdentifier}`, 200
+    /// on success.
     public static let getServiceNetworkServiceAssociation = OperationSpec(name: "GetServiceNetworkServiceAssociation", method: "GET", path: "/servicenetworkserviceassociations/{serviceNetworkServiceAssociationIdentifier}", successCode: 200, members: [
         MemberSpec("serviceNetworkServiceAssociationIdentifier", "string", required: true, location: .uri),
     ])
@@ -416,16 +424,16 @@ extension OperationSpec {
 
     /// Retrieves information about the specified target group.
     ///
-    /// The HTTP binding and input members of ``LatticeClient/getTargetGroup(_:)``: `GET /targetgroups/{targetGroupIdentifier}`,
-    /// 200 on success.
+    /// The HTTP binding and input members of ``LatticeClient/getTargetGroup(_:)``:
+    /// `GET /targetgroups/{targetGroupIdentifier}`, 200 on success.
     public static let getTargetGroup = OperationSpec(name: "GetTargetGroup", method: "GET", path: "/targetgroups/{targetGroupIdentifier}", successCode: 200, members: [
         MemberSpec("targetGroupIdentifier", "string", required: true, location: .uri),
     ])
 
     /// Lists the access log subscriptions for the specified service network or service.
     ///
-    /// The HTTP binding and input members of ``LatticeClient/listAccessLogSubscriptions(_:)``: `GET /accesslogsubscriptions`,
-    /// 200 on success.
+    /// The HTTP binding and input members of ``LatticeClient/listAccessLogSubscriptions(_:)``:
+    /// `GET /accesslogsubscriptions`, 200 on success.
     public static let listAccessLogSubscriptions = OperationSpec(name: "ListAccessLogSubscriptions", method: "GET", path: "/accesslogsubscriptions", successCode: 200, members: [
         MemberSpec("resourceIdentifier", "string", required: true, location: .querystring),
         MemberSpec("maxResults", "integer", location: .querystring),
@@ -434,8 +442,8 @@ extension OperationSpec {
 
     /// Lists the domain verifications.
     ///
-    /// The HTTP binding and input members of ``LatticeClient/listDomainVerifications(_:)``: `GET /domainverifications`,
-    /// 200 on success.
+    /// The HTTP binding and input members of ``LatticeClient/listDomainVerifications(_:)``:
+    /// `GET /domainverifications`, 200 on success.
     public static let listDomainVerifications = OperationSpec(name: "ListDomainVerifications", method: "GET", path: "/domainverifications", successCode: 200, members: [
         MemberSpec("maxResults", "integer", location: .querystring),
         MemberSpec("nextToken", "string", location: .querystring),
@@ -443,8 +451,8 @@ extension OperationSpec {
 
     /// Lists the listeners for the specified service.
     ///
-    /// The HTTP binding and input members of ``LatticeClient/listListeners(_:)``: `GET /services/{serviceIdentifier}/listeners`,
-    /// 200 on success.
+    /// The HTTP binding and input members of ``LatticeClient/listListeners(_:)``:
+    /// `GET /services/{serviceIdentifier}/listeners`, 200 on success.
     public static let listListeners = OperationSpec(name: "ListListeners", method: "GET", path: "/services/{serviceIdentifier}/listeners", successCode: 200, members: [
         MemberSpec("serviceIdentifier", "string", required: true, location: .uri),
         MemberSpec("maxResults", "integer", location: .querystring),
@@ -453,8 +461,8 @@ extension OperationSpec {
 
     /// Lists the resource configurations owned by or shared with this account.
     ///
-    /// The HTTP binding and input members of ``LatticeClient/listResourceConfigurations(_:)``: `GET /resourceconfigurations`,
-    /// 200 on success.
+    /// The HTTP binding and input members of ``LatticeClient/listResourceConfigurations(_:)``:
+    /// `GET /resourceconfigurations`, 200 on success.
     public static let listResourceConfigurations = OperationSpec(name: "ListResourceConfigurations", method: "GET", path: "/resourceconfigurations", successCode: 200, members: [
         MemberSpec("resourceGatewayIdentifier", "string", location: .querystring),
         MemberSpec("resourceConfigurationGroupIdentifier", "string", location: .querystring),
@@ -479,8 +487,8 @@ extension OperationSpec {
 
     /// Lists the resource gateways that you own or that were shared with you.
     ///
-    /// The HTTP binding and input members of ``LatticeClient/listResourceGateways(_:)``: `GET /resourcegateways`,
-    /// 200 on success.
+    /// The HTTP binding and input members of ``LatticeClient/listResourceGateways(_:)``:
+    /// `GET /resourcegateways`, 200 on success.
     public static let listResourceGateways = OperationSpec(name: "ListResourceGateways", method: "GET", path: "/resourcegateways", successCode: 200, members: [
         MemberSpec("maxResults", "integer", location: .querystring),
         MemberSpec("nextToken", "string", location: .querystring),
@@ -488,8 +496,8 @@ extension OperationSpec {
 
     /// Lists the rules for the specified listener.
     ///
-    /// The HTTP binding and input members of ``LatticeClient/listRules(_:)``: `GET /services/{serviceIdentifier}/listeners/{listenerIdentifier}/rules`,
-    /// 200 on success.
+    /// The HTTP binding and input members of ``LatticeClient/listRules(_:)``:
+    /// `GET /services/{serviceIdentifier}/listeners/{listenerIdentifier}/rules`, 200 on success.
     public static let listRules = OperationSpec(name: "ListRules", method: "GET", path: "/services/{serviceIdentifier}/listeners/{listenerIdentifier}/rules", successCode: 200, members: [
         MemberSpec("serviceIdentifier", "string", required: true, location: .uri),
         MemberSpec("listenerIdentifier", "string", required: true, location: .uri),
@@ -500,8 +508,8 @@ extension OperationSpec {
     /// Lists the associations between a service network and a resource configuration.
     ///
     /// The HTTP binding and input members of
-    /// ``LatticeClient/listServiceNetworkResourceAssociations(_:)``: `GET /servicenetworkresourceassociations`,
-    /// 200 on success.
+    /// ``LatticeClient/listServiceNetworkResourceAssociations(_:)``:
+    /// `GET /servicenetworkresourceassociations`, 200 on success.
     public static let listServiceNetworkResourceAssociations = OperationSpec(name: "ListServiceNetworkResourceAssociations", method: "GET", path: "/servicenetworkresourceassociations", successCode: 200, members: [
         MemberSpec("serviceNetworkIdentifier", "string", location: .querystring),
         MemberSpec("resourceConfigurationIdentifier", "string", location: .querystring),
@@ -513,8 +521,8 @@ extension OperationSpec {
     /// Lists the associations between a service network and a service.
     ///
     /// The HTTP binding and input members of
-    /// ``LatticeClient/listServiceNetworkServiceAssociations(_:)``: `GET /servicenetworkserviceassociations`,
-    /// 200 on success.
+    /// ``LatticeClient/listServiceNetworkServiceAssociations(_:)``:
+    /// `GET /servicenetworkserviceassociations`, 200 on success.
     public static let listServiceNetworkServiceAssociations = OperationSpec(name: "ListServiceNetworkServiceAssociations", method: "GET", path: "/servicenetworkserviceassociations", successCode: 200, members: [
         MemberSpec("serviceNetworkIdentifier", "string", location: .querystring),
         MemberSpec("serviceIdentifier", "string", location: .querystring),
@@ -525,8 +533,8 @@ extension OperationSpec {
     /// Lists the associations between a service network and a VPC.
     ///
     /// The HTTP binding and input members of
-    /// ``LatticeClient/listServiceNetworkVpcAssociations(_:)``: `GET /servicenetworkvpcassociations`,
-    /// 200 on success.
+    /// ``LatticeClient/listServiceNetworkVpcAssociations(_:)``:
+    /// `GET /servicenetworkvpcassociations`, 200 on success.
     public static let listServiceNetworkVpcAssociations = OperationSpec(name: "ListServiceNetworkVpcAssociations", method: "GET", path: "/servicenetworkvpcassociations", successCode: 200, members: [
         MemberSpec("serviceNetworkIdentifier", "string", location: .querystring),
         MemberSpec("vpcIdentifier", "string", location: .querystring),
@@ -537,8 +545,8 @@ extension OperationSpec {
     /// Lists the associations between a service network and a VPC endpoint.
     ///
     /// The HTTP binding and input members of
-    /// ``LatticeClient/listServiceNetworkVpcEndpointAssociations(_:)``: `GET /servicenetworkvpcendpointassociations`,
-    /// 200 on success.
+    /// ``LatticeClient/listServiceNetworkVpcEndpointAssociations(_:)``:
+    /// `GET /servicenetworkvpcendpointassociations`, 200 on success.
     public static let listServiceNetworkVpcEndpointAssociations = OperationSpec(name: "ListServiceNetworkVpcEndpointAssociations", method: "GET", path: "/servicenetworkvpcendpointassociations", successCode: 200, members: [
         MemberSpec("serviceNetworkIdentifier", "string", required: true, location: .querystring),
         MemberSpec("maxResults", "integer", location: .querystring),
@@ -547,8 +555,8 @@ extension OperationSpec {
 
     /// Lists the service networks owned by or shared with this account.
     ///
-    /// The HTTP binding and input members of ``LatticeClient/listServiceNetworks(_:)``: `GET /servicenetworks`,
-    /// 200 on success.
+    /// The HTTP binding and input members of ``LatticeClient/listServiceNetworks(_:)``:
+    /// `GET /servicenetworks`, 200 on success.
     public static let listServiceNetworks = OperationSpec(name: "ListServiceNetworks", method: "GET", path: "/servicenetworks", successCode: 200, members: [
         MemberSpec("maxResults", "integer", location: .querystring),
         MemberSpec("nextToken", "string", location: .querystring),
@@ -565,16 +573,16 @@ extension OperationSpec {
 
     /// Lists the tags for the specified resource.
     ///
-    /// The HTTP binding and input members of ``LatticeClient/listTagsForResource(_:)``: `GET /tags/{resourceArn}`,
-    /// 200 on success.
+    /// The HTTP binding and input members of ``LatticeClient/listTagsForResource(_:)``:
+    /// `GET /tags/{resourceArn}`, 200 on success.
     public static let listTagsForResource = OperationSpec(name: "ListTagsForResource", method: "GET", path: "/tags/{resourceArn}", successCode: 200, members: [
         MemberSpec("resourceArn", "string", required: true, location: .uri),
     ])
 
     /// Lists your target groups.
     ///
-    /// The HTTP binding and input members of ``LatticeClient/listTargetGroups(_:)``: `GET /targetgroups`,
-    /// 200 on success.
+    /// The HTTP binding and input members of ``LatticeClient/listTargetGroups(_:)``:
+    /// `GET /targetgroups`, 200 on success.
     public static let listTargetGroups = OperationSpec(name: "ListTargetGroups", method: "GET", path: "/targetgroups", successCode: 200, members: [
         MemberSpec("maxResults", "integer", location: .querystring),
         MemberSpec("nextToken", "string", location: .querystring),
@@ -584,8 +592,8 @@ extension OperationSpec {
 
     /// Lists the targets for the target group.
     ///
-    /// The HTTP binding and input members of ``LatticeClient/listTargets(_:)``: `POST /targetgroups/{targetGroupIdentifier}/listtargets`,
-    /// 200 on success.
+    /// The HTTP binding and input members of ``LatticeClient/listTargets(_:)``:
+    /// `POST /targetgroups/{targetGroupIdentifier}/listtargets`, 200 on success.
     public static let listTargets = OperationSpec(name: "ListTargets", method: "POST", path: "/targetgroups/{targetGroupIdentifier}/listtargets", successCode: 200, members: [
         MemberSpec("targetGroupIdentifier", "string", required: true, location: .uri),
         MemberSpec("maxResults", "integer", location: .querystring),
@@ -595,8 +603,8 @@ extension OperationSpec {
 
     /// Creates or updates the auth policy.
     ///
-    /// The HTTP binding and input members of ``LatticeClient/putAuthPolicy(_:)``: `PUT /authpolicy/{resourceIdentifier}`,
-    /// 200 on success.
+    /// The HTTP binding and input members of ``LatticeClient/putAuthPolicy(_:)``:
+    /// `PUT /authpolicy/{resourceIdentifier}`, 200 on success.
     public static let putAuthPolicy = OperationSpec(name: "PutAuthPolicy", method: "PUT", path: "/authpolicy/{resourceIdentifier}", successCode: 200, members: [
         MemberSpec("resourceIdentifier", "string", required: true, location: .uri),
         MemberSpec("policy", "string", required: true),
@@ -604,8 +612,8 @@ extension OperationSpec {
 
     /// Attaches a resource-based permission policy to a service or service network.
     ///
-    /// The HTTP binding and input members of ``LatticeClient/putResourcePolicy(_:)``: `PUT /resourcepolicy/{resourceArn}`,
-    /// 200 on success.
+    /// The HTTP binding and input members of ``LatticeClient/putResourcePolicy(_:)``:
+    /// `PUT /resourcepolicy/{resourceArn}`, 200 on success.
     public static let putResourcePolicy = OperationSpec(name: "PutResourcePolicy", method: "PUT", path: "/resourcepolicy/{resourceArn}", successCode: 200, members: [
         MemberSpec("resourceArn", "string", required: true, location: .uri),
         MemberSpec("policy", "string", required: true),
@@ -613,8 +621,8 @@ extension OperationSpec {
 
     /// Registers the targets with the target group.
     ///
-    /// The HTTP binding and input members of ``LatticeClient/registerTargets(_:)``: `POST /targetgroups/{targetGroupIdentifier}/registertargets`,
-    /// 200 on success.
+    /// The HTTP binding and input members of ``LatticeClient/registerTargets(_:)``:
+    /// `POST /targetgroups/{targetGroupIdentifier}/registertargets`, 200 on success.
     public static let registerTargets = OperationSpec(name: "RegisterTargets", method: "POST", path: "/targetgroups/{targetGroupIdentifier}/registertargets", successCode: 200, members: [
         MemberSpec("targetGroupIdentifier", "string", required: true, location: .uri),
         MemberSpec("targets", "list", element: "structure", required: true),
@@ -622,8 +630,8 @@ extension OperationSpec {
 
     /// Starts the domain verification process for a custom domain name.
     ///
-    /// The HTTP binding and input members of ``LatticeClient/startDomainVerification(_:)``: `POST /domainverifications`,
-    /// 201 on success.
+    /// The HTTP binding and input members of ``LatticeClient/startDomainVerification(_:)``:
+    /// `POST /domainverifications`, 201 on success.
     public static let startDomainVerification = OperationSpec(name: "StartDomainVerification", method: "POST", path: "/domainverifications", successCode: 201, members: [
         MemberSpec("clientToken", "string"),
         MemberSpec("domainName", "string", required: true),
@@ -632,8 +640,8 @@ extension OperationSpec {
 
     /// Adds the specified tags to the specified resource.
     ///
-    /// The HTTP binding and input members of ``LatticeClient/tagResource(_:)``: `POST /tags/{resourceArn}`,
-    /// 200 on success.
+    /// The HTTP binding and input members of ``LatticeClient/tagResource(_:)``:
+    /// `POST /tags/{resourceArn}`, 200 on success.
     public static let tagResource = OperationSpec(name: "TagResource", method: "POST", path: "/tags/{resourceArn}", successCode: 200, members: [
         MemberSpec("resourceArn", "string", required: true, location: .uri),
         MemberSpec("tags", "map", required: true),
@@ -641,8 +649,8 @@ extension OperationSpec {
 
     /// Removes the specified tags from the specified resource.
     ///
-    /// The HTTP binding and input members of ``LatticeClient/untagResource(_:)``: `DELETE /tags/{resourceArn}`,
-    /// 200 on success.
+    /// The HTTP binding and input members of ``LatticeClient/untagResource(_:)``:
+    /// `DELETE /tags/{resourceArn}`, 200 on success.
     public static let untagResource = OperationSpec(name: "UntagResource", method: "DELETE", path: "/tags/{resourceArn}", successCode: 200, members: [
         MemberSpec("resourceArn", "string", required: true, location: .uri),
         MemberSpec("tagKeys", "list", element: "string", required: true, location: .querystring),
@@ -659,8 +667,8 @@ extension OperationSpec {
 
     /// Updates the specified listener for the specified service.
     ///
-    /// The HTTP binding and input members of ``LatticeClient/updateListener(_:)``: `PATCH /services/{serviceIdentifier}/listeners/{listenerIdentifier}`,
-    /// 200 on success.
+    /// The HTTP binding and input members of ``LatticeClient/updateListener(_:)``:
+    /// `PATCH /services/{serviceIdentifier}/listeners/{listenerIdentifier}`, 200 on success.
     public static let updateListener = OperationSpec(name: "UpdateListener", method: "PATCH", path: "/services/{serviceIdentifier}/listeners/{listenerIdentifier}", successCode: 200, members: [
         MemberSpec("serviceIdentifier", "string", required: true, location: .uri),
         MemberSpec("listenerIdentifier", "string", required: true, location: .uri),
@@ -680,8 +688,8 @@ extension OperationSpec {
 
     /// Updates the specified resource gateway.
     ///
-    /// The HTTP binding and input members of ``LatticeClient/updateResourceGateway(_:)``: `PATCH /resourcegateways/{resourceGatewayIdentifier}`,
-    /// 200 on success.
+    /// The HTTP binding and input members of ``LatticeClient/updateResourceGateway(_:)``:
+    /// `PATCH /resourcegateways/{resourceGatewayIdentifier}`, 200 on success.
     public static let updateResourceGateway = OperationSpec(name: "UpdateResourceGateway", method: "PATCH", path: "/resourcegateways/{resourceGatewayIdentifier}", successCode: 200, members: [
         MemberSpec("resourceGatewayIdentifier", "string", required: true, location: .uri),
         MemberSpec("securityGroupIds", "list", element: "string"),
@@ -689,7 +697,8 @@ extension OperationSpec {
 
     /// Updates a specified rule for the listener.
     ///
-    /// The HTTP binding and input members of ``LatticeClient/updateRule(_:)``: `PATCH /services/{serviceIdentifier}/listeners/{listenerIdentifier}/rules/{ruleIdentifier}`,
+    /// The HTTP binding and input members of ``LatticeClient/updateRule(_:)``:
+    /// `PATCH /services/{serviceIdentifier}/listeners/{listenerIdentifier}/rules/{ruleIdentifier}`,
     /// 200 on success.
     public static let updateRule = OperationSpec(name: "UpdateRule", method: "PATCH", path: "/services/{serviceIdentifier}/listeners/{listenerIdentifier}/rules/{ruleIdentifier}", successCode: 200, members: [
         MemberSpec("serviceIdentifier", "string", required: true, location: .uri),
@@ -702,8 +711,8 @@ extension OperationSpec {
 
     /// Updates the specified service.
     ///
-    /// The HTTP binding and input members of ``LatticeClient/updateService(_:)``: `PATCH /services/{serviceIdentifier}`,
-    /// 200 on success.
+    /// The HTTP binding and input members of ``LatticeClient/updateService(_:)``:
+    /// `PATCH /services/{serviceIdentifier}`, 200 on success.
     public static let updateService = OperationSpec(name: "UpdateService", method: "PATCH", path: "/services/{serviceIdentifier}", successCode: 200, members: [
         MemberSpec("serviceIdentifier", "string", required: true, location: .uri),
         MemberSpec("certificateArn", "string"),
@@ -712,8 +721,8 @@ extension OperationSpec {
 
     /// Updates the specified service network.
     ///
-    /// The HTTP binding and input members of ``LatticeClient/updateServiceNetwork(_:)``: `PATCH /servicenetworks/{serviceNetworkIdentifier}`,
-    /// 200 on success.
+    /// The HTTP binding and input members of ``LatticeClient/updateServiceNetwork(_:)``:
+    /// `PATCH /servicenetworks/{serviceNetworkIdentifier}`, 200 on success.
     public static let updateServiceNetwork = OperationSpec(name: "UpdateServiceNetwork", method: "PATCH", path: "/servicenetworks/{serviceNetworkIdentifier}", successCode: 200, members: [
         MemberSpec("serviceNetworkIdentifier", "string", required: true, location: .uri),
         MemberSpec("authType", "string", required: true),
@@ -722,8 +731,9 @@ extension OperationSpec {
     /// Updates the service network and VPC association.
     ///
     /// The HTTP binding and input members of
-    /// ``LatticeClient/updateServiceNetworkVpcAssociation(_:)``: `PATCH /servicenetworkvpcassociations/{serviceNetworkVpcAssociationIdentifier}`,
-    /// 200 on success.
+    /// ``LatticeClient/updateServiceNetworkVpcAssociation(_:)``:
+    /// `PATCH /servicenetworkvpcassociations/{serviceNetworkVpcAssociationIdentifier}`, 200 on
+    /// success.
     public static let updateServiceNetworkVpcAssociation = OperationSpec(name: "UpdateServiceNetworkVpcAssociation", method: "PATCH", path: "/servicenetworkvpcassociations/{serviceNetworkVpcAssociationIdentifier}", successCode: 200, members: [
         MemberSpec("serviceNetworkVpcAssociationIdentifier", "string", required: true, location: .uri),
         MemberSpec("securityGroupIds", "list", element: "string", required: true),
@@ -731,8 +741,8 @@ extension OperationSpec {
 
     /// Updates the specified target group.
     ///
-    /// The HTTP binding and input members of ``LatticeClient/updateTargetGroup(_:)``: `PATCH /targetgroups/{targetGroupIdentifier}`,
-    /// 200 on success.
+    /// The HTTP binding and input members of ``LatticeClient/updateTargetGroup(_:)``:
+    /// `PATCH /targetgroups/{targetGroupIdentifier}`, 200 on success.
     public static let updateTargetGroup = OperationSpec(name: "UpdateTargetGroup", method: "PATCH", path: "/targetgroups/{targetGroupIdentifier}", successCode: 200, members: [
         MemberSpec("targetGroupIdentifier", "string", required: true, location: .uri),
         MemberSpec("healthCheck", "structure", required: true),
