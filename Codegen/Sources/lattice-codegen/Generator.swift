@@ -346,8 +346,7 @@ struct Generator {
         return out
     }
 
-    /// LatticeClient+Operations.swift: the client's method for each operation, with the
-    /// operation's documentation.
+    /// Operations.swift: the client's method for each operation, with the operation's documentation.
     func clientOperations() -> String {
         var out = header + "\n"
         out += "extension LatticeClient {\n"

@@ -24,7 +24,7 @@ do {
         "Unions.swift": generator.unions(),
         "Errors.swift": generator.errors(),
         "OperationSpecs.swift": generator.operationSpecs(),
-        "LatticeClient+Operations.swift": generator.clientOperations(),
+        "Operations.swift": generator.clientOperations(),
         "OperationDescriptors.swift": generator.operationDescriptors(),
         "Paginators.swift": generator.paginators(),
     ]

@@ -11,7 +11,7 @@ import Testing
         return [
             "Enums.swift": g.enums(), "Structures.swift": g.structures(), "Unions.swift": g.unions(),
             "Errors.swift": g.errors(), "OperationSpecs.swift": g.operationSpecs(),
-            "LatticeClient+Operations.swift": g.clientOperations(), "OperationDescriptors.swift": g.operationDescriptors(),
+            "Operations.swift": g.clientOperations(), "OperationDescriptors.swift": g.operationDescriptors(),
             "Paginators.swift": g.paginators(),
         ]
     }
