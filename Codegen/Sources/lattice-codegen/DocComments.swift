@@ -41,6 +41,7 @@ extension Generator {
         let s = shape(name)
         func range(_ unit: String, _ units: String) -> String? {
             switch (s.min, s.max) {
+            case let (min?, max?) where min == max: return "exactly \(max) \(max == 1 ? unit : units)"
             case let (min?, max?) where min > 0: return "\(min) to \(max) \(max == 1 ? unit : units)"
             case let (_, max?): return "at most \(max) \(max == 1 ? unit : units)"
             case let (min?, nil) where min > 0: return "at least \(min) \(min == 1 ? unit : units)"

@@ -44,6 +44,7 @@ import Testing
         #expect(structures.contains("    /// Constraints: required; one of `HTTP`, `HTTPS`, `TLS_PASSTHROUGH`.\n    public var `protocol`: ListenerProtocol\n"))
         #expect(structures.contains("    /// Constraints: at most 200 entries; keys 1 to 128 characters; values at most 256 characters.\n"))
         #expect(structures.contains("    /// Constraints: required; 1 to 100 items.\n    public var targets: [Target]\n"))
+        #expect(structures.contains("    /// Constraints: exactly 26 characters; pattern `listener-[0-9a-z]{17}`.\n    public var id: String?\n"))
         // The initializer documents every parameter with the member's first sentence.
         let initializer = try Self.excerpt(structures, from: "/// A `CreateListenerRequest` with the given members", count: 12)
         #expect(initializer.contains("    ///   - name: The name of the listener."))

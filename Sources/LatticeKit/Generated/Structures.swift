@@ -9,7 +9,7 @@ import Foundation
 public struct AccessLogSubscriptionSummary: Codable, Sendable, Hashable {
     /// The ID of the access log subscription.
     ///
-    /// Constraints: required; 21 to 21 characters; pattern `als-[0-9a-z]{17}`.
+    /// Constraints: required; exactly 21 characters; pattern `als-[0-9a-z]{17}`.
     public var id: String
 
     /// The Amazon Resource Name (ARN) of the access log subscription
@@ -273,7 +273,7 @@ extension CreateAccessLogSubscriptionRequest: OperationInput {
 public struct CreateAccessLogSubscriptionResponse: Codable, Sendable, Hashable {
     /// The ID of the access log subscription.
     ///
-    /// Constraints: required; 21 to 21 characters; pattern `als-[0-9a-z]{17}`.
+    /// Constraints: required; exactly 21 characters; pattern `als-[0-9a-z]{17}`.
     public var id: String
 
     /// The Amazon Resource Name (ARN) of the access log subscription.
@@ -450,7 +450,7 @@ public struct CreateListenerResponse: Codable, Sendable, Hashable {
 
     /// The ID of the listener.
     ///
-    /// Constraints: 26 to 26 characters; pattern `listener-[0-9a-z]{17}`.
+    /// Constraints: exactly 26 characters; pattern `listener-[0-9a-z]{17}`.
     public var id: String?
 
     /// The name of the listener.
@@ -477,7 +477,7 @@ public struct CreateListenerResponse: Codable, Sendable, Hashable {
 
     /// The ID of the service.
     ///
-    /// Constraints: 21 to 21 characters; pattern `svc-[0-9a-z]{17}`.
+    /// Constraints: exactly 21 characters; pattern `svc-[0-9a-z]{17}`.
     public var serviceId: String?
 
     /// The action for the default rule.
@@ -681,7 +681,7 @@ extension CreateResourceConfigurationRequest: OperationInput {
 public struct CreateResourceConfigurationResponse: Codable, Sendable, Hashable {
     /// The ID of the resource configuration.
     ///
-    /// Constraints: 22 to 22 characters; pattern `rcfg-[0-9a-z]{17}`.
+    /// Constraints: exactly 22 characters; pattern `rcfg-[0-9a-z]{17}`.
     public var id: String?
 
     /// The name of the resource configuration.
@@ -697,12 +697,12 @@ public struct CreateResourceConfigurationResponse: Codable, Sendable, Hashable {
 
     /// The ID of the resource gateway associated with the resource configuration.
     ///
-    /// Constraints: 21 to 21 characters; pattern `rgw-[0-9a-z]{17}`.
+    /// Constraints: exactly 21 characters; pattern `rgw-[0-9a-z]{17}`.
     public var resourceGatewayId: String?
 
     /// The ID of the parent resource configuration of type `GROUP`.
     ///
-    /// Constraints: 22 to 22 characters; pattern `rcfg-[0-9a-z]{17}`.
+    /// Constraints: exactly 22 characters; pattern `rcfg-[0-9a-z]{17}`.
     public var resourceConfigurationGroupId: String?
 
     /// The type of resource configuration. A resource configuration can be one of the following
@@ -758,7 +758,7 @@ public struct CreateResourceConfigurationResponse: Codable, Sendable, Hashable {
 
     /// The domain name verification ID.
     ///
-    /// Constraints: 20 to 20 characters; pattern `dv-[a-fA-F0-9]{17}`.
+    /// Constraints: exactly 20 characters; pattern `dv-[a-fA-F0-9]{17}`.
     public var domainVerificationId: String?
 
     /// (GROUP) The group domain for a group resource configuration. Any domains that you create for
@@ -967,7 +967,7 @@ public struct CreateResourceGatewayResponse: Codable, Sendable, Hashable {
 
     /// The ID of the resource gateway.
     ///
-    /// Constraints: 21 to 21 characters; pattern `rgw-[0-9a-z]{17}`.
+    /// Constraints: exactly 21 characters; pattern `rgw-[0-9a-z]{17}`.
     public var id: String?
 
     /// The Amazon Resource Name (ARN) of the resource gateway.
@@ -1379,7 +1379,7 @@ extension CreateServiceNetworkResourceAssociationRequest: OperationInput {
 public struct CreateServiceNetworkResourceAssociationResponse: Codable, Sendable, Hashable {
     /// The ID of the association.
     ///
-    /// Constraints: 22 to 22 characters; pattern `snra-[0-9a-f]{17}`.
+    /// Constraints: exactly 22 characters; pattern `snra-[0-9a-f]{17}`.
     public var id: String?
 
     /// The Amazon Resource Name (ARN) of the association.
@@ -1425,7 +1425,7 @@ public struct CreateServiceNetworkResourceAssociationResponse: Codable, Sendable
 public struct CreateServiceNetworkResponse: Codable, Sendable, Hashable {
     /// The ID of the service network.
     ///
-    /// Constraints: 20 to 20 characters; pattern `sn-[0-9a-z]{17}`.
+    /// Constraints: exactly 20 characters; pattern `sn-[0-9a-z]{17}`.
     public var id: String?
 
     /// The name of the service network.
@@ -1692,7 +1692,7 @@ extension CreateServiceNetworkVpcAssociationRequest: OperationInput {
 public struct CreateServiceNetworkVpcAssociationResponse: Codable, Sendable, Hashable {
     /// The ID of the association.
     ///
-    /// Constraints: 22 to 22 characters; pattern `snva-[0-9a-z]{17}`.
+    /// Constraints: exactly 22 characters; pattern `snva-[0-9a-z]{17}`.
     public var id: String?
 
     /// The association status.
@@ -1841,7 +1841,7 @@ extension CreateServiceRequest: OperationInput {
 public struct CreateServiceResponse: Codable, Sendable, Hashable {
     /// The ID of the service.
     ///
-    /// Constraints: 21 to 21 characters; pattern `svc-[0-9a-z]{17}`.
+    /// Constraints: exactly 21 characters; pattern `svc-[0-9a-z]{17}`.
     public var id: String?
 
     /// The Amazon Resource Name (ARN) of the service.
@@ -1983,7 +1983,7 @@ extension CreateTargetGroupRequest: OperationInput {
 public struct CreateTargetGroupResponse: Codable, Sendable, Hashable {
     /// The ID of the target group.
     ///
-    /// Constraints: 20 to 20 characters; pattern `tg-[0-9a-z]{17}`.
+    /// Constraints: exactly 20 characters; pattern `tg-[0-9a-z]{17}`.
     public var id: String?
 
     /// The Amazon Resource Name (ARN) of the target group.
@@ -2314,7 +2314,7 @@ extension DeleteResourceEndpointAssociationRequest: OperationInput {
 public struct DeleteResourceEndpointAssociationResponse: Codable, Sendable, Hashable {
     /// The ID of the association.
     ///
-    /// Constraints: 21 to 21 characters; pattern `rea-[0-9a-f]{17}`.
+    /// Constraints: exactly 21 characters; pattern `rea-[0-9a-f]{17}`.
     public var id: String?
 
     /// The Amazon Resource Name (ARN) of the association.
@@ -2325,7 +2325,7 @@ public struct DeleteResourceEndpointAssociationResponse: Codable, Sendable, Hash
 
     /// The ID of the resource configuration.
     ///
-    /// Constraints: 22 to 22 characters; pattern `rcfg-[0-9a-z]{17}`.
+    /// Constraints: exactly 22 characters; pattern `rcfg-[0-9a-z]{17}`.
     public var resourceConfigurationId: String?
 
     /// The Amazon Resource Name (ARN) of the resource configuration associated with the VPC
@@ -2337,7 +2337,7 @@ public struct DeleteResourceEndpointAssociationResponse: Codable, Sendable, Hash
 
     /// The ID of the resource VPC endpoint that is associated with the resource configuration.
     ///
-    /// Constraints: 22 to 22 characters; pattern `vpce-[0-9a-f]{17}`.
+    /// Constraints: exactly 22 characters; pattern `vpce-[0-9a-f]{17}`.
     public var vpcEndpointId: String?
 
     /// A `DeleteResourceEndpointAssociationResponse` with the given members; an optional one left
@@ -2403,7 +2403,7 @@ extension DeleteResourceGatewayRequest: OperationInput {
 public struct DeleteResourceGatewayResponse: Codable, Sendable, Hashable {
     /// The ID of the resource gateway.
     ///
-    /// Constraints: 21 to 21 characters; pattern `rgw-[0-9a-z]{17}`.
+    /// Constraints: exactly 21 characters; pattern `rgw-[0-9a-z]{17}`.
     public var id: String?
 
     /// The Amazon Resource Name (ARN) of the resource gateway.
@@ -2633,7 +2633,7 @@ extension DeleteServiceNetworkResourceAssociationRequest: OperationInput {
 public struct DeleteServiceNetworkResourceAssociationResponse: Codable, Sendable, Hashable {
     /// The ID of the association.
     ///
-    /// Constraints: 22 to 22 characters; pattern `snra-[0-9a-f]{17}`.
+    /// Constraints: exactly 22 characters; pattern `snra-[0-9a-f]{17}`.
     public var id: String?
 
     /// The Amazon Resource Name (ARN) of the association.
@@ -2786,7 +2786,7 @@ extension DeleteServiceNetworkVpcAssociationRequest: OperationInput {
 public struct DeleteServiceNetworkVpcAssociationResponse: Codable, Sendable, Hashable {
     /// The ID of the association.
     ///
-    /// Constraints: 22 to 22 characters; pattern `snva-[0-9a-z]{17}`.
+    /// Constraints: exactly 22 characters; pattern `snva-[0-9a-z]{17}`.
     public var id: String?
 
     /// The status. You can retry the operation if the status is `DELETE_FAILED`. However, if you
@@ -2859,7 +2859,7 @@ extension DeleteServiceRequest: OperationInput {
 public struct DeleteServiceResponse: Codable, Sendable, Hashable {
     /// The ID of the service.
     ///
-    /// Constraints: 21 to 21 characters; pattern `svc-[0-9a-z]{17}`.
+    /// Constraints: exactly 21 characters; pattern `svc-[0-9a-z]{17}`.
     public var id: String?
 
     /// The Amazon Resource Name (ARN) of the service.
@@ -2938,7 +2938,7 @@ extension DeleteTargetGroupRequest: OperationInput {
 public struct DeleteTargetGroupResponse: Codable, Sendable, Hashable {
     /// The ID of the target group.
     ///
-    /// Constraints: 20 to 20 characters; pattern `tg-[0-9a-z]{17}`.
+    /// Constraints: exactly 20 characters; pattern `tg-[0-9a-z]{17}`.
     public var id: String?
 
     /// The Amazon Resource Name (ARN) of the target group.
@@ -3149,7 +3149,7 @@ extension DnsResource: Validatable {
 public struct DomainVerificationSummary: Codable, Sendable, Hashable {
     /// The ID of the domain verification.
     ///
-    /// Constraints: required; 20 to 20 characters; pattern `dv-[a-fA-F0-9]{17}`.
+    /// Constraints: required; exactly 20 characters; pattern `dv-[a-fA-F0-9]{17}`.
     public var id: String
 
     /// The Amazon Resource Name (ARN) of the domain verification.
@@ -3312,7 +3312,7 @@ extension GetAccessLogSubscriptionRequest: OperationInput {
 public struct GetAccessLogSubscriptionResponse: Codable, Sendable, Hashable {
     /// The ID of the access log subscription.
     ///
-    /// Constraints: required; 21 to 21 characters; pattern `als-[0-9a-z]{17}`.
+    /// Constraints: required; exactly 21 characters; pattern `als-[0-9a-z]{17}`.
     public var id: String
 
     /// The Amazon Resource Name (ARN) of the access log subscription.
@@ -3500,7 +3500,7 @@ extension GetDomainVerificationRequest: OperationInput {
 public struct GetDomainVerificationResponse: Codable, Sendable, Hashable {
     /// The ID of the domain verification.
     ///
-    /// Constraints: required; 20 to 20 characters; pattern `dv-[a-fA-F0-9]{17}`.
+    /// Constraints: required; exactly 20 characters; pattern `dv-[a-fA-F0-9]{17}`.
     public var id: String
 
     /// The Amazon Resource Name (ARN) of the domain verification.
@@ -3620,7 +3620,7 @@ public struct GetListenerResponse: Codable, Sendable, Hashable {
 
     /// The ID of the listener.
     ///
-    /// Constraints: 26 to 26 characters; pattern `listener-[0-9a-z]{17}`.
+    /// Constraints: exactly 26 characters; pattern `listener-[0-9a-z]{17}`.
     public var id: String?
 
     /// The name of the listener.
@@ -3647,7 +3647,7 @@ public struct GetListenerResponse: Codable, Sendable, Hashable {
 
     /// The ID of the service.
     ///
-    /// Constraints: 21 to 21 characters; pattern `svc-[0-9a-z]{17}`.
+    /// Constraints: exactly 21 characters; pattern `svc-[0-9a-z]{17}`.
     public var serviceId: String?
 
     /// The actions for the default listener rule.
@@ -3729,7 +3729,7 @@ extension GetResourceConfigurationRequest: OperationInput {
 public struct GetResourceConfigurationResponse: Codable, Sendable, Hashable {
     /// The ID of the resource configuration.
     ///
-    /// Constraints: 22 to 22 characters; pattern `rcfg-[0-9a-z]{17}`.
+    /// Constraints: exactly 22 characters; pattern `rcfg-[0-9a-z]{17}`.
     public var id: String?
 
     /// The name of the resource configuration.
@@ -3747,12 +3747,12 @@ public struct GetResourceConfigurationResponse: Codable, Sendable, Hashable {
     /// You can specify the resource gateway identifier only for resource configurations with type
     /// SINGLE, GROUP, or ARN.
     ///
-    /// Constraints: 21 to 21 characters; pattern `rgw-[0-9a-z]{17}`.
+    /// Constraints: exactly 21 characters; pattern `rgw-[0-9a-z]{17}`.
     public var resourceGatewayId: String?
 
     /// The ID of the group resource configuration.
     ///
-    /// Constraints: 22 to 22 characters; pattern `rcfg-[0-9a-z]{17}`.
+    /// Constraints: exactly 22 characters; pattern `rcfg-[0-9a-z]{17}`.
     public var resourceConfigurationGroupId: String?
 
     /// The type of resource configuration.
@@ -3808,7 +3808,7 @@ public struct GetResourceConfigurationResponse: Codable, Sendable, Hashable {
 
     /// The domain verification ID.
     ///
-    /// Constraints: 20 to 20 characters; pattern `dv-[a-fA-F0-9]{17}`.
+    /// Constraints: exactly 20 characters; pattern `dv-[a-fA-F0-9]{17}`.
     public var domainVerificationId: String?
 
     /// The ARN of the domain verification.
@@ -3931,7 +3931,7 @@ public struct GetResourceGatewayResponse: Codable, Sendable, Hashable {
 
     /// The ID of the resource gateway.
     ///
-    /// Constraints: 21 to 21 characters; pattern `rgw-[0-9a-z]{17}`.
+    /// Constraints: exactly 21 characters; pattern `rgw-[0-9a-z]{17}`.
     public var id: String?
 
     /// The Amazon Resource Name (ARN) of the resource gateway.
@@ -4286,7 +4286,7 @@ extension GetServiceNetworkResourceAssociationRequest: OperationInput {
 public struct GetServiceNetworkResourceAssociationResponse: Codable, Sendable, Hashable {
     /// The ID of the association.
     ///
-    /// Constraints: 22 to 22 characters; pattern `snra-[0-9a-f]{17}`.
+    /// Constraints: exactly 22 characters; pattern `snra-[0-9a-f]{17}`.
     public var id: String?
 
     /// The Amazon Resource Name (ARN) of the association.
@@ -4311,7 +4311,7 @@ public struct GetServiceNetworkResourceAssociationResponse: Codable, Sendable, H
 
     /// The ID of the resource configuration that is associated with the service network.
     ///
-    /// Constraints: 22 to 22 characters; pattern `rcfg-[0-9a-z]{17}`.
+    /// Constraints: exactly 22 characters; pattern `rcfg-[0-9a-z]{17}`.
     public var resourceConfigurationId: String?
 
     /// The Amazon Resource Name (ARN) of the association.
@@ -4425,7 +4425,7 @@ public struct GetServiceNetworkResourceAssociationResponse: Codable, Sendable, H
 public struct GetServiceNetworkResponse: Codable, Sendable, Hashable {
     /// The ID of the service network.
     ///
-    /// Constraints: 20 to 20 characters; pattern `sn-[0-9a-z]{17}`.
+    /// Constraints: exactly 20 characters; pattern `sn-[0-9a-z]{17}`.
     public var id: String?
 
     /// The name of the service network.
@@ -4553,7 +4553,7 @@ public struct GetServiceNetworkServiceAssociationResponse: Codable, Sendable, Ha
 
     /// The ID of the service.
     ///
-    /// Constraints: 21 to 21 characters; pattern `svc-[0-9a-z]{17}`.
+    /// Constraints: exactly 21 characters; pattern `svc-[0-9a-z]{17}`.
     public var serviceId: String?
 
     /// The name of the service.
@@ -4569,7 +4569,7 @@ public struct GetServiceNetworkServiceAssociationResponse: Codable, Sendable, Ha
 
     /// The ID of the service network.
     ///
-    /// Constraints: 20 to 20 characters; pattern `sn-[0-9a-z]{17}`.
+    /// Constraints: exactly 20 characters; pattern `sn-[0-9a-z]{17}`.
     public var serviceNetworkId: String?
 
     /// The name of the service network.
@@ -4678,7 +4678,7 @@ extension GetServiceNetworkVpcAssociationRequest: OperationInput {
 public struct GetServiceNetworkVpcAssociationResponse: Codable, Sendable, Hashable {
     /// The ID of the association.
     ///
-    /// Constraints: 22 to 22 characters; pattern `snva-[0-9a-z]{17}`.
+    /// Constraints: exactly 22 characters; pattern `snva-[0-9a-z]{17}`.
     public var id: String?
 
     /// The status of the association.
@@ -4703,7 +4703,7 @@ public struct GetServiceNetworkVpcAssociationResponse: Codable, Sendable, Hashab
 
     /// The ID of the service network.
     ///
-    /// Constraints: 20 to 20 characters; pattern `sn-[0-9a-z]{17}`.
+    /// Constraints: exactly 20 characters; pattern `sn-[0-9a-z]{17}`.
     public var serviceNetworkId: String?
 
     /// The name of the service network.
@@ -4824,7 +4824,7 @@ extension GetServiceRequest: OperationInput {
 public struct GetServiceResponse: Codable, Sendable, Hashable {
     /// The ID of the service.
     ///
-    /// Constraints: 21 to 21 characters; pattern `svc-[0-9a-z]{17}`.
+    /// Constraints: exactly 21 characters; pattern `svc-[0-9a-z]{17}`.
     public var id: String?
 
     /// The name of the service.
@@ -4949,7 +4949,7 @@ extension GetTargetGroupRequest: OperationInput {
 public struct GetTargetGroupResponse: Codable, Sendable, Hashable {
     /// The ID of the target group.
     ///
-    /// Constraints: 20 to 20 characters; pattern `tg-[0-9a-z]{17}`.
+    /// Constraints: exactly 20 characters; pattern `tg-[0-9a-z]{17}`.
     public var id: String?
 
     /// The Amazon Resource Name (ARN) of the target group.
@@ -5593,12 +5593,12 @@ public struct ListResourceEndpointAssociationsRequest: Codable, Sendable, Hashab
 
     /// The ID of the VPC endpoint in the association.
     ///
-    /// Constraints: 22 to 22 characters; pattern `vpce-[0-9a-f]{17}`.
+    /// Constraints: exactly 22 characters; pattern `vpce-[0-9a-f]{17}`.
     public var vpcEndpointId: String?
 
     /// The owner of the VPC endpoint in the association.
     ///
-    /// Constraints: 12 to 12 characters; pattern `\d{12}`.
+    /// Constraints: exactly 12 characters; pattern `\d{12}`.
     public var vpcEndpointOwner: String?
 
     /// The maximum page size.
@@ -6621,7 +6621,7 @@ public struct ListenerSummary: Codable, Sendable, Hashable {
 
     /// The ID of the listener.
     ///
-    /// Constraints: 26 to 26 characters; pattern `listener-[0-9a-z]{17}`.
+    /// Constraints: exactly 26 characters; pattern `listener-[0-9a-z]{17}`.
     public var id: String?
 
     /// The name of the listener.
@@ -6926,7 +6926,7 @@ public struct RegisterTargetsResponse: Codable, Sendable, Hashable {
 public struct ResourceConfigurationSummary: Codable, Sendable, Hashable {
     /// The ID of the resource configuration.
     ///
-    /// Constraints: 22 to 22 characters; pattern `rcfg-[0-9a-z]{17}`.
+    /// Constraints: exactly 22 characters; pattern `rcfg-[0-9a-z]{17}`.
     public var id: String?
 
     /// The name of the resource configuration.
@@ -6942,12 +6942,12 @@ public struct ResourceConfigurationSummary: Codable, Sendable, Hashable {
 
     /// The ID of the resource gateway.
     ///
-    /// Constraints: 21 to 21 characters; pattern `rgw-[0-9a-z]{17}`.
+    /// Constraints: exactly 21 characters; pattern `rgw-[0-9a-z]{17}`.
     public var resourceGatewayId: String?
 
     /// The ID of the group resource configuration.
     ///
-    /// Constraints: 22 to 22 characters; pattern `rcfg-[0-9a-z]{17}`.
+    /// Constraints: exactly 22 characters; pattern `rcfg-[0-9a-z]{17}`.
     public var resourceConfigurationGroupId: String?
 
     /// The type of resource configuration.
@@ -6984,7 +6984,7 @@ public struct ResourceConfigurationSummary: Codable, Sendable, Hashable {
 
     /// The domain verification ID.
     ///
-    /// Constraints: 20 to 20 characters; pattern `dv-[a-fA-F0-9]{17}`.
+    /// Constraints: exactly 20 characters; pattern `dv-[a-fA-F0-9]{17}`.
     public var domainVerificationId: String?
 
     /// (GROUP) The group domain for a group resource configuration. Any domains that you create for
@@ -7035,7 +7035,7 @@ public struct ResourceConfigurationSummary: Codable, Sendable, Hashable {
 public struct ResourceEndpointAssociationSummary: Codable, Sendable, Hashable {
     /// The ID of the VPC endpoint association.
     ///
-    /// Constraints: 21 to 21 characters; pattern `rea-[0-9a-f]{17}`.
+    /// Constraints: exactly 21 characters; pattern `rea-[0-9a-f]{17}`.
     public var id: String?
 
     /// The Amazon Resource Name (ARN) of the VPC endpoint association.
@@ -7046,7 +7046,7 @@ public struct ResourceEndpointAssociationSummary: Codable, Sendable, Hashable {
 
     /// The ID of the resource configuration.
     ///
-    /// Constraints: 22 to 22 characters; pattern `rcfg-[0-9a-z]{17}`.
+    /// Constraints: exactly 22 characters; pattern `rcfg-[0-9a-z]{17}`.
     public var resourceConfigurationId: String?
 
     /// The Amazon Resource Name (ARN) of the resource configuration.
@@ -7062,12 +7062,12 @@ public struct ResourceEndpointAssociationSummary: Codable, Sendable, Hashable {
 
     /// The ID of the VPC endpoint.
     ///
-    /// Constraints: 22 to 22 characters; pattern `vpce-[0-9a-f]{17}`.
+    /// Constraints: exactly 22 characters; pattern `vpce-[0-9a-f]{17}`.
     public var vpcEndpointId: String?
 
     /// The owner of the VPC endpoint.
     ///
-    /// Constraints: 12 to 12 characters; pattern `\d{12}`.
+    /// Constraints: exactly 12 characters; pattern `\d{12}`.
     public var vpcEndpointOwner: String?
 
     /// The account that created the association.
@@ -7114,7 +7114,7 @@ public struct ResourceGatewaySummary: Codable, Sendable, Hashable {
 
     /// The ID of the resource gateway.
     ///
-    /// Constraints: 21 to 21 characters; pattern `rgw-[0-9a-z]{17}`.
+    /// Constraints: exactly 21 characters; pattern `rgw-[0-9a-z]{17}`.
     public var id: String?
 
     /// The Amazon Resource Name (ARN) of the resource gateway.
@@ -7433,7 +7433,7 @@ public struct ServiceNetworkEndpointAssociation: Codable, Sendable, Hashable {
 public struct ServiceNetworkResourceAssociationSummary: Codable, Sendable, Hashable {
     /// The ID of the association between the service network and resource configuration.
     ///
-    /// Constraints: 22 to 22 characters; pattern `snra-[0-9a-f]{17}`.
+    /// Constraints: exactly 22 characters; pattern `snra-[0-9a-f]{17}`.
     public var id: String?
 
     /// The Amazon Resource Name (ARN) of the association.
@@ -7459,7 +7459,7 @@ public struct ServiceNetworkResourceAssociationSummary: Codable, Sendable, Hasha
 
     /// The ID of the resource configuration associated with the service network.
     ///
-    /// Constraints: 22 to 22 characters; pattern `rcfg-[0-9a-z]{17}`.
+    /// Constraints: exactly 22 characters; pattern `rcfg-[0-9a-z]{17}`.
     public var resourceConfigurationId: String?
 
     /// The Amazon Resource Name (ARN) of the association.
@@ -7581,7 +7581,7 @@ public struct ServiceNetworkServiceAssociationSummary: Codable, Sendable, Hashab
 
     /// The ID of the service.
     ///
-    /// Constraints: 21 to 21 characters; pattern `svc-[0-9a-z]{17}`.
+    /// Constraints: exactly 21 characters; pattern `svc-[0-9a-z]{17}`.
     public var serviceId: String?
 
     /// The name of the service.
@@ -7597,7 +7597,7 @@ public struct ServiceNetworkServiceAssociationSummary: Codable, Sendable, Hashab
 
     /// The ID of the service network.
     ///
-    /// Constraints: 20 to 20 characters; pattern `sn-[0-9a-z]{17}`.
+    /// Constraints: exactly 20 characters; pattern `sn-[0-9a-z]{17}`.
     public var serviceNetworkId: String?
 
     /// The name of the service network.
@@ -7657,7 +7657,7 @@ public struct ServiceNetworkServiceAssociationSummary: Codable, Sendable, Hashab
 public struct ServiceNetworkSummary: Codable, Sendable, Hashable {
     /// The ID of the service network.
     ///
-    /// Constraints: 20 to 20 characters; pattern `sn-[0-9a-z]{17}`.
+    /// Constraints: exactly 20 characters; pattern `sn-[0-9a-z]{17}`.
     public var id: String?
 
     /// The name of the service network.
@@ -7715,7 +7715,7 @@ public struct ServiceNetworkSummary: Codable, Sendable, Hashable {
 public struct ServiceNetworkVpcAssociationSummary: Codable, Sendable, Hashable {
     /// The ID of the association.
     ///
-    /// Constraints: 22 to 22 characters; pattern `snva-[0-9a-z]{17}`.
+    /// Constraints: exactly 22 characters; pattern `snva-[0-9a-z]{17}`.
     public var id: String?
 
     /// The Amazon Resource Name (ARN) of the association.
@@ -7740,7 +7740,7 @@ public struct ServiceNetworkVpcAssociationSummary: Codable, Sendable, Hashable {
 
     /// The ID of the service network.
     ///
-    /// Constraints: 20 to 20 characters; pattern `sn-[0-9a-z]{17}`.
+    /// Constraints: exactly 20 characters; pattern `sn-[0-9a-z]{17}`.
     public var serviceNetworkId: String?
 
     /// The name of the service network.
@@ -7806,7 +7806,7 @@ public struct ServiceNetworkVpcAssociationSummary: Codable, Sendable, Hashable {
 public struct ServiceSummary: Codable, Sendable, Hashable {
     /// The ID of the service.
     ///
-    /// Constraints: 21 to 21 characters; pattern `svc-[0-9a-z]{17}`.
+    /// Constraints: exactly 21 characters; pattern `svc-[0-9a-z]{17}`.
     public var id: String?
 
     /// The name of the service.
@@ -7942,7 +7942,7 @@ extension StartDomainVerificationRequest: OperationInput {
 public struct StartDomainVerificationResponse: Codable, Sendable, Hashable {
     /// The ID of the domain verification.
     ///
-    /// Constraints: required; 20 to 20 characters; pattern `dv-[a-fA-F0-9]{17}`.
+    /// Constraints: required; exactly 20 characters; pattern `dv-[a-fA-F0-9]{17}`.
     public var id: String
 
     /// The Amazon Resource Name (ARN) of the domain verification.
@@ -8205,7 +8205,7 @@ extension TargetGroupConfig: Validatable {
 public struct TargetGroupSummary: Codable, Sendable, Hashable {
     /// The ID of the target group.
     ///
-    /// Constraints: 20 to 20 characters; pattern `tg-[0-9a-z]{17}`.
+    /// Constraints: exactly 20 characters; pattern `tg-[0-9a-z]{17}`.
     public var id: String?
 
     /// The ARN (Amazon Resource Name) of the target group.
@@ -8487,7 +8487,7 @@ extension UpdateAccessLogSubscriptionRequest: OperationInput {
 public struct UpdateAccessLogSubscriptionResponse: Codable, Sendable, Hashable {
     /// The ID of the access log subscription.
     ///
-    /// Constraints: required; 21 to 21 characters; pattern `als-[0-9a-z]{17}`.
+    /// Constraints: required; exactly 21 characters; pattern `als-[0-9a-z]{17}`.
     public var id: String
 
     /// The Amazon Resource Name (ARN) of the access log subscription.
@@ -8606,7 +8606,7 @@ public struct UpdateListenerResponse: Codable, Sendable, Hashable {
 
     /// The ID of the listener.
     ///
-    /// Constraints: 26 to 26 characters; pattern `listener-[0-9a-z]{17}`.
+    /// Constraints: exactly 26 characters; pattern `listener-[0-9a-z]{17}`.
     public var id: String?
 
     /// The name of the listener.
@@ -8633,7 +8633,7 @@ public struct UpdateListenerResponse: Codable, Sendable, Hashable {
 
     /// The ID of the service.
     ///
-    /// Constraints: 21 to 21 characters; pattern `svc-[0-9a-z]{17}`.
+    /// Constraints: exactly 21 characters; pattern `svc-[0-9a-z]{17}`.
     public var serviceId: String?
 
     /// The action for the default rule.
@@ -8748,7 +8748,7 @@ extension UpdateResourceConfigurationRequest: OperationInput {
 public struct UpdateResourceConfigurationResponse: Codable, Sendable, Hashable {
     /// The ID of the resource configuration.
     ///
-    /// Constraints: 22 to 22 characters; pattern `rcfg-[0-9a-z]{17}`.
+    /// Constraints: exactly 22 characters; pattern `rcfg-[0-9a-z]{17}`.
     public var id: String?
 
     /// The name of the resource configuration.
@@ -8764,12 +8764,12 @@ public struct UpdateResourceConfigurationResponse: Codable, Sendable, Hashable {
 
     /// The ID of the resource gateway associated with the resource configuration.
     ///
-    /// Constraints: 21 to 21 characters; pattern `rgw-[0-9a-z]{17}`.
+    /// Constraints: exactly 21 characters; pattern `rgw-[0-9a-z]{17}`.
     public var resourceGatewayId: String?
 
     /// The ID of the group resource configuration.
     ///
-    /// Constraints: 22 to 22 characters; pattern `rcfg-[0-9a-z]{17}`.
+    /// Constraints: exactly 22 characters; pattern `rcfg-[0-9a-z]{17}`.
     public var resourceConfigurationGroupId: String?
 
     /// The type of resource configuration.
@@ -8906,7 +8906,7 @@ public struct UpdateResourceGatewayResponse: Codable, Sendable, Hashable {
 
     /// The ID of the resource gateway.
     ///
-    /// Constraints: 21 to 21 characters; pattern `rgw-[0-9a-z]{17}`.
+    /// Constraints: exactly 21 characters; pattern `rgw-[0-9a-z]{17}`.
     public var id: String?
 
     /// The Amazon Resource Name (ARN) of the resource gateway.
@@ -9171,7 +9171,7 @@ extension UpdateServiceNetworkRequest: OperationInput {
 public struct UpdateServiceNetworkResponse: Codable, Sendable, Hashable {
     /// The ID of the service network.
     ///
-    /// Constraints: 20 to 20 characters; pattern `sn-[0-9a-z]{17}`.
+    /// Constraints: exactly 20 characters; pattern `sn-[0-9a-z]{17}`.
     public var id: String?
 
     /// The name of the service network.
@@ -9267,7 +9267,7 @@ extension UpdateServiceNetworkVpcAssociationRequest: OperationInput {
 public struct UpdateServiceNetworkVpcAssociationResponse: Codable, Sendable, Hashable {
     /// The ID of the association.
     ///
-    /// Constraints: 22 to 22 characters; pattern `snva-[0-9a-z]{17}`.
+    /// Constraints: exactly 22 characters; pattern `snva-[0-9a-z]{17}`.
     public var id: String?
 
     /// The Amazon Resource Name (ARN) of the association.
@@ -9384,7 +9384,7 @@ extension UpdateServiceRequest: OperationInput {
 public struct UpdateServiceResponse: Codable, Sendable, Hashable {
     /// The ID of the service.
     ///
-    /// Constraints: 21 to 21 characters; pattern `svc-[0-9a-z]{17}`.
+    /// Constraints: exactly 21 characters; pattern `svc-[0-9a-z]{17}`.
     public var id: String?
 
     /// The Amazon Resource Name (ARN) of the service.
@@ -9493,7 +9493,7 @@ extension UpdateTargetGroupRequest: OperationInput {
 public struct UpdateTargetGroupResponse: Codable, Sendable, Hashable {
     /// The ID of the target group.
     ///
-    /// Constraints: 20 to 20 characters; pattern `tg-[0-9a-z]{17}`.
+    /// Constraints: exactly 20 characters; pattern `tg-[0-9a-z]{17}`.
     public var id: String?
 
     /// The Amazon Resource Name (ARN) of the target group.

@@ -324,8 +324,8 @@ enum CommandHelp {
         case "ListResourceEndpointAssociations": return [
             Member("resourceConfigurationIdentifier", "The ID for the resource configuration associated with the VPC endpoint.", #"20 to 2048 characters; pattern ((rcfg-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:resourceconfiguration/rcfg-[0-9a-z]{17}))"#, []),
             Member("resourceEndpointAssociationIdentifier", "The ID of the association.", #"21 to 2048 characters; pattern ((rea-[0-9a-f]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:resourceendpointassociation/rea-[0-9a-f]{17}))"#, []),
-            Member("vpcEndpointId", "The ID of the VPC endpoint in the association.", "22 to 22 characters; pattern vpce-[0-9a-f]{17}", []),
-            Member("vpcEndpointOwner", "The owner of the VPC endpoint in the association.", #"12 to 12 characters; pattern \d{12}"#, []),
+            Member("vpcEndpointId", "The ID of the VPC endpoint in the association.", "exactly 22 characters; pattern vpce-[0-9a-f]{17}", []),
+            Member("vpcEndpointOwner", "The owner of the VPC endpoint in the association.", #"exactly 12 characters; pattern \d{12}"#, []),
             Member("maxResults", "The maximum page size.", "1 to 100", []),
             Member("nextToken", "A pagination token for the next page of results.", "1 to 2048 characters", []),
         ]
