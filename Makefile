@@ -19,7 +19,7 @@ help:
 	@echo "make cli    - the lattice CLI, release build, Swift runtime linked in: .build/release/lattice"
 	@echo "make install - make cli, then copy lattice to $(PREFIX)/bin"
 	@echo "make bench  - release build of lattice-bench and botocore, side by side"
-	@echo "make generate - regenerate Sources/LatticeKit/Generated from Codegen/Model"
+	@echo "make generate - regenerate Codegen/Model from botocore, then Sources/LatticeKit/Generated and Sources/lattice/Generated from it"
 	@echo "make fuzz   - libFuzzer targets (JSON reader, response decoder, shared config), a fixed number of inputs each"
 
 ## deps: the C libraries (apt) and the pinned Python oracles (pip), only when missing.
@@ -41,6 +41,7 @@ build: deps
 ## test: everything the project checks.
 test: build check-scripts
 	$(SWIFT) test --skip-build $(STRICT)
+	@$(PYTHON) scripts/undocumented.py LatticeKit --path Sources/LatticeKit/Generated/
 	@./.build/debug/seed-topology --demo --identity-policy Examples/iam-policy.json > /tmp/latticekit-demo.log || { cat /tmp/latticekit-demo.log; exit 1; }
 	@grep -q "nothing is left" /tmp/latticekit-demo.log && echo "seed-topology --demo: created, checked and destroyed the topology under Examples/iam-policy.json; nothing is left"
 	@LATTICE=.build/debug/lattice LOCAL_LATTICE=.build/debug/local-lattice bash Examples/ecs-deploy-guide.sh > /tmp/latticekit-ecs.log 2>&1 || { cat /tmp/latticekit-ecs.log; exit 1; }
@@ -65,13 +66,15 @@ check-cli: cli
 	  | grep -q '"url" *: *"https://vpc-lattice.us-east-1.amazonaws.com/services/svc-0123456789abcdef0"' \
 	  && echo "make cli: .build/release/lattice is self-contained and signs a request"
 
-## check-scripts: the Python helpers compile, and generated files match their generators.
+## check-scripts: the Python helpers compile, generated files match their generators, and the
+## generator's tests pass (the documentation converter on every documentation string of the model).
 check-scripts:
 	@$(PYTHON) -m py_compile Tests/Oracles/*.py Tests/Support/*.py Benchmarks/*.py scripts/*.py
 	@$(PYTHON) scripts/generate-endpoint-data.py --check
 	@$(PYTHON) scripts/trim-model.py --check
 	@$(PYTHON) scripts/iam-policy.py --check
 	@$(SWIFT) run --package-path Codegen -c release lattice-codegen Codegen/Model Sources/LatticeKit/Generated Sources/lattice/Generated --check
+	@out=$$($(SWIFT) test --package-path Codegen 2>&1) || { echo "$$out"; exit 1; }; echo "Codegen: $$(echo "$$out" | tail -1)"
 	@$(PYTHON) scripts/east-asian-width.py --check
 
 ## fuzz: the libFuzzer targets of Tests/Fuzz, built instrumented in .build-fuzz (apart from the
@@ -79,7 +82,8 @@ check-scripts:
 fuzz: deps
 	@SWIFT=$(SWIFT) sh scripts/fuzz.sh
 
-## generate: the trimmed model from botocore, then Sources/LatticeKit/Generated from the model.
+## generate: the trimmed model from botocore, then Sources/LatticeKit/Generated (with the model's
+## documentation as doc comments) and the CLI's tables in Sources/lattice/Generated from the model.
 generate:
 	$(PYTHON) scripts/trim-model.py
 	$(PYTHON) scripts/generate-endpoint-data.py

@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
-"""Copies botocore's vpc-lattice model into Codegen/Model without documentation prose.
+"""Copies botocore's vpc-lattice model into Codegen/Model.
 
-Writes Codegen/Model/service-2.json (every key named "documentation" removed, everything else
-kept: shapes, constraints, HTTP bindings), Codegen/Model/paginators-1.json and
-Codegen/Model/botocore-version.txt. Output is deterministic: the model keeps botocore's key order (member order matters to
-generated initializers), paginators are written with sorted keys.
+Writes Codegen/Model/service-2.json (shapes, constraints, HTTP bindings and the documentation,
+which Codegen turns into the generated code's doc comments and the CLI's help; only
+`documentationUrl`, which this model does not use, is dropped), Codegen/Model/paginators-1.json
+and Codegen/Model/botocore-version.txt. Output is deterministic: the model keeps botocore's key
+order (member order matters to generated initializers), paginators are written with sorted keys.
 
     python3 scripts/trim-model.py          # rewrite
     python3 scripts/trim-model.py --check  # exit 1 if the committed files differ
@@ -23,7 +24,7 @@ SRC = os.path.join(os.path.dirname(botocore.__file__), "data", "vpc-lattice", "2
 
 def strip(value):
     if isinstance(value, dict):
-        return {k: strip(v) for k, v in value.items() if k not in ("documentation", "documentationUrl")}
+        return {k: strip(v) for k, v in value.items() if k != "documentationUrl"}
     if isinstance(value, list):
         return [strip(v) for v in value]
     return value

@@ -168,13 +168,16 @@ enum ArgumentParser {
                     try globals.set(name, value)
                     continue
                 }
-                throw UsageError(message: "Unknown options: \(token)", showUsage: true)
+                throw UsageError(message: unknownOptions([token], command: nil), showUsage: true)
             }
             if token == "vpc-lattice", command == nil { i += 1; continue }
             if token == "help" {
                 // `lattice help <command>` is `lattice <command> help`.
-                if i + 1 < arguments.count, let c = Command.named(arguments[i + 1]) { return .commandHelp(c) }
-                return .help
+                guard i + 1 < arguments.count, !arguments[i + 1].hasPrefix("-") else { return .help }
+                guard let c = Command.named(arguments[i + 1]) else {
+                    throw UsageError(message: invalidChoice(arguments[i + 1]), showUsage: true)
+                }
+                return .commandHelp(c)
             }
             guard let found = Command.named(token) else {
                 throw UsageError(message: invalidChoice(token), showUsage: true)
@@ -260,7 +263,7 @@ enum ArgumentParser {
             }
         }
         if !unknown.isEmpty {
-            throw UsageError(message: "Unknown options: \(unknown.joined(separator: ", "))", showUsage: true)
+            throw UsageError(message: unknownOptions(unknown, command: command), showUsage: true)
         }
         if parsed.globals.revealSecrets, !parsed.globals.dryRun {
             throw UsageError(message: "--reveal-secrets only applies to --dry-run (--debug never prints secrets): add --dry-run, or leave --reveal-secrets out", showUsage: true)
@@ -290,24 +293,87 @@ enum ArgumentParser {
         return arguments[i - 1]
     }
 
+    /// `argument command: Invalid choice 'list-service': did you mean list-services?`, and
+    /// where the list of commands is.
     static func invalidChoice(_ name: String) -> String {
-        let names = OperationDescriptor.all.map(\.cliName)
-        let close = names.filter { editDistance($0, name) <= max(2, name.count / 4) || $0.hasPrefix(name) }
+        let close = Suggestions.closest(to: name, in: OperationDescriptor.all.map(\.cliName))
         var text = "argument command: Invalid choice '\(name)'"
-        if !close.isEmpty { text += ", maybe you meant: \(close.prefix(5).joined(separator: ", "))" }
-        return text + ". Run 'lattice help' for the list of commands."
+        text += close.isEmpty ? "." : ": did you mean \(Suggestions.phrase(close))?"
+        return text + " Run 'lattice help' for the list of commands."
     }
 
-    static func editDistance(_ a: String, _ b: String) -> Int {
+    /// `Unknown options: --service-identifer, x. Did you mean --service-identifier?`: the words
+    /// not understood (argparse's list), the closest options to each unknown `--name`, and
+    /// where the options are listed.
+    static func unknownOptions(_ unknown: [String], command: Command?) -> String {
+        var valid = GlobalOptions.flags + GlobalOptions.valued
+        if let command {
+            valid += ["cli-input-json"] + command.options.flatMap { $0.isBoolean ? [$0.flag, "no-" + $0.flag] : [$0.flag] }
+            if command.pagination == nil { valid.removeAll { GlobalOptions.paging.contains($0) } }
+        }
+        var hints: [String] = []
+        let options = unknown.filter { $0.hasPrefix("--") }.map { split($0).0 }
+        for name in options {
+            if GlobalOptions.paging.contains(name), let command, command.pagination == nil {
+                hints.append("--\(name) applies only to the commands that page (the list commands), not to \(command.name).")
+                continue
+            }
+            let close = Suggestions.closest(to: name, in: valid).map { "--" + $0 }
+            guard !close.isEmpty else { continue }
+            hints.append(options.count == 1
+                ? "Did you mean \(Suggestions.phrase(close))?"
+                : "For --\(name), did you mean \(Suggestions.phrase(close))?")
+        }
+        let listed = command.map { "Run 'lattice \($0.name) help' for its options." } ?? "Run 'lattice help' for the options."
+        return (["Unknown options: \(unknown.joined(separator: ", "))."] + hints + [listed]).joined(separator: " ")
+    }
+}
+
+/// The valid names closest to a mistyped one, for "did you mean": by edit distance (a typo, a
+/// missing or extra letter, two letters swapped), else the names it begins or is part of.
+enum Suggestions {
+    /// At most `limit` names: those at the least distance when it is small for the name's
+    /// length (at most 2, or a third of its length), else those that start with it (3
+    /// characters or more) or contain it (4 or more), shortest first.
+    static func closest(to name: String, in candidates: [String], limit: Int = 3) -> [String] {
+        let typed = name.lowercased()
+        guard !typed.isEmpty else { return [] }
+        let threshold = max(2, typed.count / 3)
+        let scored = candidates.map { ($0, distance(typed, $0.lowercased())) }.filter { $0.1 <= threshold }
+        if let best = scored.map(\.1).min() {
+            return Array(scored.filter { $0.1 == best }.map(\.0).sorted().prefix(limit))
+        }
+        let partial = candidates.filter {
+            let c = $0.lowercased()
+            return (typed.count >= 3 && c.hasPrefix(typed)) || (typed.count >= 4 && c.contains(typed))
+        }
+        return Array(partial.sorted { ($0.count, $0) < ($1.count, $1) }.prefix(limit))
+    }
+
+    /// `a`, `a or b`, `a, b or c`.
+    static func phrase(_ names: [String]) -> String {
+        guard let last = names.last else { return "" }
+        return names.count == 1 ? last : names.dropLast().joined(separator: ", ") + " or " + last
+    }
+
+    /// The optimal string alignment distance: insertions, deletions, substitutions and swaps
+    /// of two adjacent characters each count one.
+    static func distance(_ a: String, _ b: String) -> Int {
         let x = Array(a.utf8), y = Array(b.utf8)
         if x.isEmpty { return y.count }
         if y.isEmpty { return x.count }
+        var before = [Int](repeating: 0, count: y.count + 1)
         var previous = Array(0...y.count)
         for i in 1...x.count {
-            var current = [i] + Array(repeating: 0, count: y.count)
+            var current = [i] + [Int](repeating: 0, count: y.count)
             for j in 1...y.count {
-                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (x[i - 1] == y[j - 1] ? 0 : 1))
+                let cost = x[i - 1] == y[j - 1] ? 0 : 1
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+                if i > 1, j > 1, x[i - 1] == y[j - 2], x[i - 2] == y[j - 1] {
+                    current[j] = min(current[j], before[j - 2] + 1)
+                }
             }
+            before = previous
             previous = current
         }
         return previous[y.count]

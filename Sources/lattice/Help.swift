@@ -36,8 +36,11 @@ enum Help {
         Commands:
 
         """
+        // One line a command, so that `lattice help | grep listener` finds it whole.
+        let width = (OperationDescriptor.all.map(\.cliName.count).max() ?? 0) + 2
         for d in OperationDescriptor.all {
-            text += "  \(d.cliName)\n"
+            let summary = CommandHelp.summary(d.spec.name) ?? ""
+            text += summary.isEmpty ? "  \(d.cliName)\n" : "  " + d.cliName + String(repeating: " ", count: width - d.cliName.count) + summary + "\n"
         }
         text += "\nOptions (before or after the command):\n"
         text += table(globalOptions)
@@ -56,22 +59,34 @@ enum Help {
         let spec = c.descriptor.spec
         let required = c.options.filter(\.member.required)
         let optional = c.options.filter { !$0.member.required }
-        var text = "lattice \(c.name): the \(spec.name) operation (\(spec.method) \(spec.path))\n\n"
+        var text = "lattice \(c.name): the \(spec.name) operation (\(spec.method) \(spec.path))\n"
+        if let summary = CommandHelp.summary(spec.name) { text += wrap(summary, indent: "") }
+        text += "\n"
         text += "usage: lattice \(c.name)"
         for o in required { text += " " + o.usage }
         if !optional.isEmpty { text += " [options]" }
         text += " [--cli-input-json <json>] [global options]\n"
-        func rows(_ options: [MemberOption]) -> [(String, String)] {
-            options.map { o in
+        let documented = CommandHelp.members(spec.name)
+        // Each option: its line (flag, model name, type, where it goes), then the model's first
+        // sentence about it, its constraints and its allowed values.
+        func section(_ options: [MemberOption]) -> String {
+            let width = columnWidth(options.map(\.usage))
+            var out = ""
+            for o in options {
                 let location = o.member.location == .body ? "body" : (o.member.location == .uri ? "uri" : o.member.location.rawValue)
-                return (o.usage, "\(o.member.name): \(o.typeDescription), \(location)")
+                out += table([(o.usage, "\(o.member.name): \(o.typeDescription), \(location)")], width: width)
+                guard let doc = documented.first(where: { $0.name == o.member.name }) else { continue }
+                if !doc.about.isEmpty { out += wrap(doc.about, indent: detailIndent) }
+                if !doc.constraints.isEmpty { out += wrap(doc.constraints, indent: detailIndent) }
+                if !doc.values.isEmpty { out += wrap("Allowed values: " + doc.values.joined(separator: " | "), indent: detailIndent) }
             }
+            return out
         }
         if !required.isEmpty {
-            text += "\nRequired:\n" + table(rows(required))
+            text += "\nRequired:\n" + section(required)
         }
         if !optional.isEmpty {
-            text += "\nOptional:\n" + table(rows(optional))
+            text += "\nOptional:\n" + section(optional)
         }
         text += "\nInput:\n" + table([("--cli-input-json <json>", "the members above as one JSON object, by model name (text or file://path); options override its members")])
         if let p = c.pagination {
@@ -94,8 +109,34 @@ enum Help {
         return text
     }
 
-    static func table(_ rows: [(String, String)]) -> String {
-        let width = min(40, (rows.map(\.0.count).max() ?? 0) + 2)
+    /// Where an option's description, constraints and values start.
+    static let detailIndent = "      "
+
+    /// Help text is wrapped at this many columns (a word longer than the rest, such as a
+    /// pattern, stays whole).
+    static let textWidth = 100
+
+    /// Text wrapped at spaces to `textWidth`, each line after `indent`.
+    static func wrap(_ text: String, indent: String) -> String {
+        var out = ""
+        var line = ""
+        for word in text.split(separator: " ") {
+            if !line.isEmpty, indent.count + line.count + 1 + word.count > textWidth {
+                out += indent + line + "\n"
+                line = ""
+            }
+            line += line.isEmpty ? String(word) : " " + word
+        }
+        return line.isEmpty ? out : out + indent + line + "\n"
+    }
+
+    /// The left column's width for these left cells: the longest and two spaces, at most 40.
+    static func columnWidth(_ left: [String]) -> Int {
+        min(40, (left.map(\.count).max() ?? 0) + 2)
+    }
+
+    static func table(_ rows: [(String, String)], width: Int? = nil) -> String {
+        let width = width ?? columnWidth(rows.map(\.0))
         var text = ""
         for (left, right) in rows {
             if left.count + 2 > width {

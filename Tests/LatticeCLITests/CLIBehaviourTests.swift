@@ -29,7 +29,8 @@ import LatticeKit
         let top = try CLI.lattice(["help"], sandbox)
         #expect(top.status == 0)
         let commandsSection = top.stdout.components(separatedBy: "Commands:\n").last?.components(separatedBy: "\n\n").first ?? ""
-        let listed = commandsSection.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        // Each line: the command, then its one-line description (CLIHelpTests checks those).
+        let listed = commandsSection.split(separator: "\n").compactMap { $0.split(separator: " ").first.map(String.init) }
         #expect(listed == OperationDescriptor.all.map(\.cliName))
         let helps = try CLI.parallel(OperationDescriptor.all.count, width: 2) { i in try CLI.lattice([OperationDescriptor.all[i].cliName, "help"], sandbox) }
         for (d, help) in zip(OperationDescriptor.all, helps) {
@@ -140,7 +141,7 @@ import LatticeKit
         let svc = ["--service-identifier", "svc-0123456789abcdef0"]
         let cases: [(args: [String], says: String)] = [
             (["get-service"] + svc + ["--bogus", "1"] + e, "Unknown options: --bogus, 1"),
-            (["get-servic"] + svc + e, "maybe you meant: get-service"),
+            (["get-servic"] + svc + e, "Invalid choice 'get-servic': did you mean get-service?"),
             (["get-service"] + e, "the following arguments are required: --service-identifier"),
             ([], "the following arguments are required: command"),
             (["get-service", "--cli-input-json", "{bad"] + e, "Error parsing parameter 'cli-input-json': Invalid JSON: Expecting property name enclosed in double quotes: line 1 column 2 (char 1)"),

@@ -113,12 +113,21 @@ struct Generator {
         var out = header + "\n"
         for s in model.shapes.values.filter(isEnum).sorted(by: { $0.name < $1.name }) {
             let cases = s.enumValues!.map { (Naming.enumCase($0), $0) }
+            let described = enumValueDescriptions(s.name)
+            out += enumComment(s)
             out += "public struct \(s.name): LatticeEnum {\n"
-            out += "    public let rawValue: String\n"
-            out += "    public init(rawValue: String) { self.rawValue = rawValue }\n"
+            out += "    /// The value as the service spells it, known to the model or not.\n"
+            out += "    public let rawValue: String\n\n"
+            out += "    /// A value as the service spells it, such as `\(cases[0].1)`.\n"
+            out += "    ///\n"
+            out += "    /// - Parameter rawValue: The service's spelling; any string is kept.\n"
+            out += "    public init(rawValue: String) { self.rawValue = rawValue }\n\n"
             for (name, value) in cases {
+                let about = described[value].map { "`\(value)`: \($0)" } ?? "The value `\(value)`."
+                out += comment(Documentation.wrap(about, width: textWidth("    ")), indent: "    ")
                 out += "    public static let \(name): \(s.name) = \"\(value)\"\n"
             }
+            out += "\n    /// The values the model knows, in its order.\n"
             out += "    public static let knownValues: [\(s.name)] = [\(cases.map { "." + $0.0 }.joined(separator: ", "))]\n"
             out += "}\n\n"
         }
@@ -131,9 +140,12 @@ struct Generator {
         let validated = inputReachable
         for s in all {
             let isInput = inputShapes.contains(s.name)
+            out += shapeComment(s)
             out += "public struct \(s.name): Codable, Sendable, Hashable {\n"
-            for m in s.members {
+            for (k, m) in s.members.enumerated() {
                 let optional = s.required.contains(m.name) ? "" : "?"
+                if k > 0 { out += "\n" }
+                out += memberComment(m, of: s, indent: "    ")
                 out += "    public var \(Naming.identifier(m.name)): \(swiftType(m.shape))\(optional)\n"
             }
             // Memberwise initializer: required members without defaults.
@@ -141,9 +153,13 @@ struct Generator {
                 s.required.contains(m.name) ? "\(m.name): \(swiftType(m.shape))" : "\(m.name): \(swiftType(m.shape))? = nil"
             }
             if params.isEmpty {
-                out += "\n    public init() {}\n"
+                out += "\n    /// \(article(s.name)) `\(s.name)`, which has no members.\n"
+                out += "    public init() {}\n"
             } else {
-                out += "\n    public init(\(params.joined(separator: ", "))) {\n"
+                let optional = s.members.contains { !s.required.contains($0.name) }
+                let about = "\(article(s.name)) `\(s.name)` with the given members" + (optional ? "; an optional one left out is not sent." : ".")
+                out += "\n" + comment(paragraphs([about], indent: "    ") + [""] + parameterLines(s.members, of: s, indent: "    "), indent: "    ")
+                out += "    public init(\(params.joined(separator: ", "))) {\n"
                 for m in s.members { out += "        self.\(m.name) = \(Naming.identifier(m.name))\n" }
                 out += "    }\n"
             }
@@ -152,6 +168,7 @@ struct Generator {
             let checks = s.members.compactMap { m in check("self.\(m.name)", m.name, m.shape) }
             if validated.contains(s.name), !checks.isEmpty {
                 out += "extension \(s.name): Validatable {\n"
+                out += validateComment(indent: "    ")
                 out += "    public func validate(_ v: inout Validator) {\n" + checks.map { "        \($0)\n" }.joined() + "    }\n"
                 out += "}\n\n"
             }
@@ -165,7 +182,18 @@ struct Generator {
         let body = s.members.filter { $0.location == nil }
         let bound = s.members.filter { $0.location != nil }
         var out = "extension \(s.name): OperationInput {\n"
-        out += "    public static let hasBody = \(!body.isEmpty)\n"
+        let names = { (members: [Model.Member]) in self.listed(members.map { "`\($0.name)`" }) }
+        out += comment(paragraphs([body.isEmpty
+            ? "No member goes in the body: the request has none."
+            : "\(body.count == 1 ? "The member" : "The members") \(names(body)) \(body.count == 1 ? "goes" : "go") in a JSON body."], indent: "    "), indent: "    ")
+        out += "    public static let hasBody = \(!body.isEmpty)\n\n"
+        var places: [String] = []
+        for (location, words) in [("uri", "the path"), ("querystring", "the query"), ("header", "headers")] {
+            let here = bound.filter { $0.location == location }
+            if !here.isEmpty { places.append("\(names(here)) in \(words)") }
+        }
+        out += comment(paragraphs([bound.isEmpty ? "Binds nothing: every member goes in the body." : "Puts " + listed(places) + "."], indent: "    ")
+            + ["", "- Parameter b: The request being bound."], indent: "    ")
         if bound.isEmpty {
             out += "    public func bind(_ b: inout RequestBinder) {}\n"
         } else {
@@ -186,7 +214,9 @@ struct Generator {
             out += "    }\n"
         }
         if !body.isEmpty, !bound.isEmpty {
-            out += "    private enum BodyKeys: String, CodingKey { case \(body.map { Naming.identifier($0.name) }.joined(separator: ", ")) }\n"
+            out += "    private enum BodyKeys: String, CodingKey { case \(body.map { Naming.identifier($0.name) }.joined(separator: ", ")) }\n\n"
+            out += comment(paragraphs(["Encodes the body members only: \(names(body))."], indent: "    ")
+                + ["", "- Parameter encoder: The JSON body's encoder."], indent: "    ")
             out += "    public func encodeBody(to encoder: any Encoder) throws {\n"
             out += "        var c = encoder.container(keyedBy: BodyKeys.self)\n"
             for m in body {
@@ -196,6 +226,7 @@ struct Generator {
             out += "    }\n"
         }
         if let token = s.members.first(where: \.idempotencyToken) {
+            out += "\n" + comment(paragraphs(["Sets `\(token.name)` to a fresh UUID when it is nil, once, so that every attempt sends the same."], indent: "    "), indent: "    ")
             out += "    public mutating func fillIdempotencyToken() { if \(token.name) == nil { \(token.name) = UUID().uuidString } }\n"
         }
         out += "}\n\n"
@@ -205,10 +236,16 @@ struct Generator {
     func unions() -> String {
         var out = header + foundationImport
         for s in model.shapes.values.filter({ $0.isUnion }).sorted(by: { $0.name < $1.name }) {
+            out += shapeComment(s)
             out += "public enum \(s.name): Codable, Sendable, Hashable {\n"
-            for m in s.members { out += "    case \(Naming.identifier(m.name))(\(swiftType(m.shape)))\n" }
+            for m in s.members {
+                out += memberComment(m, of: s, indent: "    ")
+                out += "    case \(Naming.identifier(m.name))(\(swiftType(m.shape)))\n\n"
+            }
             out += "    /// A member this version of the model does not know, by name.\n"
             out += "    case sdkUnknown(String)\n\n"
+            out += "    /// Decodes the one member that is set; a member this model does not know is `sdkUnknown`.\n"
+            out += "    ///\n    /// - Parameter decoder: The decoder to read from.\n"
             out += "    public init(from decoder: any Decoder) throws {\n"
             out += "        let (key, c) = try UnionCoding.member(decoder, union: \"\(s.name)\")\n"
             out += "        switch key {\n"
@@ -217,6 +254,8 @@ struct Generator {
             }
             out += "        default: self = .sdkUnknown(key)\n"
             out += "        }\n    }\n\n"
+            out += "    /// Encodes the member that is set, as a JSON object with that one key.\n"
+            out += "    ///\n    /// - Parameter encoder: The encoder to write to.\n"
             out += "    public func encode(to encoder: any Encoder) throws {\n"
             out += "        switch self {\n"
             for m in s.members {
@@ -227,6 +266,7 @@ struct Generator {
             let checks = s.members.compactMap { m -> String? in check("value", m.name, m.shape).map { "        case .\(Naming.identifier(m.name))(let value): \($0)\n" } }
             if inputReachable.contains(s.name), !checks.isEmpty {
                 out += "extension \(s.name): Validatable {\n"
+                out += validateComment(indent: "    ")
                 out += "    public func validate(_ v: inout Validator) {\n        switch self {\n" + checks.joined()
                 out += "        default: break\n        }\n    }\n"
                 out += "}\n\n"
@@ -239,15 +279,24 @@ struct Generator {
         var out = header + foundationImport
         let all = model.shapes.values.filter(\.isError).sorted { $0.name < $1.name }
         for s in all {
-            out += "/// The service's \(s.name) (HTTP \(s.httpStatus ?? 400)). Every field is optional: an error may arrive with\n"
-            out += "/// only its code in a header.\n"
+            var lines = documentation(s.documentation)?.markdown(width: textWidth("")) ?? []
+            if !lines.isEmpty { lines.append("") }
+            lines += paragraphs(["The service's `\(s.name)` (HTTP \(s.httpStatus ?? 400)). Every field is optional: an error may arrive with only its code in a header."], indent: "")
+            out += comment(lines)
             out += "public struct \(s.name): LatticeModeledError {\n"
-            out += "    public static let code = \"\(s.name)\"\n"
-            for m in s.members { out += "    public var \(Naming.identifier(m.name)): \(swiftType(m.shape))?\n" }
+            out += "    /// The code the service names this error by.\n"
+            out += "    public static let code = \"\(s.name)\"\n\n"
+            for m in s.members {
+                out += memberComment(m, of: s, indent: "    ")
+                out += "    public var \(Naming.identifier(m.name)): \(swiftType(m.shape))?\n\n"
+            }
+            out += "    /// The HTTP response the error came in: status, request id, headers and body.\n"
             out += "    public var serviceError: AWSServiceError?\n"
             out += "    enum CodingKeys: String, CodingKey { case \(s.members.filter { $0.location == nil }.map { Naming.identifier($0.name) }.joined(separator: ", ")) }\n"
             let params = s.members.map { "\($0.name): \(swiftType($0.shape))? = nil" }
-            out += "\n    public init(\(params.joined(separator: ", "))) {\n"
+            out += "\n" + comment(paragraphs(["\(article(s.name)) `\(s.name)` with the given fields (decoding the service's answer sets them)."], indent: "    ")
+                + [""] + parameterLines(s.members, of: s, indent: "    "), indent: "    ")
+            out += "    public init(\(params.joined(separator: ", "))) {\n"
             for m in s.members { out += "        self.\(m.name) = \(Naming.identifier(m.name))\n" }
             out += "    }\n"
             out += "}\n\n"
@@ -273,10 +322,11 @@ struct Generator {
         return out
     }
 
-    func operations() -> String {
-        var out = header + foundationImport
+    /// OperationSpecs.swift: each operation's HTTP binding and input members.
+    func operationSpecs() -> String {
+        var out = header + "\n"
         out += "extension OperationSpec {\n"
-        for op in model.operations {
+        for (n, op) in model.operations.enumerated() {
             let inputShape = op.input.map(shape)
             let members = (inputShape?.members ?? []).map { m -> String in
                 var args = "\"\(m.name)\", \"\(jsonType(m.shape))\""
@@ -286,20 +336,36 @@ struct Generator {
                 if let loc = m.location { args += ", location: .\(loc)" }
                 return "MemberSpec(\(args))"
             }
+            if n > 0 { out += "\n" }
+            out += specComment(op, indent: "    ")
             out += "    public static let \(Naming.lowerFirst(op.name)) = OperationSpec(name: \"\(op.name)\", method: \"\(op.method)\", path: \"\(op.uri)\", successCode: \(op.successCode), members: [\n"
             out += members.map { "        \($0),\n" }.joined()
             out += "    ])\n"
         }
-        out += "}\n\n"
+        out += "}\n"
+        return out
+    }
+
+    /// Operations.swift: the client's method for each operation, with the operation's documentation.
+    func clientOperations() -> String {
+        var out = header + "\n"
         out += "extension LatticeClient {\n"
-        for op in model.operations {
+        for (n, op) in model.operations.enumerated() {
             let input = op.input!
             let output = op.output!
             let defaultArg = shape(input).required.isEmpty ? " = \(input)()" : ""
+            if n > 0 { out += "\n" }
+            out += operationComment(op, indent: "    ")
             out += "    public func \(Naming.lowerFirst(op.name))(_ input: \(input)\(defaultArg)) async throws -> \(output) {\n"
             out += "        try await execute(.\(Naming.lowerFirst(op.name)), input)\n    }\n"
         }
-        out += "}\n\n"
+        out += "}\n"
+        return out
+    }
+
+    /// OperationDescriptors.swift: every operation by name, for tools that work from text.
+    func operationDescriptors() -> String {
+        var out = header + "\n"
         out += "extension OperationDescriptor {\n"
         out += "    /// Every operation of the model, by name.\n"
         out += "    public static let all: [OperationDescriptor] = [\n"
@@ -322,11 +388,15 @@ struct Generator {
             let lower = Naming.lowerFirst(p.operation)
             let defaultArg = shape(input).required.isEmpty ? " = \(input)()" : ""
             let resultOptional = shape(output).required.contains(p.resultKey) ? "" : " ?? []"
-            out += "    /// Every page of \(p.operation), following `\(p.outputToken)`.\n"
+            out += comment(paragraphs(["Every page of \(methodLink(op)), following `\(p.outputToken)`."], indent: "    "), indent: "    ")
+            out += "    ///\n    /// - Parameter input: The request of the first page; each next one sets `\(p.inputToken)`.\n"
+            out += "    /// - Returns: The pages, fetched as they are iterated.\n"
             out += "    public func \(lower)Pages(_ input: \(input)\(defaultArg)) -> PageSequence<\(input), \(output)> {\n"
             out += "        PageSequence(operation: \"\(p.operation)\", input: input, fetch: { try await self.\(lower)($0) }, setToken: { $0.\(p.inputToken) = $1 }, nextToken: { $0.\(p.outputToken) })\n"
             out += "    }\n\n"
-            out += "    /// Every item of every page of \(p.operation).\n"
+            out += comment(paragraphs(["Every item (`\(p.resultKey)`) of every page of \(methodLink(op))."], indent: "    "), indent: "    ")
+            out += "    ///\n    /// - Parameter input: The request of the first page.\n"
+            out += "    /// - Returns: The items, their pages fetched as they are iterated.\n"
             out += "    public func \(lower)Items(_ input: \(input)\(defaultArg)) -> ItemSequence<\(input), \(output), \(item)> {\n"
             out += "        \(lower)Pages(input).items { $0.\(p.resultKey)\(resultOptional) }\n"
             out += "    }\n\n"

@@ -8,6 +8,8 @@ struct Model {
         let location: String?      // uri, querystring, header, or nil for the body
         let locationName: String?
         let idempotencyToken: Bool
+        /// The model's HTML documentation, if any.
+        let documentation: String?
     }
 
     struct Shape {
@@ -25,6 +27,7 @@ struct Model {
         let mapKey: String?
         let mapValue: String?
         let httpStatus: Int?
+        let documentation: String?
     }
 
     struct Operation {
@@ -35,6 +38,7 @@ struct Model {
         let input: String?
         let output: String?
         let errors: [String]
+        let documentation: String?
     }
 
     struct Paginator {
@@ -50,6 +54,8 @@ struct Model {
     let paginators: [Paginator]
     let apiVersion: String
     let botocoreVersion: String
+    /// The service's own documentation.
+    let documentation: String?
 
     init(directory: URL) throws {
         let service = try JSONSerialization.jsonObject(with: Data(contentsOf: directory.appendingPathComponent("service-2.json"))) as! [String: Any]
@@ -57,6 +63,7 @@ struct Model {
         botocoreVersion = try String(contentsOf: directory.appendingPathComponent("botocore-version.txt"), encoding: .utf8)
             .trimmingCharacters(in: .whitespacesAndNewlines)
         apiVersion = (service["metadata"] as! [String: Any])["apiVersion"] as! String
+        documentation = service["documentation"] as? String
 
         var shapes: [String: Shape] = [:]
         for (name, raw) in service["shapes"] as! [String: [String: Any]] {
@@ -70,7 +77,8 @@ struct Model {
                 members: order.map { key in
                     let m = members[key]!
                     return Member(name: key, shape: m["shape"] as! String, location: m["location"] as? String,
-                                  locationName: m["locationName"] as? String, idempotencyToken: (m["idempotencyToken"] as? Bool) ?? false)
+                                  locationName: m["locationName"] as? String, idempotencyToken: (m["idempotencyToken"] as? Bool) ?? false,
+                                  documentation: m["documentation"] as? String)
                 },
                 required: Set((raw["required"] as? [String]) ?? []),
                 isUnion: (raw["union"] as? Bool) ?? false,
@@ -82,7 +90,8 @@ struct Model {
                 listMember: (raw["member"] as? [String: Any])?["shape"] as? String,
                 mapKey: (raw["key"] as? [String: Any])?["shape"] as? String,
                 mapValue: (raw["value"] as? [String: Any])?["shape"] as? String,
-                httpStatus: ((raw["error"] as? [String: Any])?["httpStatusCode"] as? NSNumber)?.intValue
+                httpStatus: ((raw["error"] as? [String: Any])?["httpStatusCode"] as? NSNumber)?.intValue,
+                documentation: raw["documentation"] as? String
             )
         }
         self.shapes = shapes
@@ -95,7 +104,8 @@ struct Model {
                 successCode: (http["responseCode"] as? Int) ?? 200,
                 input: (op["input"] as? [String: Any])?["shape"] as? String,
                 output: (op["output"] as? [String: Any])?["shape"] as? String,
-                errors: ((op["errors"] as? [[String: Any]]) ?? []).map { $0["shape"] as! String }
+                errors: ((op["errors"] as? [[String: Any]]) ?? []).map { $0["shape"] as! String },
+                documentation: op["documentation"] as? String
             )
         }.sorted { $0.name < $1.name }
         paginators = ((pages["pagination"] as! [String: [String: Any]])).map { name, p in

@@ -17,18 +17,24 @@ let cliDir = positional.count > 2 ? URL(fileURLWithPath: positional[positional.s
 do {
     let generator = Generator(model: try Model(directory: modelDir))
     try generator.checkPatterns()
+    try generator.checkDocumentation()
     let files: [String: String] = [
         "Enums.swift": generator.enums(),
         "Structures.swift": generator.structures(),
         "Unions.swift": generator.unions(),
         "Errors.swift": generator.errors(),
-        "Operations.swift": generator.operations(),
+        "OperationSpecs.swift": generator.operationSpecs(),
+        "Operations.swift": generator.clientOperations(),
+        "OperationDescriptors.swift": generator.operationDescriptors(),
         "Paginators.swift": generator.paginators(),
     ]
     var stale: [String] = []
     let existing = Set((try? FileManager.default.contentsOfDirectory(atPath: outDir.path)) ?? [])
     var targets: [(URL, String)] = files.sorted(by: { $0.key < $1.key }).map { (outDir.appendingPathComponent($0.key), $0.value) }
-    if let cliDir { targets.append((cliDir.appendingPathComponent("OutputShapes.swift"), generator.cliOutputShapes())) }
+    if let cliDir {
+        targets.append((cliDir.appendingPathComponent("OutputShapes.swift"), generator.cliOutputShapes()))
+        targets.append((cliDir.appendingPathComponent("CommandHelp.swift"), generator.cliCommandHelp()))
+    }
     for (url, text) in targets {
         let name = url.lastPathComponent
         if (try? String(contentsOf: url, encoding: .utf8)) != text {
@@ -42,7 +48,7 @@ do {
     let extra = existing.subtracting(files.keys).filter { $0.hasSuffix(".swift") }
     if check {
         if !stale.isEmpty || !extra.isEmpty {
-            print("Sources/LatticeKit/Generated differs from what Codegen makes: \((stale + extra.sorted()).joined(separator: ", ")); run `make generate` and commit the result")
+            print("Sources/LatticeKit/Generated or Sources/lattice/Generated differs from what Codegen makes: \((stale + extra.sorted()).joined(separator: ", ")); run `make generate` and commit the result")
             exit(1)
         }
     } else {

@@ -5,29 +5,58 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// The service's AccessDeniedException (HTTP 403). Every field is optional: an error may arrive with
-/// only its code in a header.
+/// The user does not have sufficient access to perform this action.
+///
+/// The service's `AccessDeniedException` (HTTP 403). Every field is optional: an error may arrive
+/// with only its code in a header.
 public struct AccessDeniedException: LatticeModeledError {
+    /// The code the service names this error by.
     public static let code = "AccessDeniedException"
+
+    /// The message the service sent with the error.
     public var message: String?
+
+    /// The HTTP response the error came in: status, request id, headers and body.
     public var serviceError: AWSServiceError?
     enum CodingKeys: String, CodingKey { case message }
 
+    /// An `AccessDeniedException` with the given fields (decoding the service's answer sets them).
+    ///
+    /// - Parameters:
+    ///   - message: The message the service sent with the error.
     public init(message: String? = nil) {
         self.message = message
     }
 }
 
-/// The service's ConflictException (HTTP 409). Every field is optional: an error may arrive with
+/// The request conflicts with the current state of the resource. Updating or deleting a resource
+/// can cause an inconsistent state.
+///
+/// The service's `ConflictException` (HTTP 409). Every field is optional: an error may arrive with
 /// only its code in a header.
 public struct ConflictException: LatticeModeledError {
+    /// The code the service names this error by.
     public static let code = "ConflictException"
+
+    /// The message the service sent with the error.
     public var message: String?
+
+    /// The resource ID.
     public var resourceId: String?
+
+    /// The resource type.
     public var resourceType: String?
+
+    /// The HTTP response the error came in: status, request id, headers and body.
     public var serviceError: AWSServiceError?
     enum CodingKeys: String, CodingKey { case message, resourceId, resourceType }
 
+    /// A `ConflictException` with the given fields (decoding the service's answer sets them).
+    ///
+    /// - Parameters:
+    ///   - message: The message the service sent with the error.
+    ///   - resourceId: The resource ID.
+    ///   - resourceType: The resource type.
     public init(message: String? = nil, resourceId: String? = nil, resourceType: String? = nil) {
         self.message = message
         self.resourceId = resourceId
@@ -35,31 +64,64 @@ public struct ConflictException: LatticeModeledError {
     }
 }
 
-/// The service's InternalServerException (HTTP 500). Every field is optional: an error may arrive with
-/// only its code in a header.
+/// An unexpected error occurred while processing the request.
+///
+/// The service's `InternalServerException` (HTTP 500). Every field is optional: an error may arrive
+/// with only its code in a header.
 public struct InternalServerException: LatticeModeledError {
+    /// The code the service names this error by.
     public static let code = "InternalServerException"
+
+    /// The message the service sent with the error.
     public var message: String?
+
+    /// The number of seconds to wait before retrying.
     public var retryAfterSeconds: Int?
+
+    /// The HTTP response the error came in: status, request id, headers and body.
     public var serviceError: AWSServiceError?
     enum CodingKeys: String, CodingKey { case message }
 
+    /// An `InternalServerException` with the given fields (decoding the service's answer sets
+    /// them).
+    ///
+    /// - Parameters:
+    ///   - message: The message the service sent with the error.
+    ///   - retryAfterSeconds: The number of seconds to wait before retrying.
     public init(message: String? = nil, retryAfterSeconds: Int? = nil) {
         self.message = message
         self.retryAfterSeconds = retryAfterSeconds
     }
 }
 
-/// The service's ResourceNotFoundException (HTTP 404). Every field is optional: an error may arrive with
-/// only its code in a header.
+/// The request references a resource that does not exist.
+///
+/// The service's `ResourceNotFoundException` (HTTP 404). Every field is optional: an error may
+/// arrive with only its code in a header.
 public struct ResourceNotFoundException: LatticeModeledError {
+    /// The code the service names this error by.
     public static let code = "ResourceNotFoundException"
+
+    /// The message the service sent with the error.
     public var message: String?
+
+    /// The resource ID.
     public var resourceId: String?
+
+    /// The resource type.
     public var resourceType: String?
+
+    /// The HTTP response the error came in: status, request id, headers and body.
     public var serviceError: AWSServiceError?
     enum CodingKeys: String, CodingKey { case message, resourceId, resourceType }
 
+    /// A `ResourceNotFoundException` with the given fields (decoding the service's answer sets
+    /// them).
+    ///
+    /// - Parameters:
+    ///   - message: The message the service sent with the error.
+    ///   - resourceId: The resource ID.
+    ///   - resourceType: The resource type.
     public init(message: String? = nil, resourceId: String? = nil, resourceType: String? = nil) {
         self.message = message
         self.resourceId = resourceId
@@ -67,18 +129,42 @@ public struct ResourceNotFoundException: LatticeModeledError {
     }
 }
 
-/// The service's ServiceQuotaExceededException (HTTP 402). Every field is optional: an error may arrive with
-/// only its code in a header.
+/// The request would cause a service quota to be exceeded.
+///
+/// The service's `ServiceQuotaExceededException` (HTTP 402). Every field is optional: an error may
+/// arrive with only its code in a header.
 public struct ServiceQuotaExceededException: LatticeModeledError {
+    /// The code the service names this error by.
     public static let code = "ServiceQuotaExceededException"
+
+    /// The message the service sent with the error.
     public var message: String?
+
+    /// The resource ID.
     public var resourceId: String?
+
+    /// The resource type.
     public var resourceType: String?
+
+    /// The service code.
     public var serviceCode: String?
+
+    /// The ID of the service quota that was exceeded.
     public var quotaCode: String?
+
+    /// The HTTP response the error came in: status, request id, headers and body.
     public var serviceError: AWSServiceError?
     enum CodingKeys: String, CodingKey { case message, resourceId, resourceType, serviceCode, quotaCode }
 
+    /// A `ServiceQuotaExceededException` with the given fields (decoding the service's answer sets
+    /// them).
+    ///
+    /// - Parameters:
+    ///   - message: The message the service sent with the error.
+    ///   - resourceId: The resource ID.
+    ///   - resourceType: The resource type.
+    ///   - serviceCode: The service code.
+    ///   - quotaCode: The ID of the service quota that was exceeded.
     public init(message: String? = nil, resourceId: String? = nil, resourceType: String? = nil, serviceCode: String? = nil, quotaCode: String? = nil) {
         self.message = message
         self.resourceId = resourceId
@@ -88,17 +174,37 @@ public struct ServiceQuotaExceededException: LatticeModeledError {
     }
 }
 
-/// The service's ThrottlingException (HTTP 429). Every field is optional: an error may arrive with
-/// only its code in a header.
+/// The limit on the number of requests per second was exceeded.
+///
+/// The service's `ThrottlingException` (HTTP 429). Every field is optional: an error may arrive
+/// with only its code in a header.
 public struct ThrottlingException: LatticeModeledError {
+    /// The code the service names this error by.
     public static let code = "ThrottlingException"
+
+    /// The message the service sent with the error.
     public var message: String?
+
+    /// The service code.
     public var serviceCode: String?
+
+    /// The ID of the service quota that was exceeded.
     public var quotaCode: String?
+
+    /// The number of seconds to wait before retrying.
     public var retryAfterSeconds: Int?
+
+    /// The HTTP response the error came in: status, request id, headers and body.
     public var serviceError: AWSServiceError?
     enum CodingKeys: String, CodingKey { case message, serviceCode, quotaCode }
 
+    /// A `ThrottlingException` with the given fields (decoding the service's answer sets them).
+    ///
+    /// - Parameters:
+    ///   - message: The message the service sent with the error.
+    ///   - serviceCode: The service code.
+    ///   - quotaCode: The ID of the service quota that was exceeded.
+    ///   - retryAfterSeconds: The number of seconds to wait before retrying.
     public init(message: String? = nil, serviceCode: String? = nil, quotaCode: String? = nil, retryAfterSeconds: Int? = nil) {
         self.message = message
         self.serviceCode = serviceCode
@@ -107,16 +213,35 @@ public struct ThrottlingException: LatticeModeledError {
     }
 }
 
-/// The service's ValidationException (HTTP 400). Every field is optional: an error may arrive with
-/// only its code in a header.
+/// The input does not satisfy the constraints specified by an Amazon Web Services service.
+///
+/// The service's `ValidationException` (HTTP 400). Every field is optional: an error may arrive
+/// with only its code in a header.
 public struct ValidationException: LatticeModeledError {
+    /// The code the service names this error by.
     public static let code = "ValidationException"
+
+    /// The message the service sent with the error.
     public var message: String?
+
+    /// The reason.
+    ///
+    /// Constraints: one of `unknownOperation`, `cannotParse`, `fieldValidationFailed`, `other`.
     public var reason: ValidationExceptionReason?
+
+    /// The fields that failed validation.
     public var fieldList: [ValidationExceptionField]?
+
+    /// The HTTP response the error came in: status, request id, headers and body.
     public var serviceError: AWSServiceError?
     enum CodingKeys: String, CodingKey { case message, reason, fieldList }
 
+    /// A `ValidationException` with the given fields (decoding the service's answer sets them).
+    ///
+    /// - Parameters:
+    ///   - message: The message the service sent with the error.
+    ///   - reason: The reason.
+    ///   - fieldList: The fields that failed validation.
     public init(message: String? = nil, reason: ValidationExceptionReason? = nil, fieldList: [ValidationExceptionField]? = nil) {
         self.message = message
         self.reason = reason

@@ -5,16 +5,65 @@ import FoundationEssentials
 import Foundation
 #endif
 
+/// Summary information about an access log subscription.
 public struct AccessLogSubscriptionSummary: Codable, Sendable, Hashable {
+    /// The ID of the access log subscription.
+    ///
+    /// Constraints: required; exactly 21 characters; pattern `als-[0-9a-z]{17}`.
     public var id: String
+
+    /// The Amazon Resource Name (ARN) of the access log subscription
+    ///
+    /// Constraints: required; 20 to 2048 characters; pattern
+    /// `arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:accesslogsubscription/als-[0-9a-z]{17}`.
     public var arn: String
+
+    /// The ID of the service or service network.
+    ///
+    /// Constraints: required; 20 to 50 characters; pattern `((sn)|(svc))-[0-9a-z]{17}`.
     public var resourceId: String
+
+    /// The Amazon Resource Name (ARN) of the service or service network.
+    ///
+    /// Constraints: required; 20 to 200 characters; pattern
+    /// `arn(:[a-z0-9]+([.-][a-z0-9]+)*){2}(:([a-z0-9]+([.-][a-z0-9]+)*)?){2}:((servicenetwork/sn)|(service/svc)|(resourceconfiguration/rcfg))-[0-9a-z]{17}`.
     public var resourceArn: String
+
+    /// The Amazon Resource Name (ARN) of the destination.
+    ///
+    /// Constraints: required; 20 to 2048 characters; pattern
+    /// `arn(:[a-z0-9]+([.-][a-z0-9]+)*){2}(:([a-z0-9]+([.-][a-z0-9]+)*)?){2}:([^/].*)?`.
     public var destinationArn: String
+
+    /// Log type of the service network.
+    ///
+    /// Constraints: one of `SERVICE`, `RESOURCE`.
     public var serviceNetworkLogType: ServiceNetworkLogType?
+
+    /// The date and time that the access log subscription was created, in ISO-8601 format.
+    ///
+    /// Constraints: required.
     public var createdAt: Date
+
+    /// The date and time that the access log subscription was last updated, in ISO-8601 format.
+    ///
+    /// Constraints: required.
     public var lastUpdatedAt: Date
 
+    /// An `AccessLogSubscriptionSummary` with the given members; an optional one left out is not
+    /// sent.
+    ///
+    /// - Parameters:
+    ///   - id: The ID of the access log subscription.
+    ///   - arn: The Amazon Resource Name (ARN) of the access log subscription
+    ///   - resourceId: The ID of the service or service network.
+    ///   - resourceArn: The Amazon Resource Name (ARN) of the service or service network.
+    ///   - destinationArn: The Amazon Resource Name (ARN) of the destination.
+    ///   - serviceNetworkLogType: Log type of the service network.
+    ///   - createdAt: The date and time that the access log subscription was created, in ISO-8601
+    ///     format.
+    ///   - lastUpdatedAt: The date and time that the access log subscription was last updated, in
+    ///     ISO-8601 format.
     public init(id: String, arn: String, resourceId: String, resourceArn: String, destinationArn: String, serviceNetworkLogType: ServiceNetworkLogType? = nil, createdAt: Date, lastUpdatedAt: Date) {
         self.id = id
         self.arn = arn
@@ -27,25 +76,58 @@ public struct AccessLogSubscriptionSummary: Codable, Sendable, Hashable {
     }
 }
 
+/// The Amazon Resource Name (ARN) of the resource.
 public struct ArnResource: Codable, Sendable, Hashable {
+    /// The Amazon Resource Name (ARN) of the resource.
+    ///
+    /// Constraints: 20 to 2048 characters; pattern
+    /// `arn:[a-z0-9][-.a-z0-9]{0,62}:[a-z0-9][-.a-z0-9]{0,62}:([a-z0-9][-.a-z0-9]{0,62})?:\d{12}?:[^/].{0,1023}`.
     public var arn: String?
 
+    /// An `ArnResource` with the given members; an optional one left out is not sent.
+    ///
+    /// - Parameters:
+    ///   - arn: The Amazon Resource Name (ARN) of the resource.
     public init(arn: String? = nil) {
         self.arn = arn
     }
 }
 
 extension ArnResource: Validatable {
+    /// Checks the members against the model's constraints (lengths, ranges, patterns, sizes),
+    /// nested values included; each one broken is an issue in `v`.
+    ///
+    /// - Parameter v: Collects the issues, with each member's path.
     public func validate(_ v: inout Validator) {
         v.string(self.arn, "arn", min: 20, max: 2048, pattern: #"arn:[a-z0-9][-.a-z0-9]{0,62}:[a-z0-9][-.a-z0-9]{0,62}:([a-z0-9][-.a-z0-9]{0,62})?:\d{12}?:[^/].{0,1023}"#)
     }
 }
 
+/// The input of ``LatticeClient/batchUpdateRule(_:)``.
 public struct BatchUpdateRuleRequest: Codable, Sendable, Hashable {
+    /// The ID or ARN of the service.
+    ///
+    /// Constraints: required; 17 to 2048 characters; pattern
+    /// `((svc-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}))`.
     public var serviceIdentifier: String
+
+    /// The ID or ARN of the listener.
+    ///
+    /// Constraints: required; 20 to 2048 characters; pattern
+    /// `((listener-[0-9a-z]{17})|(^arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}/listener/listener-[0-9a-z]{17}$))`.
     public var listenerIdentifier: String
+
+    /// The rules for the specified listener.
+    ///
+    /// Constraints: required; 1 to 10 items.
     public var rules: [RuleUpdate]
 
+    /// A `BatchUpdateRuleRequest` with the given members.
+    ///
+    /// - Parameters:
+    ///   - serviceIdentifier: The ID or ARN of the service.
+    ///   - listenerIdentifier: The ID or ARN of the listener.
+    ///   - rules: The rules for the specified listener.
     public init(serviceIdentifier: String, listenerIdentifier: String, rules: [RuleUpdate]) {
         self.serviceIdentifier = serviceIdentifier
         self.listenerIdentifier = listenerIdentifier
@@ -54,6 +136,10 @@ public struct BatchUpdateRuleRequest: Codable, Sendable, Hashable {
 }
 
 extension BatchUpdateRuleRequest: Validatable {
+    /// Checks the members against the model's constraints (lengths, ranges, patterns, sizes),
+    /// nested values included; each one broken is an issue in `v`.
+    ///
+    /// - Parameter v: Collects the issues, with each member's path.
     public func validate(_ v: inout Validator) {
         v.string(self.serviceIdentifier, "serviceIdentifier", min: 17, max: 2048, pattern: #"((svc-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}))"#)
         v.string(self.listenerIdentifier, "listenerIdentifier", min: 20, max: 2048, pattern: #"((listener-[0-9a-z]{17})|(^arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}/listener/listener-[0-9a-z]{17}$))"#)
@@ -62,35 +148,90 @@ extension BatchUpdateRuleRequest: Validatable {
 }
 
 extension BatchUpdateRuleRequest: OperationInput {
+    /// The member `rules` goes in a JSON body.
     public static let hasBody = true
+
+    /// Puts `serviceIdentifier` and `listenerIdentifier` in the path.
+    ///
+    /// - Parameter b: The request being bound.
     public func bind(_ b: inout RequestBinder) {
         b.label("serviceIdentifier", self.serviceIdentifier)
         b.label("listenerIdentifier", self.listenerIdentifier)
     }
     private enum BodyKeys: String, CodingKey { case rules }
+
+    /// Encodes the body members only: `rules`.
+    ///
+    /// - Parameter encoder: The JSON body's encoder.
     public func encodeBody(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: BodyKeys.self)
         try c.encode(self.rules, forKey: .rules)
     }
 }
 
+/// The output of ``LatticeClient/batchUpdateRule(_:)``.
 public struct BatchUpdateRuleResponse: Codable, Sendable, Hashable {
+    /// The rules that were successfully updated.
     public var successful: [RuleUpdateSuccess]?
+
+    /// The rules that the operation couldn't update.
     public var unsuccessful: [RuleUpdateFailure]?
 
+    /// A `BatchUpdateRuleResponse` with the given members; an optional one left out is not sent.
+    ///
+    /// - Parameters:
+    ///   - successful: The rules that were successfully updated.
+    ///   - unsuccessful: The rules that the operation couldn't update.
     public init(successful: [RuleUpdateSuccess]? = nil, unsuccessful: [RuleUpdateFailure]? = nil) {
         self.successful = successful
         self.unsuccessful = unsuccessful
     }
 }
 
+/// The input of ``LatticeClient/createAccessLogSubscription(_:)``.
 public struct CreateAccessLogSubscriptionRequest: Codable, Sendable, Hashable {
+    /// A unique, case-sensitive identifier that you provide to ensure the idempotency of the
+    /// request. If you retry a request that completed successfully using the same client token and
+    /// parameters, the retry succeeds without performing any actions. If the parameters aren't
+    /// identical, the retry fails.
+    ///
+    /// Constraints: 1 to 64 characters; pattern `.*[!-~]+.*`.
     public var clientToken: String?
+
+    /// The ID or ARN of the service network or service.
+    ///
+    /// Constraints: required; 17 to 200 characters; pattern
+    /// `((((sn)|(svc)|(rcfg))-[0-9a-z]{17})|(arn(:[a-z0-9]+([.-][a-z0-9]+)*){2}(:([a-z0-9]+([.-][a-z0-9]+)*)?){2}:((servicenetwork/sn)|(resourceconfiguration/rcfg)|(service/svc))-[0-9a-z]{17}))`.
     public var resourceIdentifier: String
+
+    /// The Amazon Resource Name (ARN) of the destination. The supported destination types are
+    /// CloudWatch Log groups, Kinesis Data Firehose delivery streams, and Amazon S3 buckets.
+    ///
+    /// Constraints: required; 20 to 2048 characters; pattern
+    /// `arn(:[a-z0-9]+([.-][a-z0-9]+)*){2}(:([a-z0-9]+([.-][a-z0-9]+)*)?){2}:([^/].*)?`.
     public var destinationArn: String
+
+    /// The type of log that monitors your Amazon VPC Lattice service networks.
+    ///
+    /// Constraints: one of `SERVICE`, `RESOURCE`.
     public var serviceNetworkLogType: ServiceNetworkLogType?
+
+    /// The tags for the access log subscription.
+    ///
+    /// Constraints: at most 200 entries; keys 1 to 128 characters; values at most 256 characters.
     public var tags: [String: String]?
 
+    /// A `CreateAccessLogSubscriptionRequest` with the given members; an optional one left out is
+    /// not sent.
+    ///
+    /// - Parameters:
+    ///   - clientToken: A unique, case-sensitive identifier that you provide to ensure the
+    ///     idempotency of the request.
+    ///   - resourceIdentifier: The ID or ARN of the service network or service.
+    ///   - destinationArn: The Amazon Resource Name (ARN) of the destination.
+    ///   - serviceNetworkLogType: The type of log that monitors your Amazon VPC Lattice service
+    ///     networks.
+    ///   - tags: The tags for the access log subscription.
     public init(clientToken: String? = nil, resourceIdentifier: String, destinationArn: String, serviceNetworkLogType: ServiceNetworkLogType? = nil, tags: [String: String]? = nil) {
         self.clientToken = clientToken
         self.resourceIdentifier = resourceIdentifier
@@ -101,6 +242,10 @@ public struct CreateAccessLogSubscriptionRequest: Codable, Sendable, Hashable {
 }
 
 extension CreateAccessLogSubscriptionRequest: Validatable {
+    /// Checks the members against the model's constraints (lengths, ranges, patterns, sizes),
+    /// nested values included; each one broken is an issue in `v`.
+    ///
+    /// - Parameter v: Collects the issues, with each member's path.
     public func validate(_ v: inout Validator) {
         v.string(self.clientToken, "clientToken", min: 1, max: 64, pattern: #".*[!-~]+.*"#)
         v.string(self.resourceIdentifier, "resourceIdentifier", min: 17, max: 200, pattern: #"((((sn)|(svc)|(rcfg))-[0-9a-z]{17})|(arn(:[a-z0-9]+([.-][a-z0-9]+)*){2}(:([a-z0-9]+([.-][a-z0-9]+)*)?){2}:((servicenetwork/sn)|(resourceconfiguration/rcfg)|(service/svc))-[0-9a-z]{17}))"#)
@@ -110,19 +255,66 @@ extension CreateAccessLogSubscriptionRequest: Validatable {
 }
 
 extension CreateAccessLogSubscriptionRequest: OperationInput {
+    /// The members `clientToken`, `resourceIdentifier`, `destinationArn`, `serviceNetworkLogType`
+    /// and `tags` go in a JSON body.
     public static let hasBody = true
+
+    /// Binds nothing: every member goes in the body.
+    ///
+    /// - Parameter b: The request being bound.
     public func bind(_ b: inout RequestBinder) {}
+
+    /// Sets `clientToken` to a fresh UUID when it is nil, once, so that every attempt sends the
+    /// same.
     public mutating func fillIdempotencyToken() { if clientToken == nil { clientToken = UUID().uuidString } }
 }
 
+/// The output of ``LatticeClient/createAccessLogSubscription(_:)``.
 public struct CreateAccessLogSubscriptionResponse: Codable, Sendable, Hashable {
+    /// The ID of the access log subscription.
+    ///
+    /// Constraints: required; exactly 21 characters; pattern `als-[0-9a-z]{17}`.
     public var id: String
+
+    /// The Amazon Resource Name (ARN) of the access log subscription.
+    ///
+    /// Constraints: required; 20 to 2048 characters; pattern
+    /// `arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:accesslogsubscription/als-[0-9a-z]{17}`.
     public var arn: String
+
+    /// The ID of the service network or service.
+    ///
+    /// Constraints: required; 20 to 50 characters; pattern `((sn)|(svc))-[0-9a-z]{17}`.
     public var resourceId: String
+
+    /// The Amazon Resource Name (ARN) of the service network or service.
+    ///
+    /// Constraints: required; 20 to 200 characters; pattern
+    /// `arn(:[a-z0-9]+([.-][a-z0-9]+)*){2}(:([a-z0-9]+([.-][a-z0-9]+)*)?){2}:((servicenetwork/sn)|(service/svc)|(resourceconfiguration/rcfg))-[0-9a-z]{17}`.
     public var resourceArn: String
+
+    /// The type of log that monitors your Amazon VPC Lattice service networks.
+    ///
+    /// Constraints: one of `SERVICE`, `RESOURCE`.
     public var serviceNetworkLogType: ServiceNetworkLogType?
+
+    /// The Amazon Resource Name (ARN) of the log destination.
+    ///
+    /// Constraints: required; 20 to 2048 characters; pattern
+    /// `arn(:[a-z0-9]+([.-][a-z0-9]+)*){2}(:([a-z0-9]+([.-][a-z0-9]+)*)?){2}:([^/].*)?`.
     public var destinationArn: String
 
+    /// A `CreateAccessLogSubscriptionResponse` with the given members; an optional one left out is
+    /// not sent.
+    ///
+    /// - Parameters:
+    ///   - id: The ID of the access log subscription.
+    ///   - arn: The Amazon Resource Name (ARN) of the access log subscription.
+    ///   - resourceId: The ID of the service network or service.
+    ///   - resourceArn: The Amazon Resource Name (ARN) of the service network or service.
+    ///   - serviceNetworkLogType: The type of log that monitors your Amazon VPC Lattice service
+    ///     networks.
+    ///   - destinationArn: The Amazon Resource Name (ARN) of the log destination.
     public init(id: String, arn: String, resourceId: String, resourceArn: String, serviceNetworkLogType: ServiceNetworkLogType? = nil, destinationArn: String) {
         self.id = id
         self.arn = arn
@@ -133,15 +325,63 @@ public struct CreateAccessLogSubscriptionResponse: Codable, Sendable, Hashable {
     }
 }
 
+/// The input of ``LatticeClient/createListener(_:)``.
 public struct CreateListenerRequest: Codable, Sendable, Hashable {
+    /// The ID or ARN of the service.
+    ///
+    /// Constraints: required; 17 to 2048 characters; pattern
+    /// `((svc-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}))`.
     public var serviceIdentifier: String
+
+    /// The name of the listener. A listener name must be unique within a service. The valid
+    /// characters are a-z, 0-9, and hyphens (-). You can't use a hyphen as the first or last
+    /// character, or immediately after another hyphen.
+    ///
+    /// Constraints: required; 3 to 63 characters; pattern
+    /// `(?!listener-)(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+`.
     public var name: String
+
+    /// The listener protocol.
+    ///
+    /// Constraints: required; one of `HTTP`, `HTTPS`, `TLS_PASSTHROUGH`.
     public var `protocol`: ListenerProtocol
+
+    /// The listener port. You can specify a value from 1 to 65535. For HTTP, the default is 80. For
+    /// HTTPS, the default is 443.
+    ///
+    /// Constraints: 1 to 65535.
     public var port: Int?
+
+    /// The action for the default rule. Each listener has a default rule. The default rule is used
+    /// if no other rules match.
+    ///
+    /// Constraints: required.
     public var defaultAction: RuleAction
+
+    /// A unique, case-sensitive identifier that you provide to ensure the idempotency of the
+    /// request. If you retry a request that completed successfully using the same client token and
+    /// parameters, the retry succeeds without performing any actions. If the parameters aren't
+    /// identical, the retry fails.
+    ///
+    /// Constraints: 1 to 64 characters; pattern `.*[!-~]+.*`.
     public var clientToken: String?
+
+    /// The tags for the listener.
+    ///
+    /// Constraints: at most 200 entries; keys 1 to 128 characters; values at most 256 characters.
     public var tags: [String: String]?
 
+    /// A `CreateListenerRequest` with the given members; an optional one left out is not sent.
+    ///
+    /// - Parameters:
+    ///   - serviceIdentifier: The ID or ARN of the service.
+    ///   - name: The name of the listener.
+    ///   - protocol: The listener protocol.
+    ///   - port: The listener port.
+    ///   - defaultAction: The action for the default rule.
+    ///   - clientToken: A unique, case-sensitive identifier that you provide to ensure the
+    ///     idempotency of the request.
+    ///   - tags: The tags for the listener.
     public init(serviceIdentifier: String, name: String, protocol: ListenerProtocol, port: Int? = nil, defaultAction: RuleAction, clientToken: String? = nil, tags: [String: String]? = nil) {
         self.serviceIdentifier = serviceIdentifier
         self.name = name
@@ -154,6 +394,10 @@ public struct CreateListenerRequest: Codable, Sendable, Hashable {
 }
 
 extension CreateListenerRequest: Validatable {
+    /// Checks the members against the model's constraints (lengths, ranges, patterns, sizes),
+    /// nested values included; each one broken is an issue in `v`.
+    ///
+    /// - Parameter v: Collects the issues, with each member's path.
     public func validate(_ v: inout Validator) {
         v.string(self.serviceIdentifier, "serviceIdentifier", min: 17, max: 2048, pattern: #"((svc-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}))"#)
         v.string(self.name, "name", min: 3, max: 63, pattern: #"(?!listener-)(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+"#)
@@ -165,11 +409,22 @@ extension CreateListenerRequest: Validatable {
 }
 
 extension CreateListenerRequest: OperationInput {
+    /// The members `name`, `protocol`, `port`, `defaultAction`, `clientToken` and `tags` go in a
+    /// JSON body.
     public static let hasBody = true
+
+    /// Puts `serviceIdentifier` in the path.
+    ///
+    /// - Parameter b: The request being bound.
     public func bind(_ b: inout RequestBinder) {
         b.label("serviceIdentifier", self.serviceIdentifier)
     }
     private enum BodyKeys: String, CodingKey { case name, `protocol`, port, defaultAction, clientToken, tags }
+
+    /// Encodes the body members only: `name`, `protocol`, `port`, `defaultAction`, `clientToken`
+    /// and `tags`.
+    ///
+    /// - Parameter encoder: The JSON body's encoder.
     public func encodeBody(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: BodyKeys.self)
         try c.encode(self.name, forKey: .name)
@@ -179,19 +434,66 @@ extension CreateListenerRequest: OperationInput {
         try c.encodeIfPresent(self.clientToken, forKey: .clientToken)
         try c.encodeIfPresent(self.tags, forKey: .tags)
     }
+
+    /// Sets `clientToken` to a fresh UUID when it is nil, once, so that every attempt sends the
+    /// same.
     public mutating func fillIdempotencyToken() { if clientToken == nil { clientToken = UUID().uuidString } }
 }
 
+/// The output of ``LatticeClient/createListener(_:)``.
 public struct CreateListenerResponse: Codable, Sendable, Hashable {
+    /// The Amazon Resource Name (ARN) of the listener.
+    ///
+    /// Constraints: 20 to 2048 characters; pattern
+    /// `arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}/listener/listener-[0-9a-z]{17}`.
     public var arn: String?
+
+    /// The ID of the listener.
+    ///
+    /// Constraints: exactly 26 characters; pattern `listener-[0-9a-z]{17}`.
     public var id: String?
+
+    /// The name of the listener.
+    ///
+    /// Constraints: 3 to 63 characters; pattern
+    /// `(?!listener-)(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+`.
     public var name: String?
+
+    /// The protocol of the listener.
+    ///
+    /// Constraints: one of `HTTP`, `HTTPS`, `TLS_PASSTHROUGH`.
     public var `protocol`: ListenerProtocol?
+
+    /// The port number of the listener.
+    ///
+    /// Constraints: 1 to 65535.
     public var port: Int?
+
+    /// The Amazon Resource Name (ARN) of the service.
+    ///
+    /// Constraints: 20 to 2048 characters; pattern
+    /// `arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}`.
     public var serviceArn: String?
+
+    /// The ID of the service.
+    ///
+    /// Constraints: exactly 21 characters; pattern `svc-[0-9a-z]{17}`.
     public var serviceId: String?
+
+    /// The action for the default rule.
     public var defaultAction: RuleAction?
 
+    /// A `CreateListenerResponse` with the given members; an optional one left out is not sent.
+    ///
+    /// - Parameters:
+    ///   - arn: The Amazon Resource Name (ARN) of the listener.
+    ///   - id: The ID of the listener.
+    ///   - name: The name of the listener.
+    ///   - protocol: The protocol of the listener.
+    ///   - port: The port number of the listener.
+    ///   - serviceArn: The Amazon Resource Name (ARN) of the service.
+    ///   - serviceId: The ID of the service.
+    ///   - defaultAction: The action for the default rule.
     public init(arn: String? = nil, id: String? = nil, name: String? = nil, protocol: ListenerProtocol? = nil, port: Int? = nil, serviceArn: String? = nil, serviceId: String? = nil, defaultAction: RuleAction? = nil) {
         self.arn = arn
         self.id = id
@@ -204,21 +506,124 @@ public struct CreateListenerResponse: Codable, Sendable, Hashable {
     }
 }
 
+/// The input of ``LatticeClient/createResourceConfiguration(_:)``.
 public struct CreateResourceConfigurationRequest: Codable, Sendable, Hashable {
+    /// The name of the resource configuration. The name must be unique within the account. The
+    /// valid characters are a-z, 0-9, and hyphens (-). You can't use a hyphen as the first or last
+    /// character, or immediately after another hyphen.
+    ///
+    /// Constraints: required; 3 to 40 characters; pattern
+    /// `(?!rcfg-)(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+`.
     public var name: String
+
+    /// The type of resource configuration. A resource configuration can be one of the following
+    /// types:
+    ///
+    /// - **SINGLE** - A single resource.
+    /// - **GROUP** - A group of resources. You must create a group resource configuration before
+    ///   you create a child resource configuration.
+    /// - **CHILD** - A single resource that is part of a group resource configuration.
+    /// - **ARN** - An Amazon Web Services resource.
+    ///
+    /// Constraints: required; one of `GROUP`, `CHILD`, `SINGLE`, `ARN`.
     public var type: ResourceConfigurationType
+
+    /// (SINGLE, GROUP, CHILD) The TCP port ranges that a consumer can use to access a resource
+    /// configuration (for example: 1-65535). You can separate port ranges using commas (for
+    /// example: 1,2,22-30).
+    ///
+    /// Constraints: each 1 to 11 characters, pattern `((\d{1,5}\-\d{1,5})|(\d+))`.
     public var portRanges: [String]?
+
+    /// (SINGLE, GROUP) The protocol accepted by the resource configuration.
+    ///
+    /// Constraints: one of `TCP`.
     public var `protocol`: ProtocolType?
+
+    /// (SINGLE, GROUP, ARN) The ID or ARN of the resource gateway used to connect to the resource
+    /// configuration. For a child resource configuration, this value is inherited from the parent
+    /// resource configuration.
+    ///
+    /// Constraints: 17 to 2048 characters; pattern
+    /// `((rgw-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:resourcegateway/rgw-[0-9a-z]{17}))`.
     public var resourceGatewayIdentifier: String?
+
+    /// (CHILD) The ID or ARN of the parent resource configuration of type `GROUP`. This is used to
+    /// associate a child resource configuration with a group resource configuration.
+    ///
+    /// Constraints: 20 to 2048 characters; pattern
+    /// `((rcfg-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:resourceconfiguration/rcfg-[0-9a-z]{17}))`.
     public var resourceConfigurationGroupIdentifier: String?
+
+    /// Identifies the resource configuration in one of the following ways:
+    ///
+    /// - **Amazon Resource Name (ARN)** - Supported resource-types that are provisioned by Amazon
+    ///   Web Services services, such as RDS databases, can be identified by their ARN.
+    /// - **Domain name** - Any domain name that is publicly resolvable.
+    /// - **IP address** - For IPv4 and IPv6, only IP addresses in the VPC are supported.
     public var resourceConfigurationDefinition: ResourceConfigurationDefinition?
+
+    /// (SINGLE, GROUP, ARN) Specifies whether the resource configuration can be associated with a
+    /// sharable service network. The default is false.
     public var allowAssociationToShareableServiceNetwork: Bool?
+
+    /// A custom domain name for your resource configuration. Additionally, provide a
+    /// DomainVerificationID to prove your ownership of a domain.
+    ///
+    /// Constraints: 3 to 255 characters.
     public var customDomainName: String?
+
+    /// (GROUP) The group domain for a group resource configuration. Any domains that you create for
+    /// the child resource are subdomains of the group domain. Child resources inherit the
+    /// verification status of the domain.
+    ///
+    /// Constraints: 3 to 255 characters.
     public var groupDomain: String?
+
+    /// The domain verification ID of your verified custom domain name. If you don't provide an ID,
+    /// you must configure the DNS settings yourself.
+    ///
+    /// Constraints: 20 to 2048 characters; pattern
+    /// `((dv-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:domainverification/dv-[a-fA-F0-9]{17}))`.
     public var domainVerificationIdentifier: String?
+
+    /// A unique, case-sensitive identifier that you provide to ensure the idempotency of the
+    /// request. If you retry a request that completed successfully using the same client token and
+    /// parameters, the retry succeeds without performing any actions. If the parameters aren't
+    /// identical, the retry fails.
+    ///
+    /// Constraints: 1 to 64 characters; pattern `.*[!-~]+.*`.
     public var clientToken: String?
+
+    /// The tags for the resource configuration.
+    ///
+    /// Constraints: at most 200 entries; keys 1 to 128 characters; values at most 256 characters.
     public var tags: [String: String]?
 
+    /// A `CreateResourceConfigurationRequest` with the given members; an optional one left out is
+    /// not sent.
+    ///
+    /// - Parameters:
+    ///   - name: The name of the resource configuration.
+    ///   - type: The type of resource configuration.
+    ///   - portRanges: (SINGLE, GROUP, CHILD) The TCP port ranges that a consumer can use to access
+    ///     a resource configuration (for example: 1-65535).
+    ///   - protocol: (SINGLE, GROUP) The protocol accepted by the resource configuration.
+    ///   - resourceGatewayIdentifier: (SINGLE, GROUP, ARN) The ID or ARN of the resource gateway
+    ///     used to connect to the resource configuration.
+    ///   - resourceConfigurationGroupIdentifier: (CHILD) The ID or ARN of the parent resource
+    ///     configuration of type `GROUP`.
+    ///   - resourceConfigurationDefinition: Identifies the resource configuration in one of the
+    ///     following ways:
+    ///   - allowAssociationToShareableServiceNetwork: (SINGLE, GROUP, ARN) Specifies whether the
+    ///     resource configuration can be associated with a sharable service network.
+    ///   - customDomainName: A custom domain name for your resource configuration.
+    ///   - groupDomain: (GROUP) The group domain for a group resource configuration.
+    ///   - domainVerificationIdentifier: The domain verification ID of your verified custom domain
+    ///     name.
+    ///   - clientToken: A unique, case-sensitive identifier that you provide to ensure the
+    ///     idempotency of the request.
+    ///   - tags: The tags for the resource configuration.
     public init(name: String, type: ResourceConfigurationType, portRanges: [String]? = nil, protocol: ProtocolType? = nil, resourceGatewayIdentifier: String? = nil, resourceConfigurationGroupIdentifier: String? = nil, resourceConfigurationDefinition: ResourceConfigurationDefinition? = nil, allowAssociationToShareableServiceNetwork: Bool? = nil, customDomainName: String? = nil, groupDomain: String? = nil, domainVerificationIdentifier: String? = nil, clientToken: String? = nil, tags: [String: String]? = nil) {
         self.name = name
         self.type = type
@@ -237,6 +642,10 @@ public struct CreateResourceConfigurationRequest: Codable, Sendable, Hashable {
 }
 
 extension CreateResourceConfigurationRequest: Validatable {
+    /// Checks the members against the model's constraints (lengths, ranges, patterns, sizes),
+    /// nested values included; each one broken is an issue in `v`.
+    ///
+    /// - Parameter v: Collects the issues, with each member's path.
     public func validate(_ v: inout Validator) {
         v.string(self.name, "name", min: 3, max: 40, pattern: #"(?!rcfg-)(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+"#)
         v.list(self.portRanges, "portRanges") { v, e in v.string(e, min: 1, max: 11, pattern: #"((\d{1,5}\-\d{1,5})|(\d+))"#) }
@@ -252,30 +661,145 @@ extension CreateResourceConfigurationRequest: Validatable {
 }
 
 extension CreateResourceConfigurationRequest: OperationInput {
+    /// The members `name`, `type`, `portRanges`, `protocol`, `resourceGatewayIdentifier`,
+    /// `resourceConfigurationGroupIdentifier`, `resourceConfigurationDefinition`,
+    /// `allowAssociationToShareableServiceNetwork`, `customDomainName`, `groupDomain`,
+    /// `domainVerificationIdentifier`, `clientToken` and `tags` go in a JSON body.
     public static let hasBody = true
+
+    /// Binds nothing: every member goes in the body.
+    ///
+    /// - Parameter b: The request being bound.
     public func bind(_ b: inout RequestBinder) {}
+
+    /// Sets `clientToken` to a fresh UUID when it is nil, once, so that every attempt sends the
+    /// same.
     public mutating func fillIdempotencyToken() { if clientToken == nil { clientToken = UUID().uuidString } }
 }
 
+/// The output of ``LatticeClient/createResourceConfiguration(_:)``.
 public struct CreateResourceConfigurationResponse: Codable, Sendable, Hashable {
+    /// The ID of the resource configuration.
+    ///
+    /// Constraints: exactly 22 characters; pattern `rcfg-[0-9a-z]{17}`.
     public var id: String?
+
+    /// The name of the resource configuration.
+    ///
+    /// Constraints: 3 to 40 characters; pattern `(?!rcfg-)(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+`.
     public var name: String?
+
+    /// The Amazon Resource Name (ARN) of the resource configuration.
+    ///
+    /// Constraints: 20 to 2048 characters; pattern
+    /// `arn:[a-z0-9f\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:resourceconfiguration/rcfg-[0-9a-z]{17}`.
     public var arn: String?
+
+    /// The ID of the resource gateway associated with the resource configuration.
+    ///
+    /// Constraints: exactly 21 characters; pattern `rgw-[0-9a-z]{17}`.
     public var resourceGatewayId: String?
+
+    /// The ID of the parent resource configuration of type `GROUP`.
+    ///
+    /// Constraints: exactly 22 characters; pattern `rcfg-[0-9a-z]{17}`.
     public var resourceConfigurationGroupId: String?
+
+    /// The type of resource configuration. A resource configuration can be one of the following
+    /// types:
+    ///
+    /// - **SINGLE** - A single resource.
+    /// - **GROUP** - A group of resources. You must create a group resource configuration before
+    ///   you create a child resource configuration.
+    /// - **CHILD** - A single resource that is part of a group resource configuration.
+    /// - **ARN** - An Amazon Web Services resource.
+    ///
+    /// Constraints: one of `GROUP`, `CHILD`, `SINGLE`, `ARN`.
     public var type: ResourceConfigurationType?
+
+    /// The port range.
+    ///
+    /// Constraints: each 1 to 11 characters, pattern `((\d{1,5}\-\d{1,5})|(\d+))`.
     public var portRanges: [String]?
+
+    /// The protocol.
+    ///
+    /// Constraints: one of `TCP`.
     public var `protocol`: ProtocolType?
+
+    /// The current status of the resource configuration.
+    ///
+    /// Constraints: one of `ACTIVE`, `CREATE_IN_PROGRESS`, `UPDATE_IN_PROGRESS`,
+    /// `DELETE_IN_PROGRESS`, `CREATE_FAILED`, `UPDATE_FAILED`, `DELETE_FAILED`.
     public var status: ResourceConfigurationStatus?
+
+    /// Identifies the resource configuration in one of the following ways:
+    ///
+    /// - **Amazon Resource Name (ARN)** - Supported resource-types that are provisioned by Amazon
+    ///   Web Services services, such as RDS databases, can be identified by their ARN.
+    /// - **Domain name** - Any domain name that is publicly resolvable.
+    /// - **IP address** - For IPv4 and IPv6, only IP addresses in the VPC are supported.
     public var resourceConfigurationDefinition: ResourceConfigurationDefinition?
+
+    /// Specifies whether the resource configuration can be associated with a sharable service
+    /// network.
     public var allowAssociationToShareableServiceNetwork: Bool?
+
+    /// The date and time that the resource configuration was created, in ISO-8601 format.
     public var createdAt: Date?
+
+    /// The reason that the request failed.
     public var failureReason: String?
+
+    /// The custom domain name for your resource configuration.
+    ///
+    /// Constraints: 3 to 255 characters.
     public var customDomainName: String?
+
+    /// The domain name verification ID.
+    ///
+    /// Constraints: exactly 20 characters; pattern `dv-[a-fA-F0-9]{17}`.
     public var domainVerificationId: String?
+
+    /// (GROUP) The group domain for a group resource configuration. Any domains that you create for
+    /// the child resource are subdomains of the group domain. Child resources inherit the
+    /// verification status of the domain.
+    ///
+    /// Constraints: 3 to 255 characters.
     public var groupDomain: String?
+
+    /// The verification ID ARN
+    ///
+    /// Constraints: 20 to 2048 characters; pattern
+    /// `arn:[a-z0-9f\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:domainverification/dv-[a-fA-F0-9]{17}`.
     public var domainVerificationArn: String?
 
+    /// A `CreateResourceConfigurationResponse` with the given members; an optional one left out is
+    /// not sent.
+    ///
+    /// - Parameters:
+    ///   - id: The ID of the resource configuration.
+    ///   - name: The name of the resource configuration.
+    ///   - arn: The Amazon Resource Name (ARN) of the resource configuration.
+    ///   - resourceGatewayId: The ID of the resource gateway associated with the resource
+    ///     configuration.
+    ///   - resourceConfigurationGroupId: The ID of the parent resource configuration of type
+    ///     `GROUP`.
+    ///   - type: The type of resource configuration.
+    ///   - portRanges: The port range.
+    ///   - protocol: The protocol.
+    ///   - status: The current status of the resource configuration.
+    ///   - resourceConfigurationDefinition: Identifies the resource configuration in one of the
+    ///     following ways:
+    ///   - allowAssociationToShareableServiceNetwork: Specifies whether the resource configuration
+    ///     can be associated with a sharable service network.
+    ///   - createdAt: The date and time that the resource configuration was created, in ISO-8601
+    ///     format.
+    ///   - failureReason: The reason that the request failed.
+    ///   - customDomainName: The custom domain name for your resource configuration.
+    ///   - domainVerificationId: The domain name verification ID.
+    ///   - groupDomain: (GROUP) The group domain for a group resource configuration.
+    ///   - domainVerificationArn: The verification ID ARN
     public init(id: String? = nil, name: String? = nil, arn: String? = nil, resourceGatewayId: String? = nil, resourceConfigurationGroupId: String? = nil, type: ResourceConfigurationType? = nil, portRanges: [String]? = nil, protocol: ProtocolType? = nil, status: ResourceConfigurationStatus? = nil, resourceConfigurationDefinition: ResourceConfigurationDefinition? = nil, allowAssociationToShareableServiceNetwork: Bool? = nil, createdAt: Date? = nil, failureReason: String? = nil, customDomainName: String? = nil, domainVerificationId: String? = nil, groupDomain: String? = nil, domainVerificationArn: String? = nil) {
         self.id = id
         self.name = name
@@ -297,17 +821,98 @@ public struct CreateResourceConfigurationResponse: Codable, Sendable, Hashable {
     }
 }
 
+/// The input of ``LatticeClient/createResourceGateway(_:)``.
 public struct CreateResourceGatewayRequest: Codable, Sendable, Hashable {
+    /// A unique, case-sensitive identifier that you provide to ensure the idempotency of the
+    /// request. If you retry a request that completed successfully using the same client token and
+    /// parameters, the retry succeeds without performing any actions. If the parameters aren't
+    /// identical, the retry fails.
+    ///
+    /// Constraints: 1 to 64 characters; pattern `.*[!-~]+.*`.
     public var clientToken: String?
+
+    /// The name of the resource gateway.
+    ///
+    /// Constraints: required; 3 to 40 characters; pattern
+    /// `(?!rgw-)(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+`.
     public var name: String
+
+    /// The ID of the VPC for the resource gateway.
+    ///
+    /// Constraints: 5 to 50 characters; pattern `vpc-(([0-9a-z]{8})|([0-9a-z]{17}))`.
     public var vpcIdentifier: String?
+
+    /// The IDs of the VPC subnets in which to create the resource gateway.
+    ///
+    /// Constraints: each 5 to 200 characters.
     public var subnetIds: [String]?
+
+    /// The IDs of the security groups to apply to the resource gateway. The security groups must be
+    /// in the same VPC.
+    ///
+    /// Constraints: at most 5 items; each 5 to 200 characters, pattern
+    /// `sg-(([0-9a-z]{8})|([0-9a-z]{17}))`.
     public var securityGroupIds: [String]?
+
+    /// A resource gateway can have IPv4, IPv6 or dualstack addresses. The IP address type of a
+    /// resource gateway must be compatible with the subnets of the resource gateway and the IP
+    /// address type of the resource, as described here:
+    ///
+    /// - **IPv4**Assign IPv4 addresses to your resource gateway network interfaces. This option is
+    ///   supported only if all selected subnets have IPv4 address ranges, and the resource also has
+    ///   an IPv4 address.
+    /// - **IPv6**Assign IPv6 addresses to your resource gateway network interfaces. This option is
+    ///   supported only if all selected subnets are IPv6 only subnets, and the resource also has an
+    ///   IPv6 address.
+    /// - **Dualstack**Assign both IPv4 and IPv6 addresses to your resource gateway network
+    ///   interfaces. This option is supported only if all selected subnets have both IPv4 and IPv6
+    ///   address ranges, and the resource either has an IPv4 or IPv6 address.
+    ///
+    /// The IP address type of the resource gateway is independent of the IP address type of the
+    /// client or the VPC endpoint through which the resource is accessed.
+    ///
+    /// Constraints: one of `IPV4`, `IPV6`, `DUALSTACK`.
     public var ipAddressType: ResourceGatewayIpAddressType?
+
+    /// The number of IPv4 addresses in each ENI for the resource gateway.
+    ///
+    /// Constraints: 1 to 62.
     public var ipv4AddressesPerEni: Int?
+
+    /// Indicates how DNS is resolved for resource configurations associated to this resource
+    /// gateway. ResourceConfigDnsResolution is set at creation time and cannot be changed.
+    ///
+    /// - `IN_VPC` - DNS resolution occurs privately within the resource gateway's VPC. DNS queries
+    ///   for resources behind this resource gateway resolve using the DNS resolvers defined in the
+    ///   VPC's DHCP option sets. Use this when your resource domain names are hosted in private
+    ///   Route 53 hosted zones or on-premises DNS servers reachable from the VPC.
+    /// - `PUBLIC` - DNS resolution occurs against public DNS resolvers. DNS queries for resources
+    ///   behind this resource gateway resolve using standard public DNS. Use this when your
+    ///   resource domain names are publicly resolvable.
+    ///
+    /// Constraints: one of `IN_VPC`, `PUBLIC`.
     public var resourceConfigDnsResolution: ResourceConfigDnsResolution?
+
+    /// The tags for the resource gateway.
+    ///
+    /// Constraints: at most 200 entries; keys 1 to 128 characters; values at most 256 characters.
     public var tags: [String: String]?
 
+    /// A `CreateResourceGatewayRequest` with the given members; an optional one left out is not
+    /// sent.
+    ///
+    /// - Parameters:
+    ///   - clientToken: A unique, case-sensitive identifier that you provide to ensure the
+    ///     idempotency of the request.
+    ///   - name: The name of the resource gateway.
+    ///   - vpcIdentifier: The ID of the VPC for the resource gateway.
+    ///   - subnetIds: The IDs of the VPC subnets in which to create the resource gateway.
+    ///   - securityGroupIds: The IDs of the security groups to apply to the resource gateway.
+    ///   - ipAddressType: A resource gateway can have IPv4, IPv6 or dualstack addresses.
+    ///   - ipv4AddressesPerEni: The number of IPv4 addresses in each ENI for the resource gateway.
+    ///   - resourceConfigDnsResolution: Indicates how DNS is resolved for resource configurations
+    ///     associated to this resource gateway.
+    ///   - tags: The tags for the resource gateway.
     public init(clientToken: String? = nil, name: String, vpcIdentifier: String? = nil, subnetIds: [String]? = nil, securityGroupIds: [String]? = nil, ipAddressType: ResourceGatewayIpAddressType? = nil, ipv4AddressesPerEni: Int? = nil, resourceConfigDnsResolution: ResourceConfigDnsResolution? = nil, tags: [String: String]? = nil) {
         self.clientToken = clientToken
         self.name = name
@@ -322,6 +927,10 @@ public struct CreateResourceGatewayRequest: Codable, Sendable, Hashable {
 }
 
 extension CreateResourceGatewayRequest: Validatable {
+    /// Checks the members against the model's constraints (lengths, ranges, patterns, sizes),
+    /// nested values included; each one broken is an issue in `v`.
+    ///
+    /// - Parameter v: Collects the issues, with each member's path.
     public func validate(_ v: inout Validator) {
         v.string(self.clientToken, "clientToken", min: 1, max: 64, pattern: #".*[!-~]+.*"#)
         v.string(self.name, "name", min: 3, max: 40, pattern: #"(?!rgw-)(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+"#)
@@ -334,23 +943,91 @@ extension CreateResourceGatewayRequest: Validatable {
 }
 
 extension CreateResourceGatewayRequest: OperationInput {
+    /// The members `clientToken`, `name`, `vpcIdentifier`, `subnetIds`, `securityGroupIds`,
+    /// `ipAddressType`, `ipv4AddressesPerEni`, `resourceConfigDnsResolution` and `tags` go in a
+    /// JSON body.
     public static let hasBody = true
+
+    /// Binds nothing: every member goes in the body.
+    ///
+    /// - Parameter b: The request being bound.
     public func bind(_ b: inout RequestBinder) {}
+
+    /// Sets `clientToken` to a fresh UUID when it is nil, once, so that every attempt sends the
+    /// same.
     public mutating func fillIdempotencyToken() { if clientToken == nil { clientToken = UUID().uuidString } }
 }
 
+/// The output of ``LatticeClient/createResourceGateway(_:)``.
 public struct CreateResourceGatewayResponse: Codable, Sendable, Hashable {
+    /// The name of the resource gateway.
+    ///
+    /// Constraints: 3 to 40 characters; pattern `(?!rgw-)(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+`.
     public var name: String?
+
+    /// The ID of the resource gateway.
+    ///
+    /// Constraints: exactly 21 characters; pattern `rgw-[0-9a-z]{17}`.
     public var id: String?
+
+    /// The Amazon Resource Name (ARN) of the resource gateway.
+    ///
+    /// Constraints: 20 to 2048 characters; pattern
+    /// `arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:resourcegateway/rgw-[0-9a-z]{17}`.
     public var arn: String?
+
+    /// The status of the resource gateway.
+    ///
+    /// Constraints: one of `ACTIVE`, `CREATE_IN_PROGRESS`, `UPDATE_IN_PROGRESS`,
+    /// `DELETE_IN_PROGRESS`, `CREATE_FAILED`, `UPDATE_FAILED`, `DELETE_FAILED`.
     public var status: ResourceGatewayStatus?
+
+    /// The ID of the VPC.
+    ///
+    /// Constraints: 5 to 50 characters; pattern `vpc-(([0-9a-z]{8})|([0-9a-z]{17}))`.
     public var vpcIdentifier: String?
+
+    /// The IDs of the resource gateway subnets.
+    ///
+    /// Constraints: each 5 to 200 characters.
     public var subnetIds: [String]?
+
+    /// The IDs of the security groups for the resource gateway.
+    ///
+    /// Constraints: each 5 to 200 characters, pattern `sg-(([0-9a-z]{8})|([0-9a-z]{17}))`.
     public var securityGroupIds: [String]?
+
+    /// The type of IP address for the resource gateway.
+    ///
+    /// Constraints: one of `IPV4`, `IPV6`, `DUALSTACK`.
     public var ipAddressType: ResourceGatewayIpAddressType?
+
+    /// The number of IPv4 addresses in each ENI for the resource gateway.
+    ///
+    /// Constraints: 1 to 62.
     public var ipv4AddressesPerEni: Int?
+
+    /// The DNS resolution type for resource configurations that are associated with this resource
+    /// gateway.
+    ///
+    /// Constraints: one of `IN_VPC`, `PUBLIC`.
     public var resourceConfigDnsResolution: ResourceConfigDnsResolution?
 
+    /// A `CreateResourceGatewayResponse` with the given members; an optional one left out is not
+    /// sent.
+    ///
+    /// - Parameters:
+    ///   - name: The name of the resource gateway.
+    ///   - id: The ID of the resource gateway.
+    ///   - arn: The Amazon Resource Name (ARN) of the resource gateway.
+    ///   - status: The status of the resource gateway.
+    ///   - vpcIdentifier: The ID of the VPC.
+    ///   - subnetIds: The IDs of the resource gateway subnets.
+    ///   - securityGroupIds: The IDs of the security groups for the resource gateway.
+    ///   - ipAddressType: The type of IP address for the resource gateway.
+    ///   - ipv4AddressesPerEni: The number of IPv4 addresses in each ENI for the resource gateway.
+    ///   - resourceConfigDnsResolution: The DNS resolution type for resource configurations that
+    ///     are associated with this resource gateway.
     public init(name: String? = nil, id: String? = nil, arn: String? = nil, status: ResourceGatewayStatus? = nil, vpcIdentifier: String? = nil, subnetIds: [String]? = nil, securityGroupIds: [String]? = nil, ipAddressType: ResourceGatewayIpAddressType? = nil, ipv4AddressesPerEni: Int? = nil, resourceConfigDnsResolution: ResourceConfigDnsResolution? = nil) {
         self.name = name
         self.id = id
@@ -365,16 +1042,69 @@ public struct CreateResourceGatewayResponse: Codable, Sendable, Hashable {
     }
 }
 
+/// The input of ``LatticeClient/createRule(_:)``.
 public struct CreateRuleRequest: Codable, Sendable, Hashable {
+    /// The ID or ARN of the service.
+    ///
+    /// Constraints: required; 17 to 2048 characters; pattern
+    /// `((svc-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}))`.
     public var serviceIdentifier: String
+
+    /// The ID or ARN of the listener.
+    ///
+    /// Constraints: required; 20 to 2048 characters; pattern
+    /// `((listener-[0-9a-z]{17})|(^arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}/listener/listener-[0-9a-z]{17}$))`.
     public var listenerIdentifier: String
+
+    /// The name of the rule. The name must be unique within the listener. The valid characters are
+    /// a-z, 0-9, and hyphens (-). You can't use a hyphen as the first or last character, or
+    /// immediately after another hyphen.
+    ///
+    /// Constraints: required; 3 to 63 characters; pattern
+    /// `(?!rule-)(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+`.
     public var name: String
+
+    /// The rule match.
+    ///
+    /// Constraints: required.
     public var match: RuleMatch
+
+    /// The priority assigned to the rule. Each rule for a specific listener must have a unique
+    /// priority. The lower the priority number the higher the priority.
+    ///
+    /// Constraints: required; 1 to 2000.
     public var priority: Int
+
+    /// The action for the default rule.
+    ///
+    /// Constraints: required.
     public var action: RuleAction
+
+    /// A unique, case-sensitive identifier that you provide to ensure the idempotency of the
+    /// request. If you retry a request that completed successfully using the same client token and
+    /// parameters, the retry succeeds without performing any actions. If the parameters aren't
+    /// identical, the retry fails.
+    ///
+    /// Constraints: 1 to 64 characters; pattern `.*[!-~]+.*`.
     public var clientToken: String?
+
+    /// The tags for the rule.
+    ///
+    /// Constraints: at most 200 entries; keys 1 to 128 characters; values at most 256 characters.
     public var tags: [String: String]?
 
+    /// A `CreateRuleRequest` with the given members; an optional one left out is not sent.
+    ///
+    /// - Parameters:
+    ///   - serviceIdentifier: The ID or ARN of the service.
+    ///   - listenerIdentifier: The ID or ARN of the listener.
+    ///   - name: The name of the rule.
+    ///   - match: The rule match.
+    ///   - priority: The priority assigned to the rule.
+    ///   - action: The action for the default rule.
+    ///   - clientToken: A unique, case-sensitive identifier that you provide to ensure the
+    ///     idempotency of the request.
+    ///   - tags: The tags for the rule.
     public init(serviceIdentifier: String, listenerIdentifier: String, name: String, match: RuleMatch, priority: Int, action: RuleAction, clientToken: String? = nil, tags: [String: String]? = nil) {
         self.serviceIdentifier = serviceIdentifier
         self.listenerIdentifier = listenerIdentifier
@@ -388,6 +1118,10 @@ public struct CreateRuleRequest: Codable, Sendable, Hashable {
 }
 
 extension CreateRuleRequest: Validatable {
+    /// Checks the members against the model's constraints (lengths, ranges, patterns, sizes),
+    /// nested values included; each one broken is an issue in `v`.
+    ///
+    /// - Parameter v: Collects the issues, with each member's path.
     public func validate(_ v: inout Validator) {
         v.string(self.serviceIdentifier, "serviceIdentifier", min: 17, max: 2048, pattern: #"((svc-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}))"#)
         v.string(self.listenerIdentifier, "listenerIdentifier", min: 20, max: 2048, pattern: #"((listener-[0-9a-z]{17})|(^arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}/listener/listener-[0-9a-z]{17}$))"#)
@@ -401,12 +1135,23 @@ extension CreateRuleRequest: Validatable {
 }
 
 extension CreateRuleRequest: OperationInput {
+    /// The members `name`, `match`, `priority`, `action`, `clientToken` and `tags` go in a JSON
+    /// body.
     public static let hasBody = true
+
+    /// Puts `serviceIdentifier` and `listenerIdentifier` in the path.
+    ///
+    /// - Parameter b: The request being bound.
     public func bind(_ b: inout RequestBinder) {
         b.label("serviceIdentifier", self.serviceIdentifier)
         b.label("listenerIdentifier", self.listenerIdentifier)
     }
     private enum BodyKeys: String, CodingKey { case name, match, priority, action, clientToken, tags }
+
+    /// Encodes the body members only: `name`, `match`, `priority`, `action`, `clientToken` and
+    /// `tags`.
+    ///
+    /// - Parameter encoder: The JSON body's encoder.
     public func encodeBody(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: BodyKeys.self)
         try c.encode(self.name, forKey: .name)
@@ -416,17 +1161,51 @@ extension CreateRuleRequest: OperationInput {
         try c.encodeIfPresent(self.clientToken, forKey: .clientToken)
         try c.encodeIfPresent(self.tags, forKey: .tags)
     }
+
+    /// Sets `clientToken` to a fresh UUID when it is nil, once, so that every attempt sends the
+    /// same.
     public mutating func fillIdempotencyToken() { if clientToken == nil { clientToken = UUID().uuidString } }
 }
 
+/// The output of ``LatticeClient/createRule(_:)``.
 public struct CreateRuleResponse: Codable, Sendable, Hashable {
+    /// The Amazon Resource Name (ARN) of the rule.
+    ///
+    /// Constraints: 20 to 2048 characters; pattern
+    /// `arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}/listener/listener-[0-9a-z]{17}/rule/rule-[0-9a-z]{17}`.
     public var arn: String?
+
+    /// The ID of the rule.
+    ///
+    /// Constraints: 5 to 22 characters; pattern `rule-[0-9a-z]{17}`.
     public var id: String?
+
+    /// The name of the rule.
+    ///
+    /// Constraints: 3 to 63 characters; pattern `(?!rule-)(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+`.
     public var name: String?
+
+    /// The rule match. The `RuleMatch` must be an `HttpMatch`. This means that the rule should be
+    /// an exact match on HTTP constraints which are made up of the HTTP method, path, and header.
     public var match: RuleMatch?
+
+    /// The priority assigned to the rule. The lower the priority number the higher the priority.
+    ///
+    /// Constraints: 1 to 2000.
     public var priority: Int?
+
+    /// The rule action.
     public var action: RuleAction?
 
+    /// A `CreateRuleResponse` with the given members; an optional one left out is not sent.
+    ///
+    /// - Parameters:
+    ///   - arn: The Amazon Resource Name (ARN) of the rule.
+    ///   - id: The ID of the rule.
+    ///   - name: The name of the rule.
+    ///   - match: The rule match.
+    ///   - priority: The priority assigned to the rule.
+    ///   - action: The rule action.
     public init(arn: String? = nil, id: String? = nil, name: String? = nil, match: RuleMatch? = nil, priority: Int? = nil, action: RuleAction? = nil) {
         self.arn = arn
         self.id = id
@@ -437,13 +1216,51 @@ public struct CreateRuleResponse: Codable, Sendable, Hashable {
     }
 }
 
+/// The input of ``LatticeClient/createServiceNetwork(_:)``.
 public struct CreateServiceNetworkRequest: Codable, Sendable, Hashable {
+    /// A unique, case-sensitive identifier that you provide to ensure the idempotency of the
+    /// request. If you retry a request that completed successfully using the same client token and
+    /// parameters, the retry succeeds without performing any actions. If the parameters aren't
+    /// identical, the retry fails.
+    ///
+    /// Constraints: 1 to 64 characters; pattern `.*[!-~]+.*`.
     public var clientToken: String?
+
+    /// The name of the service network. The name must be unique to the account. The valid
+    /// characters are a-z, 0-9, and hyphens (-). You can't use a hyphen as the first or last
+    /// character, or immediately after another hyphen.
+    ///
+    /// Constraints: required; 3 to 63 characters; pattern
+    /// `(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+`.
     public var name: String
+
+    /// The type of IAM policy.
+    ///
+    /// - `NONE`: The resource does not use an IAM policy. This is the default.
+    /// - `AWS_IAM`: The resource uses an IAM policy. When this type is used, auth is enabled and an
+    ///   auth policy is required.
+    ///
+    /// Constraints: one of `NONE`, `AWS_IAM`.
     public var authType: AuthType?
+
+    /// The tags for the service network.
+    ///
+    /// Constraints: at most 200 entries; keys 1 to 128 characters; values at most 256 characters.
     public var tags: [String: String]?
+
+    /// Specify if the service network should be enabled for sharing.
     public var sharingConfig: SharingConfig?
 
+    /// A `CreateServiceNetworkRequest` with the given members; an optional one left out is not
+    /// sent.
+    ///
+    /// - Parameters:
+    ///   - clientToken: A unique, case-sensitive identifier that you provide to ensure the
+    ///     idempotency of the request.
+    ///   - name: The name of the service network.
+    ///   - authType: The type of IAM policy.
+    ///   - tags: The tags for the service network.
+    ///   - sharingConfig: Specify if the service network should be enabled for sharing.
     public init(clientToken: String? = nil, name: String, authType: AuthType? = nil, tags: [String: String]? = nil, sharingConfig: SharingConfig? = nil) {
         self.clientToken = clientToken
         self.name = name
@@ -454,6 +1271,10 @@ public struct CreateServiceNetworkRequest: Codable, Sendable, Hashable {
 }
 
 extension CreateServiceNetworkRequest: Validatable {
+    /// Checks the members against the model's constraints (lengths, ranges, patterns, sizes),
+    /// nested values included; each one broken is an issue in `v`.
+    ///
+    /// - Parameter v: Collects the issues, with each member's path.
     public func validate(_ v: inout Validator) {
         v.string(self.clientToken, "clientToken", min: 1, max: 64, pattern: #".*[!-~]+.*"#)
         v.string(self.name, "name", min: 3, max: 63, pattern: #"(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+"#)
@@ -462,18 +1283,61 @@ extension CreateServiceNetworkRequest: Validatable {
 }
 
 extension CreateServiceNetworkRequest: OperationInput {
+    /// The members `clientToken`, `name`, `authType`, `tags` and `sharingConfig` go in a JSON body.
     public static let hasBody = true
+
+    /// Binds nothing: every member goes in the body.
+    ///
+    /// - Parameter b: The request being bound.
     public func bind(_ b: inout RequestBinder) {}
+
+    /// Sets `clientToken` to a fresh UUID when it is nil, once, so that every attempt sends the
+    /// same.
     public mutating func fillIdempotencyToken() { if clientToken == nil { clientToken = UUID().uuidString } }
 }
 
+/// The input of ``LatticeClient/createServiceNetworkResourceAssociation(_:)``.
 public struct CreateServiceNetworkResourceAssociationRequest: Codable, Sendable, Hashable {
+    /// A unique, case-sensitive identifier that you provide to ensure the idempotency of the
+    /// request. If you retry a request that completed successfully using the same client token and
+    /// parameters, the retry succeeds without performing any actions. If the parameters aren't
+    /// identical, the retry fails.
+    ///
+    /// Constraints: 1 to 64 characters; pattern `.*[!-~]+.*`.
     public var clientToken: String?
+
+    /// The ID of the resource configuration to associate with the service network.
+    ///
+    /// Constraints: required; 20 to 2048 characters; pattern
+    /// `((rcfg-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:resourceconfiguration/rcfg-[0-9a-z]{17}))`.
     public var resourceConfigurationIdentifier: String
+
+    /// The ID of the service network to associate with the resource configuration.
+    ///
+    /// Constraints: required; 3 to 2048 characters.
     public var serviceNetworkIdentifier: String
+
+    /// Indicates if private DNS is enabled for the service network resource association.
     public var privateDnsEnabled: Bool?
+
+    /// A key-value pair to associate with a resource.
+    ///
+    /// Constraints: at most 200 entries; keys 1 to 128 characters; values at most 256 characters.
     public var tags: [String: String]?
 
+    /// A `CreateServiceNetworkResourceAssociationRequest` with the given members; an optional one
+    /// left out is not sent.
+    ///
+    /// - Parameters:
+    ///   - clientToken: A unique, case-sensitive identifier that you provide to ensure the
+    ///     idempotency of the request.
+    ///   - resourceConfigurationIdentifier: The ID of the resource configuration to associate with
+    ///     the service network.
+    ///   - serviceNetworkIdentifier: The ID of the service network to associate with the resource
+    ///     configuration.
+    ///   - privateDnsEnabled: Indicates if private DNS is enabled for the service network resource
+    ///     association.
+    ///   - tags: A key-value pair to associate with a resource.
     public init(clientToken: String? = nil, resourceConfigurationIdentifier: String, serviceNetworkIdentifier: String, privateDnsEnabled: Bool? = nil, tags: [String: String]? = nil) {
         self.clientToken = clientToken
         self.resourceConfigurationIdentifier = resourceConfigurationIdentifier
@@ -484,6 +1348,10 @@ public struct CreateServiceNetworkResourceAssociationRequest: Codable, Sendable,
 }
 
 extension CreateServiceNetworkResourceAssociationRequest: Validatable {
+    /// Checks the members against the model's constraints (lengths, ranges, patterns, sizes),
+    /// nested values included; each one broken is an issue in `v`.
+    ///
+    /// - Parameter v: Collects the issues, with each member's path.
     public func validate(_ v: inout Validator) {
         v.string(self.clientToken, "clientToken", min: 1, max: 64, pattern: #".*[!-~]+.*"#)
         v.string(self.resourceConfigurationIdentifier, "resourceConfigurationIdentifier", min: 20, max: 2048, pattern: #"((rcfg-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:resourceconfiguration/rcfg-[0-9a-z]{17}))"#)
@@ -493,18 +1361,57 @@ extension CreateServiceNetworkResourceAssociationRequest: Validatable {
 }
 
 extension CreateServiceNetworkResourceAssociationRequest: OperationInput {
+    /// The members `clientToken`, `resourceConfigurationIdentifier`, `serviceNetworkIdentifier`,
+    /// `privateDnsEnabled` and `tags` go in a JSON body.
     public static let hasBody = true
+
+    /// Binds nothing: every member goes in the body.
+    ///
+    /// - Parameter b: The request being bound.
     public func bind(_ b: inout RequestBinder) {}
+
+    /// Sets `clientToken` to a fresh UUID when it is nil, once, so that every attempt sends the
+    /// same.
     public mutating func fillIdempotencyToken() { if clientToken == nil { clientToken = UUID().uuidString } }
 }
 
+/// The output of ``LatticeClient/createServiceNetworkResourceAssociation(_:)``.
 public struct CreateServiceNetworkResourceAssociationResponse: Codable, Sendable, Hashable {
+    /// The ID of the association.
+    ///
+    /// Constraints: exactly 22 characters; pattern `snra-[0-9a-f]{17}`.
     public var id: String?
+
+    /// The Amazon Resource Name (ARN) of the association.
+    ///
+    /// Constraints: 22 to 2048 characters; pattern
+    /// `arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:servicenetworkresourceassociation/snra-[0-9a-f]{17}`.
     public var arn: String?
+
+    /// The status of the association.
+    ///
+    /// Constraints: one of `CREATE_IN_PROGRESS`, `ACTIVE`, `PARTIAL`, `DELETE_IN_PROGRESS`,
+    /// `CREATE_FAILED`, `DELETE_FAILED`.
     public var status: ServiceNetworkResourceAssociationStatus?
+
+    /// The ID of the account that created the association.
+    ///
+    /// Constraints: 1 to 12 characters; pattern `[0-9]{12}`.
     public var createdBy: String?
+
+    /// Indicates if private DNS is is enabled for the service network resource association.
     public var privateDnsEnabled: Bool?
 
+    /// A `CreateServiceNetworkResourceAssociationResponse` with the given members; an optional one
+    /// left out is not sent.
+    ///
+    /// - Parameters:
+    ///   - id: The ID of the association.
+    ///   - arn: The Amazon Resource Name (ARN) of the association.
+    ///   - status: The status of the association.
+    ///   - createdBy: The ID of the account that created the association.
+    ///   - privateDnsEnabled: Indicates if private DNS is is enabled for the service network
+    ///     resource association.
     public init(id: String? = nil, arn: String? = nil, status: ServiceNetworkResourceAssociationStatus? = nil, createdBy: String? = nil, privateDnsEnabled: Bool? = nil) {
         self.id = id
         self.arn = arn
@@ -514,13 +1421,41 @@ public struct CreateServiceNetworkResourceAssociationResponse: Codable, Sendable
     }
 }
 
+/// The output of ``LatticeClient/createServiceNetwork(_:)``.
 public struct CreateServiceNetworkResponse: Codable, Sendable, Hashable {
+    /// The ID of the service network.
+    ///
+    /// Constraints: exactly 20 characters; pattern `sn-[0-9a-z]{17}`.
     public var id: String?
+
+    /// The name of the service network.
+    ///
+    /// Constraints: 3 to 63 characters; pattern `(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+`.
     public var name: String?
+
+    /// The Amazon Resource Name (ARN) of the service network.
+    ///
+    /// Constraints: 32 to 2048 characters; pattern
+    /// `arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:servicenetwork/sn-[0-9a-z]{17}`.
     public var arn: String?
+
+    /// Specifies if the service network is enabled for sharing.
     public var sharingConfig: SharingConfig?
+
+    /// The type of IAM policy.
+    ///
+    /// Constraints: one of `NONE`, `AWS_IAM`.
     public var authType: AuthType?
 
+    /// A `CreateServiceNetworkResponse` with the given members; an optional one left out is not
+    /// sent.
+    ///
+    /// - Parameters:
+    ///   - id: The ID of the service network.
+    ///   - name: The name of the service network.
+    ///   - arn: The Amazon Resource Name (ARN) of the service network.
+    ///   - sharingConfig: Specifies if the service network is enabled for sharing.
+    ///   - authType: The type of IAM policy.
     public init(id: String? = nil, name: String? = nil, arn: String? = nil, sharingConfig: SharingConfig? = nil, authType: AuthType? = nil) {
         self.id = id
         self.name = name
@@ -530,12 +1465,43 @@ public struct CreateServiceNetworkResponse: Codable, Sendable, Hashable {
     }
 }
 
+/// The input of ``LatticeClient/createServiceNetworkServiceAssociation(_:)``.
 public struct CreateServiceNetworkServiceAssociationRequest: Codable, Sendable, Hashable {
+    /// A unique, case-sensitive identifier that you provide to ensure the idempotency of the
+    /// request. If you retry a request that completed successfully using the same client token and
+    /// parameters, the retry succeeds without performing any actions. If the parameters aren't
+    /// identical, the retry fails.
+    ///
+    /// Constraints: 1 to 64 characters; pattern `.*[!-~]+.*`.
     public var clientToken: String?
+
+    /// The ID or ARN of the service.
+    ///
+    /// Constraints: required; 17 to 2048 characters; pattern
+    /// `((svc-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}))`.
     public var serviceIdentifier: String
+
+    /// The ID or ARN of the service network. You must use an ARN if the resources are in different
+    /// accounts.
+    ///
+    /// Constraints: required; 3 to 2048 characters; pattern
+    /// `((sn-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:servicenetwork/sn-[0-9a-z]{17}))`.
     public var serviceNetworkIdentifier: String
+
+    /// The tags for the association.
+    ///
+    /// Constraints: at most 200 entries; keys 1 to 128 characters; values at most 256 characters.
     public var tags: [String: String]?
 
+    /// A `CreateServiceNetworkServiceAssociationRequest` with the given members; an optional one
+    /// left out is not sent.
+    ///
+    /// - Parameters:
+    ///   - clientToken: A unique, case-sensitive identifier that you provide to ensure the
+    ///     idempotency of the request.
+    ///   - serviceIdentifier: The ID or ARN of the service.
+    ///   - serviceNetworkIdentifier: The ID or ARN of the service network.
+    ///   - tags: The tags for the association.
     public init(clientToken: String? = nil, serviceIdentifier: String, serviceNetworkIdentifier: String, tags: [String: String]? = nil) {
         self.clientToken = clientToken
         self.serviceIdentifier = serviceIdentifier
@@ -545,6 +1511,10 @@ public struct CreateServiceNetworkServiceAssociationRequest: Codable, Sendable, 
 }
 
 extension CreateServiceNetworkServiceAssociationRequest: Validatable {
+    /// Checks the members against the model's constraints (lengths, ranges, patterns, sizes),
+    /// nested values included; each one broken is an issue in `v`.
+    ///
+    /// - Parameter v: Collects the issues, with each member's path.
     public func validate(_ v: inout Validator) {
         v.string(self.clientToken, "clientToken", min: 1, max: 64, pattern: #".*[!-~]+.*"#)
         v.string(self.serviceIdentifier, "serviceIdentifier", min: 17, max: 2048, pattern: #"((svc-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}))"#)
@@ -554,19 +1524,63 @@ extension CreateServiceNetworkServiceAssociationRequest: Validatable {
 }
 
 extension CreateServiceNetworkServiceAssociationRequest: OperationInput {
+    /// The members `clientToken`, `serviceIdentifier`, `serviceNetworkIdentifier` and `tags` go in
+    /// a JSON body.
     public static let hasBody = true
+
+    /// Binds nothing: every member goes in the body.
+    ///
+    /// - Parameter b: The request being bound.
     public func bind(_ b: inout RequestBinder) {}
+
+    /// Sets `clientToken` to a fresh UUID when it is nil, once, so that every attempt sends the
+    /// same.
     public mutating func fillIdempotencyToken() { if clientToken == nil { clientToken = UUID().uuidString } }
 }
 
+/// The output of ``LatticeClient/createServiceNetworkServiceAssociation(_:)``.
 public struct CreateServiceNetworkServiceAssociationResponse: Codable, Sendable, Hashable {
+    /// The ID of the association.
+    ///
+    /// Constraints: 17 to 2048 characters; pattern
+    /// `((snsa-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:servicenetworkserviceassociation/snsa-[0-9a-z]{17}))`.
     public var id: String?
+
+    /// The association status.
+    ///
+    /// Constraints: one of `CREATE_IN_PROGRESS`, `ACTIVE`, `DELETE_IN_PROGRESS`, `CREATE_FAILED`,
+    /// `DELETE_FAILED`.
     public var status: ServiceNetworkServiceAssociationStatus?
+
+    /// The Amazon Resource Name (ARN) of the association.
+    ///
+    /// Constraints: 20 to 2048 characters; pattern
+    /// `arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:servicenetworkserviceassociation/snsa-[0-9a-z]{17}`.
     public var arn: String?
+
+    /// The account that created the association.
+    ///
+    /// Constraints: 1 to 12 characters; pattern `[0-9]{12}`.
     public var createdBy: String?
+
+    /// The custom domain name of the service.
+    ///
+    /// Constraints: 3 to 255 characters.
     public var customDomainName: String?
+
+    /// The DNS name of the service.
     public var dnsEntry: DnsEntry?
 
+    /// A `CreateServiceNetworkServiceAssociationResponse` with the given members; an optional one
+    /// left out is not sent.
+    ///
+    /// - Parameters:
+    ///   - id: The ID of the association.
+    ///   - status: The association status.
+    ///   - arn: The Amazon Resource Name (ARN) of the association.
+    ///   - createdBy: The account that created the association.
+    ///   - customDomainName: The custom domain name of the service.
+    ///   - dnsEntry: The DNS name of the service.
     public init(id: String? = nil, status: ServiceNetworkServiceAssociationStatus? = nil, arn: String? = nil, createdBy: String? = nil, customDomainName: String? = nil, dnsEntry: DnsEntry? = nil) {
         self.id = id
         self.status = status
@@ -577,15 +1591,62 @@ public struct CreateServiceNetworkServiceAssociationResponse: Codable, Sendable,
     }
 }
 
+/// The input of ``LatticeClient/createServiceNetworkVpcAssociation(_:)``.
 public struct CreateServiceNetworkVpcAssociationRequest: Codable, Sendable, Hashable {
+    /// A unique, case-sensitive identifier that you provide to ensure the idempotency of the
+    /// request. If you retry a request that completed successfully using the same client token and
+    /// parameters, the retry succeeds without performing any actions. If the parameters aren't
+    /// identical, the retry fails.
+    ///
+    /// Constraints: 1 to 64 characters; pattern `.*[!-~]+.*`.
     public var clientToken: String?
+
+    /// The ID or ARN of the service network. You must use an ARN if the resources are in different
+    /// accounts.
+    ///
+    /// Constraints: required; 3 to 2048 characters; pattern
+    /// `((sn-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:servicenetwork/sn-[0-9a-z]{17}))`.
     public var serviceNetworkIdentifier: String
+
+    /// The ID of the VPC.
+    ///
+    /// Constraints: required; 5 to 50 characters; pattern `vpc-(([0-9a-z]{8})|([0-9a-z]{17}))`.
     public var vpcIdentifier: String
+
+    /// Indicates if private DNS is enabled for the VPC association.
     public var privateDnsEnabled: Bool?
+
+    /// The IDs of the security groups. Security groups aren't added by default. You can add a
+    /// security group to apply network level controls to control which resources in a VPC are
+    /// allowed to access the service network and its services. For more information, see [Control
+    /// traffic to resources using security
+    /// groups](https://docs.aws.amazon.com/vpc/latest/userguide/VPC_SecurityGroups.html) in the
+    /// *Amazon VPC User Guide*.
+    ///
+    /// Constraints: at most 5 items; each 5 to 200 characters, pattern
+    /// `sg-(([0-9a-z]{8})|([0-9a-z]{17}))`.
     public var securityGroupIds: [String]?
+
+    /// The tags for the association.
+    ///
+    /// Constraints: at most 200 entries; keys 1 to 128 characters; values at most 256 characters.
     public var tags: [String: String]?
+
+    /// DNS options for the service network VPC association.
     public var dnsOptions: DnsOptions?
 
+    /// A `CreateServiceNetworkVpcAssociationRequest` with the given members; an optional one left
+    /// out is not sent.
+    ///
+    /// - Parameters:
+    ///   - clientToken: A unique, case-sensitive identifier that you provide to ensure the
+    ///     idempotency of the request.
+    ///   - serviceNetworkIdentifier: The ID or ARN of the service network.
+    ///   - vpcIdentifier: The ID of the VPC.
+    ///   - privateDnsEnabled: Indicates if private DNS is enabled for the VPC association.
+    ///   - securityGroupIds: The IDs of the security groups.
+    ///   - tags: The tags for the association.
+    ///   - dnsOptions: DNS options for the service network VPC association.
     public init(clientToken: String? = nil, serviceNetworkIdentifier: String, vpcIdentifier: String, privateDnsEnabled: Bool? = nil, securityGroupIds: [String]? = nil, tags: [String: String]? = nil, dnsOptions: DnsOptions? = nil) {
         self.clientToken = clientToken
         self.serviceNetworkIdentifier = serviceNetworkIdentifier
@@ -598,6 +1659,10 @@ public struct CreateServiceNetworkVpcAssociationRequest: Codable, Sendable, Hash
 }
 
 extension CreateServiceNetworkVpcAssociationRequest: Validatable {
+    /// Checks the members against the model's constraints (lengths, ranges, patterns, sizes),
+    /// nested values included; each one broken is an issue in `v`.
+    ///
+    /// - Parameter v: Collects the issues, with each member's path.
     public func validate(_ v: inout Validator) {
         v.string(self.clientToken, "clientToken", min: 1, max: 64, pattern: #".*[!-~]+.*"#)
         v.string(self.serviceNetworkIdentifier, "serviceNetworkIdentifier", min: 3, max: 2048, pattern: #"((sn-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:servicenetwork/sn-[0-9a-z]{17}))"#)
@@ -609,20 +1674,66 @@ extension CreateServiceNetworkVpcAssociationRequest: Validatable {
 }
 
 extension CreateServiceNetworkVpcAssociationRequest: OperationInput {
+    /// The members `clientToken`, `serviceNetworkIdentifier`, `vpcIdentifier`, `privateDnsEnabled`,
+    /// `securityGroupIds`, `tags` and `dnsOptions` go in a JSON body.
     public static let hasBody = true
+
+    /// Binds nothing: every member goes in the body.
+    ///
+    /// - Parameter b: The request being bound.
     public func bind(_ b: inout RequestBinder) {}
+
+    /// Sets `clientToken` to a fresh UUID when it is nil, once, so that every attempt sends the
+    /// same.
     public mutating func fillIdempotencyToken() { if clientToken == nil { clientToken = UUID().uuidString } }
 }
 
+/// The output of ``LatticeClient/createServiceNetworkVpcAssociation(_:)``.
 public struct CreateServiceNetworkVpcAssociationResponse: Codable, Sendable, Hashable {
+    /// The ID of the association.
+    ///
+    /// Constraints: exactly 22 characters; pattern `snva-[0-9a-z]{17}`.
     public var id: String?
+
+    /// The association status.
+    ///
+    /// Constraints: one of `CREATE_IN_PROGRESS`, `ACTIVE`, `UPDATE_IN_PROGRESS`,
+    /// `DELETE_IN_PROGRESS`, `CREATE_FAILED`, `DELETE_FAILED`, `UPDATE_FAILED`.
     public var status: ServiceNetworkVpcAssociationStatus?
+
+    /// The Amazon Resource Name (ARN) of the association.
+    ///
+    /// Constraints: 20 to 2048 characters; pattern
+    /// `arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:servicenetworkvpcassociation/snva-[0-9a-z]{17}`.
     public var arn: String?
+
+    /// The account that created the association.
+    ///
+    /// Constraints: 1 to 12 characters; pattern `[0-9]{12}`.
     public var createdBy: String?
+
+    /// The IDs of the security groups.
+    ///
+    /// Constraints: each 5 to 200 characters, pattern `sg-(([0-9a-z]{8})|([0-9a-z]{17}))`.
     public var securityGroupIds: [String]?
+
+    /// Indicates if private DNS is enabled for the VPC association.
     public var privateDnsEnabled: Bool?
+
+    /// The DNS configuration options.
     public var dnsOptions: DnsOptions?
 
+    /// A `CreateServiceNetworkVpcAssociationResponse` with the given members; an optional one left
+    /// out is not sent.
+    ///
+    /// - Parameters:
+    ///   - id: The ID of the association.
+    ///   - status: The association status.
+    ///   - arn: The Amazon Resource Name (ARN) of the association.
+    ///   - createdBy: The account that created the association.
+    ///   - securityGroupIds: The IDs of the security groups.
+    ///   - privateDnsEnabled: Indicates if private DNS is enabled for the VPC association.
+    ///   - dnsOptions: The DNS configuration options.
     public init(id: String? = nil, status: ServiceNetworkVpcAssociationStatus? = nil, arn: String? = nil, createdBy: String? = nil, securityGroupIds: [String]? = nil, privateDnsEnabled: Bool? = nil, dnsOptions: DnsOptions? = nil) {
         self.id = id
         self.status = status
@@ -634,14 +1745,59 @@ public struct CreateServiceNetworkVpcAssociationResponse: Codable, Sendable, Has
     }
 }
 
+/// The input of ``LatticeClient/createService(_:)``.
 public struct CreateServiceRequest: Codable, Sendable, Hashable {
+    /// A unique, case-sensitive identifier that you provide to ensure the idempotency of the
+    /// request. If you retry a request that completed successfully using the same client token and
+    /// parameters, the retry succeeds without performing any actions. If the parameters aren't
+    /// identical, the retry fails.
+    ///
+    /// Constraints: 1 to 64 characters; pattern `.*[!-~]+.*`.
     public var clientToken: String?
+
+    /// The name of the service. The name must be unique within the account. The valid characters
+    /// are a-z, 0-9, and hyphens (-). You can't use a hyphen as the first or last character, or
+    /// immediately after another hyphen.
+    ///
+    /// Constraints: required; 3 to 40 characters; pattern
+    /// `(?!svc-)(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+`.
     public var name: String
+
+    /// The tags for the service.
+    ///
+    /// Constraints: at most 200 entries; keys 1 to 128 characters; values at most 256 characters.
     public var tags: [String: String]?
+
+    /// The custom domain name of the service.
+    ///
+    /// Constraints: 3 to 255 characters.
     public var customDomainName: String?
+
+    /// The Amazon Resource Name (ARN) of the certificate.
+    ///
+    /// Constraints: at most 2048 characters; pattern
+    /// `(arn(:[a-z0-9]+([.-][a-z0-9]+)*){2}(:([a-z0-9]+([.-][a-z0-9]+)*)?){2}:certificate/[0-9a-z-]+)?`.
     public var certificateArn: String?
+
+    /// The type of IAM policy.
+    ///
+    /// - `NONE`: The resource does not use an IAM policy. This is the default.
+    /// - `AWS_IAM`: The resource uses an IAM policy. When this type is used, auth is enabled and an
+    ///   auth policy is required.
+    ///
+    /// Constraints: one of `NONE`, `AWS_IAM`.
     public var authType: AuthType?
 
+    /// A `CreateServiceRequest` with the given members; an optional one left out is not sent.
+    ///
+    /// - Parameters:
+    ///   - clientToken: A unique, case-sensitive identifier that you provide to ensure the
+    ///     idempotency of the request.
+    ///   - name: The name of the service.
+    ///   - tags: The tags for the service.
+    ///   - customDomainName: The custom domain name of the service.
+    ///   - certificateArn: The Amazon Resource Name (ARN) of the certificate.
+    ///   - authType: The type of IAM policy.
     public init(clientToken: String? = nil, name: String, tags: [String: String]? = nil, customDomainName: String? = nil, certificateArn: String? = nil, authType: AuthType? = nil) {
         self.clientToken = clientToken
         self.name = name
@@ -653,6 +1809,10 @@ public struct CreateServiceRequest: Codable, Sendable, Hashable {
 }
 
 extension CreateServiceRequest: Validatable {
+    /// Checks the members against the model's constraints (lengths, ranges, patterns, sizes),
+    /// nested values included; each one broken is an issue in `v`.
+    ///
+    /// - Parameter v: Collects the issues, with each member's path.
     public func validate(_ v: inout Validator) {
         v.string(self.clientToken, "clientToken", min: 1, max: 64, pattern: #".*[!-~]+.*"#)
         v.string(self.name, "name", min: 3, max: 40, pattern: #"(?!svc-)(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+"#)
@@ -663,21 +1823,74 @@ extension CreateServiceRequest: Validatable {
 }
 
 extension CreateServiceRequest: OperationInput {
+    /// The members `clientToken`, `name`, `tags`, `customDomainName`, `certificateArn` and
+    /// `authType` go in a JSON body.
     public static let hasBody = true
+
+    /// Binds nothing: every member goes in the body.
+    ///
+    /// - Parameter b: The request being bound.
     public func bind(_ b: inout RequestBinder) {}
+
+    /// Sets `clientToken` to a fresh UUID when it is nil, once, so that every attempt sends the
+    /// same.
     public mutating func fillIdempotencyToken() { if clientToken == nil { clientToken = UUID().uuidString } }
 }
 
+/// The output of ``LatticeClient/createService(_:)``.
 public struct CreateServiceResponse: Codable, Sendable, Hashable {
+    /// The ID of the service.
+    ///
+    /// Constraints: exactly 21 characters; pattern `svc-[0-9a-z]{17}`.
     public var id: String?
+
+    /// The Amazon Resource Name (ARN) of the service.
+    ///
+    /// Constraints: 20 to 2048 characters; pattern
+    /// `arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}`.
     public var arn: String?
+
+    /// The name of the service.
+    ///
+    /// Constraints: 3 to 40 characters; pattern `(?!svc-)(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+`.
     public var name: String?
+
+    /// The custom domain name of the service.
+    ///
+    /// Constraints: 3 to 255 characters.
     public var customDomainName: String?
+
+    /// The Amazon Resource Name (ARN) of the certificate.
+    ///
+    /// Constraints: at most 2048 characters; pattern
+    /// `(arn(:[a-z0-9]+([.-][a-z0-9]+)*){2}(:([a-z0-9]+([.-][a-z0-9]+)*)?){2}:certificate/[0-9a-z-]+)?`.
     public var certificateArn: String?
+
+    /// The status. If the status is `CREATE_FAILED`, you must delete and recreate the service.
+    ///
+    /// Constraints: one of `ACTIVE`, `CREATE_IN_PROGRESS`, `DELETE_IN_PROGRESS`, `CREATE_FAILED`,
+    /// `DELETE_FAILED`.
     public var status: ServiceStatus?
+
+    /// The type of IAM policy.
+    ///
+    /// Constraints: one of `NONE`, `AWS_IAM`.
     public var authType: AuthType?
+
+    /// The public DNS name of the service.
     public var dnsEntry: DnsEntry?
 
+    /// A `CreateServiceResponse` with the given members; an optional one left out is not sent.
+    ///
+    /// - Parameters:
+    ///   - id: The ID of the service.
+    ///   - arn: The Amazon Resource Name (ARN) of the service.
+    ///   - name: The name of the service.
+    ///   - customDomainName: The custom domain name of the service.
+    ///   - certificateArn: The Amazon Resource Name (ARN) of the certificate.
+    ///   - status: The status.
+    ///   - authType: The type of IAM policy.
+    ///   - dnsEntry: The public DNS name of the service.
     public init(id: String? = nil, arn: String? = nil, name: String? = nil, customDomainName: String? = nil, certificateArn: String? = nil, status: ServiceStatus? = nil, authType: AuthType? = nil, dnsEntry: DnsEntry? = nil) {
         self.id = id
         self.arn = arn
@@ -690,13 +1903,46 @@ public struct CreateServiceResponse: Codable, Sendable, Hashable {
     }
 }
 
+/// The input of ``LatticeClient/createTargetGroup(_:)``.
 public struct CreateTargetGroupRequest: Codable, Sendable, Hashable {
+    /// The name of the target group. The name must be unique within the account. The valid
+    /// characters are a-z, 0-9, and hyphens (-). You can't use a hyphen as the first or last
+    /// character, or immediately after another hyphen.
+    ///
+    /// Constraints: required; 3 to 128 characters; pattern
+    /// `(?!tg-)(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+`.
     public var name: String
+
+    /// The type of target group.
+    ///
+    /// Constraints: required; one of `IP`, `LAMBDA`, `INSTANCE`, `ALB`.
     public var type: TargetGroupType
+
+    /// The target group configuration.
     public var config: TargetGroupConfig?
+
+    /// A unique, case-sensitive identifier that you provide to ensure the idempotency of the
+    /// request. If you retry a request that completed successfully using the same client token and
+    /// parameters, the retry succeeds without performing any actions. If the parameters aren't
+    /// identical, the retry fails.
+    ///
+    /// Constraints: 1 to 64 characters; pattern `.*[!-~]+.*`.
     public var clientToken: String?
+
+    /// The tags for the target group.
+    ///
+    /// Constraints: at most 200 entries; keys 1 to 128 characters; values at most 256 characters.
     public var tags: [String: String]?
 
+    /// A `CreateTargetGroupRequest` with the given members; an optional one left out is not sent.
+    ///
+    /// - Parameters:
+    ///   - name: The name of the target group.
+    ///   - type: The type of target group.
+    ///   - config: The target group configuration.
+    ///   - clientToken: A unique, case-sensitive identifier that you provide to ensure the
+    ///     idempotency of the request.
+    ///   - tags: The tags for the target group.
     public init(name: String, type: TargetGroupType, config: TargetGroupConfig? = nil, clientToken: String? = nil, tags: [String: String]? = nil) {
         self.name = name
         self.type = type
@@ -707,6 +1953,10 @@ public struct CreateTargetGroupRequest: Codable, Sendable, Hashable {
 }
 
 extension CreateTargetGroupRequest: Validatable {
+    /// Checks the members against the model's constraints (lengths, ranges, patterns, sizes),
+    /// nested values included; each one broken is an issue in `v`.
+    ///
+    /// - Parameter v: Collects the issues, with each member's path.
     public func validate(_ v: inout Validator) {
         v.string(self.name, "name", min: 3, max: 128, pattern: #"(?!tg-)(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+"#)
         v.nested(self.config, "config")
@@ -716,19 +1966,61 @@ extension CreateTargetGroupRequest: Validatable {
 }
 
 extension CreateTargetGroupRequest: OperationInput {
+    /// The members `name`, `type`, `config`, `clientToken` and `tags` go in a JSON body.
     public static let hasBody = true
+
+    /// Binds nothing: every member goes in the body.
+    ///
+    /// - Parameter b: The request being bound.
     public func bind(_ b: inout RequestBinder) {}
+
+    /// Sets `clientToken` to a fresh UUID when it is nil, once, so that every attempt sends the
+    /// same.
     public mutating func fillIdempotencyToken() { if clientToken == nil { clientToken = UUID().uuidString } }
 }
 
+/// The output of ``LatticeClient/createTargetGroup(_:)``.
 public struct CreateTargetGroupResponse: Codable, Sendable, Hashable {
+    /// The ID of the target group.
+    ///
+    /// Constraints: exactly 20 characters; pattern `tg-[0-9a-z]{17}`.
     public var id: String?
+
+    /// The Amazon Resource Name (ARN) of the target group.
+    ///
+    /// Constraints: 20 to 2048 characters; pattern
+    /// `arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:targetgroup/tg-[0-9a-z]{17}`.
     public var arn: String?
+
+    /// The name of the target group.
+    ///
+    /// Constraints: 3 to 128 characters; pattern `(?!tg-)(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+`.
     public var name: String?
+
+    /// The type of target group.
+    ///
+    /// Constraints: one of `IP`, `LAMBDA`, `INSTANCE`, `ALB`.
     public var type: TargetGroupType?
+
+    /// The target group configuration.
     public var config: TargetGroupConfig?
+
+    /// The status. You can retry the operation if the status is `CREATE_FAILED`. However, if you
+    /// retry it while the status is `CREATE_IN_PROGRESS`, there is no change in the status.
+    ///
+    /// Constraints: one of `CREATE_IN_PROGRESS`, `ACTIVE`, `DELETE_IN_PROGRESS`, `CREATE_FAILED`,
+    /// `DELETE_FAILED`.
     public var status: TargetGroupStatus?
 
+    /// A `CreateTargetGroupResponse` with the given members; an optional one left out is not sent.
+    ///
+    /// - Parameters:
+    ///   - id: The ID of the target group.
+    ///   - arn: The Amazon Resource Name (ARN) of the target group.
+    ///   - name: The name of the target group.
+    ///   - type: The type of target group.
+    ///   - config: The target group configuration.
+    ///   - status: The status.
     public init(id: String? = nil, arn: String? = nil, name: String? = nil, type: TargetGroupType? = nil, config: TargetGroupConfig? = nil, status: TargetGroupStatus? = nil) {
         self.id = id
         self.arn = arn
@@ -739,88 +2031,163 @@ public struct CreateTargetGroupResponse: Codable, Sendable, Hashable {
     }
 }
 
+/// The input of ``LatticeClient/deleteAccessLogSubscription(_:)``.
 public struct DeleteAccessLogSubscriptionRequest: Codable, Sendable, Hashable {
+    /// The ID or ARN of the access log subscription.
+    ///
+    /// Constraints: required; 17 to 2048 characters; pattern
+    /// `((als-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:accesslogsubscription/als-[0-9a-z]{17}))`.
     public var accessLogSubscriptionIdentifier: String
 
+    /// A `DeleteAccessLogSubscriptionRequest` with the given members.
+    ///
+    /// - Parameters:
+    ///   - accessLogSubscriptionIdentifier: The ID or ARN of the access log subscription.
     public init(accessLogSubscriptionIdentifier: String) {
         self.accessLogSubscriptionIdentifier = accessLogSubscriptionIdentifier
     }
 }
 
 extension DeleteAccessLogSubscriptionRequest: Validatable {
+    /// Checks the members against the model's constraints (lengths, ranges, patterns, sizes),
+    /// nested values included; each one broken is an issue in `v`.
+    ///
+    /// - Parameter v: Collects the issues, with each member's path.
     public func validate(_ v: inout Validator) {
         v.string(self.accessLogSubscriptionIdentifier, "accessLogSubscriptionIdentifier", min: 17, max: 2048, pattern: #"((als-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:accesslogsubscription/als-[0-9a-z]{17}))"#)
     }
 }
 
 extension DeleteAccessLogSubscriptionRequest: OperationInput {
+    /// No member goes in the body: the request has none.
     public static let hasBody = false
+
+    /// Puts `accessLogSubscriptionIdentifier` in the path.
+    ///
+    /// - Parameter b: The request being bound.
     public func bind(_ b: inout RequestBinder) {
         b.label("accessLogSubscriptionIdentifier", self.accessLogSubscriptionIdentifier)
     }
 }
 
+/// The output of ``LatticeClient/deleteAccessLogSubscription(_:)``, which has no members.
 public struct DeleteAccessLogSubscriptionResponse: Codable, Sendable, Hashable {
 
+    /// A `DeleteAccessLogSubscriptionResponse`, which has no members.
     public init() {}
 }
 
+/// The input of ``LatticeClient/deleteAuthPolicy(_:)``.
 public struct DeleteAuthPolicyRequest: Codable, Sendable, Hashable {
+    /// The ID or ARN of the resource.
+    ///
+    /// Constraints: required; 17 to 200 characters; pattern
+    /// `((((sn)|(svc)|(rcfg))-[0-9a-z]{17})|(arn(:[a-z0-9]+([.-][a-z0-9]+)*){2}(:([a-z0-9]+([.-][a-z0-9]+)*)?){2}:((servicenetwork/sn)|(resourceconfiguration/rcfg)|(service/svc))-[0-9a-z]{17}))`.
     public var resourceIdentifier: String
 
+    /// A `DeleteAuthPolicyRequest` with the given members.
+    ///
+    /// - Parameters:
+    ///   - resourceIdentifier: The ID or ARN of the resource.
     public init(resourceIdentifier: String) {
         self.resourceIdentifier = resourceIdentifier
     }
 }
 
 extension DeleteAuthPolicyRequest: Validatable {
+    /// Checks the members against the model's constraints (lengths, ranges, patterns, sizes),
+    /// nested values included; each one broken is an issue in `v`.
+    ///
+    /// - Parameter v: Collects the issues, with each member's path.
     public func validate(_ v: inout Validator) {
         v.string(self.resourceIdentifier, "resourceIdentifier", min: 17, max: 200, pattern: #"((((sn)|(svc)|(rcfg))-[0-9a-z]{17})|(arn(:[a-z0-9]+([.-][a-z0-9]+)*){2}(:([a-z0-9]+([.-][a-z0-9]+)*)?){2}:((servicenetwork/sn)|(resourceconfiguration/rcfg)|(service/svc))-[0-9a-z]{17}))"#)
     }
 }
 
 extension DeleteAuthPolicyRequest: OperationInput {
+    /// No member goes in the body: the request has none.
     public static let hasBody = false
+
+    /// Puts `resourceIdentifier` in the path.
+    ///
+    /// - Parameter b: The request being bound.
     public func bind(_ b: inout RequestBinder) {
         b.label("resourceIdentifier", self.resourceIdentifier)
     }
 }
 
+/// The output of ``LatticeClient/deleteAuthPolicy(_:)``, which has no members.
 public struct DeleteAuthPolicyResponse: Codable, Sendable, Hashable {
 
+    /// A `DeleteAuthPolicyResponse`, which has no members.
     public init() {}
 }
 
+/// The input of ``LatticeClient/deleteDomainVerification(_:)``.
 public struct DeleteDomainVerificationRequest: Codable, Sendable, Hashable {
+    /// The ID of the domain verification to delete.
+    ///
+    /// Constraints: required; 20 to 2048 characters; pattern
+    /// `((dv-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:domainverification/dv-[a-fA-F0-9]{17}))`.
     public var domainVerificationIdentifier: String
 
+    /// A `DeleteDomainVerificationRequest` with the given members.
+    ///
+    /// - Parameters:
+    ///   - domainVerificationIdentifier: The ID of the domain verification to delete.
     public init(domainVerificationIdentifier: String) {
         self.domainVerificationIdentifier = domainVerificationIdentifier
     }
 }
 
 extension DeleteDomainVerificationRequest: Validatable {
+    /// Checks the members against the model's constraints (lengths, ranges, patterns, sizes),
+    /// nested values included; each one broken is an issue in `v`.
+    ///
+    /// - Parameter v: Collects the issues, with each member's path.
     public func validate(_ v: inout Validator) {
         v.string(self.domainVerificationIdentifier, "domainVerificationIdentifier", min: 20, max: 2048, pattern: #"((dv-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:domainverification/dv-[a-fA-F0-9]{17}))"#)
     }
 }
 
 extension DeleteDomainVerificationRequest: OperationInput {
+    /// No member goes in the body: the request has none.
     public static let hasBody = false
+
+    /// Puts `domainVerificationIdentifier` in the path.
+    ///
+    /// - Parameter b: The request being bound.
     public func bind(_ b: inout RequestBinder) {
         b.label("domainVerificationIdentifier", self.domainVerificationIdentifier)
     }
 }
 
+/// The output of ``LatticeClient/deleteDomainVerification(_:)``, which has no members.
 public struct DeleteDomainVerificationResponse: Codable, Sendable, Hashable {
 
+    /// A `DeleteDomainVerificationResponse`, which has no members.
     public init() {}
 }
 
+/// The input of ``LatticeClient/deleteListener(_:)``.
 public struct DeleteListenerRequest: Codable, Sendable, Hashable {
+    /// The ID or ARN of the service.
+    ///
+    /// Constraints: required; 17 to 2048 characters; pattern
+    /// `((svc-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}))`.
     public var serviceIdentifier: String
+
+    /// The ID or ARN of the listener.
+    ///
+    /// Constraints: required; 20 to 2048 characters; pattern
+    /// `((listener-[0-9a-z]{17})|(^arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}/listener/listener-[0-9a-z]{17}$))`.
     public var listenerIdentifier: String
 
+    /// A `DeleteListenerRequest` with the given members.
+    ///
+    /// - Parameters:
+    ///   - serviceIdentifier: The ID or ARN of the service.
+    ///   - listenerIdentifier: The ID or ARN of the listener.
     public init(serviceIdentifier: String, listenerIdentifier: String) {
         self.serviceIdentifier = serviceIdentifier
         self.listenerIdentifier = listenerIdentifier
@@ -828,6 +2195,10 @@ public struct DeleteListenerRequest: Codable, Sendable, Hashable {
 }
 
 extension DeleteListenerRequest: Validatable {
+    /// Checks the members against the model's constraints (lengths, ranges, patterns, sizes),
+    /// nested values included; each one broken is an issue in `v`.
+    ///
+    /// - Parameter v: Collects the issues, with each member's path.
     public func validate(_ v: inout Validator) {
         v.string(self.serviceIdentifier, "serviceIdentifier", min: 17, max: 2048, pattern: #"((svc-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}))"#)
         v.string(self.listenerIdentifier, "listenerIdentifier", min: 20, max: 2048, pattern: #"((listener-[0-9a-z]{17})|(^arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}/listener/listener-[0-9a-z]{17}$))"#)
@@ -835,72 +2206,151 @@ extension DeleteListenerRequest: Validatable {
 }
 
 extension DeleteListenerRequest: OperationInput {
+    /// No member goes in the body: the request has none.
     public static let hasBody = false
+
+    /// Puts `serviceIdentifier` and `listenerIdentifier` in the path.
+    ///
+    /// - Parameter b: The request being bound.
     public func bind(_ b: inout RequestBinder) {
         b.label("serviceIdentifier", self.serviceIdentifier)
         b.label("listenerIdentifier", self.listenerIdentifier)
     }
 }
 
+/// The output of ``LatticeClient/deleteListener(_:)``, which has no members.
 public struct DeleteListenerResponse: Codable, Sendable, Hashable {
 
+    /// A `DeleteListenerResponse`, which has no members.
     public init() {}
 }
 
+/// The input of ``LatticeClient/deleteResourceConfiguration(_:)``.
 public struct DeleteResourceConfigurationRequest: Codable, Sendable, Hashable {
+    /// The ID or ARN of the resource configuration.
+    ///
+    /// Constraints: required; 20 to 2048 characters; pattern
+    /// `((rcfg-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:resourceconfiguration/rcfg-[0-9a-z]{17}))`.
     public var resourceConfigurationIdentifier: String
 
+    /// A `DeleteResourceConfigurationRequest` with the given members.
+    ///
+    /// - Parameters:
+    ///   - resourceConfigurationIdentifier: The ID or ARN of the resource configuration.
     public init(resourceConfigurationIdentifier: String) {
         self.resourceConfigurationIdentifier = resourceConfigurationIdentifier
     }
 }
 
 extension DeleteResourceConfigurationRequest: Validatable {
+    /// Checks the members against the model's constraints (lengths, ranges, patterns, sizes),
+    /// nested values included; each one broken is an issue in `v`.
+    ///
+    /// - Parameter v: Collects the issues, with each member's path.
     public func validate(_ v: inout Validator) {
         v.string(self.resourceConfigurationIdentifier, "resourceConfigurationIdentifier", min: 20, max: 2048, pattern: #"((rcfg-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:resourceconfiguration/rcfg-[0-9a-z]{17}))"#)
     }
 }
 
 extension DeleteResourceConfigurationRequest: OperationInput {
+    /// No member goes in the body: the request has none.
     public static let hasBody = false
+
+    /// Puts `resourceConfigurationIdentifier` in the path.
+    ///
+    /// - Parameter b: The request being bound.
     public func bind(_ b: inout RequestBinder) {
         b.label("resourceConfigurationIdentifier", self.resourceConfigurationIdentifier)
     }
 }
 
+/// The output of ``LatticeClient/deleteResourceConfiguration(_:)``, which has no members.
 public struct DeleteResourceConfigurationResponse: Codable, Sendable, Hashable {
 
+    /// A `DeleteResourceConfigurationResponse`, which has no members.
     public init() {}
 }
 
+/// The input of ``LatticeClient/deleteResourceEndpointAssociation(_:)``.
 public struct DeleteResourceEndpointAssociationRequest: Codable, Sendable, Hashable {
+    /// The ID or ARN of the association.
+    ///
+    /// Constraints: required; 21 to 2048 characters; pattern
+    /// `((rea-[0-9a-f]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:resourceendpointassociation/rea-[0-9a-f]{17}))`.
     public var resourceEndpointAssociationIdentifier: String
 
+    /// A `DeleteResourceEndpointAssociationRequest` with the given members.
+    ///
+    /// - Parameters:
+    ///   - resourceEndpointAssociationIdentifier: The ID or ARN of the association.
     public init(resourceEndpointAssociationIdentifier: String) {
         self.resourceEndpointAssociationIdentifier = resourceEndpointAssociationIdentifier
     }
 }
 
 extension DeleteResourceEndpointAssociationRequest: Validatable {
+    /// Checks the members against the model's constraints (lengths, ranges, patterns, sizes),
+    /// nested values included; each one broken is an issue in `v`.
+    ///
+    /// - Parameter v: Collects the issues, with each member's path.
     public func validate(_ v: inout Validator) {
         v.string(self.resourceEndpointAssociationIdentifier, "resourceEndpointAssociationIdentifier", min: 21, max: 2048, pattern: #"((rea-[0-9a-f]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:resourceendpointassociation/rea-[0-9a-f]{17}))"#)
     }
 }
 
 extension DeleteResourceEndpointAssociationRequest: OperationInput {
+    /// No member goes in the body: the request has none.
     public static let hasBody = false
+
+    /// Puts `resourceEndpointAssociationIdentifier` in the path.
+    ///
+    /// - Parameter b: The request being bound.
     public func bind(_ b: inout RequestBinder) {
         b.label("resourceEndpointAssociationIdentifier", self.resourceEndpointAssociationIdentifier)
     }
 }
 
+/// The output of ``LatticeClient/deleteResourceEndpointAssociation(_:)``.
 public struct DeleteResourceEndpointAssociationResponse: Codable, Sendable, Hashable {
+    /// The ID of the association.
+    ///
+    /// Constraints: exactly 21 characters; pattern `rea-[0-9a-f]{17}`.
     public var id: String?
+
+    /// The Amazon Resource Name (ARN) of the association.
+    ///
+    /// Constraints: 21 to 2048 characters; pattern
+    /// `arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:resourceendpointassociation/rea-[0-9a-f]{17}`.
     public var arn: String?
+
+    /// The ID of the resource configuration.
+    ///
+    /// Constraints: exactly 22 characters; pattern `rcfg-[0-9a-z]{17}`.
     public var resourceConfigurationId: String?
+
+    /// The Amazon Resource Name (ARN) of the resource configuration associated with the VPC
+    /// endpoint of type resource.
+    ///
+    /// Constraints: 20 to 2048 characters; pattern
+    /// `arn:[a-z0-9f\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:resourceconfiguration/rcfg-[0-9a-z]{17}`.
     public var resourceConfigurationArn: String?
+
+    /// The ID of the resource VPC endpoint that is associated with the resource configuration.
+    ///
+    /// Constraints: exactly 22 characters; pattern `vpce-[0-9a-f]{17}`.
     public var vpcEndpointId: String?
 
+    /// A `DeleteResourceEndpointAssociationResponse` with the given members; an optional one left
+    /// out is not sent.
+    ///
+    /// - Parameters:
+    ///   - id: The ID of the association.
+    ///   - arn: The Amazon Resource Name (ARN) of the association.
+    ///   - resourceConfigurationId: The ID of the resource configuration.
+    ///   - resourceConfigurationArn: The Amazon Resource Name (ARN) of the resource configuration
+    ///     associated with the VPC endpoint of type resource.
+    ///   - vpcEndpointId: The ID of the resource VPC endpoint that is associated with the resource
+    ///     configuration.
     public init(id: String? = nil, arn: String? = nil, resourceConfigurationId: String? = nil, resourceConfigurationArn: String? = nil, vpcEndpointId: String? = nil) {
         self.id = id
         self.arn = arn
@@ -910,33 +2360,77 @@ public struct DeleteResourceEndpointAssociationResponse: Codable, Sendable, Hash
     }
 }
 
+/// The input of ``LatticeClient/deleteResourceGateway(_:)``.
 public struct DeleteResourceGatewayRequest: Codable, Sendable, Hashable {
+    /// The ID or ARN of the resource gateway.
+    ///
+    /// Constraints: required; 17 to 2048 characters; pattern
+    /// `((rgw-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:resourcegateway/rgw-[0-9a-z]{17}))`.
     public var resourceGatewayIdentifier: String
 
+    /// A `DeleteResourceGatewayRequest` with the given members.
+    ///
+    /// - Parameters:
+    ///   - resourceGatewayIdentifier: The ID or ARN of the resource gateway.
     public init(resourceGatewayIdentifier: String) {
         self.resourceGatewayIdentifier = resourceGatewayIdentifier
     }
 }
 
 extension DeleteResourceGatewayRequest: Validatable {
+    /// Checks the members against the model's constraints (lengths, ranges, patterns, sizes),
+    /// nested values included; each one broken is an issue in `v`.
+    ///
+    /// - Parameter v: Collects the issues, with each member's path.
     public func validate(_ v: inout Validator) {
         v.string(self.resourceGatewayIdentifier, "resourceGatewayIdentifier", min: 17, max: 2048, pattern: #"((rgw-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:resourcegateway/rgw-[0-9a-z]{17}))"#)
     }
 }
 
 extension DeleteResourceGatewayRequest: OperationInput {
+    /// No member goes in the body: the request has none.
     public static let hasBody = false
+
+    /// Puts `resourceGatewayIdentifier` in the path.
+    ///
+    /// - Parameter b: The request being bound.
     public func bind(_ b: inout RequestBinder) {
         b.label("resourceGatewayIdentifier", self.resourceGatewayIdentifier)
     }
 }
 
+/// The output of ``LatticeClient/deleteResourceGateway(_:)``.
 public struct DeleteResourceGatewayResponse: Codable, Sendable, Hashable {
+    /// The ID of the resource gateway.
+    ///
+    /// Constraints: exactly 21 characters; pattern `rgw-[0-9a-z]{17}`.
     public var id: String?
+
+    /// The Amazon Resource Name (ARN) of the resource gateway.
+    ///
+    /// Constraints: 20 to 2048 characters; pattern
+    /// `arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:resourcegateway/rgw-[0-9a-z]{17}`.
     public var arn: String?
+
+    /// The name of the resource gateway.
+    ///
+    /// Constraints: 3 to 40 characters; pattern `(?!rgw-)(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+`.
     public var name: String?
+
+    /// The status of the resource gateway.
+    ///
+    /// Constraints: one of `ACTIVE`, `CREATE_IN_PROGRESS`, `UPDATE_IN_PROGRESS`,
+    /// `DELETE_IN_PROGRESS`, `CREATE_FAILED`, `UPDATE_FAILED`, `DELETE_FAILED`.
     public var status: ResourceGatewayStatus?
 
+    /// A `DeleteResourceGatewayResponse` with the given members; an optional one left out is not
+    /// sent.
+    ///
+    /// - Parameters:
+    ///   - id: The ID of the resource gateway.
+    ///   - arn: The Amazon Resource Name (ARN) of the resource gateway.
+    ///   - name: The name of the resource gateway.
+    ///   - status: The status of the resource gateway.
     public init(id: String? = nil, arn: String? = nil, name: String? = nil, status: ResourceGatewayStatus? = nil) {
         self.id = id
         self.arn = arn
@@ -945,37 +2439,78 @@ public struct DeleteResourceGatewayResponse: Codable, Sendable, Hashable {
     }
 }
 
+/// The input of ``LatticeClient/deleteResourcePolicy(_:)``.
 public struct DeleteResourcePolicyRequest: Codable, Sendable, Hashable {
+    /// The Amazon Resource Name (ARN) of the resource.
+    ///
+    /// Constraints: required; 20 to 200 characters; pattern
+    /// `arn(:[a-z0-9]+([.-][a-z0-9]+)*){2}(:([a-z0-9]+([.-][a-z0-9]+)*)?){2}:((servicenetwork/sn)|(service/svc)|(resourceconfiguration/rcfg))-[0-9a-z]{17}`.
     public var resourceArn: String
 
+    /// A `DeleteResourcePolicyRequest` with the given members.
+    ///
+    /// - Parameters:
+    ///   - resourceArn: The Amazon Resource Name (ARN) of the resource.
     public init(resourceArn: String) {
         self.resourceArn = resourceArn
     }
 }
 
 extension DeleteResourcePolicyRequest: Validatable {
+    /// Checks the members against the model's constraints (lengths, ranges, patterns, sizes),
+    /// nested values included; each one broken is an issue in `v`.
+    ///
+    /// - Parameter v: Collects the issues, with each member's path.
     public func validate(_ v: inout Validator) {
         v.string(self.resourceArn, "resourceArn", min: 20, max: 200, pattern: #"arn(:[a-z0-9]+([.-][a-z0-9]+)*){2}(:([a-z0-9]+([.-][a-z0-9]+)*)?){2}:((servicenetwork/sn)|(service/svc)|(resourceconfiguration/rcfg))-[0-9a-z]{17}"#)
     }
 }
 
 extension DeleteResourcePolicyRequest: OperationInput {
+    /// No member goes in the body: the request has none.
     public static let hasBody = false
+
+    /// Puts `resourceArn` in the path.
+    ///
+    /// - Parameter b: The request being bound.
     public func bind(_ b: inout RequestBinder) {
         b.label("resourceArn", self.resourceArn)
     }
 }
 
+/// The output of ``LatticeClient/deleteResourcePolicy(_:)``, which has no members.
 public struct DeleteResourcePolicyResponse: Codable, Sendable, Hashable {
 
+    /// A `DeleteResourcePolicyResponse`, which has no members.
     public init() {}
 }
 
+/// The input of ``LatticeClient/deleteRule(_:)``.
 public struct DeleteRuleRequest: Codable, Sendable, Hashable {
+    /// The ID or ARN of the service.
+    ///
+    /// Constraints: required; 17 to 2048 characters; pattern
+    /// `((svc-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}))`.
     public var serviceIdentifier: String
+
+    /// The ID or ARN of the listener.
+    ///
+    /// Constraints: required; 20 to 2048 characters; pattern
+    /// `((listener-[0-9a-z]{17})|(^arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}/listener/listener-[0-9a-z]{17}$))`.
     public var listenerIdentifier: String
+
+    /// The ID or ARN of the rule.
+    ///
+    /// Constraints: required; 20 to 2048 characters; pattern
+    /// `((rule-[0-9a-z]{17})|(^arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}/listener/listener-[0-9a-z]{17}/rule/rule-[0-9a-z]{17}$))`.
     public var ruleIdentifier: String
 
+    /// A `DeleteRuleRequest` with the given members.
+    ///
+    /// - Parameters:
+    ///   - serviceIdentifier: The ID or ARN of the service.
+    ///   - listenerIdentifier: The ID or ARN of the listener.
+    ///   - ruleIdentifier: The ID or ARN of the rule.
     public init(serviceIdentifier: String, listenerIdentifier: String, ruleIdentifier: String) {
         self.serviceIdentifier = serviceIdentifier
         self.listenerIdentifier = listenerIdentifier
@@ -984,6 +2519,10 @@ public struct DeleteRuleRequest: Codable, Sendable, Hashable {
 }
 
 extension DeleteRuleRequest: Validatable {
+    /// Checks the members against the model's constraints (lengths, ranges, patterns, sizes),
+    /// nested values included; each one broken is an issue in `v`.
+    ///
+    /// - Parameter v: Collects the issues, with each member's path.
     public func validate(_ v: inout Validator) {
         v.string(self.serviceIdentifier, "serviceIdentifier", min: 17, max: 2048, pattern: #"((svc-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}))"#)
         v.string(self.listenerIdentifier, "listenerIdentifier", min: 20, max: 2048, pattern: #"((listener-[0-9a-z]{17})|(^arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}/listener/listener-[0-9a-z]{17}$))"#)
@@ -992,7 +2531,12 @@ extension DeleteRuleRequest: Validatable {
 }
 
 extension DeleteRuleRequest: OperationInput {
+    /// No member goes in the body: the request has none.
     public static let hasBody = false
+
+    /// Puts `serviceIdentifier`, `listenerIdentifier` and `ruleIdentifier` in the path.
+    ///
+    /// - Parameter b: The request being bound.
     public func bind(_ b: inout RequestBinder) {
         b.label("serviceIdentifier", self.serviceIdentifier)
         b.label("listenerIdentifier", self.listenerIdentifier)
@@ -1000,58 +2544,117 @@ extension DeleteRuleRequest: OperationInput {
     }
 }
 
+/// The output of ``LatticeClient/deleteRule(_:)``, which has no members.
 public struct DeleteRuleResponse: Codable, Sendable, Hashable {
 
+    /// A `DeleteRuleResponse`, which has no members.
     public init() {}
 }
 
+/// The input of ``LatticeClient/deleteServiceNetwork(_:)``.
 public struct DeleteServiceNetworkRequest: Codable, Sendable, Hashable {
+    /// The ID or ARN of the service network.
+    ///
+    /// Constraints: required; 3 to 2048 characters; pattern
+    /// `((sn-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:servicenetwork/sn-[0-9a-z]{17}))`.
     public var serviceNetworkIdentifier: String
 
+    /// A `DeleteServiceNetworkRequest` with the given members.
+    ///
+    /// - Parameters:
+    ///   - serviceNetworkIdentifier: The ID or ARN of the service network.
     public init(serviceNetworkIdentifier: String) {
         self.serviceNetworkIdentifier = serviceNetworkIdentifier
     }
 }
 
 extension DeleteServiceNetworkRequest: Validatable {
+    /// Checks the members against the model's constraints (lengths, ranges, patterns, sizes),
+    /// nested values included; each one broken is an issue in `v`.
+    ///
+    /// - Parameter v: Collects the issues, with each member's path.
     public func validate(_ v: inout Validator) {
         v.string(self.serviceNetworkIdentifier, "serviceNetworkIdentifier", min: 3, max: 2048, pattern: #"((sn-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:servicenetwork/sn-[0-9a-z]{17}))"#)
     }
 }
 
 extension DeleteServiceNetworkRequest: OperationInput {
+    /// No member goes in the body: the request has none.
     public static let hasBody = false
+
+    /// Puts `serviceNetworkIdentifier` in the path.
+    ///
+    /// - Parameter b: The request being bound.
     public func bind(_ b: inout RequestBinder) {
         b.label("serviceNetworkIdentifier", self.serviceNetworkIdentifier)
     }
 }
 
+/// The input of ``LatticeClient/deleteServiceNetworkResourceAssociation(_:)``.
 public struct DeleteServiceNetworkResourceAssociationRequest: Codable, Sendable, Hashable {
+    /// The ID of the association.
+    ///
+    /// Constraints: required; 22 to 2048 characters; pattern
+    /// `((snra-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:servicenetworkresourceassociation/snra-[0-9a-f]{17}))`.
     public var serviceNetworkResourceAssociationIdentifier: String
 
+    /// A `DeleteServiceNetworkResourceAssociationRequest` with the given members.
+    ///
+    /// - Parameters:
+    ///   - serviceNetworkResourceAssociationIdentifier: The ID of the association.
     public init(serviceNetworkResourceAssociationIdentifier: String) {
         self.serviceNetworkResourceAssociationIdentifier = serviceNetworkResourceAssociationIdentifier
     }
 }
 
 extension DeleteServiceNetworkResourceAssociationRequest: Validatable {
+    /// Checks the members against the model's constraints (lengths, ranges, patterns, sizes),
+    /// nested values included; each one broken is an issue in `v`.
+    ///
+    /// - Parameter v: Collects the issues, with each member's path.
     public func validate(_ v: inout Validator) {
         v.string(self.serviceNetworkResourceAssociationIdentifier, "serviceNetworkResourceAssociationIdentifier", min: 22, max: 2048, pattern: #"((snra-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:servicenetworkresourceassociation/snra-[0-9a-f]{17}))"#)
     }
 }
 
 extension DeleteServiceNetworkResourceAssociationRequest: OperationInput {
+    /// No member goes in the body: the request has none.
     public static let hasBody = false
+
+    /// Puts `serviceNetworkResourceAssociationIdentifier` in the path.
+    ///
+    /// - Parameter b: The request being bound.
     public func bind(_ b: inout RequestBinder) {
         b.label("serviceNetworkResourceAssociationIdentifier", self.serviceNetworkResourceAssociationIdentifier)
     }
 }
 
+/// The output of ``LatticeClient/deleteServiceNetworkResourceAssociation(_:)``.
 public struct DeleteServiceNetworkResourceAssociationResponse: Codable, Sendable, Hashable {
+    /// The ID of the association.
+    ///
+    /// Constraints: exactly 22 characters; pattern `snra-[0-9a-f]{17}`.
     public var id: String?
+
+    /// The Amazon Resource Name (ARN) of the association.
+    ///
+    /// Constraints: 22 to 2048 characters; pattern
+    /// `arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:servicenetworkresourceassociation/snra-[0-9a-f]{17}`.
     public var arn: String?
+
+    /// The status of the association.
+    ///
+    /// Constraints: one of `CREATE_IN_PROGRESS`, `ACTIVE`, `PARTIAL`, `DELETE_IN_PROGRESS`,
+    /// `CREATE_FAILED`, `DELETE_FAILED`.
     public var status: ServiceNetworkResourceAssociationStatus?
 
+    /// A `DeleteServiceNetworkResourceAssociationResponse` with the given members; an optional one
+    /// left out is not sent.
+    ///
+    /// - Parameters:
+    ///   - id: The ID of the association.
+    ///   - arn: The Amazon Resource Name (ARN) of the association.
+    ///   - status: The status of the association.
     public init(id: String? = nil, arn: String? = nil, status: ServiceNetworkResourceAssociationStatus? = nil) {
         self.id = id
         self.arn = arn
@@ -1059,37 +2662,80 @@ public struct DeleteServiceNetworkResourceAssociationResponse: Codable, Sendable
     }
 }
 
+/// The output of ``LatticeClient/deleteServiceNetwork(_:)``, which has no members.
 public struct DeleteServiceNetworkResponse: Codable, Sendable, Hashable {
 
+    /// A `DeleteServiceNetworkResponse`, which has no members.
     public init() {}
 }
 
+/// The input of ``LatticeClient/deleteServiceNetworkServiceAssociation(_:)``.
 public struct DeleteServiceNetworkServiceAssociationRequest: Codable, Sendable, Hashable {
+    /// The ID or ARN of the association.
+    ///
+    /// Constraints: required; 17 to 2048 characters; pattern
+    /// `((snsa-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:servicenetworkserviceassociation/snsa-[0-9a-z]{17}))`.
     public var serviceNetworkServiceAssociationIdentifier: String
 
+    /// A `DeleteServiceNetworkServiceAssociationRequest` with the given members.
+    ///
+    /// - Parameters:
+    ///   - serviceNetworkServiceAssociationIdentifier: The ID or ARN of the association.
     public init(serviceNetworkServiceAssociationIdentifier: String) {
         self.serviceNetworkServiceAssociationIdentifier = serviceNetworkServiceAssociationIdentifier
     }
 }
 
 extension DeleteServiceNetworkServiceAssociationRequest: Validatable {
+    /// Checks the members against the model's constraints (lengths, ranges, patterns, sizes),
+    /// nested values included; each one broken is an issue in `v`.
+    ///
+    /// - Parameter v: Collects the issues, with each member's path.
     public func validate(_ v: inout Validator) {
         v.string(self.serviceNetworkServiceAssociationIdentifier, "serviceNetworkServiceAssociationIdentifier", min: 17, max: 2048, pattern: #"((snsa-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:servicenetworkserviceassociation/snsa-[0-9a-z]{17}))"#)
     }
 }
 
 extension DeleteServiceNetworkServiceAssociationRequest: OperationInput {
+    /// No member goes in the body: the request has none.
     public static let hasBody = false
+
+    /// Puts `serviceNetworkServiceAssociationIdentifier` in the path.
+    ///
+    /// - Parameter b: The request being bound.
     public func bind(_ b: inout RequestBinder) {
         b.label("serviceNetworkServiceAssociationIdentifier", self.serviceNetworkServiceAssociationIdentifier)
     }
 }
 
+/// The output of ``LatticeClient/deleteServiceNetworkServiceAssociation(_:)``.
 public struct DeleteServiceNetworkServiceAssociationResponse: Codable, Sendable, Hashable {
+    /// The ID of the association.
+    ///
+    /// Constraints: 17 to 2048 characters; pattern
+    /// `((snsa-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:servicenetworkserviceassociation/snsa-[0-9a-z]{17}))`.
     public var id: String?
+
+    /// The status. You can retry the operation if the status is `DELETE_FAILED`. However, if you
+    /// retry it when the status is `DELETE_IN_PROGRESS`, there is no change in the status.
+    ///
+    /// Constraints: one of `CREATE_IN_PROGRESS`, `ACTIVE`, `DELETE_IN_PROGRESS`, `CREATE_FAILED`,
+    /// `DELETE_FAILED`.
     public var status: ServiceNetworkServiceAssociationStatus?
+
+    /// The Amazon Resource Name (ARN) of the association.
+    ///
+    /// Constraints: 20 to 2048 characters; pattern
+    /// `arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:servicenetworkserviceassociation/snsa-[0-9a-z]{17}`.
     public var arn: String?
 
+    /// A `DeleteServiceNetworkServiceAssociationResponse` with the given members; an optional one
+    /// left out is not sent.
+    ///
+    /// - Parameters:
+    ///   - id: The ID of the association.
+    ///   - status: The status.
+    ///   - arn: The Amazon Resource Name (ARN) of the association.
     public init(id: String? = nil, status: ServiceNetworkServiceAssociationStatus? = nil, arn: String? = nil) {
         self.id = id
         self.status = status
@@ -1097,32 +2743,72 @@ public struct DeleteServiceNetworkServiceAssociationResponse: Codable, Sendable,
     }
 }
 
+/// The input of ``LatticeClient/deleteServiceNetworkVpcAssociation(_:)``.
 public struct DeleteServiceNetworkVpcAssociationRequest: Codable, Sendable, Hashable {
+    /// The ID or ARN of the association.
+    ///
+    /// Constraints: required; 17 to 2048 characters; pattern
+    /// `((snva-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:servicenetworkvpcassociation/snva-[0-9a-z]{17}))`.
     public var serviceNetworkVpcAssociationIdentifier: String
 
+    /// A `DeleteServiceNetworkVpcAssociationRequest` with the given members.
+    ///
+    /// - Parameters:
+    ///   - serviceNetworkVpcAssociationIdentifier: The ID or ARN of the association.
     public init(serviceNetworkVpcAssociationIdentifier: String) {
         self.serviceNetworkVpcAssociationIdentifier = serviceNetworkVpcAssociationIdentifier
     }
 }
 
 extension DeleteServiceNetworkVpcAssociationRequest: Validatable {
+    /// Checks the members against the model's constraints (lengths, ranges, patterns, sizes),
+    /// nested values included; each one broken is an issue in `v`.
+    ///
+    /// - Parameter v: Collects the issues, with each member's path.
     public func validate(_ v: inout Validator) {
         v.string(self.serviceNetworkVpcAssociationIdentifier, "serviceNetworkVpcAssociationIdentifier", min: 17, max: 2048, pattern: #"((snva-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:servicenetworkvpcassociation/snva-[0-9a-z]{17}))"#)
     }
 }
 
 extension DeleteServiceNetworkVpcAssociationRequest: OperationInput {
+    /// No member goes in the body: the request has none.
     public static let hasBody = false
+
+    /// Puts `serviceNetworkVpcAssociationIdentifier` in the path.
+    ///
+    /// - Parameter b: The request being bound.
     public func bind(_ b: inout RequestBinder) {
         b.label("serviceNetworkVpcAssociationIdentifier", self.serviceNetworkVpcAssociationIdentifier)
     }
 }
 
+/// The output of ``LatticeClient/deleteServiceNetworkVpcAssociation(_:)``.
 public struct DeleteServiceNetworkVpcAssociationResponse: Codable, Sendable, Hashable {
+    /// The ID of the association.
+    ///
+    /// Constraints: exactly 22 characters; pattern `snva-[0-9a-z]{17}`.
     public var id: String?
+
+    /// The status. You can retry the operation if the status is `DELETE_FAILED`. However, if you
+    /// retry it while the status is `DELETE_IN_PROGRESS`, there is no change in the status.
+    ///
+    /// Constraints: one of `CREATE_IN_PROGRESS`, `ACTIVE`, `UPDATE_IN_PROGRESS`,
+    /// `DELETE_IN_PROGRESS`, `CREATE_FAILED`, `DELETE_FAILED`, `UPDATE_FAILED`.
     public var status: ServiceNetworkVpcAssociationStatus?
+
+    /// The Amazon Resource Name (ARN) of the association.
+    ///
+    /// Constraints: 20 to 2048 characters; pattern
+    /// `arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:servicenetworkvpcassociation/snva-[0-9a-z]{17}`.
     public var arn: String?
 
+    /// A `DeleteServiceNetworkVpcAssociationResponse` with the given members; an optional one left
+    /// out is not sent.
+    ///
+    /// - Parameters:
+    ///   - id: The ID of the association.
+    ///   - status: The status.
+    ///   - arn: The Amazon Resource Name (ARN) of the association.
     public init(id: String? = nil, status: ServiceNetworkVpcAssociationStatus? = nil, arn: String? = nil) {
         self.id = id
         self.status = status
@@ -1130,33 +2816,77 @@ public struct DeleteServiceNetworkVpcAssociationResponse: Codable, Sendable, Has
     }
 }
 
+/// The input of ``LatticeClient/deleteService(_:)``.
 public struct DeleteServiceRequest: Codable, Sendable, Hashable {
+    /// The ID or ARN of the service.
+    ///
+    /// Constraints: required; 17 to 2048 characters; pattern
+    /// `((svc-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}))`.
     public var serviceIdentifier: String
 
+    /// A `DeleteServiceRequest` with the given members.
+    ///
+    /// - Parameters:
+    ///   - serviceIdentifier: The ID or ARN of the service.
     public init(serviceIdentifier: String) {
         self.serviceIdentifier = serviceIdentifier
     }
 }
 
 extension DeleteServiceRequest: Validatable {
+    /// Checks the members against the model's constraints (lengths, ranges, patterns, sizes),
+    /// nested values included; each one broken is an issue in `v`.
+    ///
+    /// - Parameter v: Collects the issues, with each member's path.
     public func validate(_ v: inout Validator) {
         v.string(self.serviceIdentifier, "serviceIdentifier", min: 17, max: 2048, pattern: #"((svc-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}))"#)
     }
 }
 
 extension DeleteServiceRequest: OperationInput {
+    /// No member goes in the body: the request has none.
     public static let hasBody = false
+
+    /// Puts `serviceIdentifier` in the path.
+    ///
+    /// - Parameter b: The request being bound.
     public func bind(_ b: inout RequestBinder) {
         b.label("serviceIdentifier", self.serviceIdentifier)
     }
 }
 
+/// The output of ``LatticeClient/deleteService(_:)``.
 public struct DeleteServiceResponse: Codable, Sendable, Hashable {
+    /// The ID of the service.
+    ///
+    /// Constraints: exactly 21 characters; pattern `svc-[0-9a-z]{17}`.
     public var id: String?
+
+    /// The Amazon Resource Name (ARN) of the service.
+    ///
+    /// Constraints: 20 to 2048 characters; pattern
+    /// `arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}`.
     public var arn: String?
+
+    /// The name of the service.
+    ///
+    /// Constraints: 3 to 40 characters; pattern `(?!svc-)(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+`.
     public var name: String?
+
+    /// The status. You can retry the operation if the status is `DELETE_FAILED`. However, if you
+    /// retry it while the status is `DELETE_IN_PROGRESS`, the status doesn't change.
+    ///
+    /// Constraints: one of `ACTIVE`, `CREATE_IN_PROGRESS`, `DELETE_IN_PROGRESS`, `CREATE_FAILED`,
+    /// `DELETE_FAILED`.
     public var status: ServiceStatus?
 
+    /// A `DeleteServiceResponse` with the given members; an optional one left out is not sent.
+    ///
+    /// - Parameters:
+    ///   - id: The ID of the service.
+    ///   - arn: The Amazon Resource Name (ARN) of the service.
+    ///   - name: The name of the service.
+    ///   - status: The status.
     public init(id: String? = nil, arn: String? = nil, name: String? = nil, status: ServiceStatus? = nil) {
         self.id = id
         self.arn = arn
@@ -1165,32 +2895,71 @@ public struct DeleteServiceResponse: Codable, Sendable, Hashable {
     }
 }
 
+/// The input of ``LatticeClient/deleteTargetGroup(_:)``.
 public struct DeleteTargetGroupRequest: Codable, Sendable, Hashable {
+    /// The ID or ARN of the target group.
+    ///
+    /// Constraints: required; 17 to 2048 characters; pattern
+    /// `((tg-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:targetgroup/tg-[0-9a-z]{17}))`.
     public var targetGroupIdentifier: String
 
+    /// A `DeleteTargetGroupRequest` with the given members.
+    ///
+    /// - Parameters:
+    ///   - targetGroupIdentifier: The ID or ARN of the target group.
     public init(targetGroupIdentifier: String) {
         self.targetGroupIdentifier = targetGroupIdentifier
     }
 }
 
 extension DeleteTargetGroupRequest: Validatable {
+    /// Checks the members against the model's constraints (lengths, ranges, patterns, sizes),
+    /// nested values included; each one broken is an issue in `v`.
+    ///
+    /// - Parameter v: Collects the issues, with each member's path.
     public func validate(_ v: inout Validator) {
         v.string(self.targetGroupIdentifier, "targetGroupIdentifier", min: 17, max: 2048, pattern: #"((tg-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:targetgroup/tg-[0-9a-z]{17}))"#)
     }
 }
 
 extension DeleteTargetGroupRequest: OperationInput {
+    /// No member goes in the body: the request has none.
     public static let hasBody = false
+
+    /// Puts `targetGroupIdentifier` in the path.
+    ///
+    /// - Parameter b: The request being bound.
     public func bind(_ b: inout RequestBinder) {
         b.label("targetGroupIdentifier", self.targetGroupIdentifier)
     }
 }
 
+/// The output of ``LatticeClient/deleteTargetGroup(_:)``.
 public struct DeleteTargetGroupResponse: Codable, Sendable, Hashable {
+    /// The ID of the target group.
+    ///
+    /// Constraints: exactly 20 characters; pattern `tg-[0-9a-z]{17}`.
     public var id: String?
+
+    /// The Amazon Resource Name (ARN) of the target group.
+    ///
+    /// Constraints: 20 to 2048 characters; pattern
+    /// `arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:targetgroup/tg-[0-9a-z]{17}`.
     public var arn: String?
+
+    /// The status. You can retry the operation if the status is `DELETE_FAILED`. However, if you
+    /// retry it while the status is `DELETE_IN_PROGRESS`, the status doesn't change.
+    ///
+    /// Constraints: one of `CREATE_IN_PROGRESS`, `ACTIVE`, `DELETE_IN_PROGRESS`, `CREATE_FAILED`,
+    /// `DELETE_FAILED`.
     public var status: TargetGroupStatus?
 
+    /// A `DeleteTargetGroupResponse` with the given members; an optional one left out is not sent.
+    ///
+    /// - Parameters:
+    ///   - id: The ID of the target group.
+    ///   - arn: The Amazon Resource Name (ARN) of the target group.
+    ///   - status: The status.
     public init(id: String? = nil, arn: String? = nil, status: TargetGroupStatus? = nil) {
         self.id = id
         self.arn = arn
@@ -1198,10 +2967,24 @@ public struct DeleteTargetGroupResponse: Codable, Sendable, Hashable {
     }
 }
 
+/// The input of ``LatticeClient/deregisterTargets(_:)``.
 public struct DeregisterTargetsRequest: Codable, Sendable, Hashable {
+    /// The ID or ARN of the target group.
+    ///
+    /// Constraints: required; 17 to 2048 characters; pattern
+    /// `((tg-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:targetgroup/tg-[0-9a-z]{17}))`.
     public var targetGroupIdentifier: String
+
+    /// The targets to deregister.
+    ///
+    /// Constraints: required; 1 to 100 items.
     public var targets: [Target]
 
+    /// A `DeregisterTargetsRequest` with the given members.
+    ///
+    /// - Parameters:
+    ///   - targetGroupIdentifier: The ID or ARN of the target group.
+    ///   - targets: The targets to deregister.
     public init(targetGroupIdentifier: String, targets: [Target]) {
         self.targetGroupIdentifier = targetGroupIdentifier
         self.targets = targets
@@ -1209,6 +2992,10 @@ public struct DeregisterTargetsRequest: Codable, Sendable, Hashable {
 }
 
 extension DeregisterTargetsRequest: Validatable {
+    /// Checks the members against the model's constraints (lengths, ranges, patterns, sizes),
+    /// nested values included; each one broken is an issue in `v`.
+    ///
+    /// - Parameter v: Collects the issues, with each member's path.
     public func validate(_ v: inout Validator) {
         v.string(self.targetGroupIdentifier, "targetGroupIdentifier", min: 17, max: 2048, pattern: #"((tg-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:targetgroup/tg-[0-9a-z]{17}))"#)
         v.list(self.targets, "targets", min: 1, max: 100)
@@ -1216,41 +3003,99 @@ extension DeregisterTargetsRequest: Validatable {
 }
 
 extension DeregisterTargetsRequest: OperationInput {
+    /// The member `targets` goes in a JSON body.
     public static let hasBody = true
+
+    /// Puts `targetGroupIdentifier` in the path.
+    ///
+    /// - Parameter b: The request being bound.
     public func bind(_ b: inout RequestBinder) {
         b.label("targetGroupIdentifier", self.targetGroupIdentifier)
     }
     private enum BodyKeys: String, CodingKey { case targets }
+
+    /// Encodes the body members only: `targets`.
+    ///
+    /// - Parameter encoder: The JSON body's encoder.
     public func encodeBody(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: BodyKeys.self)
         try c.encode(self.targets, forKey: .targets)
     }
 }
 
+/// The output of ``LatticeClient/deregisterTargets(_:)``.
 public struct DeregisterTargetsResponse: Codable, Sendable, Hashable {
+    /// The targets that were successfully deregistered.
     public var successful: [Target]?
+
+    /// The targets that the operation couldn't deregister.
     public var unsuccessful: [TargetFailure]?
 
+    /// A `DeregisterTargetsResponse` with the given members; an optional one left out is not sent.
+    ///
+    /// - Parameters:
+    ///   - successful: The targets that were successfully deregistered.
+    ///   - unsuccessful: The targets that the operation couldn't deregister.
     public init(successful: [Target]? = nil, unsuccessful: [TargetFailure]? = nil) {
         self.successful = successful
         self.unsuccessful = unsuccessful
     }
 }
 
+/// Describes the DNS information of a service.
 public struct DnsEntry: Codable, Sendable, Hashable {
+    /// The domain name of the service.
     public var domainName: String?
+
+    /// The ID of the hosted zone.
     public var hostedZoneId: String?
 
+    /// A `DnsEntry` with the given members; an optional one left out is not sent.
+    ///
+    /// - Parameters:
+    ///   - domainName: The domain name of the service.
+    ///   - hostedZoneId: The ID of the hosted zone.
     public init(domainName: String? = nil, hostedZoneId: String? = nil) {
         self.domainName = domainName
         self.hostedZoneId = hostedZoneId
     }
 }
 
+/// The DNS configuration options.
 public struct DnsOptions: Codable, Sendable, Hashable {
+    /// The preference for which private domains have a private hosted zone created for and
+    /// associated with the specified VPC. Only supported when private DNS is enabled and when the
+    /// VPC endpoint type is ServiceNetwork or Resource.
+    ///
+    /// - `ALL_DOMAINS` - VPC Lattice provisions private hosted zones for all custom domain names.
+    /// - `VERIFIED_DOMAINS_ONLY` - VPC Lattice provisions a private hosted zone only if custom
+    ///   domain name has been verified by the provider.
+    /// - `VERIFIED_DOMAINS_AND_SPECIFIED_DOMAINS` - VPC Lattice provisions private hosted zones for
+    ///   all verified custom domain names and other domain names that the resource consumer
+    ///   specifies. The resource consumer specifies the domain names in the
+    ///   privateDnsSpecifiedDomains parameter.
+    /// - `SPECIFIED_DOMAINS_ONLY` - VPC Lattice provisions a private hosted zone for domain names
+    ///   specified by the resource consumer. The resource consumer specifies the domain names in
+    ///   the privateDnsSpecifiedDomains parameter.
+    ///
+    /// Constraints: one of `VERIFIED_DOMAINS_ONLY`, `ALL_DOMAINS`,
+    /// `VERIFIED_DOMAINS_AND_SPECIFIED_DOMAINS`, `SPECIFIED_DOMAINS_ONLY`.
     public var privateDnsPreference: PrivateDnsPreference?
+
+    /// Indicates which of the private domains to create private hosted zones for and associate with
+    /// the specified VPC. Only supported when private DNS is enabled and the private DNS preference
+    /// is `VERIFIED_DOMAINS_AND_SPECIFIED_DOMAINS` or `SPECIFIED_DOMAINS_ONLY`.
+    ///
+    /// Constraints: 1 to 10 items; each 1 to 255 characters.
     public var privateDnsSpecifiedDomains: [String]?
 
+    /// A `DnsOptions` with the given members; an optional one left out is not sent.
+    ///
+    /// - Parameters:
+    ///   - privateDnsPreference: The preference for which private domains have a private hosted
+    ///     zone created for and associated with the specified VPC.
+    ///   - privateDnsSpecifiedDomains: Indicates which of the private domains to create private
+    ///     hosted zones for and associate with the specified VPC.
     public init(privateDnsPreference: PrivateDnsPreference? = nil, privateDnsSpecifiedDomains: [String]? = nil) {
         self.privateDnsPreference = privateDnsPreference
         self.privateDnsSpecifiedDomains = privateDnsSpecifiedDomains
@@ -1258,15 +3103,32 @@ public struct DnsOptions: Codable, Sendable, Hashable {
 }
 
 extension DnsOptions: Validatable {
+    /// Checks the members against the model's constraints (lengths, ranges, patterns, sizes),
+    /// nested values included; each one broken is an issue in `v`.
+    ///
+    /// - Parameter v: Collects the issues, with each member's path.
     public func validate(_ v: inout Validator) {
         v.list(self.privateDnsSpecifiedDomains, "privateDnsSpecifiedDomains", min: 1, max: 10) { v, e in v.string(e, min: 1, max: 255) }
     }
 }
 
+/// The DNS name of the resource.
 public struct DnsResource: Codable, Sendable, Hashable {
+    /// The domain name of the resource.
+    ///
+    /// Constraints: 3 to 255 characters.
     public var domainName: String?
+
+    /// The type of IP address. Dualstack is currently not supported.
+    ///
+    /// Constraints: one of `IPV4`, `IPV6`, `DUALSTACK`.
     public var ipAddressType: ResourceConfigurationIpAddressType?
 
+    /// A `DnsResource` with the given members; an optional one left out is not sent.
+    ///
+    /// - Parameters:
+    ///   - domainName: The domain name of the resource.
+    ///   - ipAddressType: The type of IP address.
     public init(domainName: String? = nil, ipAddressType: ResourceConfigurationIpAddressType? = nil) {
         self.domainName = domainName
         self.ipAddressType = ipAddressType
@@ -1274,21 +3136,67 @@ public struct DnsResource: Codable, Sendable, Hashable {
 }
 
 extension DnsResource: Validatable {
+    /// Checks the members against the model's constraints (lengths, ranges, patterns, sizes),
+    /// nested values included; each one broken is an issue in `v`.
+    ///
+    /// - Parameter v: Collects the issues, with each member's path.
     public func validate(_ v: inout Validator) {
         v.string(self.domainName, "domainName", min: 3, max: 255)
     }
 }
 
+/// Summary information about a domain verification.
 public struct DomainVerificationSummary: Codable, Sendable, Hashable {
+    /// The ID of the domain verification.
+    ///
+    /// Constraints: required; exactly 20 characters; pattern `dv-[a-fA-F0-9]{17}`.
     public var id: String
+
+    /// The Amazon Resource Name (ARN) of the domain verification.
+    ///
+    /// Constraints: required; 20 to 2048 characters; pattern
+    /// `arn:[a-z0-9f\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:domainverification/dv-[a-fA-F0-9]{17}`.
     public var arn: String
+
+    /// The domain name being verified.
+    ///
+    /// Constraints: required; 3 to 255 characters.
     public var domainName: String
+
+    /// The current status of the domain verification process.
+    ///
+    /// Constraints: required; one of `VERIFIED`, `PENDING`, `VERIFICATION_TIMED_OUT`.
     public var status: VerificationStatus
+
+    /// The TXT record configuration used for domain verification.
     public var txtMethodConfig: TxtMethodConfig?
+
+    /// The date and time that the domain verification was created, in ISO-8601 format.
+    ///
+    /// Constraints: required.
     public var createdAt: Date
+
+    /// The date and time that the domain was last successfully verified, in ISO-8601 format.
     public var lastVerifiedTime: Date?
+
+    /// The tags associated with the domain verification.
+    ///
+    /// Constraints: at most 200 entries; keys 1 to 128 characters; values at most 256 characters.
     public var tags: [String: String]?
 
+    /// A `DomainVerificationSummary` with the given members; an optional one left out is not sent.
+    ///
+    /// - Parameters:
+    ///   - id: The ID of the domain verification.
+    ///   - arn: The Amazon Resource Name (ARN) of the domain verification.
+    ///   - domainName: The domain name being verified.
+    ///   - status: The current status of the domain verification process.
+    ///   - txtMethodConfig: The TXT record configuration used for domain verification.
+    ///   - createdAt: The date and time that the domain verification was created, in ISO-8601
+    ///     format.
+    ///   - lastVerifiedTime: The date and time that the domain was last successfully verified, in
+    ///     ISO-8601 format.
+    ///   - tags: The tags associated with the domain verification.
     public init(id: String, arn: String, domainName: String, status: VerificationStatus, txtMethodConfig: TxtMethodConfig? = nil, createdAt: Date, lastVerifiedTime: Date? = nil, tags: [String: String]? = nil) {
         self.id = id
         self.arn = arn
@@ -1301,65 +3209,164 @@ public struct DomainVerificationSummary: Codable, Sendable, Hashable {
     }
 }
 
+/// Describes an action that returns a custom HTTP response.
 public struct FixedResponseAction: Codable, Sendable, Hashable {
+    /// The HTTP response code. Only `404` and `500` status codes are supported.
+    ///
+    /// Constraints: required; 100 to 599.
     public var statusCode: Int
 
+    /// A `FixedResponseAction` with the given members.
+    ///
+    /// - Parameters:
+    ///   - statusCode: The HTTP response code.
     public init(statusCode: Int) {
         self.statusCode = statusCode
     }
 }
 
 extension FixedResponseAction: Validatable {
+    /// Checks the members against the model's constraints (lengths, ranges, patterns, sizes),
+    /// nested values included; each one broken is an issue in `v`.
+    ///
+    /// - Parameter v: Collects the issues, with each member's path.
     public func validate(_ v: inout Validator) {
         v.integer(self.statusCode, "statusCode", min: 100, max: 599)
     }
 }
 
+/// Describes a forward action. You can use forward actions to route requests to one or more target
+/// groups.
 public struct ForwardAction: Codable, Sendable, Hashable {
+    /// The target groups. Traffic matching the rule is forwarded to the specified target groups.
+    /// With forward actions, you can assign a weight that controls the prioritization and selection
+    /// of each target group. This means that requests are distributed to individual target groups
+    /// based on their weights. For example, if two target groups have the same weight, each target
+    /// group receives half of the traffic.
+    ///
+    /// The default value is 1. This means that if only one target group is provided, there is no
+    /// need to set the weight; 100% of the traffic goes to that target group.
+    ///
+    /// Constraints: required; 1 to 10 items.
     public var targetGroups: [WeightedTargetGroup]
 
+    /// A `ForwardAction` with the given members.
+    ///
+    /// - Parameters:
+    ///   - targetGroups: The target groups.
     public init(targetGroups: [WeightedTargetGroup]) {
         self.targetGroups = targetGroups
     }
 }
 
 extension ForwardAction: Validatable {
+    /// Checks the members against the model's constraints (lengths, ranges, patterns, sizes),
+    /// nested values included; each one broken is an issue in `v`.
+    ///
+    /// - Parameter v: Collects the issues, with each member's path.
     public func validate(_ v: inout Validator) {
         v.list(self.targetGroups, "targetGroups", min: 1, max: 10)
     }
 }
 
+/// The input of ``LatticeClient/getAccessLogSubscription(_:)``.
 public struct GetAccessLogSubscriptionRequest: Codable, Sendable, Hashable {
+    /// The ID or ARN of the access log subscription.
+    ///
+    /// Constraints: required; 17 to 2048 characters; pattern
+    /// `((als-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:accesslogsubscription/als-[0-9a-z]{17}))`.
     public var accessLogSubscriptionIdentifier: String
 
+    /// A `GetAccessLogSubscriptionRequest` with the given members.
+    ///
+    /// - Parameters:
+    ///   - accessLogSubscriptionIdentifier: The ID or ARN of the access log subscription.
     public init(accessLogSubscriptionIdentifier: String) {
         self.accessLogSubscriptionIdentifier = accessLogSubscriptionIdentifier
     }
 }
 
 extension GetAccessLogSubscriptionRequest: Validatable {
+    /// Checks the members against the model's constraints (lengths, ranges, patterns, sizes),
+    /// nested values included; each one broken is an issue in `v`.
+    ///
+    /// - Parameter v: Collects the issues, with each member's path.
     public func validate(_ v: inout Validator) {
         v.string(self.accessLogSubscriptionIdentifier, "accessLogSubscriptionIdentifier", min: 17, max: 2048, pattern: #"((als-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:accesslogsubscription/als-[0-9a-z]{17}))"#)
     }
 }
 
 extension GetAccessLogSubscriptionRequest: OperationInput {
+    /// No member goes in the body: the request has none.
     public static let hasBody = false
+
+    /// Puts `accessLogSubscriptionIdentifier` in the path.
+    ///
+    /// - Parameter b: The request being bound.
     public func bind(_ b: inout RequestBinder) {
         b.label("accessLogSubscriptionIdentifier", self.accessLogSubscriptionIdentifier)
     }
 }
 
+/// The output of ``LatticeClient/getAccessLogSubscription(_:)``.
 public struct GetAccessLogSubscriptionResponse: Codable, Sendable, Hashable {
+    /// The ID of the access log subscription.
+    ///
+    /// Constraints: required; exactly 21 characters; pattern `als-[0-9a-z]{17}`.
     public var id: String
+
+    /// The Amazon Resource Name (ARN) of the access log subscription.
+    ///
+    /// Constraints: required; 20 to 2048 characters; pattern
+    /// `arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:accesslogsubscription/als-[0-9a-z]{17}`.
     public var arn: String
+
+    /// The ID of the service network or service.
+    ///
+    /// Constraints: required; 20 to 50 characters; pattern `((sn)|(svc))-[0-9a-z]{17}`.
     public var resourceId: String
+
+    /// The Amazon Resource Name (ARN) of the service network or service.
+    ///
+    /// Constraints: required; 20 to 200 characters; pattern
+    /// `arn(:[a-z0-9]+([.-][a-z0-9]+)*){2}(:([a-z0-9]+([.-][a-z0-9]+)*)?){2}:((servicenetwork/sn)|(service/svc)|(resourceconfiguration/rcfg))-[0-9a-z]{17}`.
     public var resourceArn: String
+
+    /// The Amazon Resource Name (ARN) of the access log destination.
+    ///
+    /// Constraints: required; 20 to 2048 characters; pattern
+    /// `arn(:[a-z0-9]+([.-][a-z0-9]+)*){2}(:([a-z0-9]+([.-][a-z0-9]+)*)?){2}:([^/].*)?`.
     public var destinationArn: String
+
+    /// The log type for the service network.
+    ///
+    /// Constraints: one of `SERVICE`, `RESOURCE`.
     public var serviceNetworkLogType: ServiceNetworkLogType?
+
+    /// The date and time that the access log subscription was created, in ISO-8601 format.
+    ///
+    /// Constraints: required.
     public var createdAt: Date
+
+    /// The date and time that the access log subscription was last updated, in ISO-8601 format.
+    ///
+    /// Constraints: required.
     public var lastUpdatedAt: Date
 
+    /// A `GetAccessLogSubscriptionResponse` with the given members; an optional one left out is not
+    /// sent.
+    ///
+    /// - Parameters:
+    ///   - id: The ID of the access log subscription.
+    ///   - arn: The Amazon Resource Name (ARN) of the access log subscription.
+    ///   - resourceId: The ID of the service network or service.
+    ///   - resourceArn: The Amazon Resource Name (ARN) of the service network or service.
+    ///   - destinationArn: The Amazon Resource Name (ARN) of the access log destination.
+    ///   - serviceNetworkLogType: The log type for the service network.
+    ///   - createdAt: The date and time that the access log subscription was created, in ISO-8601
+    ///     format.
+    ///   - lastUpdatedAt: The date and time that the access log subscription was last updated, in
+    ///     ISO-8601 format.
     public init(id: String, arn: String, resourceId: String, resourceArn: String, destinationArn: String, serviceNetworkLogType: ServiceNetworkLogType? = nil, createdAt: Date, lastUpdatedAt: Date) {
         self.id = id
         self.arn = arn
@@ -1372,33 +3379,76 @@ public struct GetAccessLogSubscriptionResponse: Codable, Sendable, Hashable {
     }
 }
 
+/// The input of ``LatticeClient/getAuthPolicy(_:)``.
 public struct GetAuthPolicyRequest: Codable, Sendable, Hashable {
+    /// The ID or ARN of the service network or service.
+    ///
+    /// Constraints: required; 17 to 200 characters; pattern
+    /// `((((sn)|(svc)|(rcfg))-[0-9a-z]{17})|(arn(:[a-z0-9]+([.-][a-z0-9]+)*){2}(:([a-z0-9]+([.-][a-z0-9]+)*)?){2}:((servicenetwork/sn)|(resourceconfiguration/rcfg)|(service/svc))-[0-9a-z]{17}))`.
     public var resourceIdentifier: String
 
+    /// A `GetAuthPolicyRequest` with the given members.
+    ///
+    /// - Parameters:
+    ///   - resourceIdentifier: The ID or ARN of the service network or service.
     public init(resourceIdentifier: String) {
         self.resourceIdentifier = resourceIdentifier
     }
 }
 
 extension GetAuthPolicyRequest: Validatable {
+    /// Checks the members against the model's constraints (lengths, ranges, patterns, sizes),
+    /// nested values included; each one broken is an issue in `v`.
+    ///
+    /// - Parameter v: Collects the issues, with each member's path.
     public func validate(_ v: inout Validator) {
         v.string(self.resourceIdentifier, "resourceIdentifier", min: 17, max: 200, pattern: #"((((sn)|(svc)|(rcfg))-[0-9a-z]{17})|(arn(:[a-z0-9]+([.-][a-z0-9]+)*){2}(:([a-z0-9]+([.-][a-z0-9]+)*)?){2}:((servicenetwork/sn)|(resourceconfiguration/rcfg)|(service/svc))-[0-9a-z]{17}))"#)
     }
 }
 
 extension GetAuthPolicyRequest: OperationInput {
+    /// No member goes in the body: the request has none.
     public static let hasBody = false
+
+    /// Puts `resourceIdentifier` in the path.
+    ///
+    /// - Parameter b: The request being bound.
     public func bind(_ b: inout RequestBinder) {
         b.label("resourceIdentifier", self.resourceIdentifier)
     }
 }
 
+/// The output of ``LatticeClient/getAuthPolicy(_:)``.
 public struct GetAuthPolicyResponse: Codable, Sendable, Hashable {
+    /// The auth policy.
+    ///
+    /// Constraints: at most 36864 characters.
     public var policy: String?
+
+    /// The state of the auth policy. The auth policy is only active when the auth type is set to
+    /// `AWS_IAM`. If you provide a policy, then authentication and authorization decisions are made
+    /// based on this policy and the client's IAM policy. If the auth type is `NONE`, then any auth
+    /// policy that you provide remains inactive. For more information, see [Create a service
+    /// network](https://docs.aws.amazon.com/vpc-lattice/latest/ug/service-networks.html#create-service-network)
+    /// in the *Amazon VPC Lattice User Guide*.
+    ///
+    /// Constraints: one of `Active`, `Inactive`.
     public var state: AuthPolicyState?
+
+    /// The date and time that the auth policy was created, in ISO-8601 format.
     public var createdAt: Date?
+
+    /// The date and time that the auth policy was last updated, in ISO-8601 format.
     public var lastUpdatedAt: Date?
 
+    /// A `GetAuthPolicyResponse` with the given members; an optional one left out is not sent.
+    ///
+    /// - Parameters:
+    ///   - policy: The auth policy.
+    ///   - state: The state of the auth policy.
+    ///   - createdAt: The date and time that the auth policy was created, in ISO-8601 format.
+    ///   - lastUpdatedAt: The date and time that the auth policy was last updated, in ISO-8601
+    ///     format.
     public init(policy: String? = nil, state: AuthPolicyState? = nil, createdAt: Date? = nil, lastUpdatedAt: Date? = nil) {
         self.policy = policy
         self.state = state
@@ -1407,37 +3457,98 @@ public struct GetAuthPolicyResponse: Codable, Sendable, Hashable {
     }
 }
 
+/// The input of ``LatticeClient/getDomainVerification(_:)``.
 public struct GetDomainVerificationRequest: Codable, Sendable, Hashable {
+    /// The ID or ARN of the domain verification to retrieve.
+    ///
+    /// Constraints: required; 20 to 2048 characters; pattern
+    /// `((dv-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:domainverification/dv-[a-fA-F0-9]{17}))`.
     public var domainVerificationIdentifier: String
 
+    /// A `GetDomainVerificationRequest` with the given members.
+    ///
+    /// - Parameters:
+    ///   - domainVerificationIdentifier: The ID or ARN of the domain verification to retrieve.
     public init(domainVerificationIdentifier: String) {
         self.domainVerificationIdentifier = domainVerificationIdentifier
     }
 }
 
 extension GetDomainVerificationRequest: Validatable {
+    /// Checks the members against the model's constraints (lengths, ranges, patterns, sizes),
+    /// nested values included; each one broken is an issue in `v`.
+    ///
+    /// - Parameter v: Collects the issues, with each member's path.
     public func validate(_ v: inout Validator) {
         v.string(self.domainVerificationIdentifier, "domainVerificationIdentifier", min: 20, max: 2048, pattern: #"((dv-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:domainverification/dv-[a-fA-F0-9]{17}))"#)
     }
 }
 
 extension GetDomainVerificationRequest: OperationInput {
+    /// No member goes in the body: the request has none.
     public static let hasBody = false
+
+    /// Puts `domainVerificationIdentifier` in the path.
+    ///
+    /// - Parameter b: The request being bound.
     public func bind(_ b: inout RequestBinder) {
         b.label("domainVerificationIdentifier", self.domainVerificationIdentifier)
     }
 }
 
+/// The output of ``LatticeClient/getDomainVerification(_:)``.
 public struct GetDomainVerificationResponse: Codable, Sendable, Hashable {
+    /// The ID of the domain verification.
+    ///
+    /// Constraints: required; exactly 20 characters; pattern `dv-[a-fA-F0-9]{17}`.
     public var id: String
+
+    /// The Amazon Resource Name (ARN) of the domain verification.
+    ///
+    /// Constraints: required; 20 to 2048 characters; pattern
+    /// `arn:[a-z0-9f\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:domainverification/dv-[a-fA-F0-9]{17}`.
     public var arn: String
+
+    /// The domain name being verified.
+    ///
+    /// Constraints: required; 3 to 255 characters.
     public var domainName: String
+
+    /// The current status of the domain verification process.
+    ///
+    /// Constraints: required; one of `VERIFIED`, `PENDING`, `VERIFICATION_TIMED_OUT`.
     public var status: VerificationStatus
+
+    /// The TXT record configuration used for domain verification.
     public var txtMethodConfig: TxtMethodConfig?
+
+    /// The date and time that the domain verification was created, in ISO-8601 format.
+    ///
+    /// Constraints: required.
     public var createdAt: Date
+
+    /// The date and time that the domain was last successfully verified, in ISO-8601 format.
     public var lastVerifiedTime: Date?
+
+    /// The tags associated with the domain verification.
+    ///
+    /// Constraints: at most 200 entries; keys 1 to 128 characters; values at most 256 characters.
     public var tags: [String: String]?
 
+    /// A `GetDomainVerificationResponse` with the given members; an optional one left out is not
+    /// sent.
+    ///
+    /// - Parameters:
+    ///   - id: The ID of the domain verification.
+    ///   - arn: The Amazon Resource Name (ARN) of the domain verification.
+    ///   - domainName: The domain name being verified.
+    ///   - status: The current status of the domain verification process.
+    ///   - txtMethodConfig: The TXT record configuration used for domain verification.
+    ///   - createdAt: The date and time that the domain verification was created, in ISO-8601
+    ///     format.
+    ///   - lastVerifiedTime: The date and time that the domain was last successfully verified, in
+    ///     ISO-8601 format.
+    ///   - tags: The tags associated with the domain verification.
     public init(id: String, arn: String, domainName: String, status: VerificationStatus, txtMethodConfig: TxtMethodConfig? = nil, createdAt: Date, lastVerifiedTime: Date? = nil, tags: [String: String]? = nil) {
         self.id = id
         self.arn = arn
@@ -1450,10 +3561,25 @@ public struct GetDomainVerificationResponse: Codable, Sendable, Hashable {
     }
 }
 
+/// The input of ``LatticeClient/getListener(_:)``.
 public struct GetListenerRequest: Codable, Sendable, Hashable {
+    /// The ID or ARN of the service.
+    ///
+    /// Constraints: required; 17 to 2048 characters; pattern
+    /// `((svc-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}))`.
     public var serviceIdentifier: String
+
+    /// The ID or ARN of the listener.
+    ///
+    /// Constraints: required; 20 to 2048 characters; pattern
+    /// `((listener-[0-9a-z]{17})|(^arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}/listener/listener-[0-9a-z]{17}$))`.
     public var listenerIdentifier: String
 
+    /// A `GetListenerRequest` with the given members.
+    ///
+    /// - Parameters:
+    ///   - serviceIdentifier: The ID or ARN of the service.
+    ///   - listenerIdentifier: The ID or ARN of the listener.
     public init(serviceIdentifier: String, listenerIdentifier: String) {
         self.serviceIdentifier = serviceIdentifier
         self.listenerIdentifier = listenerIdentifier
@@ -1461,6 +3587,10 @@ public struct GetListenerRequest: Codable, Sendable, Hashable {
 }
 
 extension GetListenerRequest: Validatable {
+    /// Checks the members against the model's constraints (lengths, ranges, patterns, sizes),
+    /// nested values included; each one broken is an issue in `v`.
+    ///
+    /// - Parameter v: Collects the issues, with each member's path.
     public func validate(_ v: inout Validator) {
         v.string(self.serviceIdentifier, "serviceIdentifier", min: 17, max: 2048, pattern: #"((svc-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}))"#)
         v.string(self.listenerIdentifier, "listenerIdentifier", min: 20, max: 2048, pattern: #"((listener-[0-9a-z]{17})|(^arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}/listener/listener-[0-9a-z]{17}$))"#)
@@ -1468,25 +3598,80 @@ extension GetListenerRequest: Validatable {
 }
 
 extension GetListenerRequest: OperationInput {
+    /// No member goes in the body: the request has none.
     public static let hasBody = false
+
+    /// Puts `serviceIdentifier` and `listenerIdentifier` in the path.
+    ///
+    /// - Parameter b: The request being bound.
     public func bind(_ b: inout RequestBinder) {
         b.label("serviceIdentifier", self.serviceIdentifier)
         b.label("listenerIdentifier", self.listenerIdentifier)
     }
 }
 
+/// The output of ``LatticeClient/getListener(_:)``.
 public struct GetListenerResponse: Codable, Sendable, Hashable {
+    /// The Amazon Resource Name (ARN) of the listener.
+    ///
+    /// Constraints: 20 to 2048 characters; pattern
+    /// `arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}/listener/listener-[0-9a-z]{17}`.
     public var arn: String?
+
+    /// The ID of the listener.
+    ///
+    /// Constraints: exactly 26 characters; pattern `listener-[0-9a-z]{17}`.
     public var id: String?
+
+    /// The name of the listener.
+    ///
+    /// Constraints: 3 to 63 characters; pattern
+    /// `(?!listener-)(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+`.
     public var name: String?
+
+    /// The listener protocol.
+    ///
+    /// Constraints: one of `HTTP`, `HTTPS`, `TLS_PASSTHROUGH`.
     public var `protocol`: ListenerProtocol?
+
+    /// The listener port.
+    ///
+    /// Constraints: 1 to 65535.
     public var port: Int?
+
+    /// The Amazon Resource Name (ARN) of the service.
+    ///
+    /// Constraints: 20 to 2048 characters; pattern
+    /// `arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}`.
     public var serviceArn: String?
+
+    /// The ID of the service.
+    ///
+    /// Constraints: exactly 21 characters; pattern `svc-[0-9a-z]{17}`.
     public var serviceId: String?
+
+    /// The actions for the default listener rule.
     public var defaultAction: RuleAction?
+
+    /// The date and time that the listener was created, in ISO-8601 format.
     public var createdAt: Date?
+
+    /// The date and time that the listener was last updated, in ISO-8601 format.
     public var lastUpdatedAt: Date?
 
+    /// A `GetListenerResponse` with the given members; an optional one left out is not sent.
+    ///
+    /// - Parameters:
+    ///   - arn: The Amazon Resource Name (ARN) of the listener.
+    ///   - id: The ID of the listener.
+    ///   - name: The name of the listener.
+    ///   - protocol: The listener protocol.
+    ///   - port: The listener port.
+    ///   - serviceArn: The Amazon Resource Name (ARN) of the service.
+    ///   - serviceId: The ID of the service.
+    ///   - defaultAction: The actions for the default listener rule.
+    ///   - createdAt: The date and time that the listener was created, in ISO-8601 format.
+    ///   - lastUpdatedAt: The date and time that the listener was last updated, in ISO-8601 format.
     public init(arn: String? = nil, id: String? = nil, name: String? = nil, protocol: ListenerProtocol? = nil, port: Int? = nil, serviceArn: String? = nil, serviceId: String? = nil, defaultAction: RuleAction? = nil, createdAt: Date? = nil, lastUpdatedAt: Date? = nil) {
         self.arn = arn
         self.id = id
@@ -1501,49 +3686,179 @@ public struct GetListenerResponse: Codable, Sendable, Hashable {
     }
 }
 
+/// The input of ``LatticeClient/getResourceConfiguration(_:)``.
 public struct GetResourceConfigurationRequest: Codable, Sendable, Hashable {
+    /// The ID of the resource configuration.
+    ///
+    /// Constraints: required; 20 to 2048 characters; pattern
+    /// `((rcfg-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:resourceconfiguration/rcfg-[0-9a-z]{17}))`.
     public var resourceConfigurationIdentifier: String
 
+    /// A `GetResourceConfigurationRequest` with the given members.
+    ///
+    /// - Parameters:
+    ///   - resourceConfigurationIdentifier: The ID of the resource configuration.
     public init(resourceConfigurationIdentifier: String) {
         self.resourceConfigurationIdentifier = resourceConfigurationIdentifier
     }
 }
 
 extension GetResourceConfigurationRequest: Validatable {
+    /// Checks the members against the model's constraints (lengths, ranges, patterns, sizes),
+    /// nested values included; each one broken is an issue in `v`.
+    ///
+    /// - Parameter v: Collects the issues, with each member's path.
     public func validate(_ v: inout Validator) {
         v.string(self.resourceConfigurationIdentifier, "resourceConfigurationIdentifier", min: 20, max: 2048, pattern: #"((rcfg-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:resourceconfiguration/rcfg-[0-9a-z]{17}))"#)
     }
 }
 
 extension GetResourceConfigurationRequest: OperationInput {
+    /// No member goes in the body: the request has none.
     public static let hasBody = false
+
+    /// Puts `resourceConfigurationIdentifier` in the path.
+    ///
+    /// - Parameter b: The request being bound.
     public func bind(_ b: inout RequestBinder) {
         b.label("resourceConfigurationIdentifier", self.resourceConfigurationIdentifier)
     }
 }
 
+/// The output of ``LatticeClient/getResourceConfiguration(_:)``.
 public struct GetResourceConfigurationResponse: Codable, Sendable, Hashable {
+    /// The ID of the resource configuration.
+    ///
+    /// Constraints: exactly 22 characters; pattern `rcfg-[0-9a-z]{17}`.
     public var id: String?
+
+    /// The name of the resource configuration.
+    ///
+    /// Constraints: 3 to 40 characters; pattern `(?!rcfg-)(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+`.
     public var name: String?
+
+    /// The Amazon Resource Name (ARN) of the resource configuration.
+    ///
+    /// Constraints: 20 to 2048 characters; pattern
+    /// `arn:[a-z0-9f\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:resourceconfiguration/rcfg-[0-9a-z]{17}`.
     public var arn: String?
+
+    /// The ID of the resource gateway used to connect to the resource configuration in a given VPC.
+    /// You can specify the resource gateway identifier only for resource configurations with type
+    /// SINGLE, GROUP, or ARN.
+    ///
+    /// Constraints: exactly 21 characters; pattern `rgw-[0-9a-z]{17}`.
     public var resourceGatewayId: String?
+
+    /// The ID of the group resource configuration.
+    ///
+    /// Constraints: exactly 22 characters; pattern `rcfg-[0-9a-z]{17}`.
     public var resourceConfigurationGroupId: String?
+
+    /// The type of resource configuration.
+    ///
+    /// - `SINGLE` - A single resource.
+    /// - `GROUP` - A group of resources.
+    /// - `CHILD` - A single resource that is part of a group resource configuration.
+    /// - `ARN` - An Amazon Web Services resource.
+    ///
+    /// Constraints: one of `GROUP`, `CHILD`, `SINGLE`, `ARN`.
     public var type: ResourceConfigurationType?
+
+    /// Specifies whether the resource configuration is associated with a sharable service network.
     public var allowAssociationToShareableServiceNetwork: Bool?
+
+    /// The TCP port ranges that a consumer can use to access a resource configuration. You can
+    /// separate port ranges with a comma. Example: 1-65535 or 1,2,22-30
+    ///
+    /// Constraints: each 1 to 11 characters, pattern `((\d{1,5}\-\d{1,5})|(\d+))`.
     public var portRanges: [String]?
+
+    /// The TCP protocol accepted by the specified resource configuration.
+    ///
+    /// Constraints: one of `TCP`.
     public var `protocol`: ProtocolType?
+
+    /// The custom domain name of the resource configuration.
+    ///
+    /// Constraints: 3 to 255 characters.
     public var customDomainName: String?
+
+    /// The status of the resource configuration.
+    ///
+    /// Constraints: one of `ACTIVE`, `CREATE_IN_PROGRESS`, `UPDATE_IN_PROGRESS`,
+    /// `DELETE_IN_PROGRESS`, `CREATE_FAILED`, `UPDATE_FAILED`, `DELETE_FAILED`.
     public var status: ResourceConfigurationStatus?
+
+    /// The resource configuration.
     public var resourceConfigurationDefinition: ResourceConfigurationDefinition?
+
+    /// The date and time that the resource configuration was created, in ISO-8601 format.
     public var createdAt: Date?
+
+    /// Indicates whether the resource configuration was created and is managed by Amazon.
     public var amazonManaged: Bool?
+
+    /// The reason the create-resource-configuration request failed.
     public var failureReason: String?
+
+    /// The most recent date and time that the resource configuration was updated, in ISO-8601
+    /// format.
     public var lastUpdatedAt: Date?
+
+    /// The domain verification ID.
+    ///
+    /// Constraints: exactly 20 characters; pattern `dv-[a-fA-F0-9]{17}`.
     public var domainVerificationId: String?
+
+    /// The ARN of the domain verification.
+    ///
+    /// Constraints: 20 to 2048 characters; pattern
+    /// `arn:[a-z0-9f\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:domainverification/dv-[a-fA-F0-9]{17}`.
     public var domainVerificationArn: String?
+
+    /// The domain verification status.
+    ///
+    /// Constraints: one of `VERIFIED`, `PENDING`, `VERIFICATION_TIMED_OUT`.
     public var domainVerificationStatus: VerificationStatus?
+
+    /// (GROUP) The group domain for a group resource configuration. Any domains that you create for
+    /// the child resource are subdomains of the group domain. Child resources inherit the
+    /// verification status of the domain.
+    ///
+    /// Constraints: 3 to 255 characters.
     public var groupDomain: String?
 
+    /// A `GetResourceConfigurationResponse` with the given members; an optional one left out is not
+    /// sent.
+    ///
+    /// - Parameters:
+    ///   - id: The ID of the resource configuration.
+    ///   - name: The name of the resource configuration.
+    ///   - arn: The Amazon Resource Name (ARN) of the resource configuration.
+    ///   - resourceGatewayId: The ID of the resource gateway used to connect to the resource
+    ///     configuration in a given VPC.
+    ///   - resourceConfigurationGroupId: The ID of the group resource configuration.
+    ///   - type: The type of resource configuration.
+    ///   - allowAssociationToShareableServiceNetwork: Specifies whether the resource configuration
+    ///     is associated with a sharable service network.
+    ///   - portRanges: The TCP port ranges that a consumer can use to access a resource
+    ///     configuration.
+    ///   - protocol: The TCP protocol accepted by the specified resource configuration.
+    ///   - customDomainName: The custom domain name of the resource configuration.
+    ///   - status: The status of the resource configuration.
+    ///   - resourceConfigurationDefinition: The resource configuration.
+    ///   - createdAt: The date and time that the resource configuration was created, in ISO-8601
+    ///     format.
+    ///   - amazonManaged: Indicates whether the resource configuration was created and is managed
+    ///     by Amazon.
+    ///   - failureReason: The reason the create-resource-configuration request failed.
+    ///   - lastUpdatedAt: The most recent date and time that the resource configuration was
+    ///     updated, in ISO-8601 format.
+    ///   - domainVerificationId: The domain verification ID.
+    ///   - domainVerificationArn: The ARN of the domain verification.
+    ///   - domainVerificationStatus: The domain verification status.
+    ///   - groupDomain: (GROUP) The group domain for a group resource configuration.
     public init(id: String? = nil, name: String? = nil, arn: String? = nil, resourceGatewayId: String? = nil, resourceConfigurationGroupId: String? = nil, type: ResourceConfigurationType? = nil, allowAssociationToShareableServiceNetwork: Bool? = nil, portRanges: [String]? = nil, protocol: ProtocolType? = nil, customDomainName: String? = nil, status: ResourceConfigurationStatus? = nil, resourceConfigurationDefinition: ResourceConfigurationDefinition? = nil, createdAt: Date? = nil, amazonManaged: Bool? = nil, failureReason: String? = nil, lastUpdatedAt: Date? = nil, domainVerificationId: String? = nil, domainVerificationArn: String? = nil, domainVerificationStatus: VerificationStatus? = nil, groupDomain: String? = nil) {
         self.id = id
         self.name = name
@@ -1568,43 +3883,131 @@ public struct GetResourceConfigurationResponse: Codable, Sendable, Hashable {
     }
 }
 
+/// The input of ``LatticeClient/getResourceGateway(_:)``.
 public struct GetResourceGatewayRequest: Codable, Sendable, Hashable {
+    /// The ID of the resource gateway.
+    ///
+    /// Constraints: required; 17 to 2048 characters; pattern
+    /// `((rgw-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:resourcegateway/rgw-[0-9a-z]{17}))`.
     public var resourceGatewayIdentifier: String
 
+    /// A `GetResourceGatewayRequest` with the given members.
+    ///
+    /// - Parameters:
+    ///   - resourceGatewayIdentifier: The ID of the resource gateway.
     public init(resourceGatewayIdentifier: String) {
         self.resourceGatewayIdentifier = resourceGatewayIdentifier
     }
 }
 
 extension GetResourceGatewayRequest: Validatable {
+    /// Checks the members against the model's constraints (lengths, ranges, patterns, sizes),
+    /// nested values included; each one broken is an issue in `v`.
+    ///
+    /// - Parameter v: Collects the issues, with each member's path.
     public func validate(_ v: inout Validator) {
         v.string(self.resourceGatewayIdentifier, "resourceGatewayIdentifier", min: 17, max: 2048, pattern: #"((rgw-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:resourcegateway/rgw-[0-9a-z]{17}))"#)
     }
 }
 
 extension GetResourceGatewayRequest: OperationInput {
+    /// No member goes in the body: the request has none.
     public static let hasBody = false
+
+    /// Puts `resourceGatewayIdentifier` in the path.
+    ///
+    /// - Parameter b: The request being bound.
     public func bind(_ b: inout RequestBinder) {
         b.label("resourceGatewayIdentifier", self.resourceGatewayIdentifier)
     }
 }
 
+/// The output of ``LatticeClient/getResourceGateway(_:)``.
 public struct GetResourceGatewayResponse: Codable, Sendable, Hashable {
+    /// The name of the resource gateway.
+    ///
+    /// Constraints: 3 to 40 characters; pattern `(?!rgw-)(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+`.
     public var name: String?
+
+    /// The ID of the resource gateway.
+    ///
+    /// Constraints: exactly 21 characters; pattern `rgw-[0-9a-z]{17}`.
     public var id: String?
+
+    /// The Amazon Resource Name (ARN) of the resource gateway.
+    ///
+    /// Constraints: 20 to 2048 characters; pattern
+    /// `arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:resourcegateway/rgw-[0-9a-z]{17}`.
     public var arn: String?
+
+    /// The status for the resource gateway.
+    ///
+    /// Constraints: one of `ACTIVE`, `CREATE_IN_PROGRESS`, `UPDATE_IN_PROGRESS`,
+    /// `DELETE_IN_PROGRESS`, `CREATE_FAILED`, `UPDATE_FAILED`, `DELETE_FAILED`.
     public var status: ResourceGatewayStatus?
+
+    /// The ID of the VPC for the resource gateway.
+    ///
+    /// Constraints: 5 to 50 characters; pattern `vpc-(([0-9a-z]{8})|([0-9a-z]{17}))`.
     public var vpcId: String?
+
+    /// The IDs of the VPC subnets for resource gateway.
+    ///
+    /// Constraints: each 5 to 200 characters.
     public var subnetIds: [String]?
+
+    /// Indicates whether the resource gateway is managed by an AWS service.
     public var serviceManaged: Bool?
+
+    /// The AWS service that manages the resource gateway.
     public var managedBy: String?
+
+    /// The security group IDs associated with the resource gateway.
+    ///
+    /// Constraints: each 5 to 200 characters, pattern `sg-(([0-9a-z]{8})|([0-9a-z]{17}))`.
     public var securityGroupIds: [String]?
+
+    /// The type of IP address for the resource gateway.
+    ///
+    /// Constraints: one of `IPV4`, `IPV6`, `DUALSTACK`.
     public var ipAddressType: ResourceGatewayIpAddressType?
+
+    /// The number of IPv4 addresses in each ENI for the resource gateway.
+    ///
+    /// Constraints: 1 to 62.
     public var ipv4AddressesPerEni: Int?
+
+    /// The DNS resolution type for resource configurations that are associated with this resource
+    /// gateway.
+    ///
+    /// Constraints: one of `IN_VPC`, `PUBLIC`.
     public var resourceConfigDnsResolution: ResourceConfigDnsResolution?
+
+    /// The date and time that the resource gateway was created, in ISO-8601 format.
     public var createdAt: Date?
+
+    /// The date and time that the resource gateway was last updated, in ISO-8601 format.
     public var lastUpdatedAt: Date?
 
+    /// A `GetResourceGatewayResponse` with the given members; an optional one left out is not sent.
+    ///
+    /// - Parameters:
+    ///   - name: The name of the resource gateway.
+    ///   - id: The ID of the resource gateway.
+    ///   - arn: The Amazon Resource Name (ARN) of the resource gateway.
+    ///   - status: The status for the resource gateway.
+    ///   - vpcId: The ID of the VPC for the resource gateway.
+    ///   - subnetIds: The IDs of the VPC subnets for resource gateway.
+    ///   - serviceManaged: Indicates whether the resource gateway is managed by an AWS service.
+    ///   - managedBy: The AWS service that manages the resource gateway.
+    ///   - securityGroupIds: The security group IDs associated with the resource gateway.
+    ///   - ipAddressType: The type of IP address for the resource gateway.
+    ///   - ipv4AddressesPerEni: The number of IPv4 addresses in each ENI for the resource gateway.
+    ///   - resourceConfigDnsResolution: The DNS resolution type for resource configurations that
+    ///     are associated with this resource gateway.
+    ///   - createdAt: The date and time that the resource gateway was created, in ISO-8601 format.
+    ///   - lastUpdatedAt: The date and time that the resource gateway was last updated, in ISO-8601
+    ///     format.
     public init(name: String? = nil, id: String? = nil, arn: String? = nil, status: ResourceGatewayStatus? = nil, vpcId: String? = nil, subnetIds: [String]? = nil, serviceManaged: Bool? = nil, managedBy: String? = nil, securityGroupIds: [String]? = nil, ipAddressType: ResourceGatewayIpAddressType? = nil, ipv4AddressesPerEni: Int? = nil, resourceConfigDnsResolution: ResourceConfigDnsResolution? = nil, createdAt: Date? = nil, lastUpdatedAt: Date? = nil) {
         self.name = name
         self.id = id
@@ -1623,40 +4026,87 @@ public struct GetResourceGatewayResponse: Codable, Sendable, Hashable {
     }
 }
 
+/// The input of ``LatticeClient/getResourcePolicy(_:)``.
 public struct GetResourcePolicyRequest: Codable, Sendable, Hashable {
+    /// The Amazon Resource Name (ARN) of the service network or service.
+    ///
+    /// Constraints: required; 20 to 200 characters; pattern
+    /// `arn(:[a-z0-9]+([.-][a-z0-9]+)*){2}(:([a-z0-9]+([.-][a-z0-9]+)*)?){2}:((servicenetwork/sn)|(service/svc)|(resourceconfiguration/rcfg))-[0-9a-z]{17}`.
     public var resourceArn: String
 
+    /// A `GetResourcePolicyRequest` with the given members.
+    ///
+    /// - Parameters:
+    ///   - resourceArn: The Amazon Resource Name (ARN) of the service network or service.
     public init(resourceArn: String) {
         self.resourceArn = resourceArn
     }
 }
 
 extension GetResourcePolicyRequest: Validatable {
+    /// Checks the members against the model's constraints (lengths, ranges, patterns, sizes),
+    /// nested values included; each one broken is an issue in `v`.
+    ///
+    /// - Parameter v: Collects the issues, with each member's path.
     public func validate(_ v: inout Validator) {
         v.string(self.resourceArn, "resourceArn", min: 20, max: 200, pattern: #"arn(:[a-z0-9]+([.-][a-z0-9]+)*){2}(:([a-z0-9]+([.-][a-z0-9]+)*)?){2}:((servicenetwork/sn)|(service/svc)|(resourceconfiguration/rcfg))-[0-9a-z]{17}"#)
     }
 }
 
 extension GetResourcePolicyRequest: OperationInput {
+    /// No member goes in the body: the request has none.
     public static let hasBody = false
+
+    /// Puts `resourceArn` in the path.
+    ///
+    /// - Parameter b: The request being bound.
     public func bind(_ b: inout RequestBinder) {
         b.label("resourceArn", self.resourceArn)
     }
 }
 
+/// The output of ``LatticeClient/getResourcePolicy(_:)``.
 public struct GetResourcePolicyResponse: Codable, Sendable, Hashable {
+    /// An IAM policy.
+    ///
+    /// Constraints: 1 to 10000 characters; pattern `.*\S.*`.
     public var policy: String?
 
+    /// A `GetResourcePolicyResponse` with the given members; an optional one left out is not sent.
+    ///
+    /// - Parameters:
+    ///   - policy: An IAM policy.
     public init(policy: String? = nil) {
         self.policy = policy
     }
 }
 
+/// The input of ``LatticeClient/getRule(_:)``.
 public struct GetRuleRequest: Codable, Sendable, Hashable {
+    /// The ID or ARN of the service.
+    ///
+    /// Constraints: required; 17 to 2048 characters; pattern
+    /// `((svc-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}))`.
     public var serviceIdentifier: String
+
+    /// The ID or ARN of the listener.
+    ///
+    /// Constraints: required; 20 to 2048 characters; pattern
+    /// `((listener-[0-9a-z]{17})|(^arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}/listener/listener-[0-9a-z]{17}$))`.
     public var listenerIdentifier: String
+
+    /// The ID or ARN of the listener rule.
+    ///
+    /// Constraints: required; 20 to 2048 characters; pattern
+    /// `((rule-[0-9a-z]{17})|(^arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}/listener/listener-[0-9a-z]{17}/rule/rule-[0-9a-z]{17}$))`.
     public var ruleIdentifier: String
 
+    /// A `GetRuleRequest` with the given members.
+    ///
+    /// - Parameters:
+    ///   - serviceIdentifier: The ID or ARN of the service.
+    ///   - listenerIdentifier: The ID or ARN of the listener.
+    ///   - ruleIdentifier: The ID or ARN of the listener rule.
     public init(serviceIdentifier: String, listenerIdentifier: String, ruleIdentifier: String) {
         self.serviceIdentifier = serviceIdentifier
         self.listenerIdentifier = listenerIdentifier
@@ -1665,6 +4115,10 @@ public struct GetRuleRequest: Codable, Sendable, Hashable {
 }
 
 extension GetRuleRequest: Validatable {
+    /// Checks the members against the model's constraints (lengths, ranges, patterns, sizes),
+    /// nested values included; each one broken is an issue in `v`.
+    ///
+    /// - Parameter v: Collects the issues, with each member's path.
     public func validate(_ v: inout Validator) {
         v.string(self.serviceIdentifier, "serviceIdentifier", min: 17, max: 2048, pattern: #"((svc-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}))"#)
         v.string(self.listenerIdentifier, "listenerIdentifier", min: 20, max: 2048, pattern: #"((listener-[0-9a-z]{17})|(^arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}/listener/listener-[0-9a-z]{17}$))"#)
@@ -1673,7 +4127,12 @@ extension GetRuleRequest: Validatable {
 }
 
 extension GetRuleRequest: OperationInput {
+    /// No member goes in the body: the request has none.
     public static let hasBody = false
+
+    /// Puts `serviceIdentifier`, `listenerIdentifier` and `ruleIdentifier` in the path.
+    ///
+    /// - Parameter b: The request being bound.
     public func bind(_ b: inout RequestBinder) {
         b.label("serviceIdentifier", self.serviceIdentifier)
         b.label("listenerIdentifier", self.listenerIdentifier)
@@ -1681,17 +4140,57 @@ extension GetRuleRequest: OperationInput {
     }
 }
 
+/// The output of ``LatticeClient/getRule(_:)``.
 public struct GetRuleResponse: Codable, Sendable, Hashable {
+    /// The Amazon Resource Name (ARN) of the listener.
+    ///
+    /// Constraints: 20 to 2048 characters; pattern
+    /// `arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}/listener/listener-[0-9a-z]{17}/rule/rule-[0-9a-z]{17}`.
     public var arn: String?
+
+    /// The ID of the listener.
+    ///
+    /// Constraints: 5 to 22 characters; pattern `rule-[0-9a-z]{17}`.
     public var id: String?
+
+    /// The name of the listener.
+    ///
+    /// Constraints: 3 to 63 characters; pattern `(?!rule-)(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+`.
     public var name: String?
+
+    /// Indicates whether this is the default rule.
     public var isDefault: Bool?
+
+    /// The rule match.
     public var match: RuleMatch?
+
+    /// The priority level for the specified rule.
+    ///
+    /// Constraints: 1 to 2000.
     public var priority: Int?
+
+    /// The action for the default rule.
     public var action: RuleAction?
+
+    /// The date and time that the listener rule was created, in ISO-8601 format.
     public var createdAt: Date?
+
+    /// The date and time that the listener rule was last updated, in ISO-8601 format.
     public var lastUpdatedAt: Date?
 
+    /// A `GetRuleResponse` with the given members; an optional one left out is not sent.
+    ///
+    /// - Parameters:
+    ///   - arn: The Amazon Resource Name (ARN) of the listener.
+    ///   - id: The ID of the listener.
+    ///   - name: The name of the listener.
+    ///   - isDefault: Indicates whether this is the default rule.
+    ///   - match: The rule match.
+    ///   - priority: The priority level for the specified rule.
+    ///   - action: The action for the default rule.
+    ///   - createdAt: The date and time that the listener rule was created, in ISO-8601 format.
+    ///   - lastUpdatedAt: The date and time that the listener rule was last updated, in ISO-8601
+    ///     format.
     public init(arn: String? = nil, id: String? = nil, name: String? = nil, isDefault: Bool? = nil, match: RuleMatch? = nil, priority: Int? = nil, action: RuleAction? = nil, createdAt: Date? = nil, lastUpdatedAt: Date? = nil) {
         self.arn = arn
         self.id = id
@@ -1705,69 +4204,200 @@ public struct GetRuleResponse: Codable, Sendable, Hashable {
     }
 }
 
+/// The input of ``LatticeClient/getServiceNetwork(_:)``.
 public struct GetServiceNetworkRequest: Codable, Sendable, Hashable {
+    /// The ID or ARN of the service network.
+    ///
+    /// Constraints: required; 3 to 2048 characters; pattern
+    /// `((sn-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:servicenetwork/sn-[0-9a-z]{17}))`.
     public var serviceNetworkIdentifier: String
 
+    /// A `GetServiceNetworkRequest` with the given members.
+    ///
+    /// - Parameters:
+    ///   - serviceNetworkIdentifier: The ID or ARN of the service network.
     public init(serviceNetworkIdentifier: String) {
         self.serviceNetworkIdentifier = serviceNetworkIdentifier
     }
 }
 
 extension GetServiceNetworkRequest: Validatable {
+    /// Checks the members against the model's constraints (lengths, ranges, patterns, sizes),
+    /// nested values included; each one broken is an issue in `v`.
+    ///
+    /// - Parameter v: Collects the issues, with each member's path.
     public func validate(_ v: inout Validator) {
         v.string(self.serviceNetworkIdentifier, "serviceNetworkIdentifier", min: 3, max: 2048, pattern: #"((sn-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:servicenetwork/sn-[0-9a-z]{17}))"#)
     }
 }
 
 extension GetServiceNetworkRequest: OperationInput {
+    /// No member goes in the body: the request has none.
     public static let hasBody = false
+
+    /// Puts `serviceNetworkIdentifier` in the path.
+    ///
+    /// - Parameter b: The request being bound.
     public func bind(_ b: inout RequestBinder) {
         b.label("serviceNetworkIdentifier", self.serviceNetworkIdentifier)
     }
 }
 
+/// The input of ``LatticeClient/getServiceNetworkResourceAssociation(_:)``.
 public struct GetServiceNetworkResourceAssociationRequest: Codable, Sendable, Hashable {
+    /// The ID of the association.
+    ///
+    /// Constraints: required; 22 to 2048 characters; pattern
+    /// `((snra-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:servicenetworkresourceassociation/snra-[0-9a-f]{17}))`.
     public var serviceNetworkResourceAssociationIdentifier: String
 
+    /// A `GetServiceNetworkResourceAssociationRequest` with the given members.
+    ///
+    /// - Parameters:
+    ///   - serviceNetworkResourceAssociationIdentifier: The ID of the association.
     public init(serviceNetworkResourceAssociationIdentifier: String) {
         self.serviceNetworkResourceAssociationIdentifier = serviceNetworkResourceAssociationIdentifier
     }
 }
 
 extension GetServiceNetworkResourceAssociationRequest: Validatable {
+    /// Checks the members against the model's constraints (lengths, ranges, patterns, sizes),
+    /// nested values included; each one broken is an issue in `v`.
+    ///
+    /// - Parameter v: Collects the issues, with each member's path.
     public func validate(_ v: inout Validator) {
         v.string(self.serviceNetworkResourceAssociationIdentifier, "serviceNetworkResourceAssociationIdentifier", min: 22, max: 2048, pattern: #"((snra-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:servicenetworkresourceassociation/snra-[0-9a-f]{17}))"#)
     }
 }
 
 extension GetServiceNetworkResourceAssociationRequest: OperationInput {
+    /// No member goes in the body: the request has none.
     public static let hasBody = false
+
+    /// Puts `serviceNetworkResourceAssociationIdentifier` in the path.
+    ///
+    /// - Parameter b: The request being bound.
     public func bind(_ b: inout RequestBinder) {
         b.label("serviceNetworkResourceAssociationIdentifier", self.serviceNetworkResourceAssociationIdentifier)
     }
 }
 
+/// The output of ``LatticeClient/getServiceNetworkResourceAssociation(_:)``.
 public struct GetServiceNetworkResourceAssociationResponse: Codable, Sendable, Hashable {
+    /// The ID of the association.
+    ///
+    /// Constraints: exactly 22 characters; pattern `snra-[0-9a-f]{17}`.
     public var id: String?
+
+    /// The Amazon Resource Name (ARN) of the association.
+    ///
+    /// Constraints: 22 to 2048 characters; pattern
+    /// `arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:servicenetworkresourceassociation/snra-[0-9a-f]{17}`.
     public var arn: String?
+
+    /// The status of the association.
+    ///
+    /// Constraints: one of `CREATE_IN_PROGRESS`, `ACTIVE`, `PARTIAL`, `DELETE_IN_PROGRESS`,
+    /// `CREATE_FAILED`, `DELETE_FAILED`.
     public var status: ServiceNetworkResourceAssociationStatus?
+
+    /// The account that created the association.
+    ///
+    /// Constraints: 1 to 12 characters; pattern `[0-9]{12}`.
     public var createdBy: String?
+
+    /// The date and time that the association was created, in ISO-8601 format.
     public var createdAt: Date?
+
+    /// The ID of the resource configuration that is associated with the service network.
+    ///
+    /// Constraints: exactly 22 characters; pattern `rcfg-[0-9a-z]{17}`.
     public var resourceConfigurationId: String?
+
+    /// The Amazon Resource Name (ARN) of the association.
+    ///
+    /// Constraints: 20 to 2048 characters; pattern
+    /// `arn:[a-z0-9f\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:resourceconfiguration/rcfg-[0-9a-z]{17}`.
     public var resourceConfigurationArn: String?
+
+    /// The name of the resource configuration that is associated with the service network.
+    ///
+    /// Constraints: 3 to 40 characters; pattern `(?!rcfg-)(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+`.
     public var resourceConfigurationName: String?
+
+    /// The ID of the service network that is associated with the resource configuration.
+    ///
+    /// Constraints: 3 to 2048 characters.
     public var serviceNetworkId: String?
+
+    /// The Amazon Resource Name (ARN) of the service network that is associated with the resource
+    /// configuration.
+    ///
+    /// Constraints: 3 to 2048 characters.
     public var serviceNetworkArn: String?
+
+    /// The name of the service network that is associated with the resource configuration.
+    ///
+    /// Constraints: 3 to 100 characters.
     public var serviceNetworkName: String?
+
+    /// The reason the association request failed.
     public var failureReason: String?
+
+    /// The failure code.
     public var failureCode: String?
+
+    /// The most recent date and time that the association was updated, in ISO-8601 format.
     public var lastUpdatedAt: Date?
+
+    /// The private DNS entry for the service.
     public var privateDnsEntry: DnsEntry?
+
+    /// Indicates if private DNS is enabled in the service network resource association.
     public var privateDnsEnabled: Bool?
+
+    /// The DNS entry for the service.
     public var dnsEntry: DnsEntry?
+
+    /// Indicates whether the association is managed by Amazon.
     public var isManagedAssociation: Bool?
+
+    /// The domain verification status in the service network resource association.
+    ///
+    /// Constraints: one of `VERIFIED`, `PENDING`, `VERIFICATION_TIMED_OUT`.
     public var domainVerificationStatus: VerificationStatus?
 
+    /// A `GetServiceNetworkResourceAssociationResponse` with the given members; an optional one
+    /// left out is not sent.
+    ///
+    /// - Parameters:
+    ///   - id: The ID of the association.
+    ///   - arn: The Amazon Resource Name (ARN) of the association.
+    ///   - status: The status of the association.
+    ///   - createdBy: The account that created the association.
+    ///   - createdAt: The date and time that the association was created, in ISO-8601 format.
+    ///   - resourceConfigurationId: The ID of the resource configuration that is associated with
+    ///     the service network.
+    ///   - resourceConfigurationArn: The Amazon Resource Name (ARN) of the association.
+    ///   - resourceConfigurationName: The name of the resource configuration that is associated
+    ///     with the service network.
+    ///   - serviceNetworkId: The ID of the service network that is associated with the resource
+    ///     configuration.
+    ///   - serviceNetworkArn: The Amazon Resource Name (ARN) of the service network that is
+    ///     associated with the resource configuration.
+    ///   - serviceNetworkName: The name of the service network that is associated with the resource
+    ///     configuration.
+    ///   - failureReason: The reason the association request failed.
+    ///   - failureCode: The failure code.
+    ///   - lastUpdatedAt: The most recent date and time that the association was updated, in
+    ///     ISO-8601 format.
+    ///   - privateDnsEntry: The private DNS entry for the service.
+    ///   - privateDnsEnabled: Indicates if private DNS is enabled in the service network resource
+    ///     association.
+    ///   - dnsEntry: The DNS entry for the service.
+    ///   - isManagedAssociation: Indicates whether the association is managed by Amazon.
+    ///   - domainVerificationStatus: The domain verification status in the service network resource
+    ///     association.
     public init(id: String? = nil, arn: String? = nil, status: ServiceNetworkResourceAssociationStatus? = nil, createdBy: String? = nil, createdAt: Date? = nil, resourceConfigurationId: String? = nil, resourceConfigurationArn: String? = nil, resourceConfigurationName: String? = nil, serviceNetworkId: String? = nil, serviceNetworkArn: String? = nil, serviceNetworkName: String? = nil, failureReason: String? = nil, failureCode: String? = nil, lastUpdatedAt: Date? = nil, privateDnsEntry: DnsEntry? = nil, privateDnsEnabled: Bool? = nil, dnsEntry: DnsEntry? = nil, isManagedAssociation: Bool? = nil, domainVerificationStatus: VerificationStatus? = nil) {
         self.id = id
         self.arn = arn
@@ -1791,17 +4421,56 @@ public struct GetServiceNetworkResourceAssociationResponse: Codable, Sendable, H
     }
 }
 
+/// The output of ``LatticeClient/getServiceNetwork(_:)``.
 public struct GetServiceNetworkResponse: Codable, Sendable, Hashable {
+    /// The ID of the service network.
+    ///
+    /// Constraints: exactly 20 characters; pattern `sn-[0-9a-z]{17}`.
     public var id: String?
+
+    /// The name of the service network.
+    ///
+    /// Constraints: 3 to 63 characters; pattern `(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+`.
     public var name: String?
+
+    /// The date and time that the service network was created, in ISO-8601 format.
     public var createdAt: Date?
+
+    /// The date and time of the last update, in ISO-8601 format.
     public var lastUpdatedAt: Date?
+
+    /// The Amazon Resource Name (ARN) of the service network.
+    ///
+    /// Constraints: 32 to 2048 characters; pattern
+    /// `arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:servicenetwork/sn-[0-9a-z]{17}`.
     public var arn: String?
+
+    /// The type of IAM policy.
+    ///
+    /// Constraints: one of `NONE`, `AWS_IAM`.
     public var authType: AuthType?
+
+    /// Specifies if the service network is enabled for sharing.
     public var sharingConfig: SharingConfig?
+
+    /// The number of VPCs associated with the service network.
     public var numberOfAssociatedVPCs: Int64?
+
+    /// The number of services associated with the service network.
     public var numberOfAssociatedServices: Int64?
 
+    /// A `GetServiceNetworkResponse` with the given members; an optional one left out is not sent.
+    ///
+    /// - Parameters:
+    ///   - id: The ID of the service network.
+    ///   - name: The name of the service network.
+    ///   - createdAt: The date and time that the service network was created, in ISO-8601 format.
+    ///   - lastUpdatedAt: The date and time of the last update, in ISO-8601 format.
+    ///   - arn: The Amazon Resource Name (ARN) of the service network.
+    ///   - authType: The type of IAM policy.
+    ///   - sharingConfig: Specifies if the service network is enabled for sharing.
+    ///   - numberOfAssociatedVPCs: The number of VPCs associated with the service network.
+    ///   - numberOfAssociatedServices: The number of services associated with the service network.
     public init(id: String? = nil, name: String? = nil, createdAt: Date? = nil, lastUpdatedAt: Date? = nil, arn: String? = nil, authType: AuthType? = nil, sharingConfig: SharingConfig? = nil, numberOfAssociatedVPCs: Int64? = nil, numberOfAssociatedServices: Int64? = nil) {
         self.id = id
         self.name = name
@@ -1815,44 +4484,138 @@ public struct GetServiceNetworkResponse: Codable, Sendable, Hashable {
     }
 }
 
+/// The input of ``LatticeClient/getServiceNetworkServiceAssociation(_:)``.
 public struct GetServiceNetworkServiceAssociationRequest: Codable, Sendable, Hashable {
+    /// The ID or ARN of the association.
+    ///
+    /// Constraints: required; 17 to 2048 characters; pattern
+    /// `((snsa-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:servicenetworkserviceassociation/snsa-[0-9a-z]{17}))`.
     public var serviceNetworkServiceAssociationIdentifier: String
 
+    /// A `GetServiceNetworkServiceAssociationRequest` with the given members.
+    ///
+    /// - Parameters:
+    ///   - serviceNetworkServiceAssociationIdentifier: The ID or ARN of the association.
     public init(serviceNetworkServiceAssociationIdentifier: String) {
         self.serviceNetworkServiceAssociationIdentifier = serviceNetworkServiceAssociationIdentifier
     }
 }
 
 extension GetServiceNetworkServiceAssociationRequest: Validatable {
+    /// Checks the members against the model's constraints (lengths, ranges, patterns, sizes),
+    /// nested values included; each one broken is an issue in `v`.
+    ///
+    /// - Parameter v: Collects the issues, with each member's path.
     public func validate(_ v: inout Validator) {
         v.string(self.serviceNetworkServiceAssociationIdentifier, "serviceNetworkServiceAssociationIdentifier", min: 17, max: 2048, pattern: #"((snsa-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:servicenetworkserviceassociation/snsa-[0-9a-z]{17}))"#)
     }
 }
 
 extension GetServiceNetworkServiceAssociationRequest: OperationInput {
+    /// No member goes in the body: the request has none.
     public static let hasBody = false
+
+    /// Puts `serviceNetworkServiceAssociationIdentifier` in the path.
+    ///
+    /// - Parameter b: The request being bound.
     public func bind(_ b: inout RequestBinder) {
         b.label("serviceNetworkServiceAssociationIdentifier", self.serviceNetworkServiceAssociationIdentifier)
     }
 }
 
+/// The output of ``LatticeClient/getServiceNetworkServiceAssociation(_:)``.
 public struct GetServiceNetworkServiceAssociationResponse: Codable, Sendable, Hashable {
+    /// The ID of the service network and service association.
+    ///
+    /// Constraints: 17 to 2048 characters; pattern
+    /// `((snsa-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:servicenetworkserviceassociation/snsa-[0-9a-z]{17}))`.
     public var id: String?
+
+    /// The status of the association.
+    ///
+    /// Constraints: one of `CREATE_IN_PROGRESS`, `ACTIVE`, `DELETE_IN_PROGRESS`, `CREATE_FAILED`,
+    /// `DELETE_FAILED`.
     public var status: ServiceNetworkServiceAssociationStatus?
+
+    /// The Amazon Resource Name (ARN) of the association.
+    ///
+    /// Constraints: 20 to 2048 characters; pattern
+    /// `arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:servicenetworkserviceassociation/snsa-[0-9a-z]{17}`.
     public var arn: String?
+
+    /// The account that created the association.
+    ///
+    /// Constraints: 1 to 12 characters; pattern `[0-9]{12}`.
     public var createdBy: String?
+
+    /// The date and time that the association was created, in ISO-8601 format.
     public var createdAt: Date?
+
+    /// The ID of the service.
+    ///
+    /// Constraints: exactly 21 characters; pattern `svc-[0-9a-z]{17}`.
     public var serviceId: String?
+
+    /// The name of the service.
+    ///
+    /// Constraints: 3 to 40 characters; pattern `(?!svc-)(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+`.
     public var serviceName: String?
+
+    /// The Amazon Resource Name (ARN) of the service.
+    ///
+    /// Constraints: 20 to 2048 characters; pattern
+    /// `arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}`.
     public var serviceArn: String?
+
+    /// The ID of the service network.
+    ///
+    /// Constraints: exactly 20 characters; pattern `sn-[0-9a-z]{17}`.
     public var serviceNetworkId: String?
+
+    /// The name of the service network.
+    ///
+    /// Constraints: 3 to 63 characters; pattern `(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+`.
     public var serviceNetworkName: String?
+
+    /// The Amazon Resource Name (ARN) of the service network.
+    ///
+    /// Constraints: 32 to 2048 characters; pattern
+    /// `arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:servicenetwork/sn-[0-9a-z]{17}`.
     public var serviceNetworkArn: String?
+
+    /// The DNS name of the service.
     public var dnsEntry: DnsEntry?
+
+    /// The custom domain name of the service.
+    ///
+    /// Constraints: 3 to 255 characters.
     public var customDomainName: String?
+
+    /// The failure message.
     public var failureMessage: String?
+
+    /// The failure code.
     public var failureCode: String?
 
+    /// A `GetServiceNetworkServiceAssociationResponse` with the given members; an optional one left
+    /// out is not sent.
+    ///
+    /// - Parameters:
+    ///   - id: The ID of the service network and service association.
+    ///   - status: The status of the association.
+    ///   - arn: The Amazon Resource Name (ARN) of the association.
+    ///   - createdBy: The account that created the association.
+    ///   - createdAt: The date and time that the association was created, in ISO-8601 format.
+    ///   - serviceId: The ID of the service.
+    ///   - serviceName: The name of the service.
+    ///   - serviceArn: The Amazon Resource Name (ARN) of the service.
+    ///   - serviceNetworkId: The ID of the service network.
+    ///   - serviceNetworkName: The name of the service network.
+    ///   - serviceNetworkArn: The Amazon Resource Name (ARN) of the service network.
+    ///   - dnsEntry: The DNS name of the service.
+    ///   - customDomainName: The custom domain name of the service.
+    ///   - failureMessage: The failure message.
+    ///   - failureCode: The failure code.
     public init(id: String? = nil, status: ServiceNetworkServiceAssociationStatus? = nil, arn: String? = nil, createdBy: String? = nil, createdAt: Date? = nil, serviceId: String? = nil, serviceName: String? = nil, serviceArn: String? = nil, serviceNetworkId: String? = nil, serviceNetworkName: String? = nil, serviceNetworkArn: String? = nil, dnsEntry: DnsEntry? = nil, customDomainName: String? = nil, failureMessage: String? = nil, failureCode: String? = nil) {
         self.id = id
         self.status = status
@@ -1872,44 +4635,133 @@ public struct GetServiceNetworkServiceAssociationResponse: Codable, Sendable, Ha
     }
 }
 
+/// The input of ``LatticeClient/getServiceNetworkVpcAssociation(_:)``.
 public struct GetServiceNetworkVpcAssociationRequest: Codable, Sendable, Hashable {
+    /// The ID or ARN of the association.
+    ///
+    /// Constraints: required; 17 to 2048 characters; pattern
+    /// `((snva-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:servicenetworkvpcassociation/snva-[0-9a-z]{17}))`.
     public var serviceNetworkVpcAssociationIdentifier: String
 
+    /// A `GetServiceNetworkVpcAssociationRequest` with the given members.
+    ///
+    /// - Parameters:
+    ///   - serviceNetworkVpcAssociationIdentifier: The ID or ARN of the association.
     public init(serviceNetworkVpcAssociationIdentifier: String) {
         self.serviceNetworkVpcAssociationIdentifier = serviceNetworkVpcAssociationIdentifier
     }
 }
 
 extension GetServiceNetworkVpcAssociationRequest: Validatable {
+    /// Checks the members against the model's constraints (lengths, ranges, patterns, sizes),
+    /// nested values included; each one broken is an issue in `v`.
+    ///
+    /// - Parameter v: Collects the issues, with each member's path.
     public func validate(_ v: inout Validator) {
         v.string(self.serviceNetworkVpcAssociationIdentifier, "serviceNetworkVpcAssociationIdentifier", min: 17, max: 2048, pattern: #"((snva-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:servicenetworkvpcassociation/snva-[0-9a-z]{17}))"#)
     }
 }
 
 extension GetServiceNetworkVpcAssociationRequest: OperationInput {
+    /// No member goes in the body: the request has none.
     public static let hasBody = false
+
+    /// Puts `serviceNetworkVpcAssociationIdentifier` in the path.
+    ///
+    /// - Parameter b: The request being bound.
     public func bind(_ b: inout RequestBinder) {
         b.label("serviceNetworkVpcAssociationIdentifier", self.serviceNetworkVpcAssociationIdentifier)
     }
 }
 
+/// The output of ``LatticeClient/getServiceNetworkVpcAssociation(_:)``.
 public struct GetServiceNetworkVpcAssociationResponse: Codable, Sendable, Hashable {
+    /// The ID of the association.
+    ///
+    /// Constraints: exactly 22 characters; pattern `snva-[0-9a-z]{17}`.
     public var id: String?
+
+    /// The status of the association.
+    ///
+    /// Constraints: one of `CREATE_IN_PROGRESS`, `ACTIVE`, `UPDATE_IN_PROGRESS`,
+    /// `DELETE_IN_PROGRESS`, `CREATE_FAILED`, `DELETE_FAILED`, `UPDATE_FAILED`.
     public var status: ServiceNetworkVpcAssociationStatus?
+
+    /// The Amazon Resource Name (ARN) of the association.
+    ///
+    /// Constraints: 20 to 2048 characters; pattern
+    /// `arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:servicenetworkvpcassociation/snva-[0-9a-z]{17}`.
     public var arn: String?
+
+    /// The account that created the association.
+    ///
+    /// Constraints: 1 to 12 characters; pattern `[0-9]{12}`.
     public var createdBy: String?
+
+    /// The date and time that the association was created, in ISO-8601 format.
     public var createdAt: Date?
+
+    /// The ID of the service network.
+    ///
+    /// Constraints: exactly 20 characters; pattern `sn-[0-9a-z]{17}`.
     public var serviceNetworkId: String?
+
+    /// The name of the service network.
+    ///
+    /// Constraints: 3 to 63 characters; pattern `(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+`.
     public var serviceNetworkName: String?
+
+    /// The Amazon Resource Name (ARN) of the service network.
+    ///
+    /// Constraints: 32 to 2048 characters; pattern
+    /// `arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:servicenetwork/sn-[0-9a-z]{17}`.
     public var serviceNetworkArn: String?
+
+    /// The ID of the VPC.
+    ///
+    /// Constraints: 5 to 50 characters; pattern `vpc-(([0-9a-z]{8})|([0-9a-z]{17}))`.
     public var vpcId: String?
+
+    /// The IDs of the security groups.
+    ///
+    /// Constraints: each 5 to 200 characters, pattern `sg-(([0-9a-z]{8})|([0-9a-z]{17}))`.
     public var securityGroupIds: [String]?
+
+    /// Indicates if private DNS is enabled in the VPC association.
     public var privateDnsEnabled: Bool?
+
+    /// The failure message.
     public var failureMessage: String?
+
+    /// The failure code.
     public var failureCode: String?
+
+    /// The date and time that the association was last updated, in ISO-8601 format.
     public var lastUpdatedAt: Date?
+
+    /// DNS options for the service network VPC association.
     public var dnsOptions: DnsOptions?
 
+    /// A `GetServiceNetworkVpcAssociationResponse` with the given members; an optional one left out
+    /// is not sent.
+    ///
+    /// - Parameters:
+    ///   - id: The ID of the association.
+    ///   - status: The status of the association.
+    ///   - arn: The Amazon Resource Name (ARN) of the association.
+    ///   - createdBy: The account that created the association.
+    ///   - createdAt: The date and time that the association was created, in ISO-8601 format.
+    ///   - serviceNetworkId: The ID of the service network.
+    ///   - serviceNetworkName: The name of the service network.
+    ///   - serviceNetworkArn: The Amazon Resource Name (ARN) of the service network.
+    ///   - vpcId: The ID of the VPC.
+    ///   - securityGroupIds: The IDs of the security groups.
+    ///   - privateDnsEnabled: Indicates if private DNS is enabled in the VPC association.
+    ///   - failureMessage: The failure message.
+    ///   - failureCode: The failure code.
+    ///   - lastUpdatedAt: The date and time that the association was last updated, in ISO-8601
+    ///     format.
+    ///   - dnsOptions: DNS options for the service network VPC association.
     public init(id: String? = nil, status: ServiceNetworkVpcAssociationStatus? = nil, arn: String? = nil, createdBy: String? = nil, createdAt: Date? = nil, serviceNetworkId: String? = nil, serviceNetworkName: String? = nil, serviceNetworkArn: String? = nil, vpcId: String? = nil, securityGroupIds: [String]? = nil, privateDnsEnabled: Bool? = nil, failureMessage: String? = nil, failureCode: String? = nil, lastUpdatedAt: Date? = nil, dnsOptions: DnsOptions? = nil) {
         self.id = id
         self.status = status
@@ -1929,41 +4781,115 @@ public struct GetServiceNetworkVpcAssociationResponse: Codable, Sendable, Hashab
     }
 }
 
+/// The input of ``LatticeClient/getService(_:)``.
 public struct GetServiceRequest: Codable, Sendable, Hashable {
+    /// The ID or ARN of the service.
+    ///
+    /// Constraints: required; 17 to 2048 characters; pattern
+    /// `((svc-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}))`.
     public var serviceIdentifier: String
 
+    /// A `GetServiceRequest` with the given members.
+    ///
+    /// - Parameters:
+    ///   - serviceIdentifier: The ID or ARN of the service.
     public init(serviceIdentifier: String) {
         self.serviceIdentifier = serviceIdentifier
     }
 }
 
 extension GetServiceRequest: Validatable {
+    /// Checks the members against the model's constraints (lengths, ranges, patterns, sizes),
+    /// nested values included; each one broken is an issue in `v`.
+    ///
+    /// - Parameter v: Collects the issues, with each member's path.
     public func validate(_ v: inout Validator) {
         v.string(self.serviceIdentifier, "serviceIdentifier", min: 17, max: 2048, pattern: #"((svc-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}))"#)
     }
 }
 
 extension GetServiceRequest: OperationInput {
+    /// No member goes in the body: the request has none.
     public static let hasBody = false
+
+    /// Puts `serviceIdentifier` in the path.
+    ///
+    /// - Parameter b: The request being bound.
     public func bind(_ b: inout RequestBinder) {
         b.label("serviceIdentifier", self.serviceIdentifier)
     }
 }
 
+/// The output of ``LatticeClient/getService(_:)``.
 public struct GetServiceResponse: Codable, Sendable, Hashable {
+    /// The ID of the service.
+    ///
+    /// Constraints: exactly 21 characters; pattern `svc-[0-9a-z]{17}`.
     public var id: String?
+
+    /// The name of the service.
+    ///
+    /// Constraints: 3 to 40 characters; pattern `(?!svc-)(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+`.
     public var name: String?
+
+    /// The Amazon Resource Name (ARN) of the service.
+    ///
+    /// Constraints: 20 to 2048 characters; pattern
+    /// `arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}`.
     public var arn: String?
+
+    /// The date and time that the service was created, in ISO-8601 format.
     public var createdAt: Date?
+
+    /// The date and time that the service was last updated, in ISO-8601 format.
     public var lastUpdatedAt: Date?
+
+    /// The DNS name of the service.
     public var dnsEntry: DnsEntry?
+
+    /// The custom domain name of the service.
+    ///
+    /// Constraints: 3 to 255 characters.
     public var customDomainName: String?
+
+    /// The Amazon Resource Name (ARN) of the certificate.
+    ///
+    /// Constraints: at most 2048 characters; pattern
+    /// `(arn(:[a-z0-9]+([.-][a-z0-9]+)*){2}(:([a-z0-9]+([.-][a-z0-9]+)*)?){2}:certificate/[0-9a-z-]+)?`.
     public var certificateArn: String?
+
+    /// The status of the service.
+    ///
+    /// Constraints: one of `ACTIVE`, `CREATE_IN_PROGRESS`, `DELETE_IN_PROGRESS`, `CREATE_FAILED`,
+    /// `DELETE_FAILED`.
     public var status: ServiceStatus?
+
+    /// The type of IAM policy.
+    ///
+    /// Constraints: one of `NONE`, `AWS_IAM`.
     public var authType: AuthType?
+
+    /// The failure code.
     public var failureCode: String?
+
+    /// The failure message.
     public var failureMessage: String?
 
+    /// A `GetServiceResponse` with the given members; an optional one left out is not sent.
+    ///
+    /// - Parameters:
+    ///   - id: The ID of the service.
+    ///   - name: The name of the service.
+    ///   - arn: The Amazon Resource Name (ARN) of the service.
+    ///   - createdAt: The date and time that the service was created, in ISO-8601 format.
+    ///   - lastUpdatedAt: The date and time that the service was last updated, in ISO-8601 format.
+    ///   - dnsEntry: The DNS name of the service.
+    ///   - customDomainName: The custom domain name of the service.
+    ///   - certificateArn: The Amazon Resource Name (ARN) of the certificate.
+    ///   - status: The status of the service.
+    ///   - authType: The type of IAM policy.
+    ///   - failureCode: The failure code.
+    ///   - failureMessage: The failure message.
     public init(id: String? = nil, name: String? = nil, arn: String? = nil, createdAt: Date? = nil, lastUpdatedAt: Date? = nil, dnsEntry: DnsEntry? = nil, customDomainName: String? = nil, certificateArn: String? = nil, status: ServiceStatus? = nil, authType: AuthType? = nil, failureCode: String? = nil, failureMessage: String? = nil) {
         self.id = id
         self.name = name
@@ -1980,40 +4906,110 @@ public struct GetServiceResponse: Codable, Sendable, Hashable {
     }
 }
 
+/// The input of ``LatticeClient/getTargetGroup(_:)``.
 public struct GetTargetGroupRequest: Codable, Sendable, Hashable {
+    /// The ID or ARN of the target group.
+    ///
+    /// Constraints: required; 17 to 2048 characters; pattern
+    /// `((tg-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:targetgroup/tg-[0-9a-z]{17}))`.
     public var targetGroupIdentifier: String
 
+    /// A `GetTargetGroupRequest` with the given members.
+    ///
+    /// - Parameters:
+    ///   - targetGroupIdentifier: The ID or ARN of the target group.
     public init(targetGroupIdentifier: String) {
         self.targetGroupIdentifier = targetGroupIdentifier
     }
 }
 
 extension GetTargetGroupRequest: Validatable {
+    /// Checks the members against the model's constraints (lengths, ranges, patterns, sizes),
+    /// nested values included; each one broken is an issue in `v`.
+    ///
+    /// - Parameter v: Collects the issues, with each member's path.
     public func validate(_ v: inout Validator) {
         v.string(self.targetGroupIdentifier, "targetGroupIdentifier", min: 17, max: 2048, pattern: #"((tg-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:targetgroup/tg-[0-9a-z]{17}))"#)
     }
 }
 
 extension GetTargetGroupRequest: OperationInput {
+    /// No member goes in the body: the request has none.
     public static let hasBody = false
+
+    /// Puts `targetGroupIdentifier` in the path.
+    ///
+    /// - Parameter b: The request being bound.
     public func bind(_ b: inout RequestBinder) {
         b.label("targetGroupIdentifier", self.targetGroupIdentifier)
     }
 }
 
+/// The output of ``LatticeClient/getTargetGroup(_:)``.
 public struct GetTargetGroupResponse: Codable, Sendable, Hashable {
+    /// The ID of the target group.
+    ///
+    /// Constraints: exactly 20 characters; pattern `tg-[0-9a-z]{17}`.
     public var id: String?
+
+    /// The Amazon Resource Name (ARN) of the target group.
+    ///
+    /// Constraints: 20 to 2048 characters; pattern
+    /// `arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:targetgroup/tg-[0-9a-z]{17}`.
     public var arn: String?
+
+    /// The name of the target group.
+    ///
+    /// Constraints: 3 to 128 characters; pattern `(?!tg-)(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+`.
     public var name: String?
+
+    /// The target group type.
+    ///
+    /// Constraints: one of `IP`, `LAMBDA`, `INSTANCE`, `ALB`.
     public var type: TargetGroupType?
+
+    /// The target group configuration.
     public var config: TargetGroupConfig?
+
+    /// The date and time that the target group was created, in ISO-8601 format.
     public var createdAt: Date?
+
+    /// The date and time that the target group was last updated, in ISO-8601 format.
     public var lastUpdatedAt: Date?
+
+    /// The status.
+    ///
+    /// Constraints: one of `CREATE_IN_PROGRESS`, `ACTIVE`, `DELETE_IN_PROGRESS`, `CREATE_FAILED`,
+    /// `DELETE_FAILED`.
     public var status: TargetGroupStatus?
+
+    /// The Amazon Resource Names (ARNs) of the service.
+    ///
+    /// Constraints: each 20 to 2048 characters, pattern
+    /// `arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}`.
     public var serviceArns: [String]?
+
+    /// The failure message.
     public var failureMessage: String?
+
+    /// The failure code.
     public var failureCode: String?
 
+    /// A `GetTargetGroupResponse` with the given members; an optional one left out is not sent.
+    ///
+    /// - Parameters:
+    ///   - id: The ID of the target group.
+    ///   - arn: The Amazon Resource Name (ARN) of the target group.
+    ///   - name: The name of the target group.
+    ///   - type: The target group type.
+    ///   - config: The target group configuration.
+    ///   - createdAt: The date and time that the target group was created, in ISO-8601 format.
+    ///   - lastUpdatedAt: The date and time that the target group was last updated, in ISO-8601
+    ///     format.
+    ///   - status: The status.
+    ///   - serviceArns: The Amazon Resource Names (ARNs) of the service.
+    ///   - failureMessage: The failure message.
+    ///   - failureCode: The failure code.
     public init(id: String? = nil, arn: String? = nil, name: String? = nil, type: TargetGroupType? = nil, config: TargetGroupConfig? = nil, createdAt: Date? = nil, lastUpdatedAt: Date? = nil, status: TargetGroupStatus? = nil, serviceArns: [String]? = nil, failureMessage: String? = nil, failureCode: String? = nil) {
         self.id = id
         self.arn = arn
@@ -2029,11 +5025,28 @@ public struct GetTargetGroupResponse: Codable, Sendable, Hashable {
     }
 }
 
+/// Describes the constraints for a header match. Matches incoming requests with rule based on
+/// request header value before applying rule action.
 public struct HeaderMatch: Codable, Sendable, Hashable {
+    /// The name of the header.
+    ///
+    /// Constraints: required; 1 to 100 characters.
     public var name: String
+
+    /// The header match type.
+    ///
+    /// Constraints: required.
     public var match: HeaderMatchType
+
+    /// Indicates whether the match is case sensitive.
     public var caseSensitive: Bool?
 
+    /// A `HeaderMatch` with the given members; an optional one left out is not sent.
+    ///
+    /// - Parameters:
+    ///   - name: The name of the header.
+    ///   - match: The header match type.
+    ///   - caseSensitive: Indicates whether the match is case sensitive.
     public init(name: String, match: HeaderMatchType, caseSensitive: Bool? = nil) {
         self.name = name
         self.match = match
@@ -2042,24 +5055,92 @@ public struct HeaderMatch: Codable, Sendable, Hashable {
 }
 
 extension HeaderMatch: Validatable {
+    /// Checks the members against the model's constraints (lengths, ranges, patterns, sizes),
+    /// nested values included; each one broken is an issue in `v`.
+    ///
+    /// - Parameter v: Collects the issues, with each member's path.
     public func validate(_ v: inout Validator) {
         v.string(self.name, "name", min: 1, max: 100)
         v.nested(self.match, "match")
     }
 }
 
+/// Describes the health check configuration of a target group. Health check configurations aren't
+/// used for target groups of type `LAMBDA` or `ALB`.
 public struct HealthCheckConfig: Codable, Sendable, Hashable {
+    /// Indicates whether health checking is enabled.
     public var enabled: Bool?
+
+    /// The protocol used when performing health checks on targets. The possible protocols are
+    /// `HTTP` and `HTTPS`. The default is `HTTP`.
+    ///
+    /// Constraints: one of `HTTP`, `HTTPS`, `TCP`.
     public var `protocol`: TargetGroupProtocol?
+
+    /// The protocol version used when performing health checks on targets. The possible protocol
+    /// versions are `HTTP1` and `HTTP2`.
+    ///
+    /// Constraints: one of `HTTP1`, `HTTP2`.
     public var protocolVersion: HealthCheckProtocolVersion?
+
+    /// The port used when performing health checks on targets. The default setting is the port that
+    /// a target receives traffic on.
+    ///
+    /// Constraints: 0 to 65535.
     public var port: Int?
+
+    /// The destination for health checks on the targets. If the protocol version is `HTTP/1.1` or
+    /// `HTTP/2`, specify a valid URI (for example, `/path?query`). The default path is `/`. Health
+    /// checks are not supported if the protocol version is `gRPC`, however, you can choose
+    /// `HTTP/1.1` or `HTTP/2` and specify a valid URI.
+    ///
+    /// Constraints: at most 2048 characters; pattern `.*(^/[a-zA-Z0-9@:%_+.~#?&/=-]*$|(^$)).*`.
     public var path: String?
+
+    /// The approximate amount of time, in seconds, between health checks of an individual target.
+    /// The range is 5–300 seconds. The default is 30 seconds.
+    ///
+    /// Constraints: 0 to 300.
     public var healthCheckIntervalSeconds: Int?
+
+    /// The amount of time, in seconds, to wait before reporting a target as unhealthy. The range is
+    /// 1–120 seconds. The default is 5 seconds.
+    ///
+    /// Constraints: 0 to 120.
     public var healthCheckTimeoutSeconds: Int?
+
+    /// The number of consecutive successful health checks required before considering an unhealthy
+    /// target healthy. The range is 2–10. The default is 5.
+    ///
+    /// Constraints: 0 to 10.
     public var healthyThresholdCount: Int?
+
+    /// The number of consecutive failed health checks required before considering a target
+    /// unhealthy. The range is 2–10. The default is 2.
+    ///
+    /// Constraints: 0 to 10.
     public var unhealthyThresholdCount: Int?
+
+    /// The codes to use when checking for a successful response from a target.
     public var matcher: Matcher?
 
+    /// A `HealthCheckConfig` with the given members; an optional one left out is not sent.
+    ///
+    /// - Parameters:
+    ///   - enabled: Indicates whether health checking is enabled.
+    ///   - protocol: The protocol used when performing health checks on targets.
+    ///   - protocolVersion: The protocol version used when performing health checks on targets.
+    ///   - port: The port used when performing health checks on targets.
+    ///   - path: The destination for health checks on the targets.
+    ///   - healthCheckIntervalSeconds: The approximate amount of time, in seconds, between health
+    ///     checks of an individual target.
+    ///   - healthCheckTimeoutSeconds: The amount of time, in seconds, to wait before reporting a
+    ///     target as unhealthy.
+    ///   - healthyThresholdCount: The number of consecutive successful health checks required
+    ///     before considering an unhealthy target healthy.
+    ///   - unhealthyThresholdCount: The number of consecutive failed health checks required before
+    ///     considering a target unhealthy.
+    ///   - matcher: The codes to use when checking for a successful response from a target.
     public init(enabled: Bool? = nil, protocol: TargetGroupProtocol? = nil, protocolVersion: HealthCheckProtocolVersion? = nil, port: Int? = nil, path: String? = nil, healthCheckIntervalSeconds: Int? = nil, healthCheckTimeoutSeconds: Int? = nil, healthyThresholdCount: Int? = nil, unhealthyThresholdCount: Int? = nil, matcher: Matcher? = nil) {
         self.enabled = enabled
         self.protocol = `protocol`
@@ -2075,6 +5156,10 @@ public struct HealthCheckConfig: Codable, Sendable, Hashable {
 }
 
 extension HealthCheckConfig: Validatable {
+    /// Checks the members against the model's constraints (lengths, ranges, patterns, sizes),
+    /// nested values included; each one broken is an issue in `v`.
+    ///
+    /// - Parameter v: Collects the issues, with each member's path.
     public func validate(_ v: inout Validator) {
         v.integer(self.port, "port", min: 0, max: 65535)
         v.string(self.path, "path", min: 0, max: 2048, pattern: #".*(^/[a-zA-Z0-9@:%_+.~#?&/=-]*$|(^$)).*"#)
@@ -2086,11 +5171,28 @@ extension HealthCheckConfig: Validatable {
     }
 }
 
+/// Describes criteria that can be applied to incoming requests.
 public struct HttpMatch: Codable, Sendable, Hashable {
+    /// The HTTP method type.
+    ///
+    /// Constraints: at most 16 characters.
     public var method: String?
+
+    /// The path match.
     public var pathMatch: PathMatch?
+
+    /// The header matches. Matches incoming requests with rule based on request header value before
+    /// applying rule action.
+    ///
+    /// Constraints: 1 to 5 items.
     public var headerMatches: [HeaderMatch]?
 
+    /// A `HttpMatch` with the given members; an optional one left out is not sent.
+    ///
+    /// - Parameters:
+    ///   - method: The HTTP method type.
+    ///   - pathMatch: The path match.
+    ///   - headerMatches: The header matches.
     public init(method: String? = nil, pathMatch: PathMatch? = nil, headerMatches: [HeaderMatch]? = nil) {
         self.method = method
         self.pathMatch = pathMatch
@@ -2099,6 +5201,10 @@ public struct HttpMatch: Codable, Sendable, Hashable {
 }
 
 extension HttpMatch: Validatable {
+    /// Checks the members against the model's constraints (lengths, ranges, patterns, sizes),
+    /// nested values included; each one broken is an issue in `v`.
+    ///
+    /// - Parameter v: Collects the issues, with each member's path.
     public func validate(_ v: inout Validator) {
         v.string(self.method, "method", min: 0, max: 16)
         v.nested(self.pathMatch, "pathMatch")
@@ -2106,25 +5212,57 @@ extension HttpMatch: Validatable {
     }
 }
 
+/// Describes an IP resource.
 public struct IpResource: Codable, Sendable, Hashable {
+    /// The IP address of the IP resource.
+    ///
+    /// Constraints: 4 to 39 characters.
     public var ipAddress: String?
 
+    /// An `IpResource` with the given members; an optional one left out is not sent.
+    ///
+    /// - Parameters:
+    ///   - ipAddress: The IP address of the IP resource.
     public init(ipAddress: String? = nil) {
         self.ipAddress = ipAddress
     }
 }
 
 extension IpResource: Validatable {
+    /// Checks the members against the model's constraints (lengths, ranges, patterns, sizes),
+    /// nested values included; each one broken is an issue in `v`.
+    ///
+    /// - Parameter v: Collects the issues, with each member's path.
     public func validate(_ v: inout Validator) {
         v.string(self.ipAddress, "ipAddress", min: 4, max: 39)
     }
 }
 
+/// The input of ``LatticeClient/listAccessLogSubscriptions(_:)``.
 public struct ListAccessLogSubscriptionsRequest: Codable, Sendable, Hashable {
+    /// The ID or ARN of the service network or service.
+    ///
+    /// Constraints: required; 17 to 200 characters; pattern
+    /// `((((sn)|(svc)|(rcfg))-[0-9a-z]{17})|(arn(:[a-z0-9]+([.-][a-z0-9]+)*){2}(:([a-z0-9]+([.-][a-z0-9]+)*)?){2}:((servicenetwork/sn)|(resourceconfiguration/rcfg)|(service/svc))-[0-9a-z]{17}))`.
     public var resourceIdentifier: String
+
+    /// The maximum number of results to return.
+    ///
+    /// Constraints: 1 to 100.
     public var maxResults: Int?
+
+    /// A pagination token for the next page of results.
+    ///
+    /// Constraints: 1 to 2048 characters.
     public var nextToken: String?
 
+    /// A `ListAccessLogSubscriptionsRequest` with the given members; an optional one left out is
+    /// not sent.
+    ///
+    /// - Parameters:
+    ///   - resourceIdentifier: The ID or ARN of the service network or service.
+    ///   - maxResults: The maximum number of results to return.
+    ///   - nextToken: A pagination token for the next page of results.
     public init(resourceIdentifier: String, maxResults: Int? = nil, nextToken: String? = nil) {
         self.resourceIdentifier = resourceIdentifier
         self.maxResults = maxResults
@@ -2133,6 +5271,10 @@ public struct ListAccessLogSubscriptionsRequest: Codable, Sendable, Hashable {
 }
 
 extension ListAccessLogSubscriptionsRequest: Validatable {
+    /// Checks the members against the model's constraints (lengths, ranges, patterns, sizes),
+    /// nested values included; each one broken is an issue in `v`.
+    ///
+    /// - Parameter v: Collects the issues, with each member's path.
     public func validate(_ v: inout Validator) {
         v.string(self.resourceIdentifier, "resourceIdentifier", min: 17, max: 200, pattern: #"((((sn)|(svc)|(rcfg))-[0-9a-z]{17})|(arn(:[a-z0-9]+([.-][a-z0-9]+)*){2}(:([a-z0-9]+([.-][a-z0-9]+)*)?){2}:((servicenetwork/sn)|(resourceconfiguration/rcfg)|(service/svc))-[0-9a-z]{17}))"#)
         v.integer(self.maxResults, "maxResults", min: 1, max: 100)
@@ -2141,7 +5283,12 @@ extension ListAccessLogSubscriptionsRequest: Validatable {
 }
 
 extension ListAccessLogSubscriptionsRequest: OperationInput {
+    /// No member goes in the body: the request has none.
     public static let hasBody = false
+
+    /// Puts `resourceIdentifier`, `maxResults` and `nextToken` in the query.
+    ///
+    /// - Parameter b: The request being bound.
     public func bind(_ b: inout RequestBinder) {
         b.query("resourceIdentifier", self.resourceIdentifier)
         b.query("maxResults", self.maxResults)
@@ -2149,20 +5296,48 @@ extension ListAccessLogSubscriptionsRequest: OperationInput {
     }
 }
 
+/// The output of ``LatticeClient/listAccessLogSubscriptions(_:)``.
 public struct ListAccessLogSubscriptionsResponse: Codable, Sendable, Hashable {
+    /// Information about the access log subscriptions.
+    ///
+    /// Constraints: required.
     public var items: [AccessLogSubscriptionSummary]
+
+    /// A pagination token for the next page of results.
+    ///
+    /// Constraints: 1 to 2048 characters.
     public var nextToken: String?
 
+    /// A `ListAccessLogSubscriptionsResponse` with the given members; an optional one left out is
+    /// not sent.
+    ///
+    /// - Parameters:
+    ///   - items: Information about the access log subscriptions.
+    ///   - nextToken: A pagination token for the next page of results.
     public init(items: [AccessLogSubscriptionSummary], nextToken: String? = nil) {
         self.items = items
         self.nextToken = nextToken
     }
 }
 
+/// The input of ``LatticeClient/listDomainVerifications(_:)``.
 public struct ListDomainVerificationsRequest: Codable, Sendable, Hashable {
+    /// The maximum number of results to return.
+    ///
+    /// Constraints: 1 to 100.
     public var maxResults: Int?
+
+    /// A pagination token for the next page of results.
+    ///
+    /// Constraints: 1 to 2048 characters.
     public var nextToken: String?
 
+    /// A `ListDomainVerificationsRequest` with the given members; an optional one left out is not
+    /// sent.
+    ///
+    /// - Parameters:
+    ///   - maxResults: The maximum number of results to return.
+    ///   - nextToken: A pagination token for the next page of results.
     public init(maxResults: Int? = nil, nextToken: String? = nil) {
         self.maxResults = maxResults
         self.nextToken = nextToken
@@ -2170,6 +5345,10 @@ public struct ListDomainVerificationsRequest: Codable, Sendable, Hashable {
 }
 
 extension ListDomainVerificationsRequest: Validatable {
+    /// Checks the members against the model's constraints (lengths, ranges, patterns, sizes),
+    /// nested values included; each one broken is an issue in `v`.
+    ///
+    /// - Parameter v: Collects the issues, with each member's path.
     public func validate(_ v: inout Validator) {
         v.integer(self.maxResults, "maxResults", min: 1, max: 100)
         v.string(self.nextToken, "nextToken", min: 1, max: 2048)
@@ -2177,28 +5356,66 @@ extension ListDomainVerificationsRequest: Validatable {
 }
 
 extension ListDomainVerificationsRequest: OperationInput {
+    /// No member goes in the body: the request has none.
     public static let hasBody = false
+
+    /// Puts `maxResults` and `nextToken` in the query.
+    ///
+    /// - Parameter b: The request being bound.
     public func bind(_ b: inout RequestBinder) {
         b.query("maxResults", self.maxResults)
         b.query("nextToken", self.nextToken)
     }
 }
 
+/// The output of ``LatticeClient/listDomainVerifications(_:)``.
 public struct ListDomainVerificationsResponse: Codable, Sendable, Hashable {
+    /// Information about the domain verifications.
+    ///
+    /// Constraints: required.
     public var items: [DomainVerificationSummary]
+
+    /// A pagination token for the next page of results.
+    ///
+    /// Constraints: 1 to 2048 characters.
     public var nextToken: String?
 
+    /// A `ListDomainVerificationsResponse` with the given members; an optional one left out is not
+    /// sent.
+    ///
+    /// - Parameters:
+    ///   - items: Information about the domain verifications.
+    ///   - nextToken: A pagination token for the next page of results.
     public init(items: [DomainVerificationSummary], nextToken: String? = nil) {
         self.items = items
         self.nextToken = nextToken
     }
 }
 
+/// The input of ``LatticeClient/listListeners(_:)``.
 public struct ListListenersRequest: Codable, Sendable, Hashable {
+    /// The ID or ARN of the service.
+    ///
+    /// Constraints: required; 17 to 2048 characters; pattern
+    /// `((svc-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}))`.
     public var serviceIdentifier: String
+
+    /// The maximum number of results to return.
+    ///
+    /// Constraints: 1 to 100.
     public var maxResults: Int?
+
+    /// A pagination token for the next page of results.
+    ///
+    /// Constraints: 1 to 2048 characters.
     public var nextToken: String?
 
+    /// A `ListListenersRequest` with the given members; an optional one left out is not sent.
+    ///
+    /// - Parameters:
+    ///   - serviceIdentifier: The ID or ARN of the service.
+    ///   - maxResults: The maximum number of results to return.
+    ///   - nextToken: A pagination token for the next page of results.
     public init(serviceIdentifier: String, maxResults: Int? = nil, nextToken: String? = nil) {
         self.serviceIdentifier = serviceIdentifier
         self.maxResults = maxResults
@@ -2207,6 +5424,10 @@ public struct ListListenersRequest: Codable, Sendable, Hashable {
 }
 
 extension ListListenersRequest: Validatable {
+    /// Checks the members against the model's constraints (lengths, ranges, patterns, sizes),
+    /// nested values included; each one broken is an issue in `v`.
+    ///
+    /// - Parameter v: Collects the issues, with each member's path.
     public func validate(_ v: inout Validator) {
         v.string(self.serviceIdentifier, "serviceIdentifier", min: 17, max: 2048, pattern: #"((svc-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}))"#)
         v.integer(self.maxResults, "maxResults", min: 1, max: 100)
@@ -2215,7 +5436,12 @@ extension ListListenersRequest: Validatable {
 }
 
 extension ListListenersRequest: OperationInput {
+    /// No member goes in the body: the request has none.
     public static let hasBody = false
+
+    /// Puts `serviceIdentifier` in the path and `maxResults` and `nextToken` in the query.
+    ///
+    /// - Parameter b: The request being bound.
     public func bind(_ b: inout RequestBinder) {
         b.label("serviceIdentifier", self.serviceIdentifier)
         b.query("maxResults", self.maxResults)
@@ -2223,23 +5449,71 @@ extension ListListenersRequest: OperationInput {
     }
 }
 
+/// The output of ``LatticeClient/listListeners(_:)``.
 public struct ListListenersResponse: Codable, Sendable, Hashable {
+    /// Information about the listeners.
+    ///
+    /// Constraints: required.
     public var items: [ListenerSummary]
+
+    /// If there are additional results, a pagination token for the next page of results.
+    ///
+    /// Constraints: 1 to 2048 characters.
     public var nextToken: String?
 
+    /// A `ListListenersResponse` with the given members; an optional one left out is not sent.
+    ///
+    /// - Parameters:
+    ///   - items: Information about the listeners.
+    ///   - nextToken: If there are additional results, a pagination token for the next page of
+    ///     results.
     public init(items: [ListenerSummary], nextToken: String? = nil) {
         self.items = items
         self.nextToken = nextToken
     }
 }
 
+/// The input of ``LatticeClient/listResourceConfigurations(_:)``.
 public struct ListResourceConfigurationsRequest: Codable, Sendable, Hashable {
+    /// The ID of the resource gateway for the resource configuration.
+    ///
+    /// Constraints: 17 to 2048 characters; pattern
+    /// `((rgw-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:resourcegateway/rgw-[0-9a-z]{17}))`.
     public var resourceGatewayIdentifier: String?
+
+    /// The ID of the resource configuration of type `Group`.
+    ///
+    /// Constraints: 20 to 2048 characters; pattern
+    /// `((rcfg-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:resourceconfiguration/rcfg-[0-9a-z]{17}))`.
     public var resourceConfigurationGroupIdentifier: String?
+
+    /// The domain verification ID.
+    ///
+    /// Constraints: 20 to 2048 characters; pattern
+    /// `((dv-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:domainverification/dv-[a-fA-F0-9]{17}))`.
     public var domainVerificationIdentifier: String?
+
+    /// The maximum page size.
+    ///
+    /// Constraints: 1 to 100.
     public var maxResults: Int?
+
+    /// A pagination token for the next page of results.
+    ///
+    /// Constraints: 1 to 2048 characters.
     public var nextToken: String?
 
+    /// A `ListResourceConfigurationsRequest` with the given members; an optional one left out is
+    /// not sent.
+    ///
+    /// - Parameters:
+    ///   - resourceGatewayIdentifier: The ID of the resource gateway for the resource
+    ///     configuration.
+    ///   - resourceConfigurationGroupIdentifier: The ID of the resource configuration of type
+    ///     `Group`.
+    ///   - domainVerificationIdentifier: The domain verification ID.
+    ///   - maxResults: The maximum page size.
+    ///   - nextToken: A pagination token for the next page of results.
     public init(resourceGatewayIdentifier: String? = nil, resourceConfigurationGroupIdentifier: String? = nil, domainVerificationIdentifier: String? = nil, maxResults: Int? = nil, nextToken: String? = nil) {
         self.resourceGatewayIdentifier = resourceGatewayIdentifier
         self.resourceConfigurationGroupIdentifier = resourceConfigurationGroupIdentifier
@@ -2250,6 +5524,10 @@ public struct ListResourceConfigurationsRequest: Codable, Sendable, Hashable {
 }
 
 extension ListResourceConfigurationsRequest: Validatable {
+    /// Checks the members against the model's constraints (lengths, ranges, patterns, sizes),
+    /// nested values included; each one broken is an issue in `v`.
+    ///
+    /// - Parameter v: Collects the issues, with each member's path.
     public func validate(_ v: inout Validator) {
         v.string(self.resourceGatewayIdentifier, "resourceGatewayIdentifier", min: 17, max: 2048, pattern: #"((rgw-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:resourcegateway/rgw-[0-9a-z]{17}))"#)
         v.string(self.resourceConfigurationGroupIdentifier, "resourceConfigurationGroupIdentifier", min: 20, max: 2048, pattern: #"((rcfg-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:resourceconfiguration/rcfg-[0-9a-z]{17}))"#)
@@ -2260,7 +5538,13 @@ extension ListResourceConfigurationsRequest: Validatable {
 }
 
 extension ListResourceConfigurationsRequest: OperationInput {
+    /// No member goes in the body: the request has none.
     public static let hasBody = false
+
+    /// Puts `resourceGatewayIdentifier`, `resourceConfigurationGroupIdentifier`,
+    /// `domainVerificationIdentifier`, `maxResults` and `nextToken` in the query.
+    ///
+    /// - Parameter b: The request being bound.
     public func bind(_ b: inout RequestBinder) {
         b.query("resourceGatewayIdentifier", self.resourceGatewayIdentifier)
         b.query("resourceConfigurationGroupIdentifier", self.resourceConfigurationGroupIdentifier)
@@ -2270,24 +5554,74 @@ extension ListResourceConfigurationsRequest: OperationInput {
     }
 }
 
+/// The output of ``LatticeClient/listResourceConfigurations(_:)``.
 public struct ListResourceConfigurationsResponse: Codable, Sendable, Hashable {
+    /// Information about the resource configurations.
     public var items: [ResourceConfigurationSummary]?
+
+    /// If there are additional results, a pagination token for the next page of results.
+    ///
+    /// Constraints: 1 to 2048 characters.
     public var nextToken: String?
 
+    /// A `ListResourceConfigurationsResponse` with the given members; an optional one left out is
+    /// not sent.
+    ///
+    /// - Parameters:
+    ///   - items: Information about the resource configurations.
+    ///   - nextToken: If there are additional results, a pagination token for the next page of
+    ///     results.
     public init(items: [ResourceConfigurationSummary]? = nil, nextToken: String? = nil) {
         self.items = items
         self.nextToken = nextToken
     }
 }
 
+/// The input of ``LatticeClient/listResourceEndpointAssociations(_:)``.
 public struct ListResourceEndpointAssociationsRequest: Codable, Sendable, Hashable {
+    /// The ID for the resource configuration associated with the VPC endpoint.
+    ///
+    /// Constraints: required; 20 to 2048 characters; pattern
+    /// `((rcfg-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:resourceconfiguration/rcfg-[0-9a-z]{17}))`.
     public var resourceConfigurationIdentifier: String
+
+    /// The ID of the association.
+    ///
+    /// Constraints: 21 to 2048 characters; pattern
+    /// `((rea-[0-9a-f]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:resourceendpointassociation/rea-[0-9a-f]{17}))`.
     public var resourceEndpointAssociationIdentifier: String?
+
+    /// The ID of the VPC endpoint in the association.
+    ///
+    /// Constraints: exactly 22 characters; pattern `vpce-[0-9a-f]{17}`.
     public var vpcEndpointId: String?
+
+    /// The owner of the VPC endpoint in the association.
+    ///
+    /// Constraints: exactly 12 characters; pattern `\d{12}`.
     public var vpcEndpointOwner: String?
+
+    /// The maximum page size.
+    ///
+    /// Constraints: 1 to 100.
     public var maxResults: Int?
+
+    /// A pagination token for the next page of results.
+    ///
+    /// Constraints: 1 to 2048 characters.
     public var nextToken: String?
 
+    /// A `ListResourceEndpointAssociationsRequest` with the given members; an optional one left out
+    /// is not sent.
+    ///
+    /// - Parameters:
+    ///   - resourceConfigurationIdentifier: The ID for the resource configuration associated with
+    ///     the VPC endpoint.
+    ///   - resourceEndpointAssociationIdentifier: The ID of the association.
+    ///   - vpcEndpointId: The ID of the VPC endpoint in the association.
+    ///   - vpcEndpointOwner: The owner of the VPC endpoint in the association.
+    ///   - maxResults: The maximum page size.
+    ///   - nextToken: A pagination token for the next page of results.
     public init(resourceConfigurationIdentifier: String, resourceEndpointAssociationIdentifier: String? = nil, vpcEndpointId: String? = nil, vpcEndpointOwner: String? = nil, maxResults: Int? = nil, nextToken: String? = nil) {
         self.resourceConfigurationIdentifier = resourceConfigurationIdentifier
         self.resourceEndpointAssociationIdentifier = resourceEndpointAssociationIdentifier
@@ -2299,6 +5633,10 @@ public struct ListResourceEndpointAssociationsRequest: Codable, Sendable, Hashab
 }
 
 extension ListResourceEndpointAssociationsRequest: Validatable {
+    /// Checks the members against the model's constraints (lengths, ranges, patterns, sizes),
+    /// nested values included; each one broken is an issue in `v`.
+    ///
+    /// - Parameter v: Collects the issues, with each member's path.
     public func validate(_ v: inout Validator) {
         v.string(self.resourceConfigurationIdentifier, "resourceConfigurationIdentifier", min: 20, max: 2048, pattern: #"((rcfg-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:resourceconfiguration/rcfg-[0-9a-z]{17}))"#)
         v.string(self.resourceEndpointAssociationIdentifier, "resourceEndpointAssociationIdentifier", min: 21, max: 2048, pattern: #"((rea-[0-9a-f]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:resourceendpointassociation/rea-[0-9a-f]{17}))"#)
@@ -2310,7 +5648,13 @@ extension ListResourceEndpointAssociationsRequest: Validatable {
 }
 
 extension ListResourceEndpointAssociationsRequest: OperationInput {
+    /// No member goes in the body: the request has none.
     public static let hasBody = false
+
+    /// Puts `resourceConfigurationIdentifier`, `resourceEndpointAssociationIdentifier`,
+    /// `vpcEndpointId`, `vpcEndpointOwner`, `maxResults` and `nextToken` in the query.
+    ///
+    /// - Parameter b: The request being bound.
     public func bind(_ b: inout RequestBinder) {
         b.query("resourceConfigurationIdentifier", self.resourceConfigurationIdentifier)
         b.query("resourceEndpointAssociationIdentifier", self.resourceEndpointAssociationIdentifier)
@@ -2321,20 +5665,50 @@ extension ListResourceEndpointAssociationsRequest: OperationInput {
     }
 }
 
+/// The output of ``LatticeClient/listResourceEndpointAssociations(_:)``.
 public struct ListResourceEndpointAssociationsResponse: Codable, Sendable, Hashable {
+    /// Information about the VPC endpoint associations.
+    ///
+    /// Constraints: required.
     public var items: [ResourceEndpointAssociationSummary]
+
+    /// If there are additional results, a pagination token for the next page of results.
+    ///
+    /// Constraints: 1 to 2048 characters.
     public var nextToken: String?
 
+    /// A `ListResourceEndpointAssociationsResponse` with the given members; an optional one left
+    /// out is not sent.
+    ///
+    /// - Parameters:
+    ///   - items: Information about the VPC endpoint associations.
+    ///   - nextToken: If there are additional results, a pagination token for the next page of
+    ///     results.
     public init(items: [ResourceEndpointAssociationSummary], nextToken: String? = nil) {
         self.items = items
         self.nextToken = nextToken
     }
 }
 
+/// The input of ``LatticeClient/listResourceGateways(_:)``.
 public struct ListResourceGatewaysRequest: Codable, Sendable, Hashable {
+    /// The maximum page size.
+    ///
+    /// Constraints: 1 to 100.
     public var maxResults: Int?
+
+    /// If there are additional results, a pagination token for the next page of results.
+    ///
+    /// Constraints: 1 to 2048 characters.
     public var nextToken: String?
 
+    /// A `ListResourceGatewaysRequest` with the given members; an optional one left out is not
+    /// sent.
+    ///
+    /// - Parameters:
+    ///   - maxResults: The maximum page size.
+    ///   - nextToken: If there are additional results, a pagination token for the next page of
+    ///     results.
     public init(maxResults: Int? = nil, nextToken: String? = nil) {
         self.maxResults = maxResults
         self.nextToken = nextToken
@@ -2342,6 +5716,10 @@ public struct ListResourceGatewaysRequest: Codable, Sendable, Hashable {
 }
 
 extension ListResourceGatewaysRequest: Validatable {
+    /// Checks the members against the model's constraints (lengths, ranges, patterns, sizes),
+    /// nested values included; each one broken is an issue in `v`.
+    ///
+    /// - Parameter v: Collects the issues, with each member's path.
     public func validate(_ v: inout Validator) {
         v.integer(self.maxResults, "maxResults", min: 1, max: 100)
         v.string(self.nextToken, "nextToken", min: 1, max: 2048)
@@ -2349,29 +5727,72 @@ extension ListResourceGatewaysRequest: Validatable {
 }
 
 extension ListResourceGatewaysRequest: OperationInput {
+    /// No member goes in the body: the request has none.
     public static let hasBody = false
+
+    /// Puts `maxResults` and `nextToken` in the query.
+    ///
+    /// - Parameter b: The request being bound.
     public func bind(_ b: inout RequestBinder) {
         b.query("maxResults", self.maxResults)
         b.query("nextToken", self.nextToken)
     }
 }
 
+/// The output of ``LatticeClient/listResourceGateways(_:)``.
 public struct ListResourceGatewaysResponse: Codable, Sendable, Hashable {
+    /// Information about the resource gateways.
     public var items: [ResourceGatewaySummary]?
+
+    /// If there are additional results, a pagination token for the next page of results.
+    ///
+    /// Constraints: 1 to 2048 characters.
     public var nextToken: String?
 
+    /// A `ListResourceGatewaysResponse` with the given members; an optional one left out is not
+    /// sent.
+    ///
+    /// - Parameters:
+    ///   - items: Information about the resource gateways.
+    ///   - nextToken: If there are additional results, a pagination token for the next page of
+    ///     results.
     public init(items: [ResourceGatewaySummary]? = nil, nextToken: String? = nil) {
         self.items = items
         self.nextToken = nextToken
     }
 }
 
+/// The input of ``LatticeClient/listRules(_:)``.
 public struct ListRulesRequest: Codable, Sendable, Hashable {
+    /// The ID or ARN of the service.
+    ///
+    /// Constraints: required; 17 to 2048 characters; pattern
+    /// `((svc-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}))`.
     public var serviceIdentifier: String
+
+    /// The ID or ARN of the listener.
+    ///
+    /// Constraints: required; 20 to 2048 characters; pattern
+    /// `((listener-[0-9a-z]{17})|(^arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}/listener/listener-[0-9a-z]{17}$))`.
     public var listenerIdentifier: String
+
+    /// The maximum number of results to return.
+    ///
+    /// Constraints: 1 to 100.
     public var maxResults: Int?
+
+    /// A pagination token for the next page of results.
+    ///
+    /// Constraints: 1 to 2048 characters.
     public var nextToken: String?
 
+    /// A `ListRulesRequest` with the given members; an optional one left out is not sent.
+    ///
+    /// - Parameters:
+    ///   - serviceIdentifier: The ID or ARN of the service.
+    ///   - listenerIdentifier: The ID or ARN of the listener.
+    ///   - maxResults: The maximum number of results to return.
+    ///   - nextToken: A pagination token for the next page of results.
     public init(serviceIdentifier: String, listenerIdentifier: String, maxResults: Int? = nil, nextToken: String? = nil) {
         self.serviceIdentifier = serviceIdentifier
         self.listenerIdentifier = listenerIdentifier
@@ -2381,6 +5802,10 @@ public struct ListRulesRequest: Codable, Sendable, Hashable {
 }
 
 extension ListRulesRequest: Validatable {
+    /// Checks the members against the model's constraints (lengths, ranges, patterns, sizes),
+    /// nested values included; each one broken is an issue in `v`.
+    ///
+    /// - Parameter v: Collects the issues, with each member's path.
     public func validate(_ v: inout Validator) {
         v.string(self.serviceIdentifier, "serviceIdentifier", min: 17, max: 2048, pattern: #"((svc-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}))"#)
         v.string(self.listenerIdentifier, "listenerIdentifier", min: 20, max: 2048, pattern: #"((listener-[0-9a-z]{17})|(^arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}/listener/listener-[0-9a-z]{17}$))"#)
@@ -2390,7 +5815,13 @@ extension ListRulesRequest: Validatable {
 }
 
 extension ListRulesRequest: OperationInput {
+    /// No member goes in the body: the request has none.
     public static let hasBody = false
+
+    /// Puts `serviceIdentifier` and `listenerIdentifier` in the path and `maxResults` and
+    /// `nextToken` in the query.
+    ///
+    /// - Parameter b: The request being bound.
     public func bind(_ b: inout RequestBinder) {
         b.label("serviceIdentifier", self.serviceIdentifier)
         b.label("listenerIdentifier", self.listenerIdentifier)
@@ -2399,23 +5830,71 @@ extension ListRulesRequest: OperationInput {
     }
 }
 
+/// The output of ``LatticeClient/listRules(_:)``.
 public struct ListRulesResponse: Codable, Sendable, Hashable {
+    /// Information about the rules.
+    ///
+    /// Constraints: required.
     public var items: [RuleSummary]
+
+    /// If there are additional results, a pagination token for the next page of results.
+    ///
+    /// Constraints: 1 to 2048 characters.
     public var nextToken: String?
 
+    /// A `ListRulesResponse` with the given members; an optional one left out is not sent.
+    ///
+    /// - Parameters:
+    ///   - items: Information about the rules.
+    ///   - nextToken: If there are additional results, a pagination token for the next page of
+    ///     results.
     public init(items: [RuleSummary], nextToken: String? = nil) {
         self.items = items
         self.nextToken = nextToken
     }
 }
 
+/// The input of ``LatticeClient/listServiceNetworkResourceAssociations(_:)``.
 public struct ListServiceNetworkResourceAssociationsRequest: Codable, Sendable, Hashable {
+    /// The ID of the service network.
+    ///
+    /// Constraints: 3 to 2048 characters; pattern
+    /// `((sn-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:servicenetwork/sn-[0-9a-z]{17}))`.
     public var serviceNetworkIdentifier: String?
+
+    /// The ID of the resource configuration.
+    ///
+    /// Constraints: 20 to 2048 characters; pattern
+    /// `((rcfg-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:resourceconfiguration/rcfg-[0-9a-z]{17}))`.
     public var resourceConfigurationIdentifier: String?
+
+    /// The maximum page size.
+    ///
+    /// Constraints: 1 to 100.
     public var maxResults: Int?
+
+    /// If there are additional results, a pagination token for the next page of results.
+    ///
+    /// Constraints: 1 to 2048 characters.
     public var nextToken: String?
+
+    /// Include service network resource associations of the child resource configuration with the
+    /// grouped resource configuration.
+    ///
+    /// The type is boolean and the default value is false.
     public var includeChildren: Bool?
 
+    /// A `ListServiceNetworkResourceAssociationsRequest` with the given members; an optional one
+    /// left out is not sent.
+    ///
+    /// - Parameters:
+    ///   - serviceNetworkIdentifier: The ID of the service network.
+    ///   - resourceConfigurationIdentifier: The ID of the resource configuration.
+    ///   - maxResults: The maximum page size.
+    ///   - nextToken: If there are additional results, a pagination token for the next page of
+    ///     results.
+    ///   - includeChildren: Include service network resource associations of the child resource
+    ///     configuration with the grouped resource configuration.
     public init(serviceNetworkIdentifier: String? = nil, resourceConfigurationIdentifier: String? = nil, maxResults: Int? = nil, nextToken: String? = nil, includeChildren: Bool? = nil) {
         self.serviceNetworkIdentifier = serviceNetworkIdentifier
         self.resourceConfigurationIdentifier = resourceConfigurationIdentifier
@@ -2426,6 +5905,10 @@ public struct ListServiceNetworkResourceAssociationsRequest: Codable, Sendable, 
 }
 
 extension ListServiceNetworkResourceAssociationsRequest: Validatable {
+    /// Checks the members against the model's constraints (lengths, ranges, patterns, sizes),
+    /// nested values included; each one broken is an issue in `v`.
+    ///
+    /// - Parameter v: Collects the issues, with each member's path.
     public func validate(_ v: inout Validator) {
         v.string(self.serviceNetworkIdentifier, "serviceNetworkIdentifier", min: 3, max: 2048, pattern: #"((sn-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:servicenetwork/sn-[0-9a-z]{17}))"#)
         v.string(self.resourceConfigurationIdentifier, "resourceConfigurationIdentifier", min: 20, max: 2048, pattern: #"((rcfg-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:resourceconfiguration/rcfg-[0-9a-z]{17}))"#)
@@ -2435,7 +5918,13 @@ extension ListServiceNetworkResourceAssociationsRequest: Validatable {
 }
 
 extension ListServiceNetworkResourceAssociationsRequest: OperationInput {
+    /// No member goes in the body: the request has none.
     public static let hasBody = false
+
+    /// Puts `serviceNetworkIdentifier`, `resourceConfigurationIdentifier`, `maxResults`,
+    /// `nextToken` and `includeChildren` in the query.
+    ///
+    /// - Parameter b: The request being bound.
     public func bind(_ b: inout RequestBinder) {
         b.query("serviceNetworkIdentifier", self.serviceNetworkIdentifier)
         b.query("resourceConfigurationIdentifier", self.resourceConfigurationIdentifier)
@@ -2445,22 +5934,63 @@ extension ListServiceNetworkResourceAssociationsRequest: OperationInput {
     }
 }
 
+/// The output of ``LatticeClient/listServiceNetworkResourceAssociations(_:)``.
 public struct ListServiceNetworkResourceAssociationsResponse: Codable, Sendable, Hashable {
+    /// Information about the associations.
+    ///
+    /// Constraints: required.
     public var items: [ServiceNetworkResourceAssociationSummary]
+
+    /// If there are additional results, a pagination token for the next page of results.
+    ///
+    /// Constraints: 1 to 2048 characters.
     public var nextToken: String?
 
+    /// A `ListServiceNetworkResourceAssociationsResponse` with the given members; an optional one
+    /// left out is not sent.
+    ///
+    /// - Parameters:
+    ///   - items: Information about the associations.
+    ///   - nextToken: If there are additional results, a pagination token for the next page of
+    ///     results.
     public init(items: [ServiceNetworkResourceAssociationSummary], nextToken: String? = nil) {
         self.items = items
         self.nextToken = nextToken
     }
 }
 
+/// The input of ``LatticeClient/listServiceNetworkServiceAssociations(_:)``.
 public struct ListServiceNetworkServiceAssociationsRequest: Codable, Sendable, Hashable {
+    /// The ID or ARN of the service network.
+    ///
+    /// Constraints: 3 to 2048 characters; pattern
+    /// `((sn-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:servicenetwork/sn-[0-9a-z]{17}))`.
     public var serviceNetworkIdentifier: String?
+
+    /// The ID or ARN of the service.
+    ///
+    /// Constraints: 17 to 2048 characters; pattern
+    /// `((svc-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}))`.
     public var serviceIdentifier: String?
+
+    /// The maximum number of results to return.
+    ///
+    /// Constraints: 1 to 100.
     public var maxResults: Int?
+
+    /// A pagination token for the next page of results.
+    ///
+    /// Constraints: 1 to 2048 characters.
     public var nextToken: String?
 
+    /// A `ListServiceNetworkServiceAssociationsRequest` with the given members; an optional one
+    /// left out is not sent.
+    ///
+    /// - Parameters:
+    ///   - serviceNetworkIdentifier: The ID or ARN of the service network.
+    ///   - serviceIdentifier: The ID or ARN of the service.
+    ///   - maxResults: The maximum number of results to return.
+    ///   - nextToken: A pagination token for the next page of results.
     public init(serviceNetworkIdentifier: String? = nil, serviceIdentifier: String? = nil, maxResults: Int? = nil, nextToken: String? = nil) {
         self.serviceNetworkIdentifier = serviceNetworkIdentifier
         self.serviceIdentifier = serviceIdentifier
@@ -2470,6 +6000,10 @@ public struct ListServiceNetworkServiceAssociationsRequest: Codable, Sendable, H
 }
 
 extension ListServiceNetworkServiceAssociationsRequest: Validatable {
+    /// Checks the members against the model's constraints (lengths, ranges, patterns, sizes),
+    /// nested values included; each one broken is an issue in `v`.
+    ///
+    /// - Parameter v: Collects the issues, with each member's path.
     public func validate(_ v: inout Validator) {
         v.string(self.serviceNetworkIdentifier, "serviceNetworkIdentifier", min: 3, max: 2048, pattern: #"((sn-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:servicenetwork/sn-[0-9a-z]{17}))"#)
         v.string(self.serviceIdentifier, "serviceIdentifier", min: 17, max: 2048, pattern: #"((svc-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}))"#)
@@ -2479,7 +6013,13 @@ extension ListServiceNetworkServiceAssociationsRequest: Validatable {
 }
 
 extension ListServiceNetworkServiceAssociationsRequest: OperationInput {
+    /// No member goes in the body: the request has none.
     public static let hasBody = false
+
+    /// Puts `serviceNetworkIdentifier`, `serviceIdentifier`, `maxResults` and `nextToken` in the
+    /// query.
+    ///
+    /// - Parameter b: The request being bound.
     public func bind(_ b: inout RequestBinder) {
         b.query("serviceNetworkIdentifier", self.serviceNetworkIdentifier)
         b.query("serviceIdentifier", self.serviceIdentifier)
@@ -2488,22 +6028,62 @@ extension ListServiceNetworkServiceAssociationsRequest: OperationInput {
     }
 }
 
+/// The output of ``LatticeClient/listServiceNetworkServiceAssociations(_:)``.
 public struct ListServiceNetworkServiceAssociationsResponse: Codable, Sendable, Hashable {
+    /// Information about the associations.
+    ///
+    /// Constraints: required.
     public var items: [ServiceNetworkServiceAssociationSummary]
+
+    /// If there are additional results, a pagination token for the next page of results.
+    ///
+    /// Constraints: 1 to 2048 characters.
     public var nextToken: String?
 
+    /// A `ListServiceNetworkServiceAssociationsResponse` with the given members; an optional one
+    /// left out is not sent.
+    ///
+    /// - Parameters:
+    ///   - items: Information about the associations.
+    ///   - nextToken: If there are additional results, a pagination token for the next page of
+    ///     results.
     public init(items: [ServiceNetworkServiceAssociationSummary], nextToken: String? = nil) {
         self.items = items
         self.nextToken = nextToken
     }
 }
 
+/// The input of ``LatticeClient/listServiceNetworkVpcAssociations(_:)``.
 public struct ListServiceNetworkVpcAssociationsRequest: Codable, Sendable, Hashable {
+    /// The ID or ARN of the service network.
+    ///
+    /// Constraints: 3 to 2048 characters; pattern
+    /// `((sn-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:servicenetwork/sn-[0-9a-z]{17}))`.
     public var serviceNetworkIdentifier: String?
+
+    /// The ID or ARN of the VPC.
+    ///
+    /// Constraints: 5 to 50 characters; pattern `vpc-(([0-9a-z]{8})|([0-9a-z]{17}))`.
     public var vpcIdentifier: String?
+
+    /// The maximum number of results to return.
+    ///
+    /// Constraints: 1 to 100.
     public var maxResults: Int?
+
+    /// A pagination token for the next page of results.
+    ///
+    /// Constraints: 1 to 2048 characters.
     public var nextToken: String?
 
+    /// A `ListServiceNetworkVpcAssociationsRequest` with the given members; an optional one left
+    /// out is not sent.
+    ///
+    /// - Parameters:
+    ///   - serviceNetworkIdentifier: The ID or ARN of the service network.
+    ///   - vpcIdentifier: The ID or ARN of the VPC.
+    ///   - maxResults: The maximum number of results to return.
+    ///   - nextToken: A pagination token for the next page of results.
     public init(serviceNetworkIdentifier: String? = nil, vpcIdentifier: String? = nil, maxResults: Int? = nil, nextToken: String? = nil) {
         self.serviceNetworkIdentifier = serviceNetworkIdentifier
         self.vpcIdentifier = vpcIdentifier
@@ -2513,6 +6093,10 @@ public struct ListServiceNetworkVpcAssociationsRequest: Codable, Sendable, Hasha
 }
 
 extension ListServiceNetworkVpcAssociationsRequest: Validatable {
+    /// Checks the members against the model's constraints (lengths, ranges, patterns, sizes),
+    /// nested values included; each one broken is an issue in `v`.
+    ///
+    /// - Parameter v: Collects the issues, with each member's path.
     public func validate(_ v: inout Validator) {
         v.string(self.serviceNetworkIdentifier, "serviceNetworkIdentifier", min: 3, max: 2048, pattern: #"((sn-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:servicenetwork/sn-[0-9a-z]{17}))"#)
         v.string(self.vpcIdentifier, "vpcIdentifier", min: 5, max: 50, pattern: #"vpc-(([0-9a-z]{8})|([0-9a-z]{17}))"#)
@@ -2522,7 +6106,12 @@ extension ListServiceNetworkVpcAssociationsRequest: Validatable {
 }
 
 extension ListServiceNetworkVpcAssociationsRequest: OperationInput {
+    /// No member goes in the body: the request has none.
     public static let hasBody = false
+
+    /// Puts `serviceNetworkIdentifier`, `vpcIdentifier`, `maxResults` and `nextToken` in the query.
+    ///
+    /// - Parameter b: The request being bound.
     public func bind(_ b: inout RequestBinder) {
         b.query("serviceNetworkIdentifier", self.serviceNetworkIdentifier)
         b.query("vpcIdentifier", self.vpcIdentifier)
@@ -2531,21 +6120,58 @@ extension ListServiceNetworkVpcAssociationsRequest: OperationInput {
     }
 }
 
+/// The output of ``LatticeClient/listServiceNetworkVpcAssociations(_:)``.
 public struct ListServiceNetworkVpcAssociationsResponse: Codable, Sendable, Hashable {
+    /// Information about the associations.
+    ///
+    /// Constraints: required.
     public var items: [ServiceNetworkVpcAssociationSummary]
+
+    /// If there are additional results, a pagination token for the next page of results.
+    ///
+    /// Constraints: 1 to 2048 characters.
     public var nextToken: String?
 
+    /// A `ListServiceNetworkVpcAssociationsResponse` with the given members; an optional one left
+    /// out is not sent.
+    ///
+    /// - Parameters:
+    ///   - items: Information about the associations.
+    ///   - nextToken: If there are additional results, a pagination token for the next page of
+    ///     results.
     public init(items: [ServiceNetworkVpcAssociationSummary], nextToken: String? = nil) {
         self.items = items
         self.nextToken = nextToken
     }
 }
 
+/// The input of ``LatticeClient/listServiceNetworkVpcEndpointAssociations(_:)``.
 public struct ListServiceNetworkVpcEndpointAssociationsRequest: Codable, Sendable, Hashable {
+    /// The ID of the service network associated with the VPC endpoint.
+    ///
+    /// Constraints: required; 3 to 2048 characters; pattern
+    /// `((sn-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:servicenetwork/sn-[0-9a-z]{17}))`.
     public var serviceNetworkIdentifier: String
+
+    /// The maximum page size.
+    ///
+    /// Constraints: 1 to 100.
     public var maxResults: Int?
+
+    /// If there are additional results, a pagination token for the next page of results.
+    ///
+    /// Constraints: 1 to 2048 characters.
     public var nextToken: String?
 
+    /// A `ListServiceNetworkVpcEndpointAssociationsRequest` with the given members; an optional one
+    /// left out is not sent.
+    ///
+    /// - Parameters:
+    ///   - serviceNetworkIdentifier: The ID of the service network associated with the VPC
+    ///     endpoint.
+    ///   - maxResults: The maximum page size.
+    ///   - nextToken: If there are additional results, a pagination token for the next page of
+    ///     results.
     public init(serviceNetworkIdentifier: String, maxResults: Int? = nil, nextToken: String? = nil) {
         self.serviceNetworkIdentifier = serviceNetworkIdentifier
         self.maxResults = maxResults
@@ -2554,6 +6180,10 @@ public struct ListServiceNetworkVpcEndpointAssociationsRequest: Codable, Sendabl
 }
 
 extension ListServiceNetworkVpcEndpointAssociationsRequest: Validatable {
+    /// Checks the members against the model's constraints (lengths, ranges, patterns, sizes),
+    /// nested values included; each one broken is an issue in `v`.
+    ///
+    /// - Parameter v: Collects the issues, with each member's path.
     public func validate(_ v: inout Validator) {
         v.string(self.serviceNetworkIdentifier, "serviceNetworkIdentifier", min: 3, max: 2048, pattern: #"((sn-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:servicenetwork/sn-[0-9a-z]{17}))"#)
         v.integer(self.maxResults, "maxResults", min: 1, max: 100)
@@ -2562,7 +6192,12 @@ extension ListServiceNetworkVpcEndpointAssociationsRequest: Validatable {
 }
 
 extension ListServiceNetworkVpcEndpointAssociationsRequest: OperationInput {
+    /// No member goes in the body: the request has none.
     public static let hasBody = false
+
+    /// Puts `serviceNetworkIdentifier`, `maxResults` and `nextToken` in the query.
+    ///
+    /// - Parameter b: The request being bound.
     public func bind(_ b: inout RequestBinder) {
         b.query("serviceNetworkIdentifier", self.serviceNetworkIdentifier)
         b.query("maxResults", self.maxResults)
@@ -2570,20 +6205,48 @@ extension ListServiceNetworkVpcEndpointAssociationsRequest: OperationInput {
     }
 }
 
+/// The output of ``LatticeClient/listServiceNetworkVpcEndpointAssociations(_:)``.
 public struct ListServiceNetworkVpcEndpointAssociationsResponse: Codable, Sendable, Hashable {
+    /// Information about the association between the VPC endpoint and service network.
+    ///
+    /// Constraints: required.
     public var items: [ServiceNetworkEndpointAssociation]
+
+    /// If there are additional results, a pagination token for the next page of results.
+    ///
+    /// Constraints: 1 to 2048 characters.
     public var nextToken: String?
 
+    /// A `ListServiceNetworkVpcEndpointAssociationsResponse` with the given members; an optional
+    /// one left out is not sent.
+    ///
+    /// - Parameters:
+    ///   - items: Information about the association between the VPC endpoint and service network.
+    ///   - nextToken: If there are additional results, a pagination token for the next page of
+    ///     results.
     public init(items: [ServiceNetworkEndpointAssociation], nextToken: String? = nil) {
         self.items = items
         self.nextToken = nextToken
     }
 }
 
+/// The input of ``LatticeClient/listServiceNetworks(_:)``.
 public struct ListServiceNetworksRequest: Codable, Sendable, Hashable {
+    /// The maximum number of results to return.
+    ///
+    /// Constraints: 1 to 100.
     public var maxResults: Int?
+
+    /// A pagination token for the next page of results.
+    ///
+    /// Constraints: 1 to 2048 characters.
     public var nextToken: String?
 
+    /// A `ListServiceNetworksRequest` with the given members; an optional one left out is not sent.
+    ///
+    /// - Parameters:
+    ///   - maxResults: The maximum number of results to return.
+    ///   - nextToken: A pagination token for the next page of results.
     public init(maxResults: Int? = nil, nextToken: String? = nil) {
         self.maxResults = maxResults
         self.nextToken = nextToken
@@ -2591,6 +6254,10 @@ public struct ListServiceNetworksRequest: Codable, Sendable, Hashable {
 }
 
 extension ListServiceNetworksRequest: Validatable {
+    /// Checks the members against the model's constraints (lengths, ranges, patterns, sizes),
+    /// nested values included; each one broken is an issue in `v`.
+    ///
+    /// - Parameter v: Collects the issues, with each member's path.
     public func validate(_ v: inout Validator) {
         v.integer(self.maxResults, "maxResults", min: 1, max: 100)
         v.string(self.nextToken, "nextToken", min: 1, max: 2048)
@@ -2598,27 +6265,60 @@ extension ListServiceNetworksRequest: Validatable {
 }
 
 extension ListServiceNetworksRequest: OperationInput {
+    /// No member goes in the body: the request has none.
     public static let hasBody = false
+
+    /// Puts `maxResults` and `nextToken` in the query.
+    ///
+    /// - Parameter b: The request being bound.
     public func bind(_ b: inout RequestBinder) {
         b.query("maxResults", self.maxResults)
         b.query("nextToken", self.nextToken)
     }
 }
 
+/// The output of ``LatticeClient/listServiceNetworks(_:)``.
 public struct ListServiceNetworksResponse: Codable, Sendable, Hashable {
+    /// Information about the service networks.
+    ///
+    /// Constraints: required.
     public var items: [ServiceNetworkSummary]
+
+    /// If there are additional results, a pagination token for the next page of results.
+    ///
+    /// Constraints: 1 to 2048 characters.
     public var nextToken: String?
 
+    /// A `ListServiceNetworksResponse` with the given members; an optional one left out is not
+    /// sent.
+    ///
+    /// - Parameters:
+    ///   - items: Information about the service networks.
+    ///   - nextToken: If there are additional results, a pagination token for the next page of
+    ///     results.
     public init(items: [ServiceNetworkSummary], nextToken: String? = nil) {
         self.items = items
         self.nextToken = nextToken
     }
 }
 
+/// The input of ``LatticeClient/listServices(_:)``.
 public struct ListServicesRequest: Codable, Sendable, Hashable {
+    /// The maximum number of results to return.
+    ///
+    /// Constraints: 1 to 100.
     public var maxResults: Int?
+
+    /// A pagination token for the next page of results.
+    ///
+    /// Constraints: 1 to 2048 characters.
     public var nextToken: String?
 
+    /// A `ListServicesRequest` with the given members; an optional one left out is not sent.
+    ///
+    /// - Parameters:
+    ///   - maxResults: The maximum number of results to return.
+    ///   - nextToken: A pagination token for the next page of results.
     public init(maxResults: Int? = nil, nextToken: String? = nil) {
         self.maxResults = maxResults
         self.nextToken = nextToken
@@ -2626,6 +6326,10 @@ public struct ListServicesRequest: Codable, Sendable, Hashable {
 }
 
 extension ListServicesRequest: Validatable {
+    /// Checks the members against the model's constraints (lengths, ranges, patterns, sizes),
+    /// nested values included; each one broken is an issue in `v`.
+    ///
+    /// - Parameter v: Collects the issues, with each member's path.
     public func validate(_ v: inout Validator) {
         v.integer(self.maxResults, "maxResults", min: 1, max: 100)
         v.string(self.nextToken, "nextToken", min: 1, max: 2048)
@@ -2633,58 +6337,125 @@ extension ListServicesRequest: Validatable {
 }
 
 extension ListServicesRequest: OperationInput {
+    /// No member goes in the body: the request has none.
     public static let hasBody = false
+
+    /// Puts `maxResults` and `nextToken` in the query.
+    ///
+    /// - Parameter b: The request being bound.
     public func bind(_ b: inout RequestBinder) {
         b.query("maxResults", self.maxResults)
         b.query("nextToken", self.nextToken)
     }
 }
 
+/// The output of ``LatticeClient/listServices(_:)``.
 public struct ListServicesResponse: Codable, Sendable, Hashable {
+    /// Information about the services.
     public var items: [ServiceSummary]?
+
+    /// If there are additional results, a pagination token for the next page of results.
+    ///
+    /// Constraints: 1 to 2048 characters.
     public var nextToken: String?
 
+    /// A `ListServicesResponse` with the given members; an optional one left out is not sent.
+    ///
+    /// - Parameters:
+    ///   - items: Information about the services.
+    ///   - nextToken: If there are additional results, a pagination token for the next page of
+    ///     results.
     public init(items: [ServiceSummary]? = nil, nextToken: String? = nil) {
         self.items = items
         self.nextToken = nextToken
     }
 }
 
+/// The input of ``LatticeClient/listTagsForResource(_:)``.
 public struct ListTagsForResourceRequest: Codable, Sendable, Hashable {
+    /// The Amazon Resource Name (ARN) of the resource.
+    ///
+    /// Constraints: required; at most 1224 characters; pattern
+    /// `arn:[a-z0-9][-.a-z0-9]{0,62}:vpc-lattice:([a-z0-9][-.a-z0-9]{0,62})?:\d{12}?:[^/].{0,1023}`.
     public var resourceArn: String
 
+    /// A `ListTagsForResourceRequest` with the given members.
+    ///
+    /// - Parameters:
+    ///   - resourceArn: The Amazon Resource Name (ARN) of the resource.
     public init(resourceArn: String) {
         self.resourceArn = resourceArn
     }
 }
 
 extension ListTagsForResourceRequest: Validatable {
+    /// Checks the members against the model's constraints (lengths, ranges, patterns, sizes),
+    /// nested values included; each one broken is an issue in `v`.
+    ///
+    /// - Parameter v: Collects the issues, with each member's path.
     public func validate(_ v: inout Validator) {
         v.string(self.resourceArn, "resourceArn", min: 0, max: 1224, pattern: #"arn:[a-z0-9][-.a-z0-9]{0,62}:vpc-lattice:([a-z0-9][-.a-z0-9]{0,62})?:\d{12}?:[^/].{0,1023}"#)
     }
 }
 
 extension ListTagsForResourceRequest: OperationInput {
+    /// No member goes in the body: the request has none.
     public static let hasBody = false
+
+    /// Puts `resourceArn` in the path.
+    ///
+    /// - Parameter b: The request being bound.
     public func bind(_ b: inout RequestBinder) {
         b.label("resourceArn", self.resourceArn)
     }
 }
 
+/// The output of ``LatticeClient/listTagsForResource(_:)``.
 public struct ListTagsForResourceResponse: Codable, Sendable, Hashable {
+    /// Information about the tags.
+    ///
+    /// Constraints: at most 200 entries; keys 1 to 128 characters; values at most 256 characters.
     public var tags: [String: String]?
 
+    /// A `ListTagsForResourceResponse` with the given members; an optional one left out is not
+    /// sent.
+    ///
+    /// - Parameters:
+    ///   - tags: Information about the tags.
     public init(tags: [String: String]? = nil) {
         self.tags = tags
     }
 }
 
+/// The input of ``LatticeClient/listTargetGroups(_:)``.
 public struct ListTargetGroupsRequest: Codable, Sendable, Hashable {
+    /// The maximum number of results to return.
+    ///
+    /// Constraints: 1 to 100.
     public var maxResults: Int?
+
+    /// A pagination token for the next page of results.
+    ///
+    /// Constraints: 1 to 2048 characters.
     public var nextToken: String?
+
+    /// The ID or ARN of the VPC.
+    ///
+    /// Constraints: 5 to 50 characters; pattern `vpc-(([0-9a-z]{8})|([0-9a-z]{17}))`.
     public var vpcIdentifier: String?
+
+    /// The target group type.
+    ///
+    /// Constraints: one of `IP`, `LAMBDA`, `INSTANCE`, `ALB`.
     public var targetGroupType: TargetGroupType?
 
+    /// A `ListTargetGroupsRequest` with the given members; an optional one left out is not sent.
+    ///
+    /// - Parameters:
+    ///   - maxResults: The maximum number of results to return.
+    ///   - nextToken: A pagination token for the next page of results.
+    ///   - vpcIdentifier: The ID or ARN of the VPC.
+    ///   - targetGroupType: The target group type.
     public init(maxResults: Int? = nil, nextToken: String? = nil, vpcIdentifier: String? = nil, targetGroupType: TargetGroupType? = nil) {
         self.maxResults = maxResults
         self.nextToken = nextToken
@@ -2694,6 +6465,10 @@ public struct ListTargetGroupsRequest: Codable, Sendable, Hashable {
 }
 
 extension ListTargetGroupsRequest: Validatable {
+    /// Checks the members against the model's constraints (lengths, ranges, patterns, sizes),
+    /// nested values included; each one broken is an issue in `v`.
+    ///
+    /// - Parameter v: Collects the issues, with each member's path.
     public func validate(_ v: inout Validator) {
         v.integer(self.maxResults, "maxResults", min: 1, max: 100)
         v.string(self.nextToken, "nextToken", min: 1, max: 2048)
@@ -2702,7 +6477,12 @@ extension ListTargetGroupsRequest: Validatable {
 }
 
 extension ListTargetGroupsRequest: OperationInput {
+    /// No member goes in the body: the request has none.
     public static let hasBody = false
+
+    /// Puts `maxResults`, `nextToken`, `vpcIdentifier` and `targetGroupType` in the query.
+    ///
+    /// - Parameter b: The request being bound.
     public func bind(_ b: inout RequestBinder) {
         b.query("maxResults", self.maxResults)
         b.query("nextToken", self.nextToken)
@@ -2711,22 +6491,58 @@ extension ListTargetGroupsRequest: OperationInput {
     }
 }
 
+/// The output of ``LatticeClient/listTargetGroups(_:)``.
 public struct ListTargetGroupsResponse: Codable, Sendable, Hashable {
+    /// Information about the target groups.
     public var items: [TargetGroupSummary]?
+
+    /// If there are additional results, a pagination token for the next page of results.
+    ///
+    /// Constraints: 1 to 2048 characters.
     public var nextToken: String?
 
+    /// A `ListTargetGroupsResponse` with the given members; an optional one left out is not sent.
+    ///
+    /// - Parameters:
+    ///   - items: Information about the target groups.
+    ///   - nextToken: If there are additional results, a pagination token for the next page of
+    ///     results.
     public init(items: [TargetGroupSummary]? = nil, nextToken: String? = nil) {
         self.items = items
         self.nextToken = nextToken
     }
 }
 
+/// The input of ``LatticeClient/listTargets(_:)``.
 public struct ListTargetsRequest: Codable, Sendable, Hashable {
+    /// The ID or ARN of the target group.
+    ///
+    /// Constraints: required; 17 to 2048 characters; pattern
+    /// `((tg-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:targetgroup/tg-[0-9a-z]{17}))`.
     public var targetGroupIdentifier: String
+
+    /// The maximum number of results to return.
+    ///
+    /// Constraints: 1 to 100.
     public var maxResults: Int?
+
+    /// A pagination token for the next page of results.
+    ///
+    /// Constraints: 1 to 2048 characters.
     public var nextToken: String?
+
+    /// The targets.
+    ///
+    /// Constraints: at most 20 items.
     public var targets: [Target]?
 
+    /// A `ListTargetsRequest` with the given members; an optional one left out is not sent.
+    ///
+    /// - Parameters:
+    ///   - targetGroupIdentifier: The ID or ARN of the target group.
+    ///   - maxResults: The maximum number of results to return.
+    ///   - nextToken: A pagination token for the next page of results.
+    ///   - targets: The targets.
     public init(targetGroupIdentifier: String, maxResults: Int? = nil, nextToken: String? = nil, targets: [Target]? = nil) {
         self.targetGroupIdentifier = targetGroupIdentifier
         self.maxResults = maxResults
@@ -2736,6 +6552,10 @@ public struct ListTargetsRequest: Codable, Sendable, Hashable {
 }
 
 extension ListTargetsRequest: Validatable {
+    /// Checks the members against the model's constraints (lengths, ranges, patterns, sizes),
+    /// nested values included; each one broken is an issue in `v`.
+    ///
+    /// - Parameter v: Collects the issues, with each member's path.
     public func validate(_ v: inout Validator) {
         v.string(self.targetGroupIdentifier, "targetGroupIdentifier", min: 17, max: 2048, pattern: #"((tg-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:targetgroup/tg-[0-9a-z]{17}))"#)
         v.integer(self.maxResults, "maxResults", min: 1, max: 100)
@@ -2745,38 +6565,97 @@ extension ListTargetsRequest: Validatable {
 }
 
 extension ListTargetsRequest: OperationInput {
+    /// The member `targets` goes in a JSON body.
     public static let hasBody = true
+
+    /// Puts `targetGroupIdentifier` in the path and `maxResults` and `nextToken` in the query.
+    ///
+    /// - Parameter b: The request being bound.
     public func bind(_ b: inout RequestBinder) {
         b.label("targetGroupIdentifier", self.targetGroupIdentifier)
         b.query("maxResults", self.maxResults)
         b.query("nextToken", self.nextToken)
     }
     private enum BodyKeys: String, CodingKey { case targets }
+
+    /// Encodes the body members only: `targets`.
+    ///
+    /// - Parameter encoder: The JSON body's encoder.
     public func encodeBody(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: BodyKeys.self)
         try c.encodeIfPresent(self.targets, forKey: .targets)
     }
 }
 
+/// The output of ``LatticeClient/listTargets(_:)``.
 public struct ListTargetsResponse: Codable, Sendable, Hashable {
+    /// Information about the targets.
+    ///
+    /// Constraints: required.
     public var items: [TargetSummary]
+
+    /// If there are additional results, a pagination token for the next page of results.
+    ///
+    /// Constraints: 1 to 2048 characters.
     public var nextToken: String?
 
+    /// A `ListTargetsResponse` with the given members; an optional one left out is not sent.
+    ///
+    /// - Parameters:
+    ///   - items: Information about the targets.
+    ///   - nextToken: If there are additional results, a pagination token for the next page of
+    ///     results.
     public init(items: [TargetSummary], nextToken: String? = nil) {
         self.items = items
         self.nextToken = nextToken
     }
 }
 
+/// Summary information about a listener.
 public struct ListenerSummary: Codable, Sendable, Hashable {
+    /// The Amazon Resource Name (ARN) of the listener.
+    ///
+    /// Constraints: 20 to 2048 characters; pattern
+    /// `arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}/listener/listener-[0-9a-z]{17}`.
     public var arn: String?
+
+    /// The ID of the listener.
+    ///
+    /// Constraints: exactly 26 characters; pattern `listener-[0-9a-z]{17}`.
     public var id: String?
+
+    /// The name of the listener.
+    ///
+    /// Constraints: 3 to 63 characters; pattern
+    /// `(?!listener-)(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+`.
     public var name: String?
+
+    /// The listener protocol.
+    ///
+    /// Constraints: one of `HTTP`, `HTTPS`, `TLS_PASSTHROUGH`.
     public var `protocol`: ListenerProtocol?
+
+    /// The listener port.
+    ///
+    /// Constraints: 1 to 65535.
     public var port: Int?
+
+    /// The date and time that the listener was created, in ISO-8601 format.
     public var createdAt: Date?
+
+    /// The date and time that the listener was last updated, in ISO-8601 format.
     public var lastUpdatedAt: Date?
 
+    /// A `ListenerSummary` with the given members; an optional one left out is not sent.
+    ///
+    /// - Parameters:
+    ///   - arn: The Amazon Resource Name (ARN) of the listener.
+    ///   - id: The ID of the listener.
+    ///   - name: The name of the listener.
+    ///   - protocol: The listener protocol.
+    ///   - port: The listener port.
+    ///   - createdAt: The date and time that the listener was created, in ISO-8601 format.
+    ///   - lastUpdatedAt: The date and time that the listener was last updated, in ISO-8601 format.
     public init(arn: String? = nil, id: String? = nil, name: String? = nil, protocol: ListenerProtocol? = nil, port: Int? = nil, createdAt: Date? = nil, lastUpdatedAt: Date? = nil) {
         self.arn = arn
         self.id = id
@@ -2788,10 +6667,21 @@ public struct ListenerSummary: Codable, Sendable, Hashable {
     }
 }
 
+/// Describes the conditions that can be applied when matching a path for incoming requests.
 public struct PathMatch: Codable, Sendable, Hashable {
+    /// The type of path match.
+    ///
+    /// Constraints: required.
     public var match: PathMatchType
+
+    /// Indicates whether the match is case sensitive.
     public var caseSensitive: Bool?
 
+    /// A `PathMatch` with the given members; an optional one left out is not sent.
+    ///
+    /// - Parameters:
+    ///   - match: The type of path match.
+    ///   - caseSensitive: Indicates whether the match is case sensitive.
     public init(match: PathMatchType, caseSensitive: Bool? = nil) {
         self.match = match
         self.caseSensitive = caseSensitive
@@ -2799,15 +6689,34 @@ public struct PathMatch: Codable, Sendable, Hashable {
 }
 
 extension PathMatch: Validatable {
+    /// Checks the members against the model's constraints (lengths, ranges, patterns, sizes),
+    /// nested values included; each one broken is an issue in `v`.
+    ///
+    /// - Parameter v: Collects the issues, with each member's path.
     public func validate(_ v: inout Validator) {
         v.nested(self.match, "match")
     }
 }
 
+/// The input of ``LatticeClient/putAuthPolicy(_:)``.
 public struct PutAuthPolicyRequest: Codable, Sendable, Hashable {
+    /// The ID or ARN of the service network or service for which the policy is created.
+    ///
+    /// Constraints: required; 17 to 200 characters; pattern
+    /// `((((sn)|(svc)|(rcfg))-[0-9a-z]{17})|(arn(:[a-z0-9]+([.-][a-z0-9]+)*){2}(:([a-z0-9]+([.-][a-z0-9]+)*)?){2}:((servicenetwork/sn)|(resourceconfiguration/rcfg)|(service/svc))-[0-9a-z]{17}))`.
     public var resourceIdentifier: String
+
+    /// The auth policy. The policy string in JSON must not contain newlines or blank lines.
+    ///
+    /// Constraints: required; at most 36864 characters.
     public var policy: String
 
+    /// A `PutAuthPolicyRequest` with the given members.
+    ///
+    /// - Parameters:
+    ///   - resourceIdentifier: The ID or ARN of the service network or service for which the policy
+    ///     is created.
+    ///   - policy: The auth policy.
     public init(resourceIdentifier: String, policy: String) {
         self.resourceIdentifier = resourceIdentifier
         self.policy = policy
@@ -2815,6 +6724,10 @@ public struct PutAuthPolicyRequest: Codable, Sendable, Hashable {
 }
 
 extension PutAuthPolicyRequest: Validatable {
+    /// Checks the members against the model's constraints (lengths, ranges, patterns, sizes),
+    /// nested values included; each one broken is an issue in `v`.
+    ///
+    /// - Parameter v: Collects the issues, with each member's path.
     public func validate(_ v: inout Validator) {
         v.string(self.resourceIdentifier, "resourceIdentifier", min: 17, max: 200, pattern: #"((((sn)|(svc)|(rcfg))-[0-9a-z]{17})|(arn(:[a-z0-9]+([.-][a-z0-9]+)*){2}(:([a-z0-9]+([.-][a-z0-9]+)*)?){2}:((servicenetwork/sn)|(resourceconfiguration/rcfg)|(service/svc))-[0-9a-z]{17}))"#)
         v.string(self.policy, "policy", min: 0, max: 36864)
@@ -2822,31 +6735,73 @@ extension PutAuthPolicyRequest: Validatable {
 }
 
 extension PutAuthPolicyRequest: OperationInput {
+    /// The member `policy` goes in a JSON body.
     public static let hasBody = true
+
+    /// Puts `resourceIdentifier` in the path.
+    ///
+    /// - Parameter b: The request being bound.
     public func bind(_ b: inout RequestBinder) {
         b.label("resourceIdentifier", self.resourceIdentifier)
     }
     private enum BodyKeys: String, CodingKey { case policy }
+
+    /// Encodes the body members only: `policy`.
+    ///
+    /// - Parameter encoder: The JSON body's encoder.
     public func encodeBody(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: BodyKeys.self)
         try c.encode(self.policy, forKey: .policy)
     }
 }
 
+/// The output of ``LatticeClient/putAuthPolicy(_:)``.
 public struct PutAuthPolicyResponse: Codable, Sendable, Hashable {
+    /// The auth policy. The policy string in JSON must not contain newlines or blank lines.
+    ///
+    /// Constraints: at most 36864 characters.
     public var policy: String?
+
+    /// The state of the auth policy. The auth policy is only active when the auth type is set to
+    /// `AWS_IAM`. If you provide a policy, then authentication and authorization decisions are made
+    /// based on this policy and the client's IAM policy. If the Auth type is `NONE`, then, any auth
+    /// policy that you provide remains inactive. For more information, see [Create a service
+    /// network](https://docs.aws.amazon.com/vpc-lattice/latest/ug/service-networks.html#create-service-network)
+    /// in the *Amazon VPC Lattice User Guide*.
+    ///
+    /// Constraints: one of `Active`, `Inactive`.
     public var state: AuthPolicyState?
 
+    /// A `PutAuthPolicyResponse` with the given members; an optional one left out is not sent.
+    ///
+    /// - Parameters:
+    ///   - policy: The auth policy.
+    ///   - state: The state of the auth policy.
     public init(policy: String? = nil, state: AuthPolicyState? = nil) {
         self.policy = policy
         self.state = state
     }
 }
 
+/// The input of ``LatticeClient/putResourcePolicy(_:)``.
 public struct PutResourcePolicyRequest: Codable, Sendable, Hashable {
+    /// The ID or ARN of the service network or service for which the policy is created.
+    ///
+    /// Constraints: required; 20 to 200 characters; pattern
+    /// `arn(:[a-z0-9]+([.-][a-z0-9]+)*){2}(:([a-z0-9]+([.-][a-z0-9]+)*)?){2}:((servicenetwork/sn)|(service/svc)|(resourceconfiguration/rcfg))-[0-9a-z]{17}`.
     public var resourceArn: String
+
+    /// An IAM policy. The policy string in JSON must not contain newlines or blank lines.
+    ///
+    /// Constraints: required; 1 to 10000 characters; pattern `.*\S.*`.
     public var policy: String
 
+    /// A `PutResourcePolicyRequest` with the given members.
+    ///
+    /// - Parameters:
+    ///   - resourceArn: The ID or ARN of the service network or service for which the policy is
+    ///     created.
+    ///   - policy: An IAM policy.
     public init(resourceArn: String, policy: String) {
         self.resourceArn = resourceArn
         self.policy = policy
@@ -2854,6 +6809,10 @@ public struct PutResourcePolicyRequest: Codable, Sendable, Hashable {
 }
 
 extension PutResourcePolicyRequest: Validatable {
+    /// Checks the members against the model's constraints (lengths, ranges, patterns, sizes),
+    /// nested values included; each one broken is an issue in `v`.
+    ///
+    /// - Parameter v: Collects the issues, with each member's path.
     public func validate(_ v: inout Validator) {
         v.string(self.resourceArn, "resourceArn", min: 20, max: 200, pattern: #"arn(:[a-z0-9]+([.-][a-z0-9]+)*){2}(:([a-z0-9]+([.-][a-z0-9]+)*)?){2}:((servicenetwork/sn)|(service/svc)|(resourceconfiguration/rcfg))-[0-9a-z]{17}"#)
         v.string(self.policy, "policy", min: 1, max: 10000, pattern: #".*\S.*"#)
@@ -2861,26 +6820,51 @@ extension PutResourcePolicyRequest: Validatable {
 }
 
 extension PutResourcePolicyRequest: OperationInput {
+    /// The member `policy` goes in a JSON body.
     public static let hasBody = true
+
+    /// Puts `resourceArn` in the path.
+    ///
+    /// - Parameter b: The request being bound.
     public func bind(_ b: inout RequestBinder) {
         b.label("resourceArn", self.resourceArn)
     }
     private enum BodyKeys: String, CodingKey { case policy }
+
+    /// Encodes the body members only: `policy`.
+    ///
+    /// - Parameter encoder: The JSON body's encoder.
     public func encodeBody(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: BodyKeys.self)
         try c.encode(self.policy, forKey: .policy)
     }
 }
 
+/// The output of ``LatticeClient/putResourcePolicy(_:)``, which has no members.
 public struct PutResourcePolicyResponse: Codable, Sendable, Hashable {
 
+    /// A `PutResourcePolicyResponse`, which has no members.
     public init() {}
 }
 
+/// The input of ``LatticeClient/registerTargets(_:)``.
 public struct RegisterTargetsRequest: Codable, Sendable, Hashable {
+    /// The ID or ARN of the target group.
+    ///
+    /// Constraints: required; 17 to 2048 characters; pattern
+    /// `((tg-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:targetgroup/tg-[0-9a-z]{17}))`.
     public var targetGroupIdentifier: String
+
+    /// The targets.
+    ///
+    /// Constraints: required; 1 to 100 items.
     public var targets: [Target]
 
+    /// A `RegisterTargetsRequest` with the given members.
+    ///
+    /// - Parameters:
+    ///   - targetGroupIdentifier: The ID or ARN of the target group.
+    ///   - targets: The targets.
     public init(targetGroupIdentifier: String, targets: [Target]) {
         self.targetGroupIdentifier = targetGroupIdentifier
         self.targets = targets
@@ -2888,6 +6872,10 @@ public struct RegisterTargetsRequest: Codable, Sendable, Hashable {
 }
 
 extension RegisterTargetsRequest: Validatable {
+    /// Checks the members against the model's constraints (lengths, ranges, patterns, sizes),
+    /// nested values included; each one broken is an issue in `v`.
+    ///
+    /// - Parameter v: Collects the issues, with each member's path.
     public func validate(_ v: inout Validator) {
         v.string(self.targetGroupIdentifier, "targetGroupIdentifier", min: 17, max: 2048, pattern: #"((tg-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:targetgroup/tg-[0-9a-z]{17}))"#)
         v.list(self.targets, "targets", min: 1, max: 100)
@@ -2895,42 +6883,137 @@ extension RegisterTargetsRequest: Validatable {
 }
 
 extension RegisterTargetsRequest: OperationInput {
+    /// The member `targets` goes in a JSON body.
     public static let hasBody = true
+
+    /// Puts `targetGroupIdentifier` in the path.
+    ///
+    /// - Parameter b: The request being bound.
     public func bind(_ b: inout RequestBinder) {
         b.label("targetGroupIdentifier", self.targetGroupIdentifier)
     }
     private enum BodyKeys: String, CodingKey { case targets }
+
+    /// Encodes the body members only: `targets`.
+    ///
+    /// - Parameter encoder: The JSON body's encoder.
     public func encodeBody(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: BodyKeys.self)
         try c.encode(self.targets, forKey: .targets)
     }
 }
 
+/// The output of ``LatticeClient/registerTargets(_:)``.
 public struct RegisterTargetsResponse: Codable, Sendable, Hashable {
+    /// The targets that were successfully registered.
     public var successful: [Target]?
+
+    /// The targets that were not registered.
     public var unsuccessful: [TargetFailure]?
 
+    /// A `RegisterTargetsResponse` with the given members; an optional one left out is not sent.
+    ///
+    /// - Parameters:
+    ///   - successful: The targets that were successfully registered.
+    ///   - unsuccessful: The targets that were not registered.
     public init(successful: [Target]? = nil, unsuccessful: [TargetFailure]? = nil) {
         self.successful = successful
         self.unsuccessful = unsuccessful
     }
 }
 
+/// Summary information about a resource configuration.
 public struct ResourceConfigurationSummary: Codable, Sendable, Hashable {
+    /// The ID of the resource configuration.
+    ///
+    /// Constraints: exactly 22 characters; pattern `rcfg-[0-9a-z]{17}`.
     public var id: String?
+
+    /// The name of the resource configuration.
+    ///
+    /// Constraints: 3 to 40 characters; pattern `(?!rcfg-)(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+`.
     public var name: String?
+
+    /// The Amazon Resource Name (ARN) of the resource configuration.
+    ///
+    /// Constraints: 20 to 2048 characters; pattern
+    /// `arn:[a-z0-9f\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:resourceconfiguration/rcfg-[0-9a-z]{17}`.
     public var arn: String?
+
+    /// The ID of the resource gateway.
+    ///
+    /// Constraints: exactly 21 characters; pattern `rgw-[0-9a-z]{17}`.
     public var resourceGatewayId: String?
+
+    /// The ID of the group resource configuration.
+    ///
+    /// Constraints: exactly 22 characters; pattern `rcfg-[0-9a-z]{17}`.
     public var resourceConfigurationGroupId: String?
+
+    /// The type of resource configuration.
+    ///
+    /// - `SINGLE` - A single resource.
+    /// - `GROUP` - A group of resources. You must create a group resource configuration before you
+    ///   create a child resource configuration.
+    /// - `CHILD` - A single resource that is part of a group resource configuration.
+    /// - `ARN` - An Amazon Web Services resource.
+    ///
+    /// Constraints: one of `GROUP`, `CHILD`, `SINGLE`, `ARN`.
     public var type: ResourceConfigurationType?
+
+    /// The status of the resource configuration.
+    ///
+    /// Constraints: one of `ACTIVE`, `CREATE_IN_PROGRESS`, `UPDATE_IN_PROGRESS`,
+    /// `DELETE_IN_PROGRESS`, `CREATE_FAILED`, `UPDATE_FAILED`, `DELETE_FAILED`.
     public var status: ResourceConfigurationStatus?
+
+    /// Indicates whether the resource configuration was created and is managed by Amazon.
     public var amazonManaged: Bool?
+
+    /// The date and time that the resource configuration was created, in ISO-8601 format.
     public var createdAt: Date?
+
+    /// The most recent date and time that the resource configuration was updated, in ISO-8601
+    /// format.
     public var lastUpdatedAt: Date?
+
+    /// The custom domain name.
+    ///
+    /// Constraints: 3 to 255 characters.
     public var customDomainName: String?
+
+    /// The domain verification ID.
+    ///
+    /// Constraints: exactly 20 characters; pattern `dv-[a-fA-F0-9]{17}`.
     public var domainVerificationId: String?
+
+    /// (GROUP) The group domain for a group resource configuration. Any domains that you create for
+    /// the child resource are subdomains of the group domain. Child resources inherit the
+    /// verification status of the domain.
+    ///
+    /// Constraints: 3 to 255 characters.
     public var groupDomain: String?
 
+    /// A `ResourceConfigurationSummary` with the given members; an optional one left out is not
+    /// sent.
+    ///
+    /// - Parameters:
+    ///   - id: The ID of the resource configuration.
+    ///   - name: The name of the resource configuration.
+    ///   - arn: The Amazon Resource Name (ARN) of the resource configuration.
+    ///   - resourceGatewayId: The ID of the resource gateway.
+    ///   - resourceConfigurationGroupId: The ID of the group resource configuration.
+    ///   - type: The type of resource configuration.
+    ///   - status: The status of the resource configuration.
+    ///   - amazonManaged: Indicates whether the resource configuration was created and is managed
+    ///     by Amazon.
+    ///   - createdAt: The date and time that the resource configuration was created, in ISO-8601
+    ///     format.
+    ///   - lastUpdatedAt: The most recent date and time that the resource configuration was
+    ///     updated, in ISO-8601 format.
+    ///   - customDomainName: The custom domain name.
+    ///   - domainVerificationId: The domain verification ID.
+    ///   - groupDomain: (GROUP) The group domain for a group resource configuration.
     public init(id: String? = nil, name: String? = nil, arn: String? = nil, resourceGatewayId: String? = nil, resourceConfigurationGroupId: String? = nil, type: ResourceConfigurationType? = nil, status: ResourceConfigurationStatus? = nil, amazonManaged: Bool? = nil, createdAt: Date? = nil, lastUpdatedAt: Date? = nil, customDomainName: String? = nil, domainVerificationId: String? = nil, groupDomain: String? = nil) {
         self.id = id
         self.name = name
@@ -2948,17 +7031,67 @@ public struct ResourceConfigurationSummary: Codable, Sendable, Hashable {
     }
 }
 
+/// Summary information about a VPC endpoint association.
 public struct ResourceEndpointAssociationSummary: Codable, Sendable, Hashable {
+    /// The ID of the VPC endpoint association.
+    ///
+    /// Constraints: exactly 21 characters; pattern `rea-[0-9a-f]{17}`.
     public var id: String?
+
+    /// The Amazon Resource Name (ARN) of the VPC endpoint association.
+    ///
+    /// Constraints: 21 to 2048 characters; pattern
+    /// `arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:resourceendpointassociation/rea-[0-9a-f]{17}`.
     public var arn: String?
+
+    /// The ID of the resource configuration.
+    ///
+    /// Constraints: exactly 22 characters; pattern `rcfg-[0-9a-z]{17}`.
     public var resourceConfigurationId: String?
+
+    /// The Amazon Resource Name (ARN) of the resource configuration.
+    ///
+    /// Constraints: 20 to 2048 characters; pattern
+    /// `arn:[a-z0-9f\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:resourceconfiguration/rcfg-[0-9a-z]{17}`.
     public var resourceConfigurationArn: String?
+
+    /// The name of the resource configuration.
+    ///
+    /// Constraints: 3 to 40 characters; pattern `(?!rcfg-)(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+`.
     public var resourceConfigurationName: String?
+
+    /// The ID of the VPC endpoint.
+    ///
+    /// Constraints: exactly 22 characters; pattern `vpce-[0-9a-f]{17}`.
     public var vpcEndpointId: String?
+
+    /// The owner of the VPC endpoint.
+    ///
+    /// Constraints: exactly 12 characters; pattern `\d{12}`.
     public var vpcEndpointOwner: String?
+
+    /// The account that created the association.
+    ///
+    /// Constraints: 1 to 12 characters; pattern `[0-9]{12}`.
     public var createdBy: String?
+
+    /// The date and time that the VPC endpoint association was created, in ISO-8601 format.
     public var createdAt: Date?
 
+    /// A `ResourceEndpointAssociationSummary` with the given members; an optional one left out is
+    /// not sent.
+    ///
+    /// - Parameters:
+    ///   - id: The ID of the VPC endpoint association.
+    ///   - arn: The Amazon Resource Name (ARN) of the VPC endpoint association.
+    ///   - resourceConfigurationId: The ID of the resource configuration.
+    ///   - resourceConfigurationArn: The Amazon Resource Name (ARN) of the resource configuration.
+    ///   - resourceConfigurationName: The name of the resource configuration.
+    ///   - vpcEndpointId: The ID of the VPC endpoint.
+    ///   - vpcEndpointOwner: The owner of the VPC endpoint.
+    ///   - createdBy: The account that created the association.
+    ///   - createdAt: The date and time that the VPC endpoint association was created, in ISO-8601
+    ///     format.
     public init(id: String? = nil, arn: String? = nil, resourceConfigurationId: String? = nil, resourceConfigurationArn: String? = nil, resourceConfigurationName: String? = nil, vpcEndpointId: String? = nil, vpcEndpointOwner: String? = nil, createdBy: String? = nil, createdAt: Date? = nil) {
         self.id = id
         self.arn = arn
@@ -2972,20 +7105,85 @@ public struct ResourceEndpointAssociationSummary: Codable, Sendable, Hashable {
     }
 }
 
+/// Summary information about a resource gateway.
 public struct ResourceGatewaySummary: Codable, Sendable, Hashable {
+    /// The name of the resource gateway.
+    ///
+    /// Constraints: 3 to 40 characters; pattern `(?!rgw-)(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+`.
     public var name: String?
+
+    /// The ID of the resource gateway.
+    ///
+    /// Constraints: exactly 21 characters; pattern `rgw-[0-9a-z]{17}`.
     public var id: String?
+
+    /// The Amazon Resource Name (ARN) of the resource gateway.
+    ///
+    /// Constraints: 20 to 2048 characters; pattern
+    /// `arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:resourcegateway/rgw-[0-9a-z]{17}`.
     public var arn: String?
+
+    /// The name of the resource gateway.
+    ///
+    /// Constraints: one of `ACTIVE`, `CREATE_IN_PROGRESS`, `UPDATE_IN_PROGRESS`,
+    /// `DELETE_IN_PROGRESS`, `CREATE_FAILED`, `UPDATE_FAILED`, `DELETE_FAILED`.
     public var status: ResourceGatewayStatus?
+
+    /// The ID of the VPC for the resource gateway.
+    ///
+    /// Constraints: 5 to 50 characters; pattern `vpc-(([0-9a-z]{8})|([0-9a-z]{17}))`.
     public var vpcIdentifier: String?
+
+    /// The IDs of the VPC subnets for the resource gateway.
+    ///
+    /// Constraints: each 5 to 200 characters.
     public var subnetIds: [String]?
+
+    /// The IDs of the security groups applied to the resource gateway.
+    ///
+    /// Constraints: each 5 to 200 characters, pattern `sg-(([0-9a-z]{8})|([0-9a-z]{17}))`.
     public var securityGroupIds: [String]?
+
+    /// The type of IP address used by the resource gateway.
+    ///
+    /// Constraints: one of `IPV4`, `IPV6`, `DUALSTACK`.
     public var ipAddressType: ResourceGatewayIpAddressType?
+
+    /// The number of IPv4 addresses in each ENI for the resource gateway.
+    ///
+    /// Constraints: 1 to 62.
     public var ipv4AddressesPerEni: Int?
+
+    /// The DNS resolution type for resource configurations that are associated with this resource
+    /// gateway.
+    ///
+    /// Constraints: one of `IN_VPC`, `PUBLIC`.
     public var resourceConfigDnsResolution: ResourceConfigDnsResolution?
+
+    /// The date and time that the VPC endpoint association was created, in ISO-8601 format.
     public var createdAt: Date?
+
+    /// The most recent date and time that the resource gateway was updated, in ISO-8601 format.
     public var lastUpdatedAt: Date?
 
+    /// A `ResourceGatewaySummary` with the given members; an optional one left out is not sent.
+    ///
+    /// - Parameters:
+    ///   - name: The name of the resource gateway.
+    ///   - id: The ID of the resource gateway.
+    ///   - arn: The Amazon Resource Name (ARN) of the resource gateway.
+    ///   - status: The name of the resource gateway.
+    ///   - vpcIdentifier: The ID of the VPC for the resource gateway.
+    ///   - subnetIds: The IDs of the VPC subnets for the resource gateway.
+    ///   - securityGroupIds: The IDs of the security groups applied to the resource gateway.
+    ///   - ipAddressType: The type of IP address used by the resource gateway.
+    ///   - ipv4AddressesPerEni: The number of IPv4 addresses in each ENI for the resource gateway.
+    ///   - resourceConfigDnsResolution: The DNS resolution type for resource configurations that
+    ///     are associated with this resource gateway.
+    ///   - createdAt: The date and time that the VPC endpoint association was created, in ISO-8601
+    ///     format.
+    ///   - lastUpdatedAt: The most recent date and time that the resource gateway was updated, in
+    ///     ISO-8601 format.
     public init(name: String? = nil, id: String? = nil, arn: String? = nil, status: ResourceGatewayStatus? = nil, vpcIdentifier: String? = nil, subnetIds: [String]? = nil, securityGroupIds: [String]? = nil, ipAddressType: ResourceGatewayIpAddressType? = nil, ipv4AddressesPerEni: Int? = nil, resourceConfigDnsResolution: ResourceConfigDnsResolution? = nil, createdAt: Date? = nil, lastUpdatedAt: Date? = nil) {
         self.name = name
         self.id = id
@@ -3002,15 +7200,49 @@ public struct ResourceGatewaySummary: Codable, Sendable, Hashable {
     }
 }
 
+/// Summary information about a listener rule.
 public struct RuleSummary: Codable, Sendable, Hashable {
+    /// The Amazon Resource Name (ARN) of the rule.
+    ///
+    /// Constraints: 20 to 2048 characters; pattern
+    /// `arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}/listener/listener-[0-9a-z]{17}/rule/rule-[0-9a-z]{17}`.
     public var arn: String?
+
+    /// The ID of the rule.
+    ///
+    /// Constraints: 5 to 22 characters; pattern `rule-[0-9a-z]{17}`.
     public var id: String?
+
+    /// The name of the rule.
+    ///
+    /// Constraints: 3 to 63 characters; pattern `(?!rule-)(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+`.
     public var name: String?
+
+    /// Indicates whether this is the default listener rule.
     public var isDefault: Bool?
+
+    /// The priority of the rule.
+    ///
+    /// Constraints: 1 to 2000.
     public var priority: Int?
+
+    /// The date and time that the listener rule was created, in ISO-8601 format.
     public var createdAt: Date?
+
+    /// The date and time that the listener rule was last updated, in ISO-8601 format.
     public var lastUpdatedAt: Date?
 
+    /// A `RuleSummary` with the given members; an optional one left out is not sent.
+    ///
+    /// - Parameters:
+    ///   - arn: The Amazon Resource Name (ARN) of the rule.
+    ///   - id: The ID of the rule.
+    ///   - name: The name of the rule.
+    ///   - isDefault: Indicates whether this is the default listener rule.
+    ///   - priority: The priority of the rule.
+    ///   - createdAt: The date and time that the listener rule was created, in ISO-8601 format.
+    ///   - lastUpdatedAt: The date and time that the listener rule was last updated, in ISO-8601
+    ///     format.
     public init(arn: String? = nil, id: String? = nil, name: String? = nil, isDefault: Bool? = nil, priority: Int? = nil, createdAt: Date? = nil, lastUpdatedAt: Date? = nil) {
         self.arn = arn
         self.id = id
@@ -3022,12 +7254,32 @@ public struct RuleSummary: Codable, Sendable, Hashable {
     }
 }
 
+/// Describes a rule update.
 public struct RuleUpdate: Codable, Sendable, Hashable {
+    /// The ID or ARN of the rule.
+    ///
+    /// Constraints: required; 20 to 2048 characters; pattern
+    /// `((rule-[0-9a-z]{17})|(^arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}/listener/listener-[0-9a-z]{17}/rule/rule-[0-9a-z]{17}$))`.
     public var ruleIdentifier: String
+
+    /// The rule match.
     public var match: RuleMatch?
+
+    /// The rule priority. A listener can't have multiple rules with the same priority.
+    ///
+    /// Constraints: 1 to 2000.
     public var priority: Int?
+
+    /// The rule action.
     public var action: RuleAction?
 
+    /// A `RuleUpdate` with the given members; an optional one left out is not sent.
+    ///
+    /// - Parameters:
+    ///   - ruleIdentifier: The ID or ARN of the rule.
+    ///   - match: The rule match.
+    ///   - priority: The rule priority.
+    ///   - action: The rule action.
     public init(ruleIdentifier: String, match: RuleMatch? = nil, priority: Int? = nil, action: RuleAction? = nil) {
         self.ruleIdentifier = ruleIdentifier
         self.match = match
@@ -3037,6 +7289,10 @@ public struct RuleUpdate: Codable, Sendable, Hashable {
 }
 
 extension RuleUpdate: Validatable {
+    /// Checks the members against the model's constraints (lengths, ranges, patterns, sizes),
+    /// nested values included; each one broken is an issue in `v`.
+    ///
+    /// - Parameter v: Collects the issues, with each member's path.
     public func validate(_ v: inout Validator) {
         v.string(self.ruleIdentifier, "ruleIdentifier", min: 20, max: 2048, pattern: #"((rule-[0-9a-z]{17})|(^arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}/listener/listener-[0-9a-z]{17}/rule/rule-[0-9a-z]{17}$))"#)
         v.nested(self.match, "match")
@@ -3045,11 +7301,26 @@ extension RuleUpdate: Validatable {
     }
 }
 
+/// Describes a rule update that failed.
 public struct RuleUpdateFailure: Codable, Sendable, Hashable {
+    /// The ID or ARN of the rule.
+    ///
+    /// Constraints: 20 to 2048 characters; pattern
+    /// `((rule-[0-9a-z]{17})|(^arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}/listener/listener-[0-9a-z]{17}/rule/rule-[0-9a-z]{17}$))`.
     public var ruleIdentifier: String?
+
+    /// The failure code.
     public var failureCode: String?
+
+    /// The failure message.
     public var failureMessage: String?
 
+    /// A `RuleUpdateFailure` with the given members; an optional one left out is not sent.
+    ///
+    /// - Parameters:
+    ///   - ruleIdentifier: The ID or ARN of the rule.
+    ///   - failureCode: The failure code.
+    ///   - failureMessage: The failure message.
     public init(ruleIdentifier: String? = nil, failureCode: String? = nil, failureMessage: String? = nil) {
         self.ruleIdentifier = ruleIdentifier
         self.failureCode = failureCode
@@ -3057,15 +7328,48 @@ public struct RuleUpdateFailure: Codable, Sendable, Hashable {
     }
 }
 
+/// Describes a successful rule update.
 public struct RuleUpdateSuccess: Codable, Sendable, Hashable {
+    /// The Amazon Resource Name (ARN) of the listener.
+    ///
+    /// Constraints: 20 to 2048 characters; pattern
+    /// `arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}/listener/listener-[0-9a-z]{17}/rule/rule-[0-9a-z]{17}`.
     public var arn: String?
+
+    /// The ID of the listener.
+    ///
+    /// Constraints: 5 to 22 characters; pattern `rule-[0-9a-z]{17}`.
     public var id: String?
+
+    /// The name of the listener.
+    ///
+    /// Constraints: 3 to 63 characters; pattern `(?!rule-)(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+`.
     public var name: String?
+
+    /// Indicates whether this is the default rule.
     public var isDefault: Bool?
+
+    /// The rule match.
     public var match: RuleMatch?
+
+    /// The rule priority.
+    ///
+    /// Constraints: 1 to 2000.
     public var priority: Int?
+
+    /// The action for the rule.
     public var action: RuleAction?
 
+    /// A `RuleUpdateSuccess` with the given members; an optional one left out is not sent.
+    ///
+    /// - Parameters:
+    ///   - arn: The Amazon Resource Name (ARN) of the listener.
+    ///   - id: The ID of the listener.
+    ///   - name: The name of the listener.
+    ///   - isDefault: Indicates whether this is the default rule.
+    ///   - match: The rule match.
+    ///   - priority: The rule priority.
+    ///   - action: The action for the rule.
     public init(arn: String? = nil, id: String? = nil, name: String? = nil, isDefault: Bool? = nil, match: RuleMatch? = nil, priority: Int? = nil, action: RuleAction? = nil) {
         self.arn = arn
         self.id = id
@@ -3077,15 +7381,43 @@ public struct RuleUpdateSuccess: Codable, Sendable, Hashable {
     }
 }
 
+/// Describes the association between a service network and a VPC endpoint.
 public struct ServiceNetworkEndpointAssociation: Codable, Sendable, Hashable {
+    /// The ID of the VPC endpoint associated with the service network.
     public var vpcEndpointId: String?
+
+    /// The ID of the VPC for the association.
     public var vpcId: String?
+
+    /// The owner of the VPC endpoint associated with the service network.
     public var vpcEndpointOwnerId: String?
+
+    /// The ID of the association.
     public var id: String?
+
+    /// The state of the association.
     public var state: String?
+
+    /// The Amazon Resource Name (ARN) of the service network.
+    ///
+    /// Constraints: 32 to 2048 characters; pattern
+    /// `arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:servicenetwork/sn-[0-9a-z]{17}`.
     public var serviceNetworkArn: String?
+
+    /// The date and time that the association was created, in ISO-8601 format.
     public var createdAt: Date?
 
+    /// A `ServiceNetworkEndpointAssociation` with the given members; an optional one left out is
+    /// not sent.
+    ///
+    /// - Parameters:
+    ///   - vpcEndpointId: The ID of the VPC endpoint associated with the service network.
+    ///   - vpcId: The ID of the VPC for the association.
+    ///   - vpcEndpointOwnerId: The owner of the VPC endpoint associated with the service network.
+    ///   - id: The ID of the association.
+    ///   - state: The state of the association.
+    ///   - serviceNetworkArn: The Amazon Resource Name (ARN) of the service network.
+    ///   - createdAt: The date and time that the association was created, in ISO-8601 format.
     public init(vpcEndpointId: String? = nil, vpcId: String? = nil, vpcEndpointOwnerId: String? = nil, id: String? = nil, state: String? = nil, serviceNetworkArn: String? = nil, createdAt: Date? = nil) {
         self.vpcEndpointId = vpcEndpointId
         self.vpcId = vpcId
@@ -3097,24 +7429,107 @@ public struct ServiceNetworkEndpointAssociation: Codable, Sendable, Hashable {
     }
 }
 
+/// Summary information about an association between a service network and a resource configuration.
 public struct ServiceNetworkResourceAssociationSummary: Codable, Sendable, Hashable {
+    /// The ID of the association between the service network and resource configuration.
+    ///
+    /// Constraints: exactly 22 characters; pattern `snra-[0-9a-f]{17}`.
     public var id: String?
+
+    /// The Amazon Resource Name (ARN) of the association.
+    ///
+    /// Constraints: 22 to 2048 characters; pattern
+    /// `arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:servicenetworkresourceassociation/snra-[0-9a-f]{17}`.
     public var arn: String?
+
+    /// The status of the service network’s association with the resource configuration. If the
+    /// deletion fails, try to delete again.
+    ///
+    /// Constraints: one of `CREATE_IN_PROGRESS`, `ACTIVE`, `PARTIAL`, `DELETE_IN_PROGRESS`,
+    /// `CREATE_FAILED`, `DELETE_FAILED`.
     public var status: ServiceNetworkResourceAssociationStatus?
+
+    /// The account that created the association.
+    ///
+    /// Constraints: 1 to 12 characters; pattern `[0-9]{12}`.
     public var createdBy: String?
+
+    /// The date and time that the association was created, in ISO-8601 format.
     public var createdAt: Date?
+
+    /// The ID of the resource configuration associated with the service network.
+    ///
+    /// Constraints: exactly 22 characters; pattern `rcfg-[0-9a-z]{17}`.
     public var resourceConfigurationId: String?
+
+    /// The Amazon Resource Name (ARN) of the association.
+    ///
+    /// Constraints: 20 to 2048 characters; pattern
+    /// `arn:[a-z0-9f\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:resourceconfiguration/rcfg-[0-9a-z]{17}`.
     public var resourceConfigurationArn: String?
+
+    /// The name of the resource configuration associated with the service network.
+    ///
+    /// Constraints: 3 to 40 characters; pattern `(?!rcfg-)(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+`.
     public var resourceConfigurationName: String?
+
+    /// The ID of the service network associated with the resource configuration.
+    ///
+    /// Constraints: 3 to 2048 characters.
     public var serviceNetworkId: String?
+
+    /// The Amazon Resource Name (ARN) of the service network associated with the resource
+    /// configuration.
+    ///
+    /// Constraints: 10 to 2048 characters.
     public var serviceNetworkArn: String?
+
+    /// The name of the service network associated with the resource configuration.
+    ///
+    /// Constraints: 3 to 100 characters.
     public var serviceNetworkName: String?
+
+    /// The DNS entry for the service.
     public var dnsEntry: DnsEntry?
+
+    /// The private DNS entry for the service.
     public var privateDnsEntry: DnsEntry?
+
+    /// Specifies whether the association is managed by Amazon.
     public var isManagedAssociation: Bool?
+
+    /// The failure code.
     public var failureCode: String?
+
+    /// Indicates if private DNS is enabled for the service network resource association.
     public var privateDnsEnabled: Bool?
 
+    /// A `ServiceNetworkResourceAssociationSummary` with the given members; an optional one left
+    /// out is not sent.
+    ///
+    /// - Parameters:
+    ///   - id: The ID of the association between the service network and resource configuration.
+    ///   - arn: The Amazon Resource Name (ARN) of the association.
+    ///   - status: The status of the service network’s association with the resource configuration.
+    ///   - createdBy: The account that created the association.
+    ///   - createdAt: The date and time that the association was created, in ISO-8601 format.
+    ///   - resourceConfigurationId: The ID of the resource configuration associated with the
+    ///     service network.
+    ///   - resourceConfigurationArn: The Amazon Resource Name (ARN) of the association.
+    ///   - resourceConfigurationName: The name of the resource configuration associated with the
+    ///     service network.
+    ///   - serviceNetworkId: The ID of the service network associated with the resource
+    ///     configuration.
+    ///   - serviceNetworkArn: The Amazon Resource Name (ARN) of the service network associated with
+    ///     the resource configuration.
+    ///   - serviceNetworkName: The name of the service network associated with the resource
+    ///     configuration.
+    ///   - dnsEntry: The DNS entry for the service.
+    ///   - privateDnsEntry: The private DNS entry for the service.
+    ///   - isManagedAssociation: Specifies whether the association is managed by Amazon.
+    ///   - failureCode: The failure code.
+    ///   - privateDnsEnabled: Indicates if private DNS is enabled for the service network resource
+    ///     association.
     public init(id: String? = nil, arn: String? = nil, status: ServiceNetworkResourceAssociationStatus? = nil, createdBy: String? = nil, createdAt: Date? = nil, resourceConfigurationId: String? = nil, resourceConfigurationArn: String? = nil, resourceConfigurationName: String? = nil, serviceNetworkId: String? = nil, serviceNetworkArn: String? = nil, serviceNetworkName: String? = nil, dnsEntry: DnsEntry? = nil, privateDnsEntry: DnsEntry? = nil, isManagedAssociation: Bool? = nil, failureCode: String? = nil, privateDnsEnabled: Bool? = nil) {
         self.id = id
         self.arn = arn
@@ -3135,21 +7550,92 @@ public struct ServiceNetworkResourceAssociationSummary: Codable, Sendable, Hasha
     }
 }
 
+/// Summary information about an association between a service network and a service.
 public struct ServiceNetworkServiceAssociationSummary: Codable, Sendable, Hashable {
+    /// The ID of the association.
+    ///
+    /// Constraints: 17 to 2048 characters; pattern
+    /// `((snsa-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:servicenetworkserviceassociation/snsa-[0-9a-z]{17}))`.
     public var id: String?
+
+    /// The status of the service network’s association with the service. If the deletion fails, try
+    /// to delete again.
+    ///
+    /// Constraints: one of `CREATE_IN_PROGRESS`, `ACTIVE`, `DELETE_IN_PROGRESS`, `CREATE_FAILED`,
+    /// `DELETE_FAILED`.
     public var status: ServiceNetworkServiceAssociationStatus?
+
+    /// The Amazon Resource Name (ARN) of the association.
+    ///
+    /// Constraints: 20 to 2048 characters; pattern
+    /// `arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:servicenetworkserviceassociation/snsa-[0-9a-z]{17}`.
     public var arn: String?
+
+    /// The account that created the association.
+    ///
+    /// Constraints: 1 to 12 characters; pattern `[0-9]{12}`.
     public var createdBy: String?
+
+    /// The date and time that the association was created, in ISO-8601 format.
     public var createdAt: Date?
+
+    /// The ID of the service.
+    ///
+    /// Constraints: exactly 21 characters; pattern `svc-[0-9a-z]{17}`.
     public var serviceId: String?
+
+    /// The name of the service.
+    ///
+    /// Constraints: 3 to 40 characters; pattern `(?!svc-)(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+`.
     public var serviceName: String?
+
+    /// The Amazon Resource Name (ARN) of the service.
+    ///
+    /// Constraints: 20 to 2048 characters; pattern
+    /// `arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}`.
     public var serviceArn: String?
+
+    /// The ID of the service network.
+    ///
+    /// Constraints: exactly 20 characters; pattern `sn-[0-9a-z]{17}`.
     public var serviceNetworkId: String?
+
+    /// The name of the service network.
+    ///
+    /// Constraints: 3 to 63 characters; pattern `(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+`.
     public var serviceNetworkName: String?
+
+    /// The Amazon Resource Name (ARN) of the service network.
+    ///
+    /// Constraints: 32 to 2048 characters; pattern
+    /// `arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:servicenetwork/sn-[0-9a-z]{17}`.
     public var serviceNetworkArn: String?
+
+    /// The DNS information.
     public var dnsEntry: DnsEntry?
+
+    /// The custom domain name of the service.
+    ///
+    /// Constraints: 3 to 255 characters.
     public var customDomainName: String?
 
+    /// A `ServiceNetworkServiceAssociationSummary` with the given members; an optional one left out
+    /// is not sent.
+    ///
+    /// - Parameters:
+    ///   - id: The ID of the association.
+    ///   - status: The status of the service network’s association with the service.
+    ///   - arn: The Amazon Resource Name (ARN) of the association.
+    ///   - createdBy: The account that created the association.
+    ///   - createdAt: The date and time that the association was created, in ISO-8601 format.
+    ///   - serviceId: The ID of the service.
+    ///   - serviceName: The name of the service.
+    ///   - serviceArn: The Amazon Resource Name (ARN) of the service.
+    ///   - serviceNetworkId: The ID of the service network.
+    ///   - serviceNetworkName: The name of the service network.
+    ///   - serviceNetworkArn: The Amazon Resource Name (ARN) of the service network.
+    ///   - dnsEntry: The DNS information.
+    ///   - customDomainName: The custom domain name of the service.
     public init(id: String? = nil, status: ServiceNetworkServiceAssociationStatus? = nil, arn: String? = nil, createdBy: String? = nil, createdAt: Date? = nil, serviceId: String? = nil, serviceName: String? = nil, serviceArn: String? = nil, serviceNetworkId: String? = nil, serviceNetworkName: String? = nil, serviceNetworkArn: String? = nil, dnsEntry: DnsEntry? = nil, customDomainName: String? = nil) {
         self.id = id
         self.status = status
@@ -3167,16 +7653,52 @@ public struct ServiceNetworkServiceAssociationSummary: Codable, Sendable, Hashab
     }
 }
 
+/// Summary information about a service network.
 public struct ServiceNetworkSummary: Codable, Sendable, Hashable {
+    /// The ID of the service network.
+    ///
+    /// Constraints: exactly 20 characters; pattern `sn-[0-9a-z]{17}`.
     public var id: String?
+
+    /// The name of the service network.
+    ///
+    /// Constraints: 3 to 63 characters; pattern `(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+`.
     public var name: String?
+
+    /// The Amazon Resource Name (ARN) of the service network.
+    ///
+    /// Constraints: 32 to 2048 characters; pattern
+    /// `arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:servicenetwork/sn-[0-9a-z]{17}`.
     public var arn: String?
+
+    /// The date and time that the service network was created, in ISO-8601 format.
     public var createdAt: Date?
+
+    /// The date and time that the service network was last updated, in ISO-8601 format.
     public var lastUpdatedAt: Date?
+
+    /// The number of VPCs associated with the service network.
     public var numberOfAssociatedVPCs: Int64?
+
+    /// The number of services associated with the service network.
     public var numberOfAssociatedServices: Int64?
+
+    /// The number of resource configurations associated with a service network.
     public var numberOfAssociatedResourceConfigurations: Int64?
 
+    /// A `ServiceNetworkSummary` with the given members; an optional one left out is not sent.
+    ///
+    /// - Parameters:
+    ///   - id: The ID of the service network.
+    ///   - name: The name of the service network.
+    ///   - arn: The Amazon Resource Name (ARN) of the service network.
+    ///   - createdAt: The date and time that the service network was created, in ISO-8601 format.
+    ///   - lastUpdatedAt: The date and time that the service network was last updated, in ISO-8601
+    ///     format.
+    ///   - numberOfAssociatedVPCs: The number of VPCs associated with the service network.
+    ///   - numberOfAssociatedServices: The number of services associated with the service network.
+    ///   - numberOfAssociatedResourceConfigurations: The number of resource configurations
+    ///     associated with a service network.
     public init(id: String? = nil, name: String? = nil, arn: String? = nil, createdAt: Date? = nil, lastUpdatedAt: Date? = nil, numberOfAssociatedVPCs: Int64? = nil, numberOfAssociatedServices: Int64? = nil, numberOfAssociatedResourceConfigurations: Int64? = nil) {
         self.id = id
         self.name = name
@@ -3189,20 +7711,81 @@ public struct ServiceNetworkSummary: Codable, Sendable, Hashable {
     }
 }
 
+/// Summary information about an association between a service network and a VPC.
 public struct ServiceNetworkVpcAssociationSummary: Codable, Sendable, Hashable {
+    /// The ID of the association.
+    ///
+    /// Constraints: exactly 22 characters; pattern `snva-[0-9a-z]{17}`.
     public var id: String?
+
+    /// The Amazon Resource Name (ARN) of the association.
+    ///
+    /// Constraints: 20 to 2048 characters; pattern
+    /// `arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:servicenetworkvpcassociation/snva-[0-9a-z]{17}`.
     public var arn: String?
+
+    /// The status.
+    ///
+    /// Constraints: one of `CREATE_IN_PROGRESS`, `ACTIVE`, `UPDATE_IN_PROGRESS`,
+    /// `DELETE_IN_PROGRESS`, `CREATE_FAILED`, `DELETE_FAILED`, `UPDATE_FAILED`.
     public var status: ServiceNetworkVpcAssociationStatus?
+
+    /// The account that created the association.
+    ///
+    /// Constraints: 1 to 12 characters; pattern `[0-9]{12}`.
     public var createdBy: String?
+
+    /// The date and time that the association was created, in ISO-8601 format.
     public var createdAt: Date?
+
+    /// The ID of the service network.
+    ///
+    /// Constraints: exactly 20 characters; pattern `sn-[0-9a-z]{17}`.
     public var serviceNetworkId: String?
+
+    /// The name of the service network.
+    ///
+    /// Constraints: 3 to 63 characters; pattern `(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+`.
     public var serviceNetworkName: String?
+
+    /// The Amazon Resource Name (ARN) of the service network.
+    ///
+    /// Constraints: 32 to 2048 characters; pattern
+    /// `arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:servicenetwork/sn-[0-9a-z]{17}`.
     public var serviceNetworkArn: String?
+
+    /// Indicates if private DNS is enabled for the service network VPC association.
     public var privateDnsEnabled: Bool?
+
+    /// The DNS options for the service network VPC association.
     public var dnsOptions: DnsOptions?
+
+    /// The ID of the VPC.
+    ///
+    /// Constraints: 5 to 50 characters; pattern `vpc-(([0-9a-z]{8})|([0-9a-z]{17}))`.
     public var vpcId: String?
+
+    /// The date and time that the association was last updated, in ISO-8601 format.
     public var lastUpdatedAt: Date?
 
+    /// A `ServiceNetworkVpcAssociationSummary` with the given members; an optional one left out is
+    /// not sent.
+    ///
+    /// - Parameters:
+    ///   - id: The ID of the association.
+    ///   - arn: The Amazon Resource Name (ARN) of the association.
+    ///   - status: The status.
+    ///   - createdBy: The account that created the association.
+    ///   - createdAt: The date and time that the association was created, in ISO-8601 format.
+    ///   - serviceNetworkId: The ID of the service network.
+    ///   - serviceNetworkName: The name of the service network.
+    ///   - serviceNetworkArn: The Amazon Resource Name (ARN) of the service network.
+    ///   - privateDnsEnabled: Indicates if private DNS is enabled for the service network VPC
+    ///     association.
+    ///   - dnsOptions: The DNS options for the service network VPC association.
+    ///   - vpcId: The ID of the VPC.
+    ///   - lastUpdatedAt: The date and time that the association was last updated, in ISO-8601
+    ///     format.
     public init(id: String? = nil, arn: String? = nil, status: ServiceNetworkVpcAssociationStatus? = nil, createdBy: String? = nil, createdAt: Date? = nil, serviceNetworkId: String? = nil, serviceNetworkName: String? = nil, serviceNetworkArn: String? = nil, privateDnsEnabled: Bool? = nil, dnsOptions: DnsOptions? = nil, vpcId: String? = nil, lastUpdatedAt: Date? = nil) {
         self.id = id
         self.arn = arn
@@ -3219,16 +7802,55 @@ public struct ServiceNetworkVpcAssociationSummary: Codable, Sendable, Hashable {
     }
 }
 
+/// Summary information about a service.
 public struct ServiceSummary: Codable, Sendable, Hashable {
+    /// The ID of the service.
+    ///
+    /// Constraints: exactly 21 characters; pattern `svc-[0-9a-z]{17}`.
     public var id: String?
+
+    /// The name of the service.
+    ///
+    /// Constraints: 3 to 40 characters; pattern `(?!svc-)(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+`.
     public var name: String?
+
+    /// The Amazon Resource Name (ARN) of the service.
+    ///
+    /// Constraints: 20 to 2048 characters; pattern
+    /// `arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}`.
     public var arn: String?
+
+    /// The date and time that the service was created, in ISO-8601 format.
     public var createdAt: Date?
+
+    /// The date and time that the service was last updated, in ISO-8601 format.
     public var lastUpdatedAt: Date?
+
+    /// The DNS information.
     public var dnsEntry: DnsEntry?
+
+    /// The custom domain name of the service.
+    ///
+    /// Constraints: 3 to 255 characters.
     public var customDomainName: String?
+
+    /// The status.
+    ///
+    /// Constraints: one of `ACTIVE`, `CREATE_IN_PROGRESS`, `DELETE_IN_PROGRESS`, `CREATE_FAILED`,
+    /// `DELETE_FAILED`.
     public var status: ServiceStatus?
 
+    /// A `ServiceSummary` with the given members; an optional one left out is not sent.
+    ///
+    /// - Parameters:
+    ///   - id: The ID of the service.
+    ///   - name: The name of the service.
+    ///   - arn: The Amazon Resource Name (ARN) of the service.
+    ///   - createdAt: The date and time that the service was created, in ISO-8601 format.
+    ///   - lastUpdatedAt: The date and time that the service was last updated, in ISO-8601 format.
+    ///   - dnsEntry: The DNS information.
+    ///   - customDomainName: The custom domain name of the service.
+    ///   - status: The status.
     public init(id: String? = nil, name: String? = nil, arn: String? = nil, createdAt: Date? = nil, lastUpdatedAt: Date? = nil, dnsEntry: DnsEntry? = nil, customDomainName: String? = nil, status: ServiceStatus? = nil) {
         self.id = id
         self.name = name
@@ -3241,19 +7863,48 @@ public struct ServiceSummary: Codable, Sendable, Hashable {
     }
 }
 
+/// Specifies if the service network should be enabled for sharing.
 public struct SharingConfig: Codable, Sendable, Hashable {
+    /// Specifies if the service network is enabled for sharing.
     public var enabled: Bool?
 
+    /// A `SharingConfig` with the given members; an optional one left out is not sent.
+    ///
+    /// - Parameters:
+    ///   - enabled: Specifies if the service network is enabled for sharing.
     public init(enabled: Bool? = nil) {
         self.enabled = enabled
     }
 }
 
+/// The input of ``LatticeClient/startDomainVerification(_:)``.
 public struct StartDomainVerificationRequest: Codable, Sendable, Hashable {
+    /// A unique, case-sensitive identifier that you provide to ensure the idempotency of the
+    /// request. If you retry a request that completed successfully using the same client token and
+    /// parameters, the retry succeeds without performing any actions. If the parameters aren't
+    /// identical, the retry fails.
+    ///
+    /// Constraints: 1 to 64 characters; pattern `.*[!-~]+.*`.
     public var clientToken: String?
+
+    /// The domain name to verify ownership for.
+    ///
+    /// Constraints: required; 3 to 255 characters.
     public var domainName: String
+
+    /// The tags for the domain verification.
+    ///
+    /// Constraints: at most 200 entries; keys 1 to 128 characters; values at most 256 characters.
     public var tags: [String: String]?
 
+    /// A `StartDomainVerificationRequest` with the given members; an optional one left out is not
+    /// sent.
+    ///
+    /// - Parameters:
+    ///   - clientToken: A unique, case-sensitive identifier that you provide to ensure the
+    ///     idempotency of the request.
+    ///   - domainName: The domain name to verify ownership for.
+    ///   - tags: The tags for the domain verification.
     public init(clientToken: String? = nil, domainName: String, tags: [String: String]? = nil) {
         self.clientToken = clientToken
         self.domainName = domainName
@@ -3262,6 +7913,10 @@ public struct StartDomainVerificationRequest: Codable, Sendable, Hashable {
 }
 
 extension StartDomainVerificationRequest: Validatable {
+    /// Checks the members against the model's constraints (lengths, ranges, patterns, sizes),
+    /// nested values included; each one broken is an issue in `v`.
+    ///
+    /// - Parameter v: Collects the issues, with each member's path.
     public func validate(_ v: inout Validator) {
         v.string(self.clientToken, "clientToken", min: 1, max: 64, pattern: #".*[!-~]+.*"#)
         v.string(self.domainName, "domainName", min: 3, max: 255)
@@ -3270,18 +7925,54 @@ extension StartDomainVerificationRequest: Validatable {
 }
 
 extension StartDomainVerificationRequest: OperationInput {
+    /// The members `clientToken`, `domainName` and `tags` go in a JSON body.
     public static let hasBody = true
+
+    /// Binds nothing: every member goes in the body.
+    ///
+    /// - Parameter b: The request being bound.
     public func bind(_ b: inout RequestBinder) {}
+
+    /// Sets `clientToken` to a fresh UUID when it is nil, once, so that every attempt sends the
+    /// same.
     public mutating func fillIdempotencyToken() { if clientToken == nil { clientToken = UUID().uuidString } }
 }
 
+/// The output of ``LatticeClient/startDomainVerification(_:)``.
 public struct StartDomainVerificationResponse: Codable, Sendable, Hashable {
+    /// The ID of the domain verification.
+    ///
+    /// Constraints: required; exactly 20 characters; pattern `dv-[a-fA-F0-9]{17}`.
     public var id: String
+
+    /// The Amazon Resource Name (ARN) of the domain verification.
+    ///
+    /// Constraints: required; 20 to 2048 characters; pattern
+    /// `arn:[a-z0-9f\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:domainverification/dv-[a-fA-F0-9]{17}`.
     public var arn: String
+
+    /// The domain name being verified.
+    ///
+    /// Constraints: required; 3 to 255 characters.
     public var domainName: String
+
+    /// The current status of the domain verification process.
+    ///
+    /// Constraints: required; one of `VERIFIED`, `PENDING`, `VERIFICATION_TIMED_OUT`.
     public var status: VerificationStatus
+
+    /// The TXT record configuration used for domain verification.
     public var txtMethodConfig: TxtMethodConfig?
 
+    /// A `StartDomainVerificationResponse` with the given members; an optional one left out is not
+    /// sent.
+    ///
+    /// - Parameters:
+    ///   - id: The ID of the domain verification.
+    ///   - arn: The Amazon Resource Name (ARN) of the domain verification.
+    ///   - domainName: The domain name being verified.
+    ///   - status: The current status of the domain verification process.
+    ///   - txtMethodConfig: The TXT record configuration used for domain verification.
     public init(id: String, arn: String, domainName: String, status: VerificationStatus, txtMethodConfig: TxtMethodConfig? = nil) {
         self.id = id
         self.arn = arn
@@ -3291,10 +7982,25 @@ public struct StartDomainVerificationResponse: Codable, Sendable, Hashable {
     }
 }
 
+/// The input of ``LatticeClient/tagResource(_:)``.
 public struct TagResourceRequest: Codable, Sendable, Hashable {
+    /// The Amazon Resource Name (ARN) of the resource.
+    ///
+    /// Constraints: required; at most 1224 characters; pattern
+    /// `arn:[a-z0-9][-.a-z0-9]{0,62}:vpc-lattice:([a-z0-9][-.a-z0-9]{0,62})?:\d{12}?:[^/].{0,1023}`.
     public var resourceArn: String
+
+    /// The tags for the resource.
+    ///
+    /// Constraints: required; at most 200 entries; keys 1 to 128 characters; values at most 256
+    /// characters.
     public var tags: [String: String]
 
+    /// A `TagResourceRequest` with the given members.
+    ///
+    /// - Parameters:
+    ///   - resourceArn: The Amazon Resource Name (ARN) of the resource.
+    ///   - tags: The tags for the resource.
     public init(resourceArn: String, tags: [String: String]) {
         self.resourceArn = resourceArn
         self.tags = tags
@@ -3302,6 +8008,10 @@ public struct TagResourceRequest: Codable, Sendable, Hashable {
 }
 
 extension TagResourceRequest: Validatable {
+    /// Checks the members against the model's constraints (lengths, ranges, patterns, sizes),
+    /// nested values included; each one broken is an issue in `v`.
+    ///
+    /// - Parameter v: Collects the issues, with each member's path.
     public func validate(_ v: inout Validator) {
         v.string(self.resourceArn, "resourceArn", min: 0, max: 1224, pattern: #"arn:[a-z0-9][-.a-z0-9]{0,62}:vpc-lattice:([a-z0-9][-.a-z0-9]{0,62})?:\d{12}?:[^/].{0,1023}"#)
         v.map(self.tags, "tags", min: 0, max: 200, key: { v, k in v.string(k, min: 1, max: 128) }, value: { v, e in v.string(e, min: 0, max: 256) })
@@ -3309,26 +8019,54 @@ extension TagResourceRequest: Validatable {
 }
 
 extension TagResourceRequest: OperationInput {
+    /// The member `tags` goes in a JSON body.
     public static let hasBody = true
+
+    /// Puts `resourceArn` in the path.
+    ///
+    /// - Parameter b: The request being bound.
     public func bind(_ b: inout RequestBinder) {
         b.label("resourceArn", self.resourceArn)
     }
     private enum BodyKeys: String, CodingKey { case tags }
+
+    /// Encodes the body members only: `tags`.
+    ///
+    /// - Parameter encoder: The JSON body's encoder.
     public func encodeBody(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: BodyKeys.self)
         try c.encode(self.tags, forKey: .tags)
     }
 }
 
+/// The output of ``LatticeClient/tagResource(_:)``, which has no members.
 public struct TagResourceResponse: Codable, Sendable, Hashable {
 
+    /// A `TagResourceResponse`, which has no members.
     public init() {}
 }
 
+/// Describes a target.
 public struct Target: Codable, Sendable, Hashable {
+    /// The ID of the target. If the target group type is `INSTANCE`, this is an instance ID. If the
+    /// target group type is `IP`, this is an IP address. If the target group type is `LAMBDA`, this
+    /// is the ARN of a Lambda function. If the target group type is `ALB`, this is the ARN of an
+    /// Application Load Balancer.
+    ///
+    /// Constraints: required; 1 to 200 characters.
     public var id: String
+
+    /// The port on which the target is listening. For HTTP, the default is 80. For HTTPS, the
+    /// default is 443.
+    ///
+    /// Constraints: 1 to 65535.
     public var port: Int?
 
+    /// A `Target` with the given members; an optional one left out is not sent.
+    ///
+    /// - Parameters:
+    ///   - id: The ID of the target.
+    ///   - port: The port on which the target is listening.
     public init(id: String, port: Int? = nil) {
         self.id = id
         self.port = port
@@ -3336,18 +8074,43 @@ public struct Target: Codable, Sendable, Hashable {
 }
 
 extension Target: Validatable {
+    /// Checks the members against the model's constraints (lengths, ranges, patterns, sizes),
+    /// nested values included; each one broken is an issue in `v`.
+    ///
+    /// - Parameter v: Collects the issues, with each member's path.
     public func validate(_ v: inout Validator) {
         v.string(self.id, "id", min: 1, max: 200)
         v.integer(self.port, "port", min: 1, max: 65535)
     }
 }
 
+/// Describes a target failure.
 public struct TargetFailure: Codable, Sendable, Hashable {
+    /// The ID of the target. If the target group type is `INSTANCE`, this is an instance ID. If the
+    /// target group type is `IP`, this is an IP address. If the target group type is `LAMBDA`, this
+    /// is the ARN of a Lambda function. If the target group type is `ALB`, this is the ARN of an
+    /// Application Load Balancer.
     public var id: String?
+
+    /// The port on which the target is listening. This parameter doesn't apply if the target is a
+    /// Lambda function.
+    ///
+    /// Constraints: 1 to 65535.
     public var port: Int?
+
+    /// The failure code.
     public var failureCode: String?
+
+    /// The failure message.
     public var failureMessage: String?
 
+    /// A `TargetFailure` with the given members; an optional one left out is not sent.
+    ///
+    /// - Parameters:
+    ///   - id: The ID of the target.
+    ///   - port: The port on which the target is listening.
+    ///   - failureCode: The failure code.
+    ///   - failureMessage: The failure message.
     public init(id: String? = nil, port: Int? = nil, failureCode: String? = nil, failureMessage: String? = nil) {
         self.id = id
         self.port = port
@@ -3356,15 +8119,61 @@ public struct TargetFailure: Codable, Sendable, Hashable {
     }
 }
 
+/// Describes the configuration of a target group.
+///
+/// For more information, see [Target
+/// groups](https://docs.aws.amazon.com/vpc-lattice/latest/ug/target-groups.html) in the *Amazon VPC
+/// Lattice User Guide*.
 public struct TargetGroupConfig: Codable, Sendable, Hashable {
+    /// The port on which the targets are listening. For HTTP, the default is 80. For HTTPS, the
+    /// default is 443. Not supported if the target group type is `LAMBDA`.
+    ///
+    /// Constraints: 1 to 65535.
     public var port: Int?
+
+    /// The protocol to use for routing traffic to the targets. The default is the protocol of the
+    /// target group. Not supported if the target group type is `LAMBDA`.
+    ///
+    /// Constraints: one of `HTTP`, `HTTPS`, `TCP`.
     public var `protocol`: TargetGroupProtocol?
+
+    /// The protocol version. The default is `HTTP1`. Not supported if the target group type is
+    /// `LAMBDA`.
+    ///
+    /// Constraints: one of `HTTP1`, `HTTP2`, `GRPC`.
     public var protocolVersion: TargetGroupProtocolVersion?
+
+    /// The type of IP address used for the target group. Supported only if the target group type is
+    /// `IP`. The default is `IPV4`.
+    ///
+    /// Constraints: one of `IPV4`, `IPV6`.
     public var ipAddressType: IpAddressType?
+
+    /// The ID of the VPC. Not supported if the target group type is `LAMBDA`.
+    ///
+    /// Constraints: 5 to 50 characters; pattern `vpc-(([0-9a-z]{8})|([0-9a-z]{17}))`.
     public var vpcIdentifier: String?
+
+    /// The health check configuration. Not supported if the target group type is `LAMBDA` or `ALB`.
     public var healthCheck: HealthCheckConfig?
+
+    /// The version of the event structure that your Lambda function receives. Supported only if the
+    /// target group type is `LAMBDA`. The default is `V1`.
+    ///
+    /// Constraints: one of `V1`, `V2`.
     public var lambdaEventStructureVersion: LambdaEventStructureVersion?
 
+    /// A `TargetGroupConfig` with the given members; an optional one left out is not sent.
+    ///
+    /// - Parameters:
+    ///   - port: The port on which the targets are listening.
+    ///   - protocol: The protocol to use for routing traffic to the targets.
+    ///   - protocolVersion: The protocol version.
+    ///   - ipAddressType: The type of IP address used for the target group.
+    ///   - vpcIdentifier: The ID of the VPC.
+    ///   - healthCheck: The health check configuration.
+    ///   - lambdaEventStructureVersion: The version of the event structure that your Lambda
+    ///     function receives.
     public init(port: Int? = nil, protocol: TargetGroupProtocol? = nil, protocolVersion: TargetGroupProtocolVersion? = nil, ipAddressType: IpAddressType? = nil, vpcIdentifier: String? = nil, healthCheck: HealthCheckConfig? = nil, lambdaEventStructureVersion: LambdaEventStructureVersion? = nil) {
         self.port = port
         self.protocol = `protocol`
@@ -3377,6 +8186,10 @@ public struct TargetGroupConfig: Codable, Sendable, Hashable {
 }
 
 extension TargetGroupConfig: Validatable {
+    /// Checks the members against the model's constraints (lengths, ranges, patterns, sizes),
+    /// nested values included; each one broken is an issue in `v`.
+    ///
+    /// - Parameter v: Collects the issues, with each member's path.
     public func validate(_ v: inout Validator) {
         v.integer(self.port, "port", min: 1, max: 65535)
         v.string(self.vpcIdentifier, "vpcIdentifier", min: 5, max: 50, pattern: #"vpc-(([0-9a-z]{8})|([0-9a-z]{17}))"#)
@@ -3384,21 +8197,96 @@ extension TargetGroupConfig: Validatable {
     }
 }
 
+/// Summary information about a target group.
+///
+/// For more information, see [Target
+/// groups](https://docs.aws.amazon.com/vpc-lattice/latest/ug/target-groups.html) in the *Amazon VPC
+/// Lattice User Guide*.
 public struct TargetGroupSummary: Codable, Sendable, Hashable {
+    /// The ID of the target group.
+    ///
+    /// Constraints: exactly 20 characters; pattern `tg-[0-9a-z]{17}`.
     public var id: String?
+
+    /// The ARN (Amazon Resource Name) of the target group.
+    ///
+    /// Constraints: 20 to 2048 characters; pattern
+    /// `arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:targetgroup/tg-[0-9a-z]{17}`.
     public var arn: String?
+
+    /// The name of the target group.
+    ///
+    /// Constraints: 3 to 128 characters; pattern `(?!tg-)(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+`.
     public var name: String?
+
+    /// The target group type.
+    ///
+    /// Constraints: one of `IP`, `LAMBDA`, `INSTANCE`, `ALB`.
     public var type: TargetGroupType?
+
+    /// The date and time that the target group was created, in ISO-8601 format.
     public var createdAt: Date?
+
+    /// The port of the target group.
+    ///
+    /// Constraints: 1 to 65535.
     public var port: Int?
+
+    /// The protocol of the target group.
+    ///
+    /// Constraints: one of `HTTP`, `HTTPS`, `TCP`.
     public var `protocol`: TargetGroupProtocol?
+
+    /// The type of IP address used for the target group. The possible values are `IPV4` and `IPV6`.
+    /// This is an optional parameter. If not specified, the default is `IPV4`.
+    ///
+    /// Constraints: one of `IPV4`, `IPV6`.
     public var ipAddressType: IpAddressType?
+
+    /// The ID of the VPC of the target group.
+    ///
+    /// Constraints: 5 to 50 characters; pattern `vpc-(([0-9a-z]{8})|([0-9a-z]{17}))`.
     public var vpcIdentifier: String?
+
+    /// The date and time that the target group was last updated, in ISO-8601 format.
     public var lastUpdatedAt: Date?
+
+    /// The status.
+    ///
+    /// Constraints: one of `CREATE_IN_PROGRESS`, `ACTIVE`, `DELETE_IN_PROGRESS`, `CREATE_FAILED`,
+    /// `DELETE_FAILED`.
     public var status: TargetGroupStatus?
+
+    /// The Amazon Resource Names (ARNs) of the service.
+    ///
+    /// Constraints: each 20 to 2048 characters, pattern
+    /// `arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}`.
     public var serviceArns: [String]?
+
+    /// The version of the event structure that your Lambda function receives. Supported only if the
+    /// target group type is `LAMBDA`.
+    ///
+    /// Constraints: one of `V1`, `V2`.
     public var lambdaEventStructureVersion: LambdaEventStructureVersion?
 
+    /// A `TargetGroupSummary` with the given members; an optional one left out is not sent.
+    ///
+    /// - Parameters:
+    ///   - id: The ID of the target group.
+    ///   - arn: The ARN (Amazon Resource Name) of the target group.
+    ///   - name: The name of the target group.
+    ///   - type: The target group type.
+    ///   - createdAt: The date and time that the target group was created, in ISO-8601 format.
+    ///   - port: The port of the target group.
+    ///   - protocol: The protocol of the target group.
+    ///   - ipAddressType: The type of IP address used for the target group.
+    ///   - vpcIdentifier: The ID of the VPC of the target group.
+    ///   - lastUpdatedAt: The date and time that the target group was last updated, in ISO-8601
+    ///     format.
+    ///   - status: The status.
+    ///   - serviceArns: The Amazon Resource Names (ARNs) of the service.
+    ///   - lambdaEventStructureVersion: The version of the event structure that your Lambda
+    ///     function receives.
     public init(id: String? = nil, arn: String? = nil, name: String? = nil, type: TargetGroupType? = nil, createdAt: Date? = nil, port: Int? = nil, protocol: TargetGroupProtocol? = nil, ipAddressType: IpAddressType? = nil, vpcIdentifier: String? = nil, lastUpdatedAt: Date? = nil, status: TargetGroupStatus? = nil, serviceArns: [String]? = nil, lambdaEventStructureVersion: LambdaEventStructureVersion? = nil) {
         self.id = id
         self.arn = arn
@@ -3416,12 +8304,42 @@ public struct TargetGroupSummary: Codable, Sendable, Hashable {
     }
 }
 
+/// Summary information about a target.
 public struct TargetSummary: Codable, Sendable, Hashable {
+    /// The ID of the target. If the target group type is `INSTANCE`, this is an instance ID. If the
+    /// target group type is `IP`, this is an IP address. If the target group type is `LAMBDA`, this
+    /// is the ARN of a Lambda function. If the target type is `ALB`, this is the ARN of an
+    /// Application Load Balancer.
     public var id: String?
+
+    /// The port on which the target is listening.
+    ///
+    /// Constraints: 1 to 65535.
     public var port: Int?
+
+    /// The status of the target.
+    ///
+    /// - `DRAINING`: The target is being deregistered. No new connections are sent to this target
+    ///   while current connections are being drained. The default draining time is 1 minute.
+    /// - `UNAVAILABLE`: Health checks are unavailable for the target group.
+    /// - `HEALTHY`: The target is healthy.
+    /// - `UNHEALTHY`: The target is unhealthy.
+    /// - `INITIAL`: Initial health checks on the target are being performed.
+    /// - `UNUSED`: Target group is not used in a service.
+    ///
+    /// Constraints: one of `DRAINING`, `UNAVAILABLE`, `HEALTHY`, `UNHEALTHY`, `INITIAL`, `UNUSED`.
     public var status: TargetStatus?
+
+    /// The code for why the target status is what it is.
     public var reasonCode: String?
 
+    /// A `TargetSummary` with the given members; an optional one left out is not sent.
+    ///
+    /// - Parameters:
+    ///   - id: The ID of the target.
+    ///   - port: The port on which the target is listening.
+    ///   - status: The status of the target.
+    ///   - reasonCode: The code for why the target status is what it is.
     public init(id: String? = nil, port: Int? = nil, status: TargetStatus? = nil, reasonCode: String? = nil) {
         self.id = id
         self.port = port
@@ -3430,20 +8348,47 @@ public struct TargetSummary: Codable, Sendable, Hashable {
     }
 }
 
+/// Configuration for TXT record-based domain verification method.
 public struct TxtMethodConfig: Codable, Sendable, Hashable {
+    /// The value that must be added to the TXT record for domain verification.
+    ///
+    /// Constraints: required.
     public var value: String
+
+    /// The name of the TXT record that must be created for domain verification.
+    ///
+    /// Constraints: required.
     public var name: String
 
+    /// A `TxtMethodConfig` with the given members.
+    ///
+    /// - Parameters:
+    ///   - value: The value that must be added to the TXT record for domain verification.
+    ///   - name: The name of the TXT record that must be created for domain verification.
     public init(value: String, name: String) {
         self.value = value
         self.name = name
     }
 }
 
+/// The input of ``LatticeClient/untagResource(_:)``.
 public struct UntagResourceRequest: Codable, Sendable, Hashable {
+    /// The Amazon Resource Name (ARN) of the resource.
+    ///
+    /// Constraints: required; at most 1224 characters; pattern
+    /// `arn:[a-z0-9][-.a-z0-9]{0,62}:vpc-lattice:([a-z0-9][-.a-z0-9]{0,62})?:\d{12}?:[^/].{0,1023}`.
     public var resourceArn: String
+
+    /// The tag keys of the tags to remove.
+    ///
+    /// Constraints: required; at most 200 items; each 1 to 128 characters.
     public var tagKeys: [String]
 
+    /// An `UntagResourceRequest` with the given members.
+    ///
+    /// - Parameters:
+    ///   - resourceArn: The Amazon Resource Name (ARN) of the resource.
+    ///   - tagKeys: The tag keys of the tags to remove.
     public init(resourceArn: String, tagKeys: [String]) {
         self.resourceArn = resourceArn
         self.tagKeys = tagKeys
@@ -3451,6 +8396,10 @@ public struct UntagResourceRequest: Codable, Sendable, Hashable {
 }
 
 extension UntagResourceRequest: Validatable {
+    /// Checks the members against the model's constraints (lengths, ranges, patterns, sizes),
+    /// nested values included; each one broken is an issue in `v`.
+    ///
+    /// - Parameter v: Collects the issues, with each member's path.
     public func validate(_ v: inout Validator) {
         v.string(self.resourceArn, "resourceArn", min: 0, max: 1224, pattern: #"arn:[a-z0-9][-.a-z0-9]{0,62}:vpc-lattice:([a-z0-9][-.a-z0-9]{0,62})?:\d{12}?:[^/].{0,1023}"#)
         v.list(self.tagKeys, "tagKeys", min: 0, max: 200) { v, e in v.string(e, min: 1, max: 128) }
@@ -3458,22 +8407,44 @@ extension UntagResourceRequest: Validatable {
 }
 
 extension UntagResourceRequest: OperationInput {
+    /// No member goes in the body: the request has none.
     public static let hasBody = false
+
+    /// Puts `resourceArn` in the path and `tagKeys` in the query.
+    ///
+    /// - Parameter b: The request being bound.
     public func bind(_ b: inout RequestBinder) {
         b.label("resourceArn", self.resourceArn)
         b.query("tagKeys", self.tagKeys)
     }
 }
 
+/// The output of ``LatticeClient/untagResource(_:)``, which has no members.
 public struct UntagResourceResponse: Codable, Sendable, Hashable {
 
+    /// An `UntagResourceResponse`, which has no members.
     public init() {}
 }
 
+/// The input of ``LatticeClient/updateAccessLogSubscription(_:)``.
 public struct UpdateAccessLogSubscriptionRequest: Codable, Sendable, Hashable {
+    /// The ID or ARN of the access log subscription.
+    ///
+    /// Constraints: required; 17 to 2048 characters; pattern
+    /// `((als-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:accesslogsubscription/als-[0-9a-z]{17}))`.
     public var accessLogSubscriptionIdentifier: String
+
+    /// The Amazon Resource Name (ARN) of the access log destination.
+    ///
+    /// Constraints: required; 20 to 2048 characters; pattern
+    /// `arn(:[a-z0-9]+([.-][a-z0-9]+)*){2}(:([a-z0-9]+([.-][a-z0-9]+)*)?){2}:([^/].*)?`.
     public var destinationArn: String
 
+    /// An `UpdateAccessLogSubscriptionRequest` with the given members.
+    ///
+    /// - Parameters:
+    ///   - accessLogSubscriptionIdentifier: The ID or ARN of the access log subscription.
+    ///   - destinationArn: The Amazon Resource Name (ARN) of the access log destination.
     public init(accessLogSubscriptionIdentifier: String, destinationArn: String) {
         self.accessLogSubscriptionIdentifier = accessLogSubscriptionIdentifier
         self.destinationArn = destinationArn
@@ -3481,6 +8452,10 @@ public struct UpdateAccessLogSubscriptionRequest: Codable, Sendable, Hashable {
 }
 
 extension UpdateAccessLogSubscriptionRequest: Validatable {
+    /// Checks the members against the model's constraints (lengths, ranges, patterns, sizes),
+    /// nested values included; each one broken is an issue in `v`.
+    ///
+    /// - Parameter v: Collects the issues, with each member's path.
     public func validate(_ v: inout Validator) {
         v.string(self.accessLogSubscriptionIdentifier, "accessLogSubscriptionIdentifier", min: 17, max: 2048, pattern: #"((als-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:accesslogsubscription/als-[0-9a-z]{17}))"#)
         v.string(self.destinationArn, "destinationArn", min: 20, max: 2048, pattern: #"arn(:[a-z0-9]+([.-][a-z0-9]+)*){2}(:([a-z0-9]+([.-][a-z0-9]+)*)?){2}:([^/].*)?"#)
@@ -3488,24 +8463,64 @@ extension UpdateAccessLogSubscriptionRequest: Validatable {
 }
 
 extension UpdateAccessLogSubscriptionRequest: OperationInput {
+    /// The member `destinationArn` goes in a JSON body.
     public static let hasBody = true
+
+    /// Puts `accessLogSubscriptionIdentifier` in the path.
+    ///
+    /// - Parameter b: The request being bound.
     public func bind(_ b: inout RequestBinder) {
         b.label("accessLogSubscriptionIdentifier", self.accessLogSubscriptionIdentifier)
     }
     private enum BodyKeys: String, CodingKey { case destinationArn }
+
+    /// Encodes the body members only: `destinationArn`.
+    ///
+    /// - Parameter encoder: The JSON body's encoder.
     public func encodeBody(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: BodyKeys.self)
         try c.encode(self.destinationArn, forKey: .destinationArn)
     }
 }
 
+/// The output of ``LatticeClient/updateAccessLogSubscription(_:)``.
 public struct UpdateAccessLogSubscriptionResponse: Codable, Sendable, Hashable {
+    /// The ID of the access log subscription.
+    ///
+    /// Constraints: required; exactly 21 characters; pattern `als-[0-9a-z]{17}`.
     public var id: String
+
+    /// The Amazon Resource Name (ARN) of the access log subscription.
+    ///
+    /// Constraints: required; 20 to 2048 characters; pattern
+    /// `arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:accesslogsubscription/als-[0-9a-z]{17}`.
     public var arn: String
+
+    /// The ID of the resource.
+    ///
+    /// Constraints: required; 20 to 50 characters; pattern `((sn)|(svc))-[0-9a-z]{17}`.
     public var resourceId: String
+
+    /// The Amazon Resource Name (ARN) of the access log subscription.
+    ///
+    /// Constraints: required; 20 to 200 characters; pattern
+    /// `arn(:[a-z0-9]+([.-][a-z0-9]+)*){2}(:([a-z0-9]+([.-][a-z0-9]+)*)?){2}:((servicenetwork/sn)|(service/svc)|(resourceconfiguration/rcfg))-[0-9a-z]{17}`.
     public var resourceArn: String
+
+    /// The Amazon Resource Name (ARN) of the access log destination.
+    ///
+    /// Constraints: required; 20 to 2048 characters; pattern
+    /// `arn(:[a-z0-9]+([.-][a-z0-9]+)*){2}(:([a-z0-9]+([.-][a-z0-9]+)*)?){2}:([^/].*)?`.
     public var destinationArn: String
 
+    /// An `UpdateAccessLogSubscriptionResponse` with the given members.
+    ///
+    /// - Parameters:
+    ///   - id: The ID of the access log subscription.
+    ///   - arn: The Amazon Resource Name (ARN) of the access log subscription.
+    ///   - resourceId: The ID of the resource.
+    ///   - resourceArn: The Amazon Resource Name (ARN) of the access log subscription.
+    ///   - destinationArn: The Amazon Resource Name (ARN) of the access log destination.
     public init(id: String, arn: String, resourceId: String, resourceArn: String, destinationArn: String) {
         self.id = id
         self.arn = arn
@@ -3515,11 +8530,31 @@ public struct UpdateAccessLogSubscriptionResponse: Codable, Sendable, Hashable {
     }
 }
 
+/// The input of ``LatticeClient/updateListener(_:)``.
 public struct UpdateListenerRequest: Codable, Sendable, Hashable {
+    /// The ID or ARN of the service.
+    ///
+    /// Constraints: required; 17 to 2048 characters; pattern
+    /// `((svc-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}))`.
     public var serviceIdentifier: String
+
+    /// The ID or ARN of the listener.
+    ///
+    /// Constraints: required; 20 to 2048 characters; pattern
+    /// `((listener-[0-9a-z]{17})|(^arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}/listener/listener-[0-9a-z]{17}$))`.
     public var listenerIdentifier: String
+
+    /// The action for the default rule.
+    ///
+    /// Constraints: required.
     public var defaultAction: RuleAction
 
+    /// An `UpdateListenerRequest` with the given members.
+    ///
+    /// - Parameters:
+    ///   - serviceIdentifier: The ID or ARN of the service.
+    ///   - listenerIdentifier: The ID or ARN of the listener.
+    ///   - defaultAction: The action for the default rule.
     public init(serviceIdentifier: String, listenerIdentifier: String, defaultAction: RuleAction) {
         self.serviceIdentifier = serviceIdentifier
         self.listenerIdentifier = listenerIdentifier
@@ -3528,6 +8563,10 @@ public struct UpdateListenerRequest: Codable, Sendable, Hashable {
 }
 
 extension UpdateListenerRequest: Validatable {
+    /// Checks the members against the model's constraints (lengths, ranges, patterns, sizes),
+    /// nested values included; each one broken is an issue in `v`.
+    ///
+    /// - Parameter v: Collects the issues, with each member's path.
     public func validate(_ v: inout Validator) {
         v.string(self.serviceIdentifier, "serviceIdentifier", min: 17, max: 2048, pattern: #"((svc-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}))"#)
         v.string(self.listenerIdentifier, "listenerIdentifier", min: 20, max: 2048, pattern: #"((listener-[0-9a-z]{17})|(^arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}/listener/listener-[0-9a-z]{17}$))"#)
@@ -3536,28 +8575,81 @@ extension UpdateListenerRequest: Validatable {
 }
 
 extension UpdateListenerRequest: OperationInput {
+    /// The member `defaultAction` goes in a JSON body.
     public static let hasBody = true
+
+    /// Puts `serviceIdentifier` and `listenerIdentifier` in the path.
+    ///
+    /// - Parameter b: The request being bound.
     public func bind(_ b: inout RequestBinder) {
         b.label("serviceIdentifier", self.serviceIdentifier)
         b.label("listenerIdentifier", self.listenerIdentifier)
     }
     private enum BodyKeys: String, CodingKey { case defaultAction }
+
+    /// Encodes the body members only: `defaultAction`.
+    ///
+    /// - Parameter encoder: The JSON body's encoder.
     public func encodeBody(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: BodyKeys.self)
         try c.encode(self.defaultAction, forKey: .defaultAction)
     }
 }
 
+/// The output of ``LatticeClient/updateListener(_:)``.
 public struct UpdateListenerResponse: Codable, Sendable, Hashable {
+    /// The Amazon Resource Name (ARN) of the listener.
+    ///
+    /// Constraints: 20 to 2048 characters; pattern
+    /// `arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}/listener/listener-[0-9a-z]{17}`.
     public var arn: String?
+
+    /// The ID of the listener.
+    ///
+    /// Constraints: exactly 26 characters; pattern `listener-[0-9a-z]{17}`.
     public var id: String?
+
+    /// The name of the listener.
+    ///
+    /// Constraints: 3 to 63 characters; pattern
+    /// `(?!listener-)(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+`.
     public var name: String?
+
+    /// The protocol of the listener.
+    ///
+    /// Constraints: one of `HTTP`, `HTTPS`, `TLS_PASSTHROUGH`.
     public var `protocol`: ListenerProtocol?
+
+    /// The listener port.
+    ///
+    /// Constraints: 1 to 65535.
     public var port: Int?
+
+    /// The Amazon Resource Name (ARN) of the service.
+    ///
+    /// Constraints: 20 to 2048 characters; pattern
+    /// `arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}`.
     public var serviceArn: String?
+
+    /// The ID of the service.
+    ///
+    /// Constraints: exactly 21 characters; pattern `svc-[0-9a-z]{17}`.
     public var serviceId: String?
+
+    /// The action for the default rule.
     public var defaultAction: RuleAction?
 
+    /// An `UpdateListenerResponse` with the given members; an optional one left out is not sent.
+    ///
+    /// - Parameters:
+    ///   - arn: The Amazon Resource Name (ARN) of the listener.
+    ///   - id: The ID of the listener.
+    ///   - name: The name of the listener.
+    ///   - protocol: The protocol of the listener.
+    ///   - port: The listener port.
+    ///   - serviceArn: The Amazon Resource Name (ARN) of the service.
+    ///   - serviceId: The ID of the service.
+    ///   - defaultAction: The action for the default rule.
     public init(arn: String? = nil, id: String? = nil, name: String? = nil, protocol: ListenerProtocol? = nil, port: Int? = nil, serviceArn: String? = nil, serviceId: String? = nil, defaultAction: RuleAction? = nil) {
         self.arn = arn
         self.id = id
@@ -3570,12 +8662,43 @@ public struct UpdateListenerResponse: Codable, Sendable, Hashable {
     }
 }
 
+/// The input of ``LatticeClient/updateResourceConfiguration(_:)``.
 public struct UpdateResourceConfigurationRequest: Codable, Sendable, Hashable {
+    /// The ID of the resource configuration.
+    ///
+    /// Constraints: required; 20 to 2048 characters; pattern
+    /// `((rcfg-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:resourceconfiguration/rcfg-[0-9a-z]{17}))`.
     public var resourceConfigurationIdentifier: String
+
+    /// Identifies the resource configuration in one of the following ways:
+    ///
+    /// - **Amazon Resource Name (ARN)** - Supported resource-types that are provisioned by Amazon
+    ///   Web Services services, such as RDS databases, can be identified by their ARN.
+    /// - **Domain name** - Any domain name that is publicly resolvable.
+    /// - **IP address** - For IPv4 and IPv6, only IP addresses in the VPC are supported.
     public var resourceConfigurationDefinition: ResourceConfigurationDefinition?
+
+    /// Indicates whether to add the resource configuration to service networks that are shared with
+    /// other accounts.
     public var allowAssociationToShareableServiceNetwork: Bool?
+
+    /// The TCP port ranges that a consumer can use to access a resource configuration. You can
+    /// separate port ranges with a comma. Example: 1-65535 or 1,2,22-30
+    ///
+    /// Constraints: each 1 to 11 characters, pattern `((\d{1,5}\-\d{1,5})|(\d+))`.
     public var portRanges: [String]?
 
+    /// An `UpdateResourceConfigurationRequest` with the given members; an optional one left out is
+    /// not sent.
+    ///
+    /// - Parameters:
+    ///   - resourceConfigurationIdentifier: The ID of the resource configuration.
+    ///   - resourceConfigurationDefinition: Identifies the resource configuration in one of the
+    ///     following ways:
+    ///   - allowAssociationToShareableServiceNetwork: Indicates whether to add the resource
+    ///     configuration to service networks that are shared with other accounts.
+    ///   - portRanges: The TCP port ranges that a consumer can use to access a resource
+    ///     configuration.
     public init(resourceConfigurationIdentifier: String, resourceConfigurationDefinition: ResourceConfigurationDefinition? = nil, allowAssociationToShareableServiceNetwork: Bool? = nil, portRanges: [String]? = nil) {
         self.resourceConfigurationIdentifier = resourceConfigurationIdentifier
         self.resourceConfigurationDefinition = resourceConfigurationDefinition
@@ -3585,6 +8708,10 @@ public struct UpdateResourceConfigurationRequest: Codable, Sendable, Hashable {
 }
 
 extension UpdateResourceConfigurationRequest: Validatable {
+    /// Checks the members against the model's constraints (lengths, ranges, patterns, sizes),
+    /// nested values included; each one broken is an issue in `v`.
+    ///
+    /// - Parameter v: Collects the issues, with each member's path.
     public func validate(_ v: inout Validator) {
         v.string(self.resourceConfigurationIdentifier, "resourceConfigurationIdentifier", min: 20, max: 2048, pattern: #"((rcfg-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:resourceconfiguration/rcfg-[0-9a-z]{17}))"#)
         v.nested(self.resourceConfigurationDefinition, "resourceConfigurationDefinition")
@@ -3593,11 +8720,22 @@ extension UpdateResourceConfigurationRequest: Validatable {
 }
 
 extension UpdateResourceConfigurationRequest: OperationInput {
+    /// The members `resourceConfigurationDefinition`, `allowAssociationToShareableServiceNetwork`
+    /// and `portRanges` go in a JSON body.
     public static let hasBody = true
+
+    /// Puts `resourceConfigurationIdentifier` in the path.
+    ///
+    /// - Parameter b: The request being bound.
     public func bind(_ b: inout RequestBinder) {
         b.label("resourceConfigurationIdentifier", self.resourceConfigurationIdentifier)
     }
     private enum BodyKeys: String, CodingKey { case resourceConfigurationDefinition, allowAssociationToShareableServiceNetwork, portRanges }
+
+    /// Encodes the body members only: `resourceConfigurationDefinition`,
+    /// `allowAssociationToShareableServiceNetwork` and `portRanges`.
+    ///
+    /// - Parameter encoder: The JSON body's encoder.
     public func encodeBody(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: BodyKeys.self)
         try c.encodeIfPresent(self.resourceConfigurationDefinition, forKey: .resourceConfigurationDefinition)
@@ -3606,19 +8744,86 @@ extension UpdateResourceConfigurationRequest: OperationInput {
     }
 }
 
+/// The output of ``LatticeClient/updateResourceConfiguration(_:)``.
 public struct UpdateResourceConfigurationResponse: Codable, Sendable, Hashable {
+    /// The ID of the resource configuration.
+    ///
+    /// Constraints: exactly 22 characters; pattern `rcfg-[0-9a-z]{17}`.
     public var id: String?
+
+    /// The name of the resource configuration.
+    ///
+    /// Constraints: 3 to 40 characters; pattern `(?!rcfg-)(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+`.
     public var name: String?
+
+    /// The Amazon Resource Name (ARN) of the resource configuration.
+    ///
+    /// Constraints: 20 to 2048 characters; pattern
+    /// `arn:[a-z0-9f\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:resourceconfiguration/rcfg-[0-9a-z]{17}`.
     public var arn: String?
+
+    /// The ID of the resource gateway associated with the resource configuration.
+    ///
+    /// Constraints: exactly 21 characters; pattern `rgw-[0-9a-z]{17}`.
     public var resourceGatewayId: String?
+
+    /// The ID of the group resource configuration.
+    ///
+    /// Constraints: exactly 22 characters; pattern `rcfg-[0-9a-z]{17}`.
     public var resourceConfigurationGroupId: String?
+
+    /// The type of resource configuration.
+    ///
+    /// - `SINGLE` - A single resource.
+    /// - `GROUP` - A group of resources.
+    /// - `CHILD` - A single resource that is part of a group resource configuration.
+    /// - `ARN` - An Amazon Web Services resource.
+    ///
+    /// Constraints: one of `GROUP`, `CHILD`, `SINGLE`, `ARN`.
     public var type: ResourceConfigurationType?
+
+    /// The TCP port ranges that a consumer can use to access a resource configuration. You can
+    /// separate port ranges with a comma. Example: 1-65535 or 1,2,22-30
+    ///
+    /// Constraints: each 1 to 11 characters, pattern `((\d{1,5}\-\d{1,5})|(\d+))`.
     public var portRanges: [String]?
+
+    /// Indicates whether to add the resource configuration to service networks that are shared with
+    /// other accounts.
     public var allowAssociationToShareableServiceNetwork: Bool?
+
+    /// The TCP protocol accepted by the specified resource configuration.
+    ///
+    /// Constraints: one of `TCP`.
     public var `protocol`: ProtocolType?
+
+    /// The status of the resource configuration.
+    ///
+    /// Constraints: one of `ACTIVE`, `CREATE_IN_PROGRESS`, `UPDATE_IN_PROGRESS`,
+    /// `DELETE_IN_PROGRESS`, `CREATE_FAILED`, `UPDATE_FAILED`, `DELETE_FAILED`.
     public var status: ResourceConfigurationStatus?
+
+    /// The resource configuration.
     public var resourceConfigurationDefinition: ResourceConfigurationDefinition?
 
+    /// An `UpdateResourceConfigurationResponse` with the given members; an optional one left out is
+    /// not sent.
+    ///
+    /// - Parameters:
+    ///   - id: The ID of the resource configuration.
+    ///   - name: The name of the resource configuration.
+    ///   - arn: The Amazon Resource Name (ARN) of the resource configuration.
+    ///   - resourceGatewayId: The ID of the resource gateway associated with the resource
+    ///     configuration.
+    ///   - resourceConfigurationGroupId: The ID of the group resource configuration.
+    ///   - type: The type of resource configuration.
+    ///   - portRanges: The TCP port ranges that a consumer can use to access a resource
+    ///     configuration.
+    ///   - allowAssociationToShareableServiceNetwork: Indicates whether to add the resource
+    ///     configuration to service networks that are shared with other accounts.
+    ///   - protocol: The TCP protocol accepted by the specified resource configuration.
+    ///   - status: The status of the resource configuration.
+    ///   - resourceConfigurationDefinition: The resource configuration.
     public init(id: String? = nil, name: String? = nil, arn: String? = nil, resourceGatewayId: String? = nil, resourceConfigurationGroupId: String? = nil, type: ResourceConfigurationType? = nil, portRanges: [String]? = nil, allowAssociationToShareableServiceNetwork: Bool? = nil, protocol: ProtocolType? = nil, status: ResourceConfigurationStatus? = nil, resourceConfigurationDefinition: ResourceConfigurationDefinition? = nil) {
         self.id = id
         self.name = name
@@ -3634,10 +8839,26 @@ public struct UpdateResourceConfigurationResponse: Codable, Sendable, Hashable {
     }
 }
 
+/// The input of ``LatticeClient/updateResourceGateway(_:)``.
 public struct UpdateResourceGatewayRequest: Codable, Sendable, Hashable {
+    /// The ID or ARN of the resource gateway.
+    ///
+    /// Constraints: required; 17 to 2048 characters; pattern
+    /// `((rgw-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:resourcegateway/rgw-[0-9a-z]{17}))`.
     public var resourceGatewayIdentifier: String
+
+    /// The IDs of the security groups associated with the resource gateway.
+    ///
+    /// Constraints: at most 5 items; each 5 to 200 characters, pattern
+    /// `sg-(([0-9a-z]{8})|([0-9a-z]{17}))`.
     public var securityGroupIds: [String]?
 
+    /// An `UpdateResourceGatewayRequest` with the given members; an optional one left out is not
+    /// sent.
+    ///
+    /// - Parameters:
+    ///   - resourceGatewayIdentifier: The ID or ARN of the resource gateway.
+    ///   - securityGroupIds: The IDs of the security groups associated with the resource gateway.
     public init(resourceGatewayIdentifier: String, securityGroupIds: [String]? = nil) {
         self.resourceGatewayIdentifier = resourceGatewayIdentifier
         self.securityGroupIds = securityGroupIds
@@ -3645,6 +8866,10 @@ public struct UpdateResourceGatewayRequest: Codable, Sendable, Hashable {
 }
 
 extension UpdateResourceGatewayRequest: Validatable {
+    /// Checks the members against the model's constraints (lengths, ranges, patterns, sizes),
+    /// nested values included; each one broken is an issue in `v`.
+    ///
+    /// - Parameter v: Collects the issues, with each member's path.
     public func validate(_ v: inout Validator) {
         v.string(self.resourceGatewayIdentifier, "resourceGatewayIdentifier", min: 17, max: 2048, pattern: #"((rgw-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:resourcegateway/rgw-[0-9a-z]{17}))"#)
         v.list(self.securityGroupIds, "securityGroupIds", min: 0, max: 5) { v, e in v.string(e, min: 5, max: 200, pattern: #"sg-(([0-9a-z]{8})|([0-9a-z]{17}))"#) }
@@ -3652,27 +8877,82 @@ extension UpdateResourceGatewayRequest: Validatable {
 }
 
 extension UpdateResourceGatewayRequest: OperationInput {
+    /// The member `securityGroupIds` goes in a JSON body.
     public static let hasBody = true
+
+    /// Puts `resourceGatewayIdentifier` in the path.
+    ///
+    /// - Parameter b: The request being bound.
     public func bind(_ b: inout RequestBinder) {
         b.label("resourceGatewayIdentifier", self.resourceGatewayIdentifier)
     }
     private enum BodyKeys: String, CodingKey { case securityGroupIds }
+
+    /// Encodes the body members only: `securityGroupIds`.
+    ///
+    /// - Parameter encoder: The JSON body's encoder.
     public func encodeBody(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: BodyKeys.self)
         try c.encodeIfPresent(self.securityGroupIds, forKey: .securityGroupIds)
     }
 }
 
+/// The output of ``LatticeClient/updateResourceGateway(_:)``.
 public struct UpdateResourceGatewayResponse: Codable, Sendable, Hashable {
+    /// The name of the resource gateway.
+    ///
+    /// Constraints: 3 to 40 characters; pattern `(?!rgw-)(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+`.
     public var name: String?
+
+    /// The ID of the resource gateway.
+    ///
+    /// Constraints: exactly 21 characters; pattern `rgw-[0-9a-z]{17}`.
     public var id: String?
+
+    /// The Amazon Resource Name (ARN) of the resource gateway.
+    ///
+    /// Constraints: 20 to 2048 characters; pattern
+    /// `arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:resourcegateway/rgw-[0-9a-z]{17}`.
     public var arn: String?
+
+    /// The status of the resource gateway.
+    ///
+    /// Constraints: one of `ACTIVE`, `CREATE_IN_PROGRESS`, `UPDATE_IN_PROGRESS`,
+    /// `DELETE_IN_PROGRESS`, `CREATE_FAILED`, `UPDATE_FAILED`, `DELETE_FAILED`.
     public var status: ResourceGatewayStatus?
+
+    /// The ID of the VPC for the resource gateway.
+    ///
+    /// Constraints: 5 to 50 characters; pattern `vpc-(([0-9a-z]{8})|([0-9a-z]{17}))`.
     public var vpcId: String?
+
+    /// The IDs of the VPC subnets for the resource gateway.
+    ///
+    /// Constraints: each 5 to 200 characters.
     public var subnetIds: [String]?
+
+    /// The IDs of the security groups associated with the resource gateway.
+    ///
+    /// Constraints: each 5 to 200 characters, pattern `sg-(([0-9a-z]{8})|([0-9a-z]{17}))`.
     public var securityGroupIds: [String]?
+
+    /// The type of IP address used by the resource gateway.
+    ///
+    /// Constraints: one of `IPV4`, `IPV6`.
     public var ipAddressType: IpAddressType?
 
+    /// An `UpdateResourceGatewayResponse` with the given members; an optional one left out is not
+    /// sent.
+    ///
+    /// - Parameters:
+    ///   - name: The name of the resource gateway.
+    ///   - id: The ID of the resource gateway.
+    ///   - arn: The Amazon Resource Name (ARN) of the resource gateway.
+    ///   - status: The status of the resource gateway.
+    ///   - vpcId: The ID of the VPC for the resource gateway.
+    ///   - subnetIds: The IDs of the VPC subnets for the resource gateway.
+    ///   - securityGroupIds: The IDs of the security groups associated with the resource gateway.
+    ///   - ipAddressType: The type of IP address used by the resource gateway.
     public init(name: String? = nil, id: String? = nil, arn: String? = nil, status: ResourceGatewayStatus? = nil, vpcId: String? = nil, subnetIds: [String]? = nil, securityGroupIds: [String]? = nil, ipAddressType: IpAddressType? = nil) {
         self.name = name
         self.id = id
@@ -3685,14 +8965,46 @@ public struct UpdateResourceGatewayResponse: Codable, Sendable, Hashable {
     }
 }
 
+/// The input of ``LatticeClient/updateRule(_:)``.
 public struct UpdateRuleRequest: Codable, Sendable, Hashable {
+    /// The ID or ARN of the service.
+    ///
+    /// Constraints: required; 17 to 2048 characters; pattern
+    /// `((svc-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}))`.
     public var serviceIdentifier: String
+
+    /// The ID or ARN of the listener.
+    ///
+    /// Constraints: required; 20 to 2048 characters; pattern
+    /// `((listener-[0-9a-z]{17})|(^arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}/listener/listener-[0-9a-z]{17}$))`.
     public var listenerIdentifier: String
+
+    /// The ID or ARN of the rule.
+    ///
+    /// Constraints: required; 20 to 2048 characters; pattern
+    /// `((rule-[0-9a-z]{17})|(^arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}/listener/listener-[0-9a-z]{17}/rule/rule-[0-9a-z]{17}$))`.
     public var ruleIdentifier: String
+
+    /// The rule match.
     public var match: RuleMatch?
+
+    /// The rule priority. A listener can't have multiple rules with the same priority.
+    ///
+    /// Constraints: 1 to 2000.
     public var priority: Int?
+
+    /// Information about the action for the specified listener rule.
     public var action: RuleAction?
 
+    /// An `UpdateRuleRequest` with the given members; an optional one left out is not sent.
+    ///
+    /// - Parameters:
+    ///   - serviceIdentifier: The ID or ARN of the service.
+    ///   - listenerIdentifier: The ID or ARN of the listener.
+    ///   - ruleIdentifier: The ID or ARN of the rule.
+    ///   - match: The rule match.
+    ///   - priority: The rule priority.
+    ///   - action: Information about the action for the specified listener rule.
     public init(serviceIdentifier: String, listenerIdentifier: String, ruleIdentifier: String, match: RuleMatch? = nil, priority: Int? = nil, action: RuleAction? = nil) {
         self.serviceIdentifier = serviceIdentifier
         self.listenerIdentifier = listenerIdentifier
@@ -3704,6 +9016,10 @@ public struct UpdateRuleRequest: Codable, Sendable, Hashable {
 }
 
 extension UpdateRuleRequest: Validatable {
+    /// Checks the members against the model's constraints (lengths, ranges, patterns, sizes),
+    /// nested values included; each one broken is an issue in `v`.
+    ///
+    /// - Parameter v: Collects the issues, with each member's path.
     public func validate(_ v: inout Validator) {
         v.string(self.serviceIdentifier, "serviceIdentifier", min: 17, max: 2048, pattern: #"((svc-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}))"#)
         v.string(self.listenerIdentifier, "listenerIdentifier", min: 20, max: 2048, pattern: #"((listener-[0-9a-z]{17})|(^arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}/listener/listener-[0-9a-z]{17}$))"#)
@@ -3715,13 +9031,22 @@ extension UpdateRuleRequest: Validatable {
 }
 
 extension UpdateRuleRequest: OperationInput {
+    /// The members `match`, `priority` and `action` go in a JSON body.
     public static let hasBody = true
+
+    /// Puts `serviceIdentifier`, `listenerIdentifier` and `ruleIdentifier` in the path.
+    ///
+    /// - Parameter b: The request being bound.
     public func bind(_ b: inout RequestBinder) {
         b.label("serviceIdentifier", self.serviceIdentifier)
         b.label("listenerIdentifier", self.listenerIdentifier)
         b.label("ruleIdentifier", self.ruleIdentifier)
     }
     private enum BodyKeys: String, CodingKey { case match, priority, action }
+
+    /// Encodes the body members only: `match`, `priority` and `action`.
+    ///
+    /// - Parameter encoder: The JSON body's encoder.
     public func encodeBody(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: BodyKeys.self)
         try c.encodeIfPresent(self.match, forKey: .match)
@@ -3730,15 +9055,48 @@ extension UpdateRuleRequest: OperationInput {
     }
 }
 
+/// The output of ``LatticeClient/updateRule(_:)``.
 public struct UpdateRuleResponse: Codable, Sendable, Hashable {
+    /// The Amazon Resource Name (ARN) of the listener.
+    ///
+    /// Constraints: 20 to 2048 characters; pattern
+    /// `arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}/listener/listener-[0-9a-z]{17}/rule/rule-[0-9a-z]{17}`.
     public var arn: String?
+
+    /// The ID of the listener.
+    ///
+    /// Constraints: 5 to 22 characters; pattern `rule-[0-9a-z]{17}`.
     public var id: String?
+
+    /// The name of the listener.
+    ///
+    /// Constraints: 3 to 63 characters; pattern `(?!rule-)(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+`.
     public var name: String?
+
+    /// Indicates whether this is the default rule.
     public var isDefault: Bool?
+
+    /// The rule match.
     public var match: RuleMatch?
+
+    /// The rule priority.
+    ///
+    /// Constraints: 1 to 2000.
     public var priority: Int?
+
+    /// Information about the action for the specified listener rule.
     public var action: RuleAction?
 
+    /// An `UpdateRuleResponse` with the given members; an optional one left out is not sent.
+    ///
+    /// - Parameters:
+    ///   - arn: The Amazon Resource Name (ARN) of the listener.
+    ///   - id: The ID of the listener.
+    ///   - name: The name of the listener.
+    ///   - isDefault: Indicates whether this is the default rule.
+    ///   - match: The rule match.
+    ///   - priority: The rule priority.
+    ///   - action: Information about the action for the specified listener rule.
     public init(arn: String? = nil, id: String? = nil, name: String? = nil, isDefault: Bool? = nil, match: RuleMatch? = nil, priority: Int? = nil, action: RuleAction? = nil) {
         self.arn = arn
         self.id = id
@@ -3750,10 +9108,28 @@ public struct UpdateRuleResponse: Codable, Sendable, Hashable {
     }
 }
 
+/// The input of ``LatticeClient/updateServiceNetwork(_:)``.
 public struct UpdateServiceNetworkRequest: Codable, Sendable, Hashable {
+    /// The ID or ARN of the service network.
+    ///
+    /// Constraints: required; 3 to 2048 characters; pattern
+    /// `((sn-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:servicenetwork/sn-[0-9a-z]{17}))`.
     public var serviceNetworkIdentifier: String
+
+    /// The type of IAM policy.
+    ///
+    /// - `NONE`: The resource does not use an IAM policy. This is the default.
+    /// - `AWS_IAM`: The resource uses an IAM policy. When this type is used, auth is enabled and an
+    ///   auth policy is required.
+    ///
+    /// Constraints: required; one of `NONE`, `AWS_IAM`.
     public var authType: AuthType
 
+    /// An `UpdateServiceNetworkRequest` with the given members.
+    ///
+    /// - Parameters:
+    ///   - serviceNetworkIdentifier: The ID or ARN of the service network.
+    ///   - authType: The type of IAM policy.
     public init(serviceNetworkIdentifier: String, authType: AuthType) {
         self.serviceNetworkIdentifier = serviceNetworkIdentifier
         self.authType = authType
@@ -3761,29 +9137,67 @@ public struct UpdateServiceNetworkRequest: Codable, Sendable, Hashable {
 }
 
 extension UpdateServiceNetworkRequest: Validatable {
+    /// Checks the members against the model's constraints (lengths, ranges, patterns, sizes),
+    /// nested values included; each one broken is an issue in `v`.
+    ///
+    /// - Parameter v: Collects the issues, with each member's path.
     public func validate(_ v: inout Validator) {
         v.string(self.serviceNetworkIdentifier, "serviceNetworkIdentifier", min: 3, max: 2048, pattern: #"((sn-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:servicenetwork/sn-[0-9a-z]{17}))"#)
     }
 }
 
 extension UpdateServiceNetworkRequest: OperationInput {
+    /// The member `authType` goes in a JSON body.
     public static let hasBody = true
+
+    /// Puts `serviceNetworkIdentifier` in the path.
+    ///
+    /// - Parameter b: The request being bound.
     public func bind(_ b: inout RequestBinder) {
         b.label("serviceNetworkIdentifier", self.serviceNetworkIdentifier)
     }
     private enum BodyKeys: String, CodingKey { case authType }
+
+    /// Encodes the body members only: `authType`.
+    ///
+    /// - Parameter encoder: The JSON body's encoder.
     public func encodeBody(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: BodyKeys.self)
         try c.encode(self.authType, forKey: .authType)
     }
 }
 
+/// The output of ``LatticeClient/updateServiceNetwork(_:)``.
 public struct UpdateServiceNetworkResponse: Codable, Sendable, Hashable {
+    /// The ID of the service network.
+    ///
+    /// Constraints: exactly 20 characters; pattern `sn-[0-9a-z]{17}`.
     public var id: String?
+
+    /// The name of the service network.
+    ///
+    /// Constraints: 3 to 63 characters; pattern `(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+`.
     public var name: String?
+
+    /// The Amazon Resource Name (ARN) of the service network.
+    ///
+    /// Constraints: 32 to 2048 characters; pattern
+    /// `arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:servicenetwork/sn-[0-9a-z]{17}`.
     public var arn: String?
+
+    /// The type of IAM policy.
+    ///
+    /// Constraints: one of `NONE`, `AWS_IAM`.
     public var authType: AuthType?
 
+    /// An `UpdateServiceNetworkResponse` with the given members; an optional one left out is not
+    /// sent.
+    ///
+    /// - Parameters:
+    ///   - id: The ID of the service network.
+    ///   - name: The name of the service network.
+    ///   - arn: The Amazon Resource Name (ARN) of the service network.
+    ///   - authType: The type of IAM policy.
     public init(id: String? = nil, name: String? = nil, arn: String? = nil, authType: AuthType? = nil) {
         self.id = id
         self.name = name
@@ -3792,10 +9206,25 @@ public struct UpdateServiceNetworkResponse: Codable, Sendable, Hashable {
     }
 }
 
+/// The input of ``LatticeClient/updateServiceNetworkVpcAssociation(_:)``.
 public struct UpdateServiceNetworkVpcAssociationRequest: Codable, Sendable, Hashable {
+    /// The ID or ARN of the association.
+    ///
+    /// Constraints: required; 17 to 2048 characters; pattern
+    /// `((snva-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:servicenetworkvpcassociation/snva-[0-9a-z]{17}))`.
     public var serviceNetworkVpcAssociationIdentifier: String
+
+    /// The IDs of the security groups.
+    ///
+    /// Constraints: required; 1 to 5 items; each 5 to 200 characters, pattern
+    /// `sg-(([0-9a-z]{8})|([0-9a-z]{17}))`.
     public var securityGroupIds: [String]
 
+    /// An `UpdateServiceNetworkVpcAssociationRequest` with the given members.
+    ///
+    /// - Parameters:
+    ///   - serviceNetworkVpcAssociationIdentifier: The ID or ARN of the association.
+    ///   - securityGroupIds: The IDs of the security groups.
     public init(serviceNetworkVpcAssociationIdentifier: String, securityGroupIds: [String]) {
         self.serviceNetworkVpcAssociationIdentifier = serviceNetworkVpcAssociationIdentifier
         self.securityGroupIds = securityGroupIds
@@ -3803,6 +9232,10 @@ public struct UpdateServiceNetworkVpcAssociationRequest: Codable, Sendable, Hash
 }
 
 extension UpdateServiceNetworkVpcAssociationRequest: Validatable {
+    /// Checks the members against the model's constraints (lengths, ranges, patterns, sizes),
+    /// nested values included; each one broken is an issue in `v`.
+    ///
+    /// - Parameter v: Collects the issues, with each member's path.
     public func validate(_ v: inout Validator) {
         v.string(self.serviceNetworkVpcAssociationIdentifier, "serviceNetworkVpcAssociationIdentifier", min: 17, max: 2048, pattern: #"((snva-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:servicenetworkvpcassociation/snva-[0-9a-z]{17}))"#)
         v.list(self.securityGroupIds, "securityGroupIds", min: 1, max: 5) { v, e in v.string(e, min: 5, max: 200, pattern: #"sg-(([0-9a-z]{8})|([0-9a-z]{17}))"#) }
@@ -3810,24 +9243,65 @@ extension UpdateServiceNetworkVpcAssociationRequest: Validatable {
 }
 
 extension UpdateServiceNetworkVpcAssociationRequest: OperationInput {
+    /// The member `securityGroupIds` goes in a JSON body.
     public static let hasBody = true
+
+    /// Puts `serviceNetworkVpcAssociationIdentifier` in the path.
+    ///
+    /// - Parameter b: The request being bound.
     public func bind(_ b: inout RequestBinder) {
         b.label("serviceNetworkVpcAssociationIdentifier", self.serviceNetworkVpcAssociationIdentifier)
     }
     private enum BodyKeys: String, CodingKey { case securityGroupIds }
+
+    /// Encodes the body members only: `securityGroupIds`.
+    ///
+    /// - Parameter encoder: The JSON body's encoder.
     public func encodeBody(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: BodyKeys.self)
         try c.encode(self.securityGroupIds, forKey: .securityGroupIds)
     }
 }
 
+/// The output of ``LatticeClient/updateServiceNetworkVpcAssociation(_:)``.
 public struct UpdateServiceNetworkVpcAssociationResponse: Codable, Sendable, Hashable {
+    /// The ID of the association.
+    ///
+    /// Constraints: exactly 22 characters; pattern `snva-[0-9a-z]{17}`.
     public var id: String?
+
+    /// The Amazon Resource Name (ARN) of the association.
+    ///
+    /// Constraints: 20 to 2048 characters; pattern
+    /// `arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:servicenetworkvpcassociation/snva-[0-9a-z]{17}`.
     public var arn: String?
+
+    /// The status. You can retry the operation if the status is `DELETE_FAILED`. However, if you
+    /// retry it while the status is `DELETE_IN_PROGRESS`, there is no change in the status.
+    ///
+    /// Constraints: one of `CREATE_IN_PROGRESS`, `ACTIVE`, `UPDATE_IN_PROGRESS`,
+    /// `DELETE_IN_PROGRESS`, `CREATE_FAILED`, `DELETE_FAILED`, `UPDATE_FAILED`.
     public var status: ServiceNetworkVpcAssociationStatus?
+
+    /// The account that created the association.
+    ///
+    /// Constraints: 1 to 12 characters; pattern `[0-9]{12}`.
     public var createdBy: String?
+
+    /// The IDs of the security groups.
+    ///
+    /// Constraints: each 5 to 200 characters, pattern `sg-(([0-9a-z]{8})|([0-9a-z]{17}))`.
     public var securityGroupIds: [String]?
 
+    /// An `UpdateServiceNetworkVpcAssociationResponse` with the given members; an optional one left
+    /// out is not sent.
+    ///
+    /// - Parameters:
+    ///   - id: The ID of the association.
+    ///   - arn: The Amazon Resource Name (ARN) of the association.
+    ///   - status: The status.
+    ///   - createdBy: The account that created the association.
+    ///   - securityGroupIds: The IDs of the security groups.
     public init(id: String? = nil, arn: String? = nil, status: ServiceNetworkVpcAssociationStatus? = nil, createdBy: String? = nil, securityGroupIds: [String]? = nil) {
         self.id = id
         self.arn = arn
@@ -3837,11 +9311,35 @@ public struct UpdateServiceNetworkVpcAssociationResponse: Codable, Sendable, Has
     }
 }
 
+/// The input of ``LatticeClient/updateService(_:)``.
 public struct UpdateServiceRequest: Codable, Sendable, Hashable {
+    /// The ID or ARN of the service.
+    ///
+    /// Constraints: required; 17 to 2048 characters; pattern
+    /// `((svc-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}))`.
     public var serviceIdentifier: String
+
+    /// The Amazon Resource Name (ARN) of the certificate.
+    ///
+    /// Constraints: at most 2048 characters; pattern
+    /// `(arn(:[a-z0-9]+([.-][a-z0-9]+)*){2}(:([a-z0-9]+([.-][a-z0-9]+)*)?){2}:certificate/[0-9a-z-]+)?`.
     public var certificateArn: String?
+
+    /// The type of IAM policy.
+    ///
+    /// - `NONE`: The resource does not use an IAM policy. This is the default.
+    /// - `AWS_IAM`: The resource uses an IAM policy. When this type is used, auth is enabled and an
+    ///   auth policy is required.
+    ///
+    /// Constraints: one of `NONE`, `AWS_IAM`.
     public var authType: AuthType?
 
+    /// An `UpdateServiceRequest` with the given members; an optional one left out is not sent.
+    ///
+    /// - Parameters:
+    ///   - serviceIdentifier: The ID or ARN of the service.
+    ///   - certificateArn: The Amazon Resource Name (ARN) of the certificate.
+    ///   - authType: The type of IAM policy.
     public init(serviceIdentifier: String, certificateArn: String? = nil, authType: AuthType? = nil) {
         self.serviceIdentifier = serviceIdentifier
         self.certificateArn = certificateArn
@@ -3850,6 +9348,10 @@ public struct UpdateServiceRequest: Codable, Sendable, Hashable {
 }
 
 extension UpdateServiceRequest: Validatable {
+    /// Checks the members against the model's constraints (lengths, ranges, patterns, sizes),
+    /// nested values included; each one broken is an issue in `v`.
+    ///
+    /// - Parameter v: Collects the issues, with each member's path.
     public func validate(_ v: inout Validator) {
         v.string(self.serviceIdentifier, "serviceIdentifier", min: 17, max: 2048, pattern: #"((svc-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}))"#)
         v.string(self.certificateArn, "certificateArn", min: 0, max: 2048, pattern: #"(arn(:[a-z0-9]+([.-][a-z0-9]+)*){2}(:([a-z0-9]+([.-][a-z0-9]+)*)?){2}:certificate/[0-9a-z-]+)?"#)
@@ -3857,11 +9359,20 @@ extension UpdateServiceRequest: Validatable {
 }
 
 extension UpdateServiceRequest: OperationInput {
+    /// The members `certificateArn` and `authType` go in a JSON body.
     public static let hasBody = true
+
+    /// Puts `serviceIdentifier` in the path.
+    ///
+    /// - Parameter b: The request being bound.
     public func bind(_ b: inout RequestBinder) {
         b.label("serviceIdentifier", self.serviceIdentifier)
     }
     private enum BodyKeys: String, CodingKey { case certificateArn, authType }
+
+    /// Encodes the body members only: `certificateArn` and `authType`.
+    ///
+    /// - Parameter encoder: The JSON body's encoder.
     public func encodeBody(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: BodyKeys.self)
         try c.encodeIfPresent(self.certificateArn, forKey: .certificateArn)
@@ -3869,14 +9380,49 @@ extension UpdateServiceRequest: OperationInput {
     }
 }
 
+/// The output of ``LatticeClient/updateService(_:)``.
 public struct UpdateServiceResponse: Codable, Sendable, Hashable {
+    /// The ID of the service.
+    ///
+    /// Constraints: exactly 21 characters; pattern `svc-[0-9a-z]{17}`.
     public var id: String?
+
+    /// The Amazon Resource Name (ARN) of the service.
+    ///
+    /// Constraints: 20 to 2048 characters; pattern
+    /// `arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}`.
     public var arn: String?
+
+    /// The name of the service.
+    ///
+    /// Constraints: 3 to 40 characters; pattern `(?!svc-)(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+`.
     public var name: String?
+
+    /// The custom domain name of the service.
+    ///
+    /// Constraints: 3 to 255 characters.
     public var customDomainName: String?
+
+    /// The Amazon Resource Name (ARN) of the certificate.
+    ///
+    /// Constraints: at most 2048 characters; pattern
+    /// `(arn(:[a-z0-9]+([.-][a-z0-9]+)*){2}(:([a-z0-9]+([.-][a-z0-9]+)*)?){2}:certificate/[0-9a-z-]+)?`.
     public var certificateArn: String?
+
+    /// The type of IAM policy.
+    ///
+    /// Constraints: one of `NONE`, `AWS_IAM`.
     public var authType: AuthType?
 
+    /// An `UpdateServiceResponse` with the given members; an optional one left out is not sent.
+    ///
+    /// - Parameters:
+    ///   - id: The ID of the service.
+    ///   - arn: The Amazon Resource Name (ARN) of the service.
+    ///   - name: The name of the service.
+    ///   - customDomainName: The custom domain name of the service.
+    ///   - certificateArn: The Amazon Resource Name (ARN) of the certificate.
+    ///   - authType: The type of IAM policy.
     public init(id: String? = nil, arn: String? = nil, name: String? = nil, customDomainName: String? = nil, certificateArn: String? = nil, authType: AuthType? = nil) {
         self.id = id
         self.arn = arn
@@ -3887,10 +9433,24 @@ public struct UpdateServiceResponse: Codable, Sendable, Hashable {
     }
 }
 
+/// The input of ``LatticeClient/updateTargetGroup(_:)``.
 public struct UpdateTargetGroupRequest: Codable, Sendable, Hashable {
+    /// The ID or ARN of the target group.
+    ///
+    /// Constraints: required; 17 to 2048 characters; pattern
+    /// `((tg-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:targetgroup/tg-[0-9a-z]{17}))`.
     public var targetGroupIdentifier: String
+
+    /// The health check configuration.
+    ///
+    /// Constraints: required.
     public var healthCheck: HealthCheckConfig
 
+    /// An `UpdateTargetGroupRequest` with the given members.
+    ///
+    /// - Parameters:
+    ///   - targetGroupIdentifier: The ID or ARN of the target group.
+    ///   - healthCheck: The health check configuration.
     public init(targetGroupIdentifier: String, healthCheck: HealthCheckConfig) {
         self.targetGroupIdentifier = targetGroupIdentifier
         self.healthCheck = healthCheck
@@ -3898,6 +9458,10 @@ public struct UpdateTargetGroupRequest: Codable, Sendable, Hashable {
 }
 
 extension UpdateTargetGroupRequest: Validatable {
+    /// Checks the members against the model's constraints (lengths, ranges, patterns, sizes),
+    /// nested values included; each one broken is an issue in `v`.
+    ///
+    /// - Parameter v: Collects the issues, with each member's path.
     public func validate(_ v: inout Validator) {
         v.string(self.targetGroupIdentifier, "targetGroupIdentifier", min: 17, max: 2048, pattern: #"((tg-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:targetgroup/tg-[0-9a-z]{17}))"#)
         v.nested(self.healthCheck, "healthCheck")
@@ -3905,25 +9469,67 @@ extension UpdateTargetGroupRequest: Validatable {
 }
 
 extension UpdateTargetGroupRequest: OperationInput {
+    /// The member `healthCheck` goes in a JSON body.
     public static let hasBody = true
+
+    /// Puts `targetGroupIdentifier` in the path.
+    ///
+    /// - Parameter b: The request being bound.
     public func bind(_ b: inout RequestBinder) {
         b.label("targetGroupIdentifier", self.targetGroupIdentifier)
     }
     private enum BodyKeys: String, CodingKey { case healthCheck }
+
+    /// Encodes the body members only: `healthCheck`.
+    ///
+    /// - Parameter encoder: The JSON body's encoder.
     public func encodeBody(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: BodyKeys.self)
         try c.encode(self.healthCheck, forKey: .healthCheck)
     }
 }
 
+/// The output of ``LatticeClient/updateTargetGroup(_:)``.
 public struct UpdateTargetGroupResponse: Codable, Sendable, Hashable {
+    /// The ID of the target group.
+    ///
+    /// Constraints: exactly 20 characters; pattern `tg-[0-9a-z]{17}`.
     public var id: String?
+
+    /// The Amazon Resource Name (ARN) of the target group.
+    ///
+    /// Constraints: 20 to 2048 characters; pattern
+    /// `arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:targetgroup/tg-[0-9a-z]{17}`.
     public var arn: String?
+
+    /// The name of the target group.
+    ///
+    /// Constraints: 3 to 128 characters; pattern `(?!tg-)(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+`.
     public var name: String?
+
+    /// The target group type.
+    ///
+    /// Constraints: one of `IP`, `LAMBDA`, `INSTANCE`, `ALB`.
     public var type: TargetGroupType?
+
+    /// The target group configuration.
     public var config: TargetGroupConfig?
+
+    /// The status.
+    ///
+    /// Constraints: one of `CREATE_IN_PROGRESS`, `ACTIVE`, `DELETE_IN_PROGRESS`, `CREATE_FAILED`,
+    /// `DELETE_FAILED`.
     public var status: TargetGroupStatus?
 
+    /// An `UpdateTargetGroupResponse` with the given members; an optional one left out is not sent.
+    ///
+    /// - Parameters:
+    ///   - id: The ID of the target group.
+    ///   - arn: The Amazon Resource Name (ARN) of the target group.
+    ///   - name: The name of the target group.
+    ///   - type: The target group type.
+    ///   - config: The target group configuration.
+    ///   - status: The status.
     public init(id: String? = nil, arn: String? = nil, name: String? = nil, type: TargetGroupType? = nil, config: TargetGroupConfig? = nil, status: TargetGroupStatus? = nil) {
         self.id = id
         self.arn = arn
@@ -3934,20 +9540,52 @@ public struct UpdateTargetGroupResponse: Codable, Sendable, Hashable {
     }
 }
 
+/// Describes a validation failure.
 public struct ValidationExceptionField: Codable, Sendable, Hashable {
+    /// The name of the validation exception.
+    ///
+    /// Constraints: required.
     public var name: String
+
+    /// Additional information about why the validation failed.
+    ///
+    /// Constraints: required.
     public var message: String
 
+    /// A `ValidationExceptionField` with the given members.
+    ///
+    /// - Parameters:
+    ///   - name: The name of the validation exception.
+    ///   - message: Additional information about why the validation failed.
     public init(name: String, message: String) {
         self.name = name
         self.message = message
     }
 }
 
+/// Describes the weight of a target group.
 public struct WeightedTargetGroup: Codable, Sendable, Hashable {
+    /// The ID or ARN of the target group.
+    ///
+    /// Constraints: required; 17 to 2048 characters; pattern
+    /// `((tg-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:targetgroup/tg-[0-9a-z]{17}))`.
     public var targetGroupIdentifier: String
+
+    /// Only required if you specify multiple target groups for a forward action. The weight
+    /// determines how requests are distributed to the target group. For example, if you specify two
+    /// target groups, each with a weight of 10, each target group receives half the requests. If
+    /// you specify two target groups, one with a weight of 10 and the other with a weight of 20,
+    /// the target group with a weight of 20 receives twice as many requests as the other target
+    /// group. If there's only one target group specified, then the default value is 100.
+    ///
+    /// Constraints: 0 to 999.
     public var weight: Int?
 
+    /// A `WeightedTargetGroup` with the given members; an optional one left out is not sent.
+    ///
+    /// - Parameters:
+    ///   - targetGroupIdentifier: The ID or ARN of the target group.
+    ///   - weight: Only required if you specify multiple target groups for a forward action.
     public init(targetGroupIdentifier: String, weight: Int? = nil) {
         self.targetGroupIdentifier = targetGroupIdentifier
         self.weight = weight
@@ -3955,6 +9593,10 @@ public struct WeightedTargetGroup: Codable, Sendable, Hashable {
 }
 
 extension WeightedTargetGroup: Validatable {
+    /// Checks the members against the model's constraints (lengths, ranges, patterns, sizes),
+    /// nested values included; each one broken is an issue in `v`.
+    ///
+    /// - Parameter v: Collects the issues, with each member's path.
     public func validate(_ v: inout Validator) {
         v.string(self.targetGroupIdentifier, "targetGroupIdentifier", min: 17, max: 2048, pattern: #"((tg-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:targetgroup/tg-[0-9a-z]{17}))"#)
         v.integer(self.weight, "weight", min: 0, max: 999)

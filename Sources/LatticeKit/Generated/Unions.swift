@@ -5,13 +5,29 @@ import FoundationEssentials
 import Foundation
 #endif
 
+/// Describes a header match type.
 public enum HeaderMatchType: Codable, Sendable, Hashable {
+    /// An exact type match.
+    ///
+    /// Constraints: 1 to 200 characters.
     case exact(String)
+
+    /// A prefix type match. Matches the value with the prefix.
+    ///
+    /// Constraints: 1 to 200 characters.
     case prefix(String)
+
+    /// A contains type match.
+    ///
+    /// Constraints: 1 to 200 characters.
     case contains(String)
+
     /// A member this version of the model does not know, by name.
     case sdkUnknown(String)
 
+    /// Decodes the one member that is set; a member this model does not know is `sdkUnknown`.
+    ///
+    /// - Parameter decoder: The decoder to read from.
     public init(from decoder: any Decoder) throws {
         let (key, c) = try UnionCoding.member(decoder, union: "HeaderMatchType")
         switch key {
@@ -22,6 +38,9 @@ public enum HeaderMatchType: Codable, Sendable, Hashable {
         }
     }
 
+    /// Encodes the member that is set, as a JSON object with that one key.
+    ///
+    /// - Parameter encoder: The encoder to write to.
     public func encode(to encoder: any Encoder) throws {
         switch self {
         case .exact(let value): try UnionCoding.encode(value, as: "exact", to: encoder)
@@ -33,6 +52,10 @@ public enum HeaderMatchType: Codable, Sendable, Hashable {
 }
 
 extension HeaderMatchType: Validatable {
+    /// Checks the members against the model's constraints (lengths, ranges, patterns, sizes),
+    /// nested values included; each one broken is an issue in `v`.
+    ///
+    /// - Parameter v: Collects the issues, with each member's path.
     public func validate(_ v: inout Validator) {
         switch self {
         case .exact(let value): v.string(value, "exact", min: 1, max: 200)
@@ -43,11 +66,20 @@ extension HeaderMatchType: Validatable {
     }
 }
 
+/// Describes the codes to use when checking for a successful response from a target for health
+/// checks.
 public enum Matcher: Codable, Sendable, Hashable {
+    /// The HTTP code to use when checking for a successful response from a target.
+    ///
+    /// Constraints: at most 2000 characters; pattern `.*(^[0-9-,]+$|(^$)).*`.
     case httpCode(String)
+
     /// A member this version of the model does not know, by name.
     case sdkUnknown(String)
 
+    /// Decodes the one member that is set; a member this model does not know is `sdkUnknown`.
+    ///
+    /// - Parameter decoder: The decoder to read from.
     public init(from decoder: any Decoder) throws {
         let (key, c) = try UnionCoding.member(decoder, union: "Matcher")
         switch key {
@@ -56,6 +88,9 @@ public enum Matcher: Codable, Sendable, Hashable {
         }
     }
 
+    /// Encodes the member that is set, as a JSON object with that one key.
+    ///
+    /// - Parameter encoder: The encoder to write to.
     public func encode(to encoder: any Encoder) throws {
         switch self {
         case .httpCode(let value): try UnionCoding.encode(value, as: "httpCode", to: encoder)
@@ -65,6 +100,10 @@ public enum Matcher: Codable, Sendable, Hashable {
 }
 
 extension Matcher: Validatable {
+    /// Checks the members against the model's constraints (lengths, ranges, patterns, sizes),
+    /// nested values included; each one broken is an issue in `v`.
+    ///
+    /// - Parameter v: Collects the issues, with each member's path.
     public func validate(_ v: inout Validator) {
         switch self {
         case .httpCode(let value): v.string(value, "httpCode", min: 0, max: 2000, pattern: #".*(^[0-9-,]+$|(^$)).*"#)
@@ -73,12 +112,24 @@ extension Matcher: Validatable {
     }
 }
 
+/// Describes a path match type. Each rule can include only one of the following types of paths.
 public enum PathMatchType: Codable, Sendable, Hashable {
+    /// An exact match of the path.
+    ///
+    /// Constraints: 1 to 200 characters; pattern `/[a-zA-Z0-9@:%_+.~#?&/=-]*`.
     case exact(String)
+
+    /// A prefix match of the path.
+    ///
+    /// Constraints: 1 to 200 characters; pattern `/[a-zA-Z0-9@:%_+.~#?&/=-]*`.
     case prefix(String)
+
     /// A member this version of the model does not know, by name.
     case sdkUnknown(String)
 
+    /// Decodes the one member that is set; a member this model does not know is `sdkUnknown`.
+    ///
+    /// - Parameter decoder: The decoder to read from.
     public init(from decoder: any Decoder) throws {
         let (key, c) = try UnionCoding.member(decoder, union: "PathMatchType")
         switch key {
@@ -88,6 +139,9 @@ public enum PathMatchType: Codable, Sendable, Hashable {
         }
     }
 
+    /// Encodes the member that is set, as a JSON object with that one key.
+    ///
+    /// - Parameter encoder: The encoder to write to.
     public func encode(to encoder: any Encoder) throws {
         switch self {
         case .exact(let value): try UnionCoding.encode(value, as: "exact", to: encoder)
@@ -98,6 +152,10 @@ public enum PathMatchType: Codable, Sendable, Hashable {
 }
 
 extension PathMatchType: Validatable {
+    /// Checks the members against the model's constraints (lengths, ranges, patterns, sizes),
+    /// nested values included; each one broken is an issue in `v`.
+    ///
+    /// - Parameter v: Collects the issues, with each member's path.
     public func validate(_ v: inout Validator) {
         switch self {
         case .exact(let value): v.string(value, "exact", min: 1, max: 200, pattern: #"/[a-zA-Z0-9@:%_+.~#?&/=-]*"#)
@@ -107,13 +165,23 @@ extension PathMatchType: Validatable {
     }
 }
 
+/// Describes a resource configuration.
 public enum ResourceConfigurationDefinition: Codable, Sendable, Hashable {
+    /// The DNS name of the resource.
     case dnsResource(DnsResource)
+
+    /// The IP resource.
     case ipResource(IpResource)
+
+    /// The Amazon Resource Name (ARN) of the resource.
     case arnResource(ArnResource)
+
     /// A member this version of the model does not know, by name.
     case sdkUnknown(String)
 
+    /// Decodes the one member that is set; a member this model does not know is `sdkUnknown`.
+    ///
+    /// - Parameter decoder: The decoder to read from.
     public init(from decoder: any Decoder) throws {
         let (key, c) = try UnionCoding.member(decoder, union: "ResourceConfigurationDefinition")
         switch key {
@@ -124,6 +192,9 @@ public enum ResourceConfigurationDefinition: Codable, Sendable, Hashable {
         }
     }
 
+    /// Encodes the member that is set, as a JSON object with that one key.
+    ///
+    /// - Parameter encoder: The encoder to write to.
     public func encode(to encoder: any Encoder) throws {
         switch self {
         case .dnsResource(let value): try UnionCoding.encode(value, as: "dnsResource", to: encoder)
@@ -135,6 +206,10 @@ public enum ResourceConfigurationDefinition: Codable, Sendable, Hashable {
 }
 
 extension ResourceConfigurationDefinition: Validatable {
+    /// Checks the members against the model's constraints (lengths, ranges, patterns, sizes),
+    /// nested values included; each one broken is an issue in `v`.
+    ///
+    /// - Parameter v: Collects the issues, with each member's path.
     public func validate(_ v: inout Validator) {
         switch self {
         case .dnsResource(let value): v.nested(value, "dnsResource")
@@ -145,12 +220,21 @@ extension ResourceConfigurationDefinition: Validatable {
     }
 }
 
+/// Describes the action for a rule.
 public enum RuleAction: Codable, Sendable, Hashable {
+    /// The forward action. Traffic that matches the rule is forwarded to the specified target
+    /// groups.
     case forward(ForwardAction)
+
+    /// The fixed response action. The rule returns a custom HTTP response.
     case fixedResponse(FixedResponseAction)
+
     /// A member this version of the model does not know, by name.
     case sdkUnknown(String)
 
+    /// Decodes the one member that is set; a member this model does not know is `sdkUnknown`.
+    ///
+    /// - Parameter decoder: The decoder to read from.
     public init(from decoder: any Decoder) throws {
         let (key, c) = try UnionCoding.member(decoder, union: "RuleAction")
         switch key {
@@ -160,6 +244,9 @@ public enum RuleAction: Codable, Sendable, Hashable {
         }
     }
 
+    /// Encodes the member that is set, as a JSON object with that one key.
+    ///
+    /// - Parameter encoder: The encoder to write to.
     public func encode(to encoder: any Encoder) throws {
         switch self {
         case .forward(let value): try UnionCoding.encode(value, as: "forward", to: encoder)
@@ -170,6 +257,10 @@ public enum RuleAction: Codable, Sendable, Hashable {
 }
 
 extension RuleAction: Validatable {
+    /// Checks the members against the model's constraints (lengths, ranges, patterns, sizes),
+    /// nested values included; each one broken is an issue in `v`.
+    ///
+    /// - Parameter v: Collects the issues, with each member's path.
     public func validate(_ v: inout Validator) {
         switch self {
         case .forward(let value): v.nested(value, "forward")
@@ -179,11 +270,17 @@ extension RuleAction: Validatable {
     }
 }
 
+/// Describes a rule match.
 public enum RuleMatch: Codable, Sendable, Hashable {
+    /// The HTTP criteria that a rule must match.
     case httpMatch(HttpMatch)
+
     /// A member this version of the model does not know, by name.
     case sdkUnknown(String)
 
+    /// Decodes the one member that is set; a member this model does not know is `sdkUnknown`.
+    ///
+    /// - Parameter decoder: The decoder to read from.
     public init(from decoder: any Decoder) throws {
         let (key, c) = try UnionCoding.member(decoder, union: "RuleMatch")
         switch key {
@@ -192,6 +289,9 @@ public enum RuleMatch: Codable, Sendable, Hashable {
         }
     }
 
+    /// Encodes the member that is set, as a JSON object with that one key.
+    ///
+    /// - Parameter encoder: The encoder to write to.
     public func encode(to encoder: any Encoder) throws {
         switch self {
         case .httpMatch(let value): try UnionCoding.encode(value, as: "httpMatch", to: encoder)
@@ -201,6 +301,10 @@ public enum RuleMatch: Codable, Sendable, Hashable {
 }
 
 extension RuleMatch: Validatable {
+    /// Checks the members against the model's constraints (lengths, ranges, patterns, sizes),
+    /// nested values included; each one broken is an issue in `v`.
+    ///
+    /// - Parameter v: Collects the issues, with each member's path.
     public func validate(_ v: inout Validator) {
         switch self {
         case .httpMatch(let value): v.nested(value, "httpMatch")
