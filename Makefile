@@ -76,6 +76,7 @@ check-scripts:
 	@$(SWIFT) run --package-path Codegen -c release lattice-codegen Codegen/Model Sources/LatticeKit/Generated Sources/lattice/Generated --check
 	@out=$$($(SWIFT) test --package-path Codegen 2>&1) || { echo "$$out"; exit 1; }; echo "Codegen: $$(echo "$$out" | tail -1)"
 	@$(PYTHON) scripts/east-asian-width.py --check
+	@$(PYTHON) scripts/readme-snippets.py --check
 
 ## fuzz: the libFuzzer targets of Tests/Fuzz, built instrumented in .build-fuzz (apart from the
 ## normal build), each run for a fixed number of inputs from its seed corpus with a fixed seed.

@@ -21,7 +21,7 @@ extension Scope {
             throw .conflict("A service network named '\(i.name)' already exists: \(other.id).", .serviceNetwork, other.id)
         }
         let (id, arn, seq) = newIdentity(.serviceNetwork)
-        let record = ServiceNetworkRecord(id: id, arn: arn, seq: seq, name: i.name, authType: i.authType ?? .none,
+        let record = ServiceNetworkRecord(id: id, arn: arn, seq: seq, name: i.name, authType: i.authType ?? .noAuth,
                                           sharingConfig: i.sharingConfig ?? SharingConfig(enabled: false), createdAt: now, lastUpdatedAt: now)
         db.insert(record, into: \.serviceNetworks, tags: i.tags)
         return CreateServiceNetworkResponse(id: id, name: record.name, arn: arn, sharingConfig: record.sharingConfig, authType: record.authType)
