@@ -11,7 +11,7 @@ PREFIX       ?= /usr/local
 APT_PACKAGES := libcurl4-openssl-dev libssl-dev pkg-config
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: test demo deps build cli check-cli install bench check-scripts generate fuzz clean help
+.PHONY: test demo deps build cli check-cli install bench check-scripts generate fuzz docs clean help
 
 help:
 	@echo "make demo   - build and run the demo"
@@ -20,6 +20,7 @@ help:
 	@echo "make install - make cli, then copy lattice to $(PREFIX)/bin"
 	@echo "make bench  - release build of lattice-bench and botocore, side by side"
 	@echo "make generate - regenerate Codegen/Model from botocore, then Sources/LatticeKit/Generated and Sources/lattice/Generated from it"
+	@echo "make docs   - the DocC documentation of SigV4, LatticeKit and LatticeKitTesting, warnings as errors: .build/docs/*.doccarchive"
 	@echo "make fuzz   - libFuzzer targets (JSON reader, response decoder, shared config), a fixed number of inputs each"
 
 ## deps: the C libraries (apt) and the pinned Python oracles (pip), only when missing.
@@ -56,7 +57,19 @@ test: build check-scripts
 	  echo "Examples/ecs-deploy-guide.sh with WAIT=sleep: the same flow sleeping 0.3 s instead of polling, on a local Lattice that settles in 0.2 s" || \
 	  { cat /tmp/latticekit-ecs-sleep.log; exit 1; }
 	@$(MAKE) -s check-cli
+	@$(MAKE) -s docs
 	@$(MAKE) -s fuzz
+
+## docs: the DocC catalogs (Sources/*/*.docc) and every public declaration's doc comment,
+## built with swift-docc-plugin; a broken symbol link or any other warning fails it.
+DOC_TARGETS := SigV4 LatticeKit LatticeKitTesting
+docs:
+	@mkdir -p .build/docs
+	@for t in $(DOC_TARGETS); do \
+	  out=$$($(SWIFT) package --allow-writing-to-directory .build/docs generate-documentation --target $$t \
+	    --warnings-as-errors --output-path .build/docs/$$t.doccarchive 2>&1) || { echo "$$out"; exit 1; }; \
+	  echo "make docs: $$t -> .build/docs/$$t.doccarchive"; \
+	done
 
 ## check-cli: the shipped lattice binary builds, carries the Swift runtime, and runs.
 check-cli: cli

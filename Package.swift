@@ -5,6 +5,9 @@ import PackageDescription
 
 let package = Package(
     name: "LatticeKit",
+    // Built and tested on Linux. On Apple systems the `Synchronization` module (Mutex, Atomic)
+    // needs macOS 15 / iOS 18; those platforms are expected to work but are not tested here.
+    platforms: [.macOS(.v15), .iOS(.v18), .tvOS(.v18), .watchOS(.v11), .visionOS(.v2)],
     products: [
         .library(name: "SigV4", targets: ["SigV4"]),
         .library(name: "LatticeKit", targets: ["LatticeKit"]),
@@ -16,17 +19,20 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+        // `make docs`: the DocC catalogs of SigV4, LatticeKit and LatticeKitTesting. A plugin
+        // only; nothing of it is linked into the products.
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin.git", from: "1.5.0"),
     ],
     targets: [
         .systemLibrary(
             name: "CCurl",
             pkgConfig: "libcurl",
-            providers: [.apt(["libcurl4-openssl-dev"])]
+            providers: [.apt(["libcurl4-openssl-dev"]), .brew(["curl"])]
         ),
         .systemLibrary(
             name: "CCrypto",
             pkgConfig: "libcrypto",
-            providers: [.apt(["libssl-dev"])]
+            providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]
         ),
         .target(name: "SigV4", dependencies: ["CCrypto"]),
         .target(
