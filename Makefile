@@ -43,6 +43,7 @@ build: deps
 test: build check-scripts
 	$(SWIFT) test --skip-build $(STRICT)
 	@$(PYTHON) scripts/undocumented.py LatticeKit --path Sources/LatticeKit/Generated/
+	@$(PYTHON) scripts/api-listing.py --check
 	@./.build/debug/seed-topology --demo --identity-policy Examples/iam-policy.json > /tmp/latticekit-demo.log || { cat /tmp/latticekit-demo.log; exit 1; }
 	@grep -q "nothing is left" /tmp/latticekit-demo.log && echo "seed-topology --demo: created, checked and destroyed the topology under Examples/iam-policy.json; nothing is left"
 	@LATTICE=.build/debug/lattice LOCAL_LATTICE=.build/debug/local-lattice bash Examples/ecs-deploy-guide.sh > /tmp/latticekit-ecs.log 2>&1 || { cat /tmp/latticekit-ecs.log; exit 1; }
