@@ -27,13 +27,42 @@ extension AWSServiceError {
             message = [fields.message, fields.upperMessage, fields.errorMessage]
                 .lazy.compactMap { $0 }.first { !$0.isEmpty }
         } else {
-            let trimmed = Self.trimmed(text)
+            let trimmed = text.lkTrimmed
             message = trimmed.isEmpty ? nil : Self.truncated(trimmed)
         }
         let requestId = [response.headers["x-amzn-RequestId"], response.headers["x-amz-request-id"]]
-            .lazy.compactMap { $0.map { Self.trimmed($0) } }.first { !$0.isEmpty }
+            .lazy.compactMap { $0?.lkTrimmed }.first { !$0.isEmpty }
         self.init(
             code: code ?? "HTTP \(response.status)",
+            message: message,
+            httpStatus: response.status,
+            requestId: requestId,
+            retryAfterSeconds: Self.retryAfterSeconds(response.headers["Retry-After"], now: now),
+            body: text,
+            headers: response.headers
+        )
+    }
+
+    /// Decodes an error response of the query protocol (STS):
+    /// `<ErrorResponse><Error><Code>…</Code><Message>…</Message></Error><RequestId>…`.
+    ///
+    /// Code: the first `Code` element, sanitised; `HTTP <status>` when there is none. Message:
+    /// the first `Message` element; a body that is not XML becomes the message, trimmed. The
+    /// request id: the `RequestId` element, else the `x-amzn-RequestId` header.
+    init(queryResponse response: HTTPResponse, now: Date) {
+        let text = response.bodyText
+        let isXML = text.lkTrimmed.hasPrefix("<")
+        let message: String?
+        if isXML {
+            message = XMLText.element("Message", in: text).flatMap { $0.isEmpty ? nil : $0 }
+        } else {
+            let trimmed = text.lkTrimmed
+            message = trimmed.isEmpty ? nil : Self.truncated(trimmed)
+        }
+        let requestId = [isXML ? XMLText.element("RequestId", in: text) : nil, response.headers["x-amzn-RequestId"]]
+            .lazy.compactMap { $0?.lkTrimmed }.first { !$0.isEmpty }
+        self.init(
+            code: (isXML ? XMLText.element("Code", in: text).flatMap(Self.sanitizedCode) : nil) ?? "HTTP \(response.status)",
             message: message,
             httpStatus: response.status,
             requestId: requestId,
@@ -49,7 +78,7 @@ extension AWSServiceError {
         var name = Substring(raw)
         if let colon = name.firstIndex(of: ":") { name = name[..<colon] }
         if let hash = name.firstIndex(of: "#") { name = name[name.index(after: hash)...] }
-        let result = trimmed(name)
+        let result = name.lkTrimmed
         return result.isEmpty ? nil : result
     }
 
@@ -57,7 +86,7 @@ extension AWSServiceError {
     /// seconds from `now`, rounded up and never negative. Nil when absent or unreadable.
     static func retryAfterSeconds(_ value: String?, now: Date) -> Int? {
         guard let value else { return nil }
-        let text = trimmed(value)
+        let text = value.lkTrimmed
         guard !text.isEmpty else { return nil }
         if text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) {
             return Int(text) ?? Int.max
@@ -66,13 +95,6 @@ extension AWSServiceError {
         let seconds = date.timeIntervalSince(now).rounded(.up)
         if seconds <= 0 { return 0 }
         return seconds < Double(Int32.max) ? Int(seconds) : Int(Int32.max)
-    }
-
-    static func trimmed<S: StringProtocol>(_ text: S) -> String {
-        guard let first = text.firstIndex(where: { !$0.isWhitespace }),
-              let last = text.lastIndex(where: { !$0.isWhitespace })
-        else { return "" }
-        return String(text[first...last])
     }
 
     static func truncated(_ text: String) -> String {
