@@ -22,24 +22,12 @@ extension AWSServiceError {
         let code = [
             response.headers["x-amzn-ErrorType"], fields?.code, fields?.type, fields?.upperCode,
         ].lazy.compactMap { $0.flatMap(Self.sanitizedCode) }.first
-        let message: String?
-        if let fields {
-            message = [fields.message, fields.upperMessage, fields.errorMessage]
-                .lazy.compactMap { $0 }.first { !$0.isEmpty }
-        } else {
-            let trimmed = text.lkTrimmed
-            message = trimmed.isEmpty ? nil : Self.truncated(trimmed)
-        }
-        let requestId = [response.headers["x-amzn-RequestId"], response.headers["x-amz-request-id"]]
-            .lazy.compactMap { $0?.lkTrimmed }.first { !$0.isEmpty }
+        let message = fields.map {
+            [$0.message, $0.upperMessage, $0.errorMessage].lazy.compactMap { $0 }.first { !$0.isEmpty }
+        } ?? Self.plainMessage(text)
         self.init(
-            code: code ?? "HTTP \(response.status)",
-            message: message,
-            httpStatus: response.status,
-            requestId: requestId,
-            retryAfterSeconds: Self.retryAfterSeconds(response.headers["Retry-After"], now: now),
-            body: text,
-            headers: response.headers
+            response, text: text, code: code, message: message,
+            requestId: [response.headers["x-amzn-RequestId"], response.headers["x-amz-request-id"]], now: now
         )
     }
 
@@ -52,24 +40,31 @@ extension AWSServiceError {
     init(queryResponse response: HTTPResponse, now: Date) {
         let text = response.bodyText
         let isXML = text.lkTrimmed.hasPrefix("<")
-        let message: String?
-        if isXML {
-            message = XMLText.element("Message", in: text).flatMap { $0.isEmpty ? nil : $0 }
-        } else {
-            let trimmed = text.lkTrimmed
-            message = trimmed.isEmpty ? nil : Self.truncated(trimmed)
-        }
-        let requestId = [isXML ? XMLText.element("RequestId", in: text) : nil, response.headers["x-amzn-RequestId"]]
-            .lazy.compactMap { $0?.lkTrimmed }.first { !$0.isEmpty }
+        let message = isXML ? XMLText.element("Message", in: text).flatMap { $0.isEmpty ? nil : $0 } : Self.plainMessage(text)
         self.init(
-            code: (isXML ? XMLText.element("Code", in: text).flatMap(Self.sanitizedCode) : nil) ?? "HTTP \(response.status)",
+            response, text: text, code: isXML ? XMLText.element("Code", in: text).flatMap(Self.sanitizedCode) : nil, message: message,
+            requestId: [isXML ? XMLText.element("RequestId", in: text) : nil, response.headers["x-amzn-RequestId"]], now: now
+        )
+    }
+
+    /// What both protocols share: `HTTP <status>` without a code, the first non-blank request
+    /// id of `requestId`'s candidates, `Retry-After`, the body and the headers.
+    private init(_ response: HTTPResponse, text: String, code: String?, message: String?, requestId: [String?], now: Date) {
+        self.init(
+            code: code ?? "HTTP \(response.status)",
             message: message,
             httpStatus: response.status,
-            requestId: requestId,
+            requestId: requestId.lazy.compactMap { $0?.lkTrimmed }.first { !$0.isEmpty },
             retryAfterSeconds: Self.retryAfterSeconds(response.headers["Retry-After"], now: now),
             body: text,
             headers: response.headers
         )
+    }
+
+    /// A body that is not the protocol's format, as a message: trimmed, truncated; nil if blank.
+    static func plainMessage(_ text: String) -> String? {
+        let trimmed = text.lkTrimmed
+        return trimmed.isEmpty ? nil : truncated(trimmed)
     }
 
     /// The bare error name: whatever follows the first `#` and precedes the first `:` is kept,
