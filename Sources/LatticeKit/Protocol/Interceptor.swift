@@ -10,6 +10,24 @@
 /// interceptor is for what a log line cannot do: change the request, or count and time
 /// attempts. A signed request carries secrets (the session token, the signature): redact
 /// before printing it.
+///
+/// Metrics, for example (attempts, latency and status of each call):
+///
+/// ```swift
+/// final class Metrics: Interceptor {
+///     let rows = Mutex<[(operation: String, attempt: Int, status: Int?, seconds: Double)]>([])
+///     func attemptFinished(_ attempt: AttemptResult) {
+///         rows.withLock {
+///             $0.append((attempt.context.operation, attempt.context.attempt, attempt.status, attempt.latency))
+///         }
+///     }
+/// }
+/// let metrics = Metrics()
+/// let client = try LatticeClient(LatticeConfiguration(region: "us-west-2", interceptors: [metrics]))
+/// ```
+///
+/// A header for the service to see and verify goes in `beforeSigning`:
+/// `request.headers.add(name: "x-trace-id", value: id)` is then signed with the rest.
 public protocol Interceptor: Sendable {
     /// Before signing. Throwing ends the call with that error, without retries.
     func beforeSigning(_ request: inout HTTPRequest, context: InterceptorContext) async throws
