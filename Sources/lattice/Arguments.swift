@@ -111,6 +111,9 @@ struct GlobalOptions {
     }
 }
 
+/// Command-line text trimmed as the aws CLI trims it: Python's `str.strip()` and `int()` drop
+/// Unicode white space too, so this is not the package's ASCII rule (`trimmedWhitespace`),
+/// which is for what LatticeKit reads from the environment, files and the wire.
 func trimmed(_ s: some StringProtocol) -> String {
     guard let a = s.firstIndex(where: { !$0.isWhitespace }), let b = s.lastIndex(where: { !$0.isWhitespace }) else { return "" }
     return String(s[a...b])

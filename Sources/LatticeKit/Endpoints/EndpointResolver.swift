@@ -1,3 +1,4 @@
+import SigV4
 import Synchronization
 
 /// The settings the vpc-lattice endpoint rules look at.
@@ -162,13 +163,10 @@ public enum EndpointResolver {
     }
 
     private static func isValidEndpoint(_ endpoint: String) -> Bool {
-        guard !endpoint.contains(where: { $0.isWhitespace || $0.isNewline }),
-              let separator = endpoint.firstRange(of: "://") else { return false }
-        let scheme = endpoint[..<separator.lowerBound].lowercased()
+        guard !endpoint.contains(where: { $0.isWhitespace || $0.isNewline }), let url = ParsedURL(endpoint) else { return false }
+        let scheme = url.scheme.lowercased()
         guard scheme == "http" || scheme == "https" else { return false }
-        let rest = endpoint[separator.upperBound...]
-        let authority = rest[..<(rest.firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? rest.endIndex)]
-        guard var host = RuleEngine.Library.hostOf(authority) else { return false }
+        guard var host = RuleEngine.Library.hostOf(url.authority) else { return false }
         if host.hasPrefix("[") { return RuleEngine.Library.isIPv6(host.dropFirst().dropLast()) }
         if host.hasSuffix(".") { host = host.dropLast() }
         return host.utf8.count <= 255 && RuleEngine.Library.isValidHostLabel(String(host), allowSubdomains: true)

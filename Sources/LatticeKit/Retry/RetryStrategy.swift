@@ -105,12 +105,29 @@ public final class RetryStrategy: Sendable {
     /// wait begins that would end after it: the loop stops with the last failure instead
     /// (`retryStopReason` `.callTimeout`), and each attempt is told the deadline.
     public func run(timeLimit: Double? = nil, _ attempt: @Sendable (AttemptContext) async throws -> HTTPResponse) async throws -> HTTPResponse {
-        let maxAttempts = max(1, configuration.maxAttempts)
+        try await run(timeLimit: timeLimit, maxAttempts: nil, errors: .restJSON, refreshCredentials: nil, attempt)
+    }
+
+    /// `run` for the request pipeline: `maxAttempts` below the configuration's (nil: the
+    /// configuration's), non-2xx responses decoded as `errors` says, and, when the service
+    /// rejects the credentials as expired, one retry after `refreshCredentials` (nil: the
+    /// credentials cannot be refreshed, and the error is final). That retry is made at once and
+    /// takes no quota, like the clock-skew retry: the fault was the client's stale cache, not
+    /// the service's load. It counts as an attempt.
+    func run(
+        timeLimit: Double?,
+        maxAttempts: Int?,
+        errors: AWSService.Errors,
+        refreshCredentials: (@Sendable () async -> Bool)?,
+        _ attempt: @Sendable (AttemptContext) async throws -> HTTPResponse
+    ) async throws -> HTTPResponse {
+        let maxAttempts = max(1, min(maxAttempts ?? configuration.maxAttempts, configuration.maxAttempts))
         let adaptive = configuration.mode == .adaptive
         let deadline = timeLimit.map { environment.now().addingTimeInterval($0) }
         var number = 1
         var lastRetryCost: Int?
         var skewRetried = false
+        var credentialsRefreshed = false
         var lastFailure: (any Error)?
         /// Throws when `seconds` from now would pass the deadline.
         func checkDeadline(after seconds: Double) throws {
@@ -142,7 +159,7 @@ public final class RetryStrategy: Sendable {
                     }
                     return response
                 }
-                failure = AWSServiceError(response: response, now: environment.now())
+                failure = errors.decode(response, now: environment.now())
             } catch let error as TransportError where error.kind == .cancelled {
                 throw error
             } catch let error as CancellationError {
@@ -161,10 +178,18 @@ public final class RetryStrategy: Sendable {
             if kind == .clockSkew, let error = failure as? AWSServiceError {
                 skewCorrected = correctSkew(from: error)
             }
-            if kind == .notRetryable { throw finish(failure, attempts: number, .notRetryable) }
+            if kind == .notRetryable || (kind == .expiredCredentials && (refreshCredentials == nil || credentialsRefreshed)) {
+                throw finish(failure, attempts: number, .notRetryable)
+            }
             if number >= maxAttempts { throw finish(failure, attempts: number, .maxAttemptsReached) }
 
             lastFailure = failure
+            if kind == .expiredCredentials, let refreshCredentials {
+                guard await refreshCredentials() else { throw finish(failure, attempts: number, .notRetryable) }
+                credentialsRefreshed = true
+                number += 1
+                continue
+            }
             if kind == .clockSkew {
                 guard skewCorrected, !skewRetried else { throw finish(failure, attempts: number, .notRetryable) }
                 skewRetried = true
