@@ -179,6 +179,7 @@ import LatticeKit
         noRegion.environment["AWS_DEFAULT_REGION"] = nil
         let r1 = try await CLI.lattice(["list-services", "--endpoint-url", server.url], noRegion)
         #expect(r1.status == 253 && r1.stderr.contains("No AWS region"), "\(r1.stderr)")
+        #expect(r1.stderr.contains("Set one with --region") && !r1.stderr.contains("LatticeConfiguration"), "the CLI speaks in flags: \(r1.stderr)")
         let noCredentials = try CLI.Sandbox()
         noCredentials.environment["AWS_ACCESS_KEY_ID"] = nil
         noCredentials.environment["AWS_SECRET_ACCESS_KEY"] = nil

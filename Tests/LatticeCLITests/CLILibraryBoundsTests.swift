@@ -87,7 +87,7 @@ import LatticeTestSupport
         #expect(attempt.stderr.contains("no complete response from \(server.url) within 1 s (attempt timeout)"), "\(attempt.stderr)")
         #expect(attempt.stderr.contains("--cli-attempt-timeout"))
         #expect(attempt.stderr.contains("gave up after 2 attempts"))
-        #expect(elapsed < 15, "ended after \(elapsed) s")
+        #expect(elapsed < 25, "ended after \(elapsed) s")   // the trickle alone would take 12 days; the bound is loose for a loaded machine
 
         start = Date()
         let call = try await Self.lattice(base + ["--cli-call-timeout", "1"], sandbox, timeout: 30)
@@ -95,6 +95,6 @@ import LatticeTestSupport
         #expect(call.status == 255, "\(call.stderr)")
         #expect(call.stderr.contains("(call timeout)"), "\(call.stderr)")
         #expect(call.stderr.contains("--cli-call-timeout"))
-        #expect(elapsed < 15, "ended after \(elapsed) s")
+        #expect(elapsed < 25, "ended after \(elapsed) s")   // the trickle alone would take 12 days; the bound is loose for a loaded machine
     }
 }

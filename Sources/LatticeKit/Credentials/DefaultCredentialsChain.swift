@@ -74,7 +74,7 @@ public struct DefaultCredentialsChain: CredentialsProvider {
         throw ConfigurationError(
             .noCredentials,
             "No AWS credentials were found. Looked, in order, at:\n" + looked.map { "  - " + $0 }.joined(separator: "\n")
-                + "\nTo fix: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary keys); or run `aws configure` (or `aws configure --profile \(profileName)`) to write \(credentialsFile); or choose a profile that has credentials with --profile or AWS_PROFILE."
+                + "\nTo fix: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary keys); or run `aws configure` (or `aws configure --profile \(profileName)`) to write \(credentialsFile); or choose a profile that has credentials with LatticeConfiguration.profile or AWS_PROFILE."
         )
     }
 }

@@ -29,10 +29,15 @@ package struct AWSService: Sendable {
         case restJSON
         /// The query protocol (STS): `<ErrorResponse><Error><Code>…</Code><Message>…`.
         case query
+        /// Every complete response is the caller's answer, whatever its status (a Lattice
+        /// service's own 404 is not an AWS error): throttling and server errors (429, 500,
+        /// 502, 503, 504) are retried, and when retries end the last response is returned.
+        /// Read as rest-json only to decide whether to retry.
+        case answers
 
         func decode(_ response: HTTPResponse, now: Date) -> AWSServiceError {
             switch self {
-            case .restJSON: AWSServiceError(response: response, now: now)
+            case .restJSON, .answers: AWSServiceError(response: response, now: now)
             case .query: AWSServiceError(queryResponse: response, now: now)
             }
         }

@@ -129,6 +129,9 @@ public final class RetryStrategy: Sendable {
         var skewRetried = false
         var credentialsRefreshed = false
         var lastFailure: (any Error)?
+        /// With `.answers`, the latest complete response: returned instead of an error when the
+        /// loop stops.
+        var lastAnswer: HTTPResponse?
         /// Throws when `seconds` from now would pass the deadline.
         func checkDeadline(after seconds: Double) throws {
             guard let deadline, environment.now().addingTimeInterval(seconds) >= deadline else { return }
@@ -159,6 +162,10 @@ public final class RetryStrategy: Sendable {
                     }
                     return response
                 }
+                if errors == .answers {
+                    guard Self.answerIsRetryable(response.status) else { return response }
+                    lastAnswer = response
+                }
                 failure = errors.decode(response, now: environment.now())
             } catch let error as TransportError where error.kind == .cancelled {
                 throw error
@@ -179,9 +186,13 @@ public final class RetryStrategy: Sendable {
                 skewCorrected = correctSkew(from: error)
             }
             if kind == .notRetryable || (kind == .expiredCredentials && (refreshCredentials == nil || credentialsRefreshed)) {
+                if let lastAnswer, failure is AWSServiceError { return lastAnswer }
                 throw finish(failure, attempts: number, .notRetryable)
             }
-            if number >= maxAttempts { throw finish(failure, attempts: number, .maxAttemptsReached) }
+            if number >= maxAttempts {
+                if let lastAnswer, failure is AWSServiceError { return lastAnswer }
+                throw finish(failure, attempts: number, .maxAttemptsReached)
+            }
 
             lastFailure = failure
             if kind == .expiredCredentials, let refreshCredentials {
@@ -205,10 +216,18 @@ public final class RetryStrategy: Sendable {
             // Before taking quota: a retry that cannot happen in time costs nothing.
             try checkDeadline(after: delay)
             let cost = state.withLock { $0.quota.acquire(timeout: kind == .timeout) }
-            guard let cost else { throw finish(failure, attempts: number - 1, .quotaExhausted) }
+            guard let cost else {
+                if let lastAnswer, failure is AWSServiceError { return lastAnswer }
+                throw finish(failure, attempts: number - 1, .quotaExhausted)
+            }
             lastRetryCost = cost
             try await environment.sleep(delay)
         }
+    }
+
+    /// The statuses `.answers` retries: throttling and the transient server errors.
+    static func answerIsRetryable(_ status: Int) -> Bool {
+        status == 429 || status == 500 || status == 502 || status == 503 || status == 504
     }
 
     /// Seconds to wait before retry number `retryIndex + 1`: the service's `Retry-After` when
