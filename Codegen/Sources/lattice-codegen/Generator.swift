@@ -273,7 +273,8 @@ struct Generator {
         return out
     }
 
-    func operations() -> String {
+    /// OperationSpecs.swift: each operation's method, path, success code and input members.
+    func operationSpecs() -> String {
         var out = header + foundationImport
         out += "extension OperationSpec {\n"
         for op in model.operations {
@@ -290,7 +291,13 @@ struct Generator {
             out += members.map { "        \($0),\n" }.joined()
             out += "    ])\n"
         }
-        out += "}\n\n"
+        out += "}\n"
+        return out
+    }
+
+    /// Operations.swift: the client's public method for each operation.
+    func operations() -> String {
+        var out = header + foundationImport
         out += "extension LatticeClient {\n"
         for op in model.operations {
             let input = op.input!
@@ -299,7 +306,13 @@ struct Generator {
             out += "    public func \(Naming.lowerFirst(op.name))(_ input: \(input)\(defaultArg)) async throws -> \(output) {\n"
             out += "        try await execute(.\(Naming.lowerFirst(op.name)), input)\n    }\n"
         }
-        out += "}\n\n"
+        out += "}\n"
+        return out
+    }
+
+    /// OperationDescriptors.swift: the table of every operation (types, CLI name, pagination).
+    func operationDescriptors() -> String {
+        var out = header + foundationImport
         out += "extension OperationDescriptor {\n"
         out += "    /// Every operation of the model, by name.\n"
         out += "    public static let all: [OperationDescriptor] = [\n"

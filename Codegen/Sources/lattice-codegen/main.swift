@@ -22,7 +22,9 @@ do {
         "Structures.swift": generator.structures(),
         "Unions.swift": generator.unions(),
         "Errors.swift": generator.errors(),
+        "OperationSpecs.swift": generator.operationSpecs(),
         "Operations.swift": generator.operations(),
+        "OperationDescriptors.swift": generator.operationDescriptors(),
         "Paginators.swift": generator.paginators(),
     ]
     var stale: [String] = []
