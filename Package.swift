@@ -70,6 +70,8 @@ let package = Package(
         .testTarget(name: "LatticeCLITests", dependencies: ["lattice", "LatticeKit", "SigV4", "LatticeTestSupport"]),
         // Starts the built local-lattice (a dependency, so that it is built first).
         .testTarget(name: "LocalLatticeServerTests", dependencies: ["local-lattice", "LatticeKit", "LatticeKitTesting", "SigV4", "LatticeTestSupport"]),
+        // Topology as code (plan, apply, destroy) against the in-process local Lattice.
+        .testTarget(name: "TopologyTests", dependencies: ["LatticeKit", "LatticeKitTesting"]),
         .testTarget(
             name: "LatticeKitTests",
             dependencies: ["LatticeKit", "LatticeTestSupport"],
