@@ -46,6 +46,12 @@ let package = Package(
             dependencies: ["LatticeKit", "LatticeKitTesting"],
             path: "Examples/SeedTopology"
         ),
+        // The seed topology as code (Examples/topologies/seed.json): plan, apply, drift, destroy.
+        .executableTarget(
+            name: "topology-demo",
+            dependencies: ["LatticeKit", "LatticeKitTesting"],
+            path: "Examples/TopologyDemo"
+        ),
         .executableTarget(name: "local-lattice", dependencies: ["LatticeKit", "LatticeKitTesting", "SigV4"]),
         .executableTarget(
             name: "lattice-bench",

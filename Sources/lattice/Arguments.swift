@@ -129,6 +129,9 @@ enum Invocation {
     case help
     case commandHelp(Command)
     case run(Command, ParsedCommand)
+    /// `lattice plan|apply|destroy` (TopologyCommands.swift).
+    case topology(TopologyInvocation)
+    case topologyHelp(TopologyVerb)
 }
 
 struct ParsedCommand {
@@ -174,7 +177,12 @@ enum ArgumentParser {
             if token == "help" {
                 // `lattice help <command>` is `lattice <command> help`.
                 if i + 1 < arguments.count, let c = Command.named(arguments[i + 1]) { return .commandHelp(c) }
+                if i + 1 < arguments.count, let verb = TopologyVerb(rawValue: arguments[i + 1]) { return .topologyHelp(verb) }
                 return .help
+            }
+            if let verb = TopologyVerb(rawValue: token) {
+                if wantsHelp { return .topologyHelp(verb) }
+                return try TopologyInvocation.parse(verb, arguments[(i + 1)...], globals: globals)
             }
             guard let found = Command.named(token) else {
                 throw UsageError(message: invalidChoice(token), showUsage: true)

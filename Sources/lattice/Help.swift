@@ -39,6 +39,8 @@ enum Help {
         for d in OperationDescriptor.all {
             text += "  \(d.cliName)\n"
         }
+        text += "\nTopology as code (a JSON file of service networks, services, target groups; lattice plan help):\n"
+        text += "  plan --file F, apply --file F, destroy --file F\n"
         text += "\nOptions (before or after the command):\n"
         text += table(globalOptions)
         text += """

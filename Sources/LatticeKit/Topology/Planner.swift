@@ -332,15 +332,18 @@ struct Planner {
 
     private mutating func deleteGroup(_ group: LiveGroup) {
         let address = "targetGroup.\(group.name)"
-        let action = addAction(address, .delete, "targetGroup", id: group.id)
         var before: [Int?] = [active(address, .targetGroups)]
         let targets = group.targets.filter { $0.status != .draining }.compactMap { summary in summary.id.map { Target(id: $0, port: summary.port) } }
         if !targets.isEmpty {
             let targetAddress = "\(address).targets"
+            let targetAction = addAction(targetAddress, .delete, "targets", id: group.id, changes: [
+                TopologyPlan.FieldChange(field: "targets", old: Stated.text(targets.map(Self.targetKey).sorted()), new: nil),
+            ])
             let deregister = addStep(targetAddress, "deregister \(targets.count) target\(targets.count == 1 ? "" : "s")",
-                                     .deregisterTargets(group: .address(address), targets: targets), action: action, after: before)
-            before = [addStep(targetAddress, "wait until drained", .waitTargetsDrained(group: .address(address), targets: targets), action: action, after: [deregister])]
+                                     .deregisterTargets(group: .address(address), targets: targets), action: targetAction, after: before)
+            before = [addStep(targetAddress, "wait until drained", .waitTargetsDrained(group: .address(address), targets: targets), action: targetAction, after: [deregister])]
         }
+        let action = addAction(address, .delete, "targetGroup", id: group.id)
         let delete = addStep(address, "delete", .deleteTargetGroup, action: action, after: before)
         groupDeletes.append((delete, group.id, action))
         if destroying { addStep(address, "wait until deleted", .wait(.targetGroups, .gone), action: action, after: [delete]) }
@@ -889,12 +892,14 @@ struct Planner {
 
     // MARK: Deleting what is no longer described
 
-    /// Deletes an association (once) and waits until its deletion has settled.
-    private mutating func deleteAssociation(_ association: LiveServiceAssociation, address: String, action: Int) -> Int {
+    /// Deletes an association (once) and waits until its deletion has settled, as an action
+    /// of its own unless `action` is given.
+    private mutating func deleteAssociation(_ association: LiveServiceAssociation, address: String, action given: Int? = nil) -> Int {
         if let gone = associationGone[association.id] { return gone }
         registry[address] = LiveIdentity(id: association.id, arn: association.arn)
+        let action = given ?? addAction(address, .delete, "serviceAssociation", id: association.id)
         let scope = ListScope.serviceAssociationsOfService(.id(association.serviceId))
-        let delete = addStep(address, "delete", .deleteServiceAssociation, action: action, after: [])
+        let delete = association.status == Self.deleting ? nil : addStep(address, "delete", .deleteServiceAssociation, action: action, after: [])
         let gone = addStep(address, "wait until deleted", .wait(scope, .gone), action: action, after: [delete])
         associationGone[association.id] = gone
         return gone
@@ -902,35 +907,33 @@ struct Planner {
 
     private mutating func deleteNetwork(_ network: LiveNetwork) {
         let address = "serviceNetwork.\(network.name)"
-        let action = addAction(address, .delete, "serviceNetwork", id: network.id)
         var before: [Int?] = []
-        for log in network.accessLogs {
-            let logAddress = "\(address).accessLogSubscription.\(log.key)"
-            registry[logAddress] = LiveIdentity(id: log.id, arn: log.arn)
-            before.append(addStep(logAddress, "delete", .deleteAccessLog, action: action, after: []))
-        }
-        for association in network.vpcAssociations where association.status != Self.deleting {
+        for log in network.accessLogs { before.append(deleteAccessLog(log, parent: address)) }
+        for association in network.vpcAssociations {
             let associationAddress = "\(address).vpcAssociation.\(association.vpcId)"
             registry[associationAddress] = LiveIdentity(id: association.id, arn: association.arn)
             let scope = ListScope.vpcAssociations(network: .address(address))
-            let delete = addStep(associationAddress, "delete", .deleteVpcAssociation, action: action, after: [])
+            let action = addAction(associationAddress, .delete, "vpcAssociation", id: association.id)
+            let delete = association.status == Self.deleting ? nil : addStep(associationAddress, "delete", .deleteVpcAssociation, action: action, after: [])
             before.append(addStep(associationAddress, "wait until deleted", .wait(scope, .gone), action: action, after: [delete]))
         }
-        for association in network.vpcAssociations where association.status == Self.deleting {
-            let associationAddress = "\(address).vpcAssociation.\(association.vpcId)"
-            registry[associationAddress] = LiveIdentity(id: association.id, arn: association.arn)
-            before.append(addStep(associationAddress, "wait until deleted", .wait(.vpcAssociations(network: .address(address)), .gone), action: action, after: []))
-        }
         for association in network.serviceAssociations {
-            before.append(deleteAssociation(association, address: "\(address).serviceAssociation.\(association.serviceName ?? association.serviceId)", action: action))
+            before.append(deleteAssociation(association, address: "\(address).serviceAssociation.\(association.serviceName ?? association.serviceId)"))
         }
+        let action = addAction(address, .delete, "serviceNetwork", id: network.id)
         addStep(address, "delete", .deleteNetwork, action: action, after: before)
+    }
+
+    private mutating func deleteAccessLog(_ log: LiveAccessLog, parent: String) -> Int {
+        let address = "\(parent).accessLogSubscription.\(log.key)"
+        registry[address] = LiveIdentity(id: log.id, arn: log.arn)
+        let action = addAction(address, .delete, "accessLogSubscription", id: log.id)
+        return addStep(address, "delete", .deleteAccessLog, action: action, after: [])
     }
 
     private mutating func deleteService(_ service: LiveService) {
         let address = "service.\(service.name)"
         let ref = Ref.address(address)
-        let action = addAction(address, .delete, "service", id: service.id)
         var before: [Int?] = [active(address, .services)]
         for listener in service.listeners {
             let listenerAddress = "\(address).listener.\(listener.name)"
@@ -939,23 +942,22 @@ struct Planner {
             for rule in listener.rules {
                 let ruleAddress = "\(listenerAddress).rule.\(rule.name)"
                 registry[ruleAddress] = LiveIdentity(id: rule.id, arn: rule.arn)
-                ruleDeletes.append(addStep(ruleAddress, "delete", .deleteRule(service: ref, listener: .address(listenerAddress)), action: action, after: []))
+                let ruleAction = addAction(ruleAddress, .delete, "rule", id: rule.id)
+                ruleDeletes.append(addStep(ruleAddress, "delete", .deleteRule(service: ref, listener: .address(listenerAddress)), action: ruleAction, after: []))
             }
-            let delete = addStep(listenerAddress, "delete", .deleteListener(service: ref), action: action, after: ruleDeletes)
+            let listenerAction = addAction(listenerAddress, .delete, "listener", id: listener.id)
+            let delete = addStep(listenerAddress, "delete", .deleteListener(service: ref), action: listenerAction, after: ruleDeletes)
             noteActions(listener, service: address, changedBy: delete)
             before.append(delete)
         }
-        for log in service.accessLogs {
-            let logAddress = "\(address).accessLogSubscription.\(log.key)"
-            registry[logAddress] = LiveIdentity(id: log.id, arn: log.arn)
-            before.append(addStep(logAddress, "delete", .deleteAccessLog, action: action, after: []))
-        }
+        for log in service.accessLogs { before.append(deleteAccessLog(log, parent: address)) }
         for association in service.associations {
             let networkName = live.networks.first { $0.id == association.networkId }?.name
             let associationAddress = networkName.map { "serviceNetwork.\($0).serviceAssociation.\(service.name)" }
                 ?? "\(address).serviceNetworkAssociation.\(association.networkId)"
-            before.append(deleteAssociation(association, address: associationAddress, action: action))
+            before.append(deleteAssociation(association, address: associationAddress))
         }
+        let action = addAction(address, .delete, "service", id: service.id)
         let delete = addStep(address, "delete", .deleteService, action: action, after: before)
         if destroying { addStep(address, "wait until deleted", .wait(.services, .gone), action: action, after: [delete]) }
     }
