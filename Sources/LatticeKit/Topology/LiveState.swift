@@ -25,13 +25,33 @@ enum Ownership: Sendable, Equatable {
     }
 }
 
-struct LiveNetwork: Sendable {
+/// What planning knows of every service network, service and target group: who it is, whose
+/// it is, and whether what hangs under it was read.
+struct LiveHead: Sendable {
     var id: String
     var arn: String
     var name: String
+    var status: String?
     var tags: [String: String]
     var ownership: Ownership
     var detailed = false
+}
+
+/// A top-level live resource: its head, and members read through it (`network.id`).
+@dynamicMemberLookup
+protocol LiveTopLevel: Sendable {
+    var head: LiveHead { get set }
+}
+
+extension LiveTopLevel {
+    subscript<T>(dynamicMember path: WritableKeyPath<LiveHead, T>) -> T {
+        get { head[keyPath: path] }
+        set { head[keyPath: path] = newValue }
+    }
+}
+
+struct LiveNetwork: LiveTopLevel {
+    var head: LiveHead
     var authType: AuthType?
     var vpcAssociations: [LiveVpcAssociation] = []
     var serviceAssociations: [LiveServiceAssociation] = []
@@ -73,14 +93,8 @@ struct LiveAccessLog: Sendable {
     var key: String { AccessLogDestination.key(destinationArn, logType: logType) ?? destinationArn }
 }
 
-struct LiveService: Sendable {
-    var id: String
-    var arn: String
-    var name: String
-    var status: String?
-    var tags: [String: String]
-    var ownership: Ownership
-    var detailed = false
+struct LiveService: LiveTopLevel {
+    var head: LiveHead
     var authType: AuthType?
     var customDomainName: String?
     var certificateArn: String?
@@ -113,14 +127,8 @@ struct LiveRule: Sendable {
     var tags: [String: String]
 }
 
-struct LiveGroup: Sendable {
-    var id: String
-    var arn: String
-    var name: String
-    var status: String?
-    var tags: [String: String]
-    var ownership: Ownership
-    var detailed = false
+struct LiveGroup: LiveTopLevel {
+    var head: LiveHead
     var type: TargetGroupType?
     var config: TargetGroupConfig?
     var targets: [TargetSummary] = []
@@ -176,25 +184,12 @@ struct LiveReader: Sendable {
         let (networkItems, serviceItems, groupItems) = try await (networkList, serviceList, groupList)
 
         var state = LiveState()
-        let name = topology.name
-        state.networks = try await eachConcurrently(networkItems, sequential: sequential) { item -> LiveNetwork? in
-            let arn = try required(item.arn, "arn", in: "ListServiceNetworks")
-            guard let tags = try await self.tagsIfExists(arn) else { return nil }
-            return LiveNetwork(id: try required(item.id, "id", in: "ListServiceNetworks"), arn: arn, name: item.name ?? "", tags: tags,
-                               ownership: Ownership(tags: tags, topology: name))
-        }.compactMap { $0 }
-        state.services = try await eachConcurrently(serviceItems, sequential: sequential) { item -> LiveService? in
-            let arn = try required(item.arn, "arn", in: "ListServices")
-            guard let tags = try await self.tagsIfExists(arn) else { return nil }
-            return LiveService(id: try required(item.id, "id", in: "ListServices"), arn: arn, name: item.name ?? "", status: item.status?.rawValue,
-                               tags: tags, ownership: Ownership(tags: tags, topology: name))
-        }.compactMap { $0 }
-        state.groups = try await eachConcurrently(groupItems, sequential: sequential) { item -> LiveGroup? in
-            let arn = try required(item.arn, "arn", in: "ListTargetGroups")
-            guard let tags = try await self.tagsIfExists(arn) else { return nil }
-            return LiveGroup(id: try required(item.id, "id", in: "ListTargetGroups"), arn: arn, name: item.name ?? "", status: item.status?.rawValue,
-                             tags: tags, ownership: Ownership(tags: tags, topology: name), type: item.type)
-        }.compactMap { $0 }
+        state.networks = try await heads(networkItems.map { ($0.id, $0.arn, $0.name, nil) }, operation: "ListServiceNetworks").map { LiveNetwork(head: $0) }
+        state.services = try await heads(serviceItems.map { ($0.id, $0.arn, $0.name, $0.status?.rawValue) }, operation: "ListServices").map { LiveService(head: $0) }
+        let types = Dictionary(groupItems.compactMap { item in item.id.map { ($0, item.type) } }, uniquingKeysWith: { a, _ in a })
+        state.groups = try await heads(groupItems.map { ($0.id, $0.arn, $0.name, $0.status?.rawValue) }, operation: "ListTargetGroups").map {
+            LiveGroup(head: $0, type: types[$0.id] ?? nil)
+        }
         let desiredNetworks = destroying ? [:] : Dictionary((topology.serviceNetworks ?? []).map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         let desiredServices = destroying ? [:] : Dictionary((topology.services ?? []).map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         let desiredGroups = destroying ? [:] : Dictionary((topology.targetGroups ?? []).map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
@@ -211,6 +206,18 @@ struct LiveReader: Sendable {
             return try await self.detail(group)
         }
         return state
+    }
+
+    /// Heads of listed resources with their tags and ownership; those deleted since they were
+    /// listed (their tags cannot be read any more) are left out.
+    func heads(_ items: [(id: String?, arn: String?, name: String?, status: String?)], operation: String) async throws -> [LiveHead] {
+        let name = topology.name
+        return try await eachConcurrently(items, sequential: sequential) { item -> LiveHead? in
+            let arn = try required(item.arn, "arn", in: operation)
+            guard let tags = try await self.tagsIfExists(arn) else { return nil }
+            return LiveHead(id: try required(item.id, "id", in: operation), arn: arn, name: item.name ?? "", status: item.status, tags: tags,
+                            ownership: Ownership(tags: tags, topology: name))
+        }.compactMap { $0 }
     }
 
     /// Whether planning manages the resource, and so needs what hangs under it.

@@ -232,19 +232,39 @@ struct Planner {
         return changes
     }
 
+    /// How planning starts on a described top-level resource.
+    private enum Start {
+        /// It does not exist: create it, after `after` (the old one of its name being deleted).
+        case create(after: Int?)
+        /// It exists and is owned, or adopted.
+        case existing
+        /// It exists and is someone else's (the refusal is made).
+        case refused
+    }
+
+    private mutating func start(_ address: String, kind: String, scope: ListScope, found: LiveHead?) -> Start {
+        guard let found else { return .create(after: nil) }
+        if found.status == Self.deleting {
+            registry[address] = LiveIdentity(id: found.id, arn: found.arn)
+            return .create(after: addStep(address, "wait until the old one is deleted", .wait(scope, .gone), action: nil, after: []))
+        }
+        guard found.ownership == .owned || options.adopt else {
+            refuse(address, ownershipProblem(kind, found.name, found.id, found.ownership))
+            return .refused
+        }
+        return .existing
+    }
+
     private mutating func planGroup(_ group: Topology.TargetGroup) {
         let address = "targetGroup.\(group.name)"
         let tags = topology.tags(group.tags)
         let found = live.groups.first { $0.name == group.name }
         var waitGone: Int?
-        if let found, found.status == Self.deleting {
-            registry[address] = LiveIdentity(id: found.id, arn: found.arn)
-            waitGone = addStep(address, "wait until the old one is deleted", .wait(.targetGroups, .gone), action: nil, after: [])
-        } else if let found {
-            guard found.ownership == .owned || options.adopt else {
-                refuse(address, ownershipProblem("target group", group.name, found.id, found.ownership))
-                return
-            }
+        switch start(address, kind: "target group", scope: .targetGroups, found: found?.head) {
+        case .refused: return
+        case let .create(after): waitGone = after
+        case .existing:
+            guard let found else { return }
             let replacement = groupReplacement(group, found)
             if replacement.isEmpty {
                 updateGroup(group, found, tags: tags)
@@ -394,14 +414,11 @@ struct Planner {
         let tags = topology.tags(service.tags)
         let found = live.services.first { $0.name == service.name }
         var waitGone: Int?
-        if let found, found.status == Self.deleting {
-            registry[address] = LiveIdentity(id: found.id, arn: found.arn)
-            waitGone = addStep(address, "wait until the old one is deleted", .wait(.services, .gone), action: nil, after: [])
-        } else if let found {
-            guard found.ownership == .owned || options.adopt else {
-                refuse(address, ownershipProblem("service", service.name, found.id, found.ownership))
-                return
-            }
+        switch start(address, kind: "service", scope: .services, found: found?.head) {
+        case .refused: return
+        case let .create(after): waitGone = after
+        case .existing:
+            guard let found else { return }
             if let domain = service.customDomainName, domain != found.customDomainName {
                 let change = TopologyPlan.FieldChange(field: "customDomainName", old: found.customDomainName.map { Stated.text($0) }, new: Stated.text(domain), forcesReplacement: true)
                 let action = addAction(address, .replace, "service", id: found.id, changes: [change], reason: "customDomainName cannot change in place")
@@ -737,12 +754,13 @@ struct Planner {
     private mutating func planNetwork(_ network: Topology.ServiceNetwork) {
         let address = "serviceNetwork.\(network.name)"
         let tags = topology.tags(network.tags)
-        let found = live.networks.first { $0.name == network.name }
+        var found = live.networks.first { $0.name == network.name }
+        switch start(address, kind: "service network", scope: .serviceNetworks, found: found?.head) {
+        case .refused: return
+        case .create: found = nil
+        case .existing: break
+        }
         if let found {
-            guard found.ownership == .owned || options.adopt else {
-                refuse(address, ownershipProblem("service network", network.name, found.id, found.ownership))
-                return
-            }
             var changes: [TopologyPlan.FieldChange] = []
             if let wanted = network.authType, wanted != found.authType {
                 changes.append(TopologyPlan.FieldChange(field: "authType", old: found.authType.map { Stated.text($0) }, new: Stated.text(wanted)))
@@ -792,7 +810,12 @@ struct Planner {
                                                                     tags: tags, dnsOptions: association.dnsOptions)
             guard let live = current.first(where: { $0.vpcId == association.vpcIdentifier }) else {
                 let action = addAction(address, .create, "vpcAssociation", changes: createChanges(request, leaving: ["serviceNetworkIdentifier"]))
-                addStep(address, "create", create, action: action, after: [created[parent]])
+                var after: [Int?] = [created[parent]]
+                if let old = found?.vpcAssociations.first(where: { $0.vpcId == association.vpcIdentifier && $0.status == Self.deleting }) {
+                    registry[address] = LiveIdentity(id: old.id, arn: old.arn)
+                    after.append(addStep(address, "wait until the old one is deleted", .wait(scope, .gone), action: action, after: []))
+                }
+                addStep(address, "create", create, action: action, after: after)
                 continue
             }
             var replacement: [TopologyPlan.FieldChange] = []
@@ -886,6 +909,10 @@ struct Planner {
             ])
             var after: [Int?] = [created[parent]]
             if case let .address(serviceAddress) = serviceRef { after.append(active(serviceAddress, .services)) }
+            if let id, let old = found?.serviceAssociations.first(where: { $0.serviceId == id && $0.status == Self.deleting }) {
+                registry[address] = LiveIdentity(id: old.id, arn: old.arn)
+                after.append(addStep(address, "wait until the old one is deleted", .wait(scope, .gone), action: action, after: []))
+            }
             addStep(address, "create", .createServiceAssociation(network: .address(parent), service: serviceRef, tags: tags), action: action, after: after)
         }
     }

@@ -159,9 +159,11 @@ enum StrictReading {
         }
     }
 
-    /// Whether two member names differ by case or by at most two edits.
+    /// Whether two member names differ by case, by at most two edits, or one begins the
+    /// other (`prot` for `protocol`).
     static func closeEnough(_ a: String, _ b: String) -> Bool {
-        if a.lowercased() == b.lowercased() { return true }
+        let (x0, y0) = (a.lowercased(), b.lowercased())
+        if x0 == y0 || (min(x0.count, y0.count) >= 3 && (x0.hasPrefix(y0) || y0.hasPrefix(x0))) { return true }
         let x = Array(a.lowercased().utf8), y = Array(b.lowercased().utf8)
         guard abs(x.count - y.count) <= 2 else { return false }
         var previous = Array(0...y.count)

@@ -91,12 +91,11 @@ extension RuleAction {
 /// Placeholders for identifiers that exist only once apply has created their resources: they
 /// fit the model's patterns, so a request built with them is checked for everything else.
 enum Placeholder {
-    static let serviceNetwork = "sn-00000000000000000"
-    static let service = "svc-00000000000000000"
-    static let targetGroup = "tg-00000000000000000"
-    static let listener = "listener-00000000000000000"
-    static let serviceArn = "arn:aws:vpc-lattice:us-east-1:123456789012:service/svc-00000000000000000"
-    static let serviceNetworkArn = "arn:aws:vpc-lattice:us-east-1:123456789012:servicenetwork/sn-00000000000000000"
+    static func id(_ prefix: String) -> String { prefix + "-" + String(repeating: "0", count: 17) }
+    static func arn(_ type: String, _ prefix: String) -> String { "arn:aws:vpc-lattice:us-east-1:123456789012:\(type)/" + id(prefix) }
+
+    static let serviceNetwork = id("sn"), service = id("svc"), targetGroup = id("tg"), listener = id("listener")
+    static let serviceArn = arn("service", "svc"), serviceNetworkArn = arn("servicenetwork", "sn")
 }
 
 /// The checks of `Topology.validate()` beyond enums and unions.
