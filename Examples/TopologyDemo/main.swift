@@ -21,6 +21,21 @@ func show(_ event: TopologyEvent) {
     print("  \(event.kind.rawValue) \(event.address): \(event.step)\(event.detail.map { " (\($0))" } ?? "")")
 }
 
+/// Prints the plan, applies it with its progress, prints the summary; throws unless it all went.
+func applyShown(_ plan: TopologyPlan, _ client: LatticeClient, _ options: TopologyOptions) async throws {
+    print(plan.text, terminator: "")
+    let result = try await client.apply(plan, options: options, progress: show)
+    print(result.summary, terminator: "")
+    guard result.succeeded else { throw DemoError(description: "apply failed") }
+}
+
+/// Plans again and throws unless nothing is left to do.
+func expectNoChanges(_ topology: Topology, _ client: LatticeClient, _ options: TopologyOptions) async throws {
+    let plan = try await client.plan(topology, options: options)
+    print(plan.text, terminator: "")
+    guard plan.isEmpty else { throw DemoError(description: "the live state does not match the topology") }
+}
+
 func run() async throws {
     let path = CommandLine.arguments.dropFirst().first ?? "Examples/topologies/seed.json"
     let topology = try Topology.load(contentsOfFile: path)
@@ -30,19 +45,11 @@ func run() async throws {
     let options = TopologyOptions(pollInterval: 0.1)
     print("topology \(topology.name) from \(path), on an embedded local Lattice (no AWS account)")
 
-    section("plan")
-    let plan = try await client.plan(topology, options: options)
-    print(plan.text, terminator: "")
-
-    section("apply")
-    let applied = try await client.apply(plan, options: options, progress: show)
-    print(applied.summary, terminator: "")
-    guard applied.succeeded else { throw DemoError(description: "apply failed") }
+    section("plan and apply")
+    try await applyShown(try await client.plan(topology, options: options), client, options)
 
     section("plan again: nothing to do")
-    let again = try await client.plan(topology, options: options)
-    print(again.text, terminator: "")
-    guard again.isEmpty else { throw DemoError(description: "the second plan is not empty") }
+    try await expectNoChanges(topology, client, options)
 
     section("drift: changes made by hand, outside the topology")
     let group = try await client.listTargetGroupsItems().collect().first { $0.name == "provider-tg" }
@@ -60,28 +67,18 @@ func run() async throws {
         ForwardAction(targetGroups: [WeightedTargetGroup(targetGroupIdentifier: groupId, weight: 5)]))))
     print("  listener http-80 forwards with weight 5")
 
-    section("plan: the drift, as updates")
-    let drift = try await client.plan(topology, options: options)
-    print(drift.text, terminator: "")
-
-    section("apply: the drift repaired")
-    let repaired = try await client.apply(drift, options: options, progress: show)
-    print(repaired.summary, terminator: "")
-    let after = try await client.plan(topology, options: options)
-    print(after.text, terminator: "")
-    guard repaired.succeeded, after.isEmpty else { throw DemoError(description: "the drift was not repaired") }
+    section("plan: the drift, as updates; apply repairs it")
+    try await applyShown(try await client.plan(topology, options: options), client, options)
+    try await expectNoChanges(topology, client, options)
     print("drift repaired: the live state matches the topology again")
 
     section("destroy")
-    let destroy = try await client.planDestroy(topology, options: options)
-    print(destroy.text, terminator: "")
-    let destroyed = try await client.apply(destroy, options: options, progress: show)
-    print(destroyed.summary, terminator: "")
+    try await applyShown(try await client.planDestroy(topology, options: options), client, options)
     let networks = try await client.listServiceNetworksItems().collect().count
     let services = try await client.listServicesItems().collect().count
     let groups = try await client.listTargetGroupsItems().collect().count
     print("left: \(networks) service networks, \(services) services, \(groups) target groups")
-    guard destroyed.succeeded, lattice.isEmpty else { throw DemoError(description: "something is left: \(lattice.resourceCounts().filter { $0.value > 0 })") }
+    guard lattice.isEmpty else { throw DemoError(description: "something is left: \(lattice.resourceCounts().filter { $0.value > 0 })") }
 }
 
 do {
