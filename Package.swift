@@ -74,8 +74,8 @@ let package = Package(
         .testTarget(name: "LatticeKitTestingTests", dependencies: ["LatticeKitTesting", "LatticeKit", "SigV4", "LatticeTestSupport"], resources: [.copy("Fixtures")]),
         // Runs the built lattice binary, and (@testable) the CLI's JSON code in process.
         .testTarget(name: "LatticeCLITests", dependencies: ["lattice", "LatticeKit", "SigV4", "LatticeTestSupport"]),
-        // Starts the built local-lattice (a dependency, so that it is built first).
-        .testTarget(name: "LocalLatticeServerTests", dependencies: ["local-lattice", "LatticeKit", "LatticeKitTesting", "SigV4", "LatticeTestSupport"]),
+        // Starts the built local-lattice, and runs lattice against it (dependencies, so that they are built first).
+        .testTarget(name: "LocalLatticeServerTests", dependencies: ["local-lattice", "lattice", "LatticeKit", "LatticeKitTesting", "SigV4", "LatticeTestSupport"]),
         // Topology as code (plan, apply, destroy) against the in-process local Lattice.
         .testTarget(name: "TopologyTests", dependencies: ["LatticeKit", "LatticeKitTesting"]),
         .testTarget(
