@@ -58,6 +58,12 @@ let package = Package(
             dependencies: ["SigV4", "LatticeKit"],
             path: "Benchmarks/lattice-bench"
         ),
+        // Apply of a 50-service topology on local-lattice: graph vs critical path vs one at a time.
+        .executableTarget(
+            name: "topology-bench",
+            dependencies: ["SigV4", "LatticeKit"],
+            path: "Benchmarks/topology-bench"
+        ),
         .executableTarget(
             name: "sign-request-example",
             dependencies: ["SigV4"],

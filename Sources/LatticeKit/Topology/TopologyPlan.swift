@@ -28,6 +28,12 @@ public struct TopologyPlan: Sendable, Equatable, Encodable {
     /// The live resources' identifiers, by address.
     let registry: [String: LiveIdentity]
 
+    /// Apply's graph, for the benchmark's critical path: each step's address and label (as
+    /// progress events name them), whether it only waits, and the indices of the steps it needs.
+    package var graph: [(address: String, label: String, isWait: Bool, dependencies: [Int])] {
+        steps.map { ($0.address, $0.label, $0.work.isWait, $0.dependencies) }
+    }
+
     init(topology: String, isDestroy: Bool, actions: [Action], refusals: [Refusal], steps: [Step], registry: [String: LiveIdentity]) {
         self.topology = topology
         self.isDestroy = isDestroy
