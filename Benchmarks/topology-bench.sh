@@ -9,10 +9,15 @@ LATENCY_MS=${LATENCY_MS:-30}
 $SWIFT build -c release --product topology-bench >/dev/null
 $SWIFT build -c release --product local-lattice >/dev/null
 dir=$(mktemp -d)
-./.build/release/local-lattice --latency-ms "$LATENCY_MS" --port-file "$dir/url" --seed 15 2>"$dir/stderr" &
+./.build/release/local-lattice --latency-ms "$LATENCY_MS" --port-file "$dir/url" --seed 15 >/dev/null 2>"$dir/stderr" &
 server=$!
-trap 'kill "$server" 2>/dev/null; wait "$server" 2>/dev/null; rm -rf "$dir"' EXIT
+stop() { kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -rf "$dir"; }
+trap stop EXIT
 for _ in $(seq 1 500); do [ -s "$dir/url" ] && break; sleep 0.01; done
 [ -s "$dir/url" ] || { echo "local-lattice did not start: $(cat "$dir/stderr")" >&2; exit 1; }
 echo "local-lattice --latency-ms $LATENCY_MS (settle: 3 s or one look, the defaults) at $(cat "$dir/url")"
-./.build/release/topology-bench --endpoint-url "$(cat "$dir/url")" "$@"
+status=0
+./.build/release/topology-bench --endpoint-url "$(cat "$dir/url")" "$@" || status=$?
+stop
+trap - EXIT
+exit "$status"
