@@ -51,6 +51,21 @@ import Testing
         #expect(try await lab.client.plan(topology, options: oneAtATime).isEmpty)
     }
 
+    /// More cycles than derived client tokens (the local Lattice remembers every token): the
+    /// last create of each goes with a token the client draws, and still makes one resource.
+    @Test func applyAndDestroyRepeatedMoreOftenThanThereAreDerivedTokens() async throws {
+        let lab = try Lab()
+        let topology = try seedTopology()
+        for cycle in 1...7 {
+            let applied = try await lab.client.apply(topology)
+            #expect(applied.succeeded, "cycle \(cycle): \(applied.summary)")
+            #expect(lab.counts == seedCounts, "cycle \(cycle)")
+            #expect(try await lab.client.plan(topology).isEmpty, "cycle \(cycle)")
+            let destroyed = try await lab.client.apply(try await lab.client.planDestroy(topology))
+            #expect(destroyed.succeeded && lab.lattice.isEmpty, "cycle \(cycle): \(destroyed.summary)")
+        }
+    }
+
     @Test func aCreateWaitsUntilTheOldResourceOfItsNameIsDeleted() async throws {
         let lab = try Lab()
         let topology = Topology(name: "groups-only", targetGroups: try seedTopology().targetGroups)

@@ -12,7 +12,8 @@ import CCrypto
 /// resource at most once; a changed request gets a new token, so it never collides with an
 /// old one. The attempt number moves on only when the service answers a token with a
 /// resource that no longer exists (it remembers tokens for a while after a delete): then the
-/// create is sent again with the next token.
+/// create is sent again with the next token; after `attempts` of them, with one the client
+/// draws (see `StepRunner.create`).
 enum ClientToken {
     /// How many tokens one create tries before it gives up.
     static let attempts = 5

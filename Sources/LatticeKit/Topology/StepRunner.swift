@@ -70,18 +70,22 @@ struct StepRunner: Sendable {
     }
 
     /// Creates the resource at `step.address` with a client token of its own (see
-    /// `ClientToken`), confirms it exists, and registers it.
+    /// `ClientToken`), confirms it exists, and registers it. When the service answers every
+    /// derived token with a resource deleted since (the same topology applied and destroyed
+    /// many times), the last create goes with a token the client draws: the service keeps
+    /// every type apply creates unique by its name or natural key, so it still cannot make a
+    /// second resource.
     func create(_ step: Step, _ request: some Encodable & Sendable, confirm: Confirmation?,
-                send: @Sendable (String) async throws -> LiveIdentity) async throws {
-        for attempt in 0..<ClientToken.attempts {
-            let token = ClientToken.make(topology: plan.topology, address: step.address, request: request, attempt: attempt)
+                send: @Sendable (String?) async throws -> LiveIdentity) async throws {
+        for attempt in 0...ClientToken.attempts {
+            let token = attempt < ClientToken.attempts ? ClientToken.make(topology: plan.topology, address: step.address, request: request, attempt: attempt) : nil
             let identity = try await send(token)
             if try await exists(identity.id, confirm) {
                 await registry.set(step.address, identity)
                 return
             }
         }
-        throw StepFailure(description: "the service answered \(ClientToken.attempts) client tokens with resources that no longer exist; create \(step.address) by hand or try again later")
+        throw StepFailure(description: "the service answered every client token with a resource that no longer exists; create \(step.address) by hand or try again later")
     }
 
     private func exists(_ id: String, _ confirm: Confirmation?) async throws -> Bool {
