@@ -46,6 +46,14 @@ test: build check-scripts
 	@$(PYTHON) scripts/api-listing.py --check
 	@./.build/debug/seed-topology --demo --identity-policy Examples/iam-policy.json > /tmp/latticekit-demo.log || { cat /tmp/latticekit-demo.log; exit 1; }
 	@grep -q "nothing is left" /tmp/latticekit-demo.log && echo "seed-topology --demo: created, checked and destroyed the topology under Examples/iam-policy.json; nothing is left"
+	@./.build/debug/topology-demo Examples/topologies/seed.json > /tmp/latticekit-topology-demo.log 2>&1 || { cat /tmp/latticekit-topology-demo.log; exit 1; }
+	@grep -q "Plan: 8 to create." /tmp/latticekit-topology-demo.log && \
+	  grep -q "No changes. The live state matches the topology 'seed'." /tmp/latticekit-topology-demo.log && \
+	  grep -q 'config.healthCheck.path: "/" -> "/health"' /tmp/latticekit-topology-demo.log && \
+	  grep -q "drift repaired: the live state matches the topology again" /tmp/latticekit-topology-demo.log && \
+	  grep -q "left: 0 service networks, 0 services, 0 target groups" /tmp/latticekit-topology-demo.log && \
+	  echo "topology-demo: Examples/topologies/seed.json applied, planned again without changes, drift repaired, destroyed" || \
+	  { cat /tmp/latticekit-topology-demo.log; exit 1; }
 	@LATTICE=.build/debug/lattice LOCAL_LATTICE=.build/debug/local-lattice bash Examples/ecs-deploy-guide.sh > /tmp/latticekit-ecs.log 2>&1 || { cat /tmp/latticekit-ecs.log; exit 1; }
 	@grep -q "left: 0 service networks, 0 services, 0 target groups" /tmp/latticekit-ecs.log && \
 	  grep -q "An error occurred (AccessDeniedException) when calling the PutAuthPolicy operation" /tmp/latticekit-ecs.log && \
@@ -109,6 +117,7 @@ generate:
 ## targets, list them, destroy, and prove nothing is left.
 demo: deps
 	$(SWIFT) run seed-topology --demo
+	$(SWIFT) run topology-demo Examples/topologies/seed.json
 
 ## cli: the lattice command, as shipped (release, Swift runtime and Foundation linked in).
 cli: deps

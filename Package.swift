@@ -52,11 +52,23 @@ let package = Package(
             dependencies: ["LatticeKit", "LatticeKitTesting"],
             path: "Examples/SeedTopology"
         ),
+        // The seed topology as code (Examples/topologies/seed.json): plan, apply, drift, destroy.
+        .executableTarget(
+            name: "topology-demo",
+            dependencies: ["LatticeKit", "LatticeKitTesting"],
+            path: "Examples/TopologyDemo"
+        ),
         .executableTarget(name: "local-lattice", dependencies: ["LatticeKit", "LatticeKitTesting", "SigV4"]),
         .executableTarget(
             name: "lattice-bench",
             dependencies: ["SigV4", "LatticeKit"],
             path: "Benchmarks/lattice-bench"
+        ),
+        // Apply of a 50-service topology on local-lattice: graph vs critical path vs one at a time.
+        .executableTarget(
+            name: "topology-bench",
+            dependencies: ["SigV4", "LatticeKit"],
+            path: "Benchmarks/topology-bench"
         ),
         .executableTarget(
             name: "sign-request-example",
@@ -74,8 +86,10 @@ let package = Package(
         .testTarget(name: "LatticeKitTestingTests", dependencies: ["LatticeKitTesting", "LatticeKit", "SigV4", "LatticeTestSupport"], resources: [.copy("Fixtures")]),
         // Runs the built lattice binary, and (@testable) the CLI's JSON code in process.
         .testTarget(name: "LatticeCLITests", dependencies: ["lattice", "LatticeKit", "SigV4", "LatticeTestSupport"]),
-        // Starts the built local-lattice (a dependency, so that it is built first).
-        .testTarget(name: "LocalLatticeServerTests", dependencies: ["local-lattice", "LatticeKit", "LatticeKitTesting", "SigV4", "LatticeTestSupport"]),
+        // Starts the built local-lattice, and runs lattice against it (dependencies, so that they are built first).
+        .testTarget(name: "LocalLatticeServerTests", dependencies: ["local-lattice", "lattice", "LatticeKit", "LatticeKitTesting", "SigV4", "LatticeTestSupport"]),
+        // Topology as code (plan, apply, destroy) against the in-process local Lattice.
+        .testTarget(name: "TopologyTests", dependencies: ["LatticeKit", "LatticeKitTesting"]),
         .testTarget(
             name: "LatticeKitTests",
             dependencies: ["LatticeKit", "LatticeTestSupport"],

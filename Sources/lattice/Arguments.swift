@@ -132,6 +132,9 @@ enum Invocation {
     case help
     case commandHelp(Command)
     case run(Command, ParsedCommand)
+    /// `lattice plan|apply|destroy` (TopologyCommands.swift).
+    case topology(TopologyInvocation)
+    case topologyHelp(TopologyVerb)
 }
 
 struct ParsedCommand {
@@ -177,10 +180,15 @@ enum ArgumentParser {
             if token == "help" {
                 // `lattice help <command>` is `lattice <command> help`.
                 guard i + 1 < arguments.count, !arguments[i + 1].hasPrefix("-") else { return .help }
+                if let verb = TopologyVerb(rawValue: arguments[i + 1]) { return .topologyHelp(verb) }
                 guard let c = Command.named(arguments[i + 1]) else {
                     throw UsageError(message: invalidChoice(arguments[i + 1]), showUsage: true)
                 }
                 return .commandHelp(c)
+            }
+            if let verb = TopologyVerb(rawValue: token) {
+                if wantsHelp { return .topologyHelp(verb) }
+                return try TopologyInvocation.parse(verb, arguments[(i + 1)...], globals: globals)
             }
             guard let found = Command.named(token) else {
                 throw UsageError(message: invalidChoice(token), showUsage: true)

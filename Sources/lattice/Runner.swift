@@ -92,6 +92,11 @@ struct Runner {
     }
 
     func makeClient() throws -> LatticeClient {
+        try Self.makeClient(globals: globals, environment: environment, describing: "\(command.name) → \(command.operation)")
+    }
+
+    /// The client the global options describe; `describing` names the command for --debug.
+    static func makeClient(globals: GlobalOptions, environment: RuntimeEnvironment, describing: String) throws -> LatticeClient {
         var configuration = LatticeConfiguration(region: globals.region, endpoint: globals.endpointURL, profile: globals.profile)
         configuration.validation = globals.validation ?? .strict
         if let c = globals.connectTimeout { configuration.timeouts.connect = c }
@@ -99,7 +104,7 @@ struct Runner {
         if let a = globals.attemptTimeout { configuration.timeouts.attempt = a }
         if let c = globals.callTimeout { configuration.callTimeout = c }
         if globals.noVerifySSL { configuration.verifyTLS = false }
-        var environment = self.environment
+        var environment = environment
         if let caBundle = globals.caBundle { environment.variables["AWS_CA_BUNDLE"] = caBundle }
         // As botocore does, an explicit --profile means that profile's credentials, not the
         // access keys in the environment (AWS_PROFILE does not have that effect).
@@ -110,7 +115,7 @@ struct Runner {
         configuration.interceptors.append(DebugInterceptor())
         let client = try LatticeClient(configuration, environment: environment)
         let settings = client.settings
-        Debug.log("lattice \(Version.cli) (\(LatticeClient.userAgent)), \(command.name) → \(command.operation)")
+        Debug.log("lattice \(Version.cli) (\(LatticeClient.userAgent)), \(describing)")
         Debug.log("region \(settings.region), endpoint \(settings.endpoint.url) (from \(settings.endpointSource)), profile \(settings.profileName), retries \(settings.retry.mode.rawValue) with at most \(settings.retry.maxAttempts) attempts, validation \(configuration.validation.rawValue)")
         return client
     }

@@ -63,7 +63,10 @@ extension Scope {
         if !dependents.isEmpty {
             throw .conflict("The service network \(r.id) has associations (\(dependents.joined(separator: ", "))): delete them first.", .serviceNetwork, r.id)
         }
+        // As the service documents: its policies and access log subscriptions go with it.
         removeAccessLogs(of: r.id)
+        db.authPolicies[r.arn] = nil
+        db.resourcePolicies[r.arn] = nil
         db.remove(r.id, from: \.serviceNetworks)
         return DeleteServiceNetworkResponse()
     }
