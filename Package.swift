@@ -77,7 +77,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SigV4Tests",
-            dependencies: ["SigV4"],
+            dependencies: ["SigV4", "LatticeTestSupport"],
             resources: [.copy("Resources")]
         ),
         // Loopback servers the tests start (an HTTP/1.1 server, moto_server), shared by the

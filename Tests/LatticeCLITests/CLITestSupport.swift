@@ -1,4 +1,5 @@
 import Foundation
+import LatticeTestSupport
 import Testing
 
 /// Runs the built `lattice` binary and the installed `aws` CLI as subprocesses, with an
@@ -138,7 +139,7 @@ enum CLI {
                 if pending.withLock({ let first = $0; $0 = false; return first }) { continuation.resume(with: outcome) }
             }
             process.terminationHandler = { _ in finish(.success(true)) }
-            do { try process.run() } catch { finish(.failure(error)); return }
+            do { try ProcessLaunch.run(process) } catch { finish(.failure(error)); return }
             DispatchQueue.global().asyncAfter(deadline: .now() + timeout) { finish(.success(false)) }
         }
         if !exited {

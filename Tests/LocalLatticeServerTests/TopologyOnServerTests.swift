@@ -113,7 +113,7 @@ import Testing
         process.standardError = try FileHandle(forWritingTo: error)
         let done = DispatchSemaphore(value: 0)
         process.terminationHandler = { _ in done.signal() }
-        try process.run()
+        try ProcessLaunch.run(process)
         if done.wait(timeout: .now() + 120) == .timedOut {
             process.terminate()
             throw Failure("lattice \(arguments.first ?? "") ran longer than 120 s")
