@@ -135,6 +135,9 @@ enum Invocation {
     /// `lattice plan|apply|destroy` (TopologyCommands.swift).
     case topology(TopologyInvocation)
     case topologyHelp(TopologyVerb)
+    /// `lattice invoke` (Invoke.swift).
+    case invoke(InvokeInvocation)
+    case invokeHelp
 }
 
 struct ParsedCommand {
@@ -181,10 +184,15 @@ enum ArgumentParser {
                 // `lattice help <command>` is `lattice <command> help`.
                 guard i + 1 < arguments.count, !arguments[i + 1].hasPrefix("-") else { return .help }
                 if let verb = TopologyVerb(rawValue: arguments[i + 1]) { return .topologyHelp(verb) }
+                if arguments[i + 1] == "invoke" { return .invokeHelp }
                 guard let c = Command.named(arguments[i + 1]) else {
                     throw UsageError(message: invalidChoice(arguments[i + 1]), showUsage: true)
                 }
                 return .commandHelp(c)
+            }
+            if token == "invoke" {
+                if wantsHelp { return .invokeHelp }
+                return try InvokeInvocation.parse(arguments[(i + 1)...], globals: globals)
             }
             if let verb = TopologyVerb(rawValue: token) {
                 if wantsHelp { return .topologyHelp(verb) }

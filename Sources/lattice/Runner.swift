@@ -97,6 +97,18 @@ struct Runner {
 
     /// The client the global options describe; `describing` names the command for --debug.
     static func makeClient(globals: GlobalOptions, environment: RuntimeEnvironment, describing: String) throws -> LatticeClient {
+        var (configuration, environment) = configuration(globals: globals, environment: environment)
+        guard globals.debug else { return try LatticeClient(configuration, environment: environment) }
+        configuration.interceptors.append(DebugInterceptor())
+        let client = try LatticeClient(configuration, environment: environment)
+        let settings = client.settings
+        Debug.log("lattice \(Version.cli) (\(LatticeClient.userAgent)), \(describing)")
+        Debug.log("region \(settings.region), endpoint \(settings.endpoint.url) (from \(settings.endpointSource)), profile \(settings.profileName), retries \(settings.retry.mode.rawValue) with at most \(settings.retry.maxAttempts) attempts, validation \(configuration.validation.rawValue)")
+        return client
+    }
+
+    /// The configuration the global options describe, and the environment they adjust.
+    static func configuration(globals: GlobalOptions, environment: RuntimeEnvironment) -> (LatticeConfiguration, RuntimeEnvironment) {
         var configuration = LatticeConfiguration(region: globals.region, endpoint: globals.endpointURL, profile: globals.profile)
         configuration.validation = globals.validation ?? .strict
         if let c = globals.connectTimeout { configuration.timeouts.connect = c }
@@ -111,13 +123,7 @@ struct Runner {
         if globals.profile != nil {
             for name in ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"] { environment.variables[name] = nil }
         }
-        guard globals.debug else { return try LatticeClient(configuration, environment: environment) }
-        configuration.interceptors.append(DebugInterceptor())
-        let client = try LatticeClient(configuration, environment: environment)
-        let settings = client.settings
-        Debug.log("lattice \(Version.cli) (\(LatticeClient.userAgent)), \(describing)")
-        Debug.log("region \(settings.region), endpoint \(settings.endpoint.url) (from \(settings.endpointSource)), profile \(settings.profileName), retries \(settings.retry.mode.rawValue) with at most \(settings.retry.maxAttempts) attempts, validation \(configuration.validation.rawValue)")
-        return client
+        return (configuration, environment)
     }
 
     /// Builds and signs the first request at the current time and prints it; sends nothing.

@@ -31,6 +31,11 @@ do {
     case let .topologyHelp(verb):
         Console.out(TopologyInvocation.help(verb))
         status = ExitCode.success
+    case let .invoke(invocation):
+        status = await InvokeCommand(invocation: invocation, environment: .live).run()
+    case .invokeHelp:
+        Console.out(InvokeInvocation.help())
+        status = ExitCode.success
     }
 } catch {
     status = ErrorReporter(context: ErrorContext(command: nil, input: .object([]))).report(error)
