@@ -80,21 +80,17 @@ import LatticeTestSupport
         let sandbox = try CLI.Sandbox()  // AWS_MAX_ATTEMPTS=2
         let base = ["list-services", "--endpoint-url", server.url, "--cli-read-timeout", "5"]
 
-        var start = Date()
-        let attempt = try await Self.lattice(base + ["--cli-attempt-timeout", "1"], sandbox, timeout: 30)
-        var elapsed = Date().timeIntervalSince(start)
+        // The trickle alone would take 12 days: ending at all (within the 90 s the helper allows,
+        // however loaded the machine), with the limit's own message, is the proof.
+        let attempt = try await Self.lattice(base + ["--cli-attempt-timeout", "1"], sandbox, timeout: 90)
         #expect(attempt.status == 255, "\(attempt.stderr)")
         #expect(attempt.stderr.contains("no complete response from \(server.url) within 1 s (attempt timeout)"), "\(attempt.stderr)")
         #expect(attempt.stderr.contains("--cli-attempt-timeout"))
         #expect(attempt.stderr.contains("gave up after 2 attempts"))
-        #expect(elapsed < 25, "ended after \(elapsed) s")   // the trickle alone would take 12 days; the bound is loose for a loaded machine
 
-        start = Date()
-        let call = try await Self.lattice(base + ["--cli-call-timeout", "1"], sandbox, timeout: 30)
-        elapsed = Date().timeIntervalSince(start)
+        let call = try await Self.lattice(base + ["--cli-call-timeout", "1"], sandbox, timeout: 90)
         #expect(call.status == 255, "\(call.stderr)")
         #expect(call.stderr.contains("(call timeout)"), "\(call.stderr)")
         #expect(call.stderr.contains("--cli-call-timeout"))
-        #expect(elapsed < 25, "ended after \(elapsed) s")   // the trickle alone would take 12 days; the bound is loose for a loaded machine
     }
 }
