@@ -38,7 +38,10 @@ final class LocalCertificates: Sendable {
     func override(for serverName: String?) throws -> NIOSSLContextConfigurationOverride {
         let name = serverName.map { $0.lowercased() }.flatMap { Self.isHostName($0) ? $0 : nil } ?? "localhost"
         if let found = issued.withLock({ $0[name] }) { return found }
-        let made = try Self.make(commonName: name, names: name == "localhost" ? ["localhost"] : [name, "localhost"], issuer: ca)
+        // A common name has at most 64 characters (service DNS names are longer): the
+        // subject alternative names carry the name that clients check.
+        let made = try Self.make(commonName: name.utf8.count <= 64 ? name : "local-lattice service", names: name == "localhost" ? ["localhost"] : [name, "localhost"],
+                                 issuer: ca)
         var override = NIOSSLContextConfigurationOverride()
         override.certificateChain = [.certificate(try NIOSSLCertificate(bytes: Array(made.certificatePEM.utf8), format: .pem))]
         override.privateKey = .privateKey(try NIOSSLPrivateKey(bytes: Array(made.keyPEM.utf8), format: .pem))
