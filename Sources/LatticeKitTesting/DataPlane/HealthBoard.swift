@@ -33,8 +33,22 @@ package final class HealthBoard: Sendable {
     }
 
     private let state = Mutex<[Key: Report]?>(nil)
+    private let checked = Mutex<(@Sendable (_ targetId: String, _ port: Int?) -> Bool)?>(nil)
 
     package init() {}
+
+    /// Turns the board on before the first checks report: a target that `willCheck` says
+    /// will be checked (its address is reachable) shows INITIAL until its checks decide,
+    /// instead of the countdown's HEALTHY, between its registration and the prober's next pass.
+    package func expectChecks(where willCheck: @escaping @Sendable (_ targetId: String, _ port: Int?) -> Bool) {
+        checked.withLock { $0 = willCheck }
+        state.withLock { if $0 == nil { $0 = [:] } }
+    }
+
+    /// Whether real checks will decide this target's health (see `expectChecks(where:)`).
+    package func willCheck(_ targetId: String, port: Int?) -> Bool {
+        checked.withLock { $0 }?(targetId, port) ?? false
+    }
 
     /// Replaces every report (turning the board on).
     package func publish(_ reports: [Key: Report]) {

@@ -174,6 +174,7 @@ public final class LocalLattice: Transport, Sendable {
                     db: region, ids: store.ids, region: credential.region,
                     account: configuration.accountId, now: now, settle: configuration.settling(at: now), quotas: configuration.quotas)
                 scope.reportedHealth = reported
+                scope.healthBoard = health
                 let body: [UInt8]
                 do {
                     body = try endpoint.run(&scope, input)

@@ -166,6 +166,8 @@ struct Scope {
     let quotas: LocalLattice.Quotas
     /// Target health the data plane's real health checks found (nil: none runs).
     var reportedHealth: [HealthBoard.Key: HealthBoard.Report]? = nil
+    /// Where those checks are reported, to ask which targets they will decide.
+    var healthBoard: HealthBoard? = nil
 
     func arn(_ kind: ResourceKind, _ id: String) -> String {
         ARN.make(kind, id, region: region, account: account)

@@ -131,6 +131,11 @@ final class DataPlane: Sendable {
         if let path = settings.mapFile, let problem = Listener.writeAtomically(mapJSON(services: false), to: path, flag: "--dataplane-map") {
             throw Listener.Failure(description: problem)
         }
+        let map = settings.targetMap
+        lattice.health.expectChecks { id, port in
+            if case .success = map.address(of: id, port: port ?? 80) { return true }
+            return false
+        }
         HealthProber(dataPlane: self).start()
     }
 
