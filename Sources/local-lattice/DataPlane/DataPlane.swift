@@ -263,19 +263,7 @@ final class DataPlane: Sendable {
 
     static func quoted(_ text: String) -> String {
         var out = ""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return "\"" + out + "\""
+        AccessLogEntry.appendString(text, to: &out)
+        return out
     }
 }
