@@ -1,3 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 import LatticeKitTesting
 
 /// The command line of local-lattice.
@@ -80,6 +85,13 @@ struct Options {
                                 JSON lines each
           --source-vpc VPC-ID   the VPC requests come from (x-amzn-lattice-network, access logs);
                                 a request's x-local-lattice-source-vpc header overrides it
+          --auth-credentials FILE
+                                the credentials whose SigV4 signatures (service
+                                vpc-lattice-svcs, UNSIGNED-PAYLOAD) the data plane accepts for
+                                services and networks of auth type AWS_IAM: a JSON array of
+                                {"accessKeyId", "secretAccessKey", "sessionToken"?, "accountId"?,
+                                "principalArn"?}; a denied request gets 403 AccessDeniedException
+                                and the reason in x-local-lattice-auth-reason
           --target-timeout S    seconds a target may take to start its answer, or stay silent
                                 in it (default 60): 504
           --dataplane-max-connections N
@@ -173,6 +185,16 @@ struct Options {
                 o.dataPlane.accessLogDir = try value(flag)
             case "--source-vpc":
                 o.dataPlane.sourceVpc = try value(flag)
+            case "--auth-credentials":
+                let path = try value(flag)
+                guard let bytes = FileManager.default.contents(atPath: path), bytes.count <= 1 << 20 else {
+                    throw UsageError(description: "--auth-credentials: cannot read '\(path)' (or it is over 1 MiB)")
+                }
+                do {
+                    o.dataPlane.credentials = try CredentialBook(json: Array(bytes), defaultAccount: LocalLattice.Configuration().accountId)
+                } catch {
+                    throw UsageError(description: "--auth-credentials \(path): \(error)")
+                }
             case "--target-timeout":
                 o.dataPlane.limits.targetTimeout = try seconds(flag, 0.001...86_400)
             case "--dataplane-max-connections":

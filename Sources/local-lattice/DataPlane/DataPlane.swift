@@ -53,6 +53,8 @@ struct DataPlaneSettings: Sendable {
     /// the SourceVpc condition key; a request's `x-local-lattice-source-vpc` header overrides it.
     var sourceVpc: String?
     var limits = DataPlaneLimits()
+    /// The credentials whose signatures the data plane accepts (`--auth-credentials`).
+    var credentials = CredentialBook()
     /// Seconds between passes of the health checker over the targets.
     var healthTick: Double = 0.2
 }
@@ -68,6 +70,7 @@ final class DataPlane: Sendable {
     let selector = TargetSelector()
     let random: SeededRandom
     let accessLogs: AccessLogWriter?
+    let auth: DataPlaneAuth
     let certificates: LocalCertificates
     private let pools: [ObjectIdentifier: PoolBox]
     let connections = Atomic<Int>(0)
@@ -81,6 +84,7 @@ final class DataPlane: Sendable {
         monitor = HealthMonitor(board: lattice.health)
         random = SeededRandom(seed: settings.seed)
         accessLogs = settings.accessLogDir.map { AccessLogWriter(root: $0) }
+        auth = DataPlaneAuth(book: settings.credentials)
         certificates = try LocalCertificates()
         var pools: [ObjectIdentifier: PoolBox] = [:]
         for loop in group.makeIterator() {

@@ -186,10 +186,40 @@ final class ProxyHandler: ChannelInboundHandler {
             answerWhenRead(exchange, LocalAnswer(status: refusal.status, code: refusal.code, message: refusal.message))
         case let .fixedResponse(service, listener, _, status):
             note(exchange, service, listener, nil, router.snapshot)
+            if let denial = authorize(exchange, service, listener) { return answerWhenRead(exchange, denial) }
             answerWhenRead(exchange, LocalAnswer(status: status))
         case let .forward(service, listener, _, group):
             note(exchange, service, listener, group, router.snapshot)
+            if let denial = authorize(exchange, service, listener) { return answerWhenRead(exchange, denial) }
             forward(exchange, service: service, listener: listener, group: group, snapshot: router.snapshot)
+        }
+    }
+
+    /// Auth as the service network and the service set it (signature, then their auth
+    /// policies); nil when the request may go on, else the 403 to answer, which also says why
+    /// in `x-local-lattice-auth-reason` (the server's log says it too).
+    private func authorize(_ exchange: Exchange, _ service: DataPlaneSnapshot.Service, _ listener: DataPlaneSnapshot.Listener) -> LocalAnswer? {
+        let head = exchange.head
+        let remote = context?.channel.remoteAddress ?? context?.channel.parent?.remoteAddress
+        let verdict = dataPlane.auth.check(
+            method: head.method.rawValue, target: head.uri, headers: head.headers.map { ($0.name, $0.value) }, secure: secure, port: listener.port,
+            service: service, network: Self.network(of: service, head), sourceVpc: exchange.log.sourceVpcId, sourceIp: remote?.ipAddress, now: Date())
+        switch verdict {
+        case let .allowed(caller, _):
+            if let arn = caller?.arn {
+                exchange.log.callerPrincipal = arn
+                exchange.log.resolvedUser = arn
+            }
+            return nil
+        case let .denied(reason, caller):
+            exchange.log.authDeniedReason = reason
+            exchange.log.callerPrincipal = caller?.arn
+            let who = caller.map { $0.arn ?? "anonymous" } ?? "an unauthenticated caller"
+            log("data plane: denied \(head.method.rawValue) \(exchange.log.hostHeader ?? "")\(exchange.log.requestPath) for \(who): \(reason)")
+            return LocalAnswer(
+                status: 403, code: "AccessDeniedException",
+                message: "\(who) is not authorized to perform vpc-lattice-svcs:Invoke on \(service.arn): \(reason)",
+                headers: [("x-amzn-errortype", "AccessDeniedException"), ("x-local-lattice-auth-reason", reason)])
         }
     }
 
