@@ -228,6 +228,58 @@ import Testing
         }
     }
 
+    /// A service of auth type AWS_IAM: requests botocore signed with a key from
+    /// --auth-credentials pass the service's policy, or get 403 with the deciding statement
+    /// in x-local-lattice-auth-reason and the server's log; unsigned, tampered and unknown-key
+    /// requests are refused.
+    @Test func aServiceOfAuthTypeAwsIamChecksSignaturesAndItsPolicy() async throws {
+        let target = try LoopbackServer { request in .respond(status: 200, headers: [], body: Array("hello \(request.target)".utf8)) }
+        defer { target.stop() }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("dp-auth-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let credentials = directory.appendingPathComponent("credentials.json")
+        try Data(#"[{"accessKeyId":"AKIDALICE0000000","secretAccessKey":"alice-secret","accountId":"111122223333","principalArn":"arn:aws:iam::111122223333:role/alice"}]"#.utf8)
+            .write(to: credentials)
+        try await LocalLatticeProcess(["--settle-seconds", "0", "--auth-credentials", credentials.path]).whileRunning { server in
+            let c = try server.client()
+            let host = try await Self.serviceTo(c, "guarded", port: target.port)
+            let services = try await c.listServices(ListServicesRequest()).items ?? []
+            let service = try #require(services.first { $0.name == "guarded" })
+            let arn = try #require(service.arn)
+            let policy = #"{"Version":"2012-10-17","Statement":[{"Sid":"AllowAlice","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:role/alice"},"Action":"vpc-lattice-svcs:Invoke","Resource":"*"},"#
+                + #"{"Sid":"NoAdmin","Effect":"Deny","Principal":"*","Action":"vpc-lattice-svcs:Invoke","Resource":"\#(arn)/admin/*"}]}"#
+            _ = try await c.updateService(UpdateServiceRequest(serviceIdentifier: try #require(service.id), authType: .awsIam))
+            _ = try await c.putAuthPolicy(PutAuthPolicyRequest(resourceIdentifier: arn, policy: policy))
+            let port = try Self.dataPlanePort(server)
+
+            func signed(_ path: String) throws -> String {
+                let all = try BotocoreSigner.sign([BotocoreSigner.Request(
+                    method: "GET", url: "http://\(host)\(path)", region: "us-east-1", accessKeyId: "AKIDALICE0000000", secretAccessKey: "alice-secret")])
+                let headers = try #require(all.first)
+                return headers.map { "\($0.name): \($0.value)\r\n" }.joined()
+            }
+            let allowed = try Self.get(port, host: host, path: "/orders", headers: try signed("/orders"))
+            #expect(allowed.status == 200 && allowed.body == "hello /orders", "\(allowed.head)\n\(allowed.body)")
+
+            let admin = try Self.get(port, host: host, path: "/admin/users", headers: try signed("/admin/users"))
+            #expect(admin.status == 403)
+            #expect(admin.header("x-amzn-errortype") == "AccessDeniedException")
+            let reason = try #require(admin.header("x-local-lattice-auth-reason"))
+            #expect(reason.contains("explicit deny") && reason.contains("NoAdmin"), "\(reason)")
+
+            let anonymous = try Self.get(port, host: host, path: "/orders")
+            #expect(anonymous.status == 403)
+            #expect(anonymous.header("x-local-lattice-auth-reason")?.contains("implicit deny") == true, "\(anonymous.head)")
+
+            let tampered = try Self.get(port, host: host, path: "/orders/other", headers: try signed("/orders"))
+            #expect(tampered.status == 403)
+            #expect(tampered.header("x-local-lattice-auth-reason")?.contains("does not match") == true, "\(tampered.head)")
+            #expect(server.stderr.contains("denied GET \(host)/admin/users"), "the log says it too")
+            #expect(!server.stderr.contains("alice-secret"))
+        }
+    }
+
     /// Reads one answer's head (up to the blank line; bounded to 64 KiB) from a kept-alive connection.
     static func readHead(_ c: RawConnection) -> String {
         var out: [UInt8] = []

@@ -1,5 +1,6 @@
 import Foundation
 import LatticeKit
+import LatticeTestSupport
 @testable import LatticeKitTesting
 import Testing
 
@@ -16,41 +17,10 @@ import Testing
                                      accountId: "444455556666", principalArn: "arn:aws:sts::444455556666:assumed-role/bob/session-1")
     static let book = CredentialBook([alice, bob])
 
-    struct Case: Encodable {
-        var method: String
-        var url: String
-        var headers: [[String]]
-        var region: String
-        var accessKeyId: String
-        var secretAccessKey: String
-        var sessionToken: String?
-        var unsignedPayloadHeader: Bool
-    }
+    typealias Case = BotocoreSigner.Request
 
-    /// botocore's signed headers for each case (Tests/Oracles/lattice_sigv4_sign.py).
     static func botocoreSign(_ cases: [Case]) throws -> [[(name: String, value: String)]] {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent()
-        let work = FileManager.default.temporaryDirectory.appendingPathComponent("latticekit-sigv4-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: work) }
-        let (input, output, errors) = (work.appendingPathComponent("in"), work.appendingPathComponent("out"), work.appendingPathComponent("err"))
-        try JSONEncoder().encode(cases).write(to: input)
-        let shell = try Process.run(URL(fileURLWithPath: "/bin/sh"), arguments: [
-            "-c", #"python3 "$0" < "$1" > "$2" 2> "$3""#,
-            root.appendingPathComponent("Tests/Oracles/lattice_sigv4_sign.py").path, input.path, output.path, errors.path,
-        ])
-        shell.waitUntilExit()
-        guard shell.terminationStatus == 0 else {
-            throw Failure("botocore could not sign (\(shell.terminationStatus)): \((try? String(contentsOf: errors, encoding: .utf8)) ?? ""); run `make test`, which installs botocore")
-        }
-        let lists = try JSONDecoder().decode([[[String]]].self, from: Data(contentsOf: output))
-        return lists.map { $0.compactMap { $0.count == 2 ? (name: $0[0], value: $0[1]) : nil } }
-    }
-
-    struct Failure: Error, CustomStringConvertible {
-        let description: String
-        init(_ description: String) { self.description = description }
+        try BotocoreSigner.sign(cases)
     }
 
     static func signed(_ target: String, method: String = "GET", headers: [[String]] = [], region: String = "us-east-1",
