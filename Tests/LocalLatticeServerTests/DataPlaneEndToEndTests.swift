@@ -280,6 +280,40 @@ import Testing
         }
     }
 
+    /// An HTTPS listener over TLS with the local CA (--dataplane-ca-out), HTTP/2 by ALPN and
+    /// HTTP/1.1, and HTTP/2 in the clear by prior knowledge, through curl.
+    @Test func httpsWithTheLocalCAAndHttp2() async throws {
+        let target = try LoopbackServer { request in .respond(status: 200, headers: [], body: Array("tls \(request.target)".utf8)) }
+        defer { target.stop() }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("dp-tls-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let ca = directory.appendingPathComponent("ca.pem").path
+        let map = directory.appendingPathComponent("map.json").path
+        try await LocalLatticeProcess(["--settle-seconds", "0", "--dataplane-ca-out", ca, "--dataplane-map", map]).whileRunning { server in
+            let c = try server.client()
+            let host = try await Self.serviceTo(c, "secure", port: target.port)
+            let service = try #require((try await c.listServices(ListServicesRequest()).items ?? []).first { $0.name == "secure" })
+            let group = try #require((try await c.listTargetGroups(ListTargetGroupsRequest()).items ?? []).first { $0.name == "secure-tg" }?.id)
+            _ = try await c.createListener(CreateListenerRequest(serviceIdentifier: try #require(service.id), name: "https", protocol: .https, port: 443,
+                                                                 defaultAction: .forward(ForwardAction(targetGroups: [WeightedTargetGroup(targetGroupIdentifier: group)]))))
+            let ports = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: map))) as? [String: Any])
+            let (http, https) = (try #require(ports["httpPort"] as? Int), try #require(ports["httpsPort"] as? Int))
+
+            func curl(_ arguments: [String]) throws -> String {
+                let out = directory.appendingPathComponent("curl-\(UUID().uuidString)")
+                let shell = try Process.run(URL(fileURLWithPath: "/bin/sh"), arguments: ["-c", #"curl -sS --max-time 20 -o /dev/null -w '%{http_version} %{http_code}' "$@" > "$0" 2>&1"#, out.path] + arguments)
+                shell.waitUntilExit()
+                return (try? String(contentsOf: out, encoding: .utf8)) ?? ""
+            }
+            #expect(try curl(["--cacert", ca, "--http2", "--connect-to", "\(host):443:127.0.0.1:\(https)", "https://\(host)/a"]) == "2 200", "TLS with ALPN h2")
+            #expect(try curl(["--cacert", ca, "--http1.1", "--connect-to", "\(host):443:127.0.0.1:\(https)", "https://\(host)/b"]) == "1.1 200")
+            #expect(try curl(["--http2-prior-knowledge", "-H", "Host: \(host)", "http://127.0.0.1:\(http)/c"]) == "2 200", "h2c")
+            let untrusted = try curl(["--connect-to", "\(host):443:127.0.0.1:\(https)", "https://\(host)/d"])
+            #expect(!untrusted.hasSuffix(" 200"), "without the CA, curl refuses the certificate: \(untrusted)")
+        }
+    }
+
     /// Reads one answer's head (up to the blank line; bounded to 64 KiB) from a kept-alive connection.
     static func readHead(_ c: RawConnection) -> String {
         var out: [UInt8] = []
