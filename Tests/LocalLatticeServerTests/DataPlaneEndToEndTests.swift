@@ -261,6 +261,8 @@ import Testing
             }
             let allowed = try Self.get(port, host: host, path: "/orders", headers: try signed("/orders"))
             #expect(allowed.status == 200 && allowed.body == "hello /orders", "\(allowed.head)\n\(allowed.body)")
+            #expect(target.requests.last?.header("x-amzn-lattice-identity") == "Principal=arn:aws:iam::111122223333:role/alice",
+                    "the target learns who called")
 
             let admin = try Self.get(port, host: host, path: "/admin/users", headers: try signed("/admin/users"))
             #expect(admin.status == 403)

@@ -41,6 +41,8 @@ final class ProxyHandler: ChannelInboundHandler {
         var requestEnded = false
         /// The answer to give here once the request has arrived in whole.
         var localAnswer: LocalAnswer?
+        /// `x-amzn-lattice-identity` for the target, when a signature was verified.
+        var identity: String?
         // Forwarding:
         var forwarding = false
         var target: TargetConnection?
@@ -206,9 +208,17 @@ final class ProxyHandler: ChannelInboundHandler {
             service: service, network: Self.network(of: service, head), sourceVpc: exchange.log.sourceVpcId, sourceIp: remote?.ipAddress, now: Date())
         switch verdict {
         case let .allowed(caller, _):
-            if let arn = caller?.arn {
+            if let caller, let arn = caller.arn {
                 exchange.log.callerPrincipal = arn
                 exchange.log.resolvedUser = arn
+                exchange.log.callerPrincipalOrgID = caller.orgID
+                // The fields https://docs.aws.amazon.com/vpc-lattice/latest/ug/http-targets.html lists
+                // (it does not show the separator: `; ` here).
+                var fields = ["Principal=\(arn)"]
+                if let org = caller.orgID { fields.append("PrincipalOrgID=\(org)") }
+                let parts = arn.split(separator: "/")
+                if arn.contains(":assumed-role/"), parts.count >= 3, let session = parts.last { fields.append("SessionName=\(session)") }
+                exchange.identity = fields.joined(separator: "; ")
             }
             return nil
         case let .denied(reason, caller):
@@ -390,6 +400,7 @@ final class ProxyHandler: ChannelInboundHandler {
         if let network = exchange.log.serviceNetworkArn { target += ";ServiceNetworkArn=\(network)" }
         target += ";TargetGroupArn=\(group.arn)"
         headers.add(name: "x-amzn-lattice-target", value: target)
+        if let identity = exchange.identity { headers.add(name: "x-amzn-lattice-identity", value: identity) }
         if let vpc = exchange.log.sourceVpcArn { headers.add(name: "x-amzn-lattice-network", value: "SourceVpcArn=\(vpc)") }
         return HTTPRequestHead(version: .http1_1, method: original.method, uri: original.uri, headers: headers)
     }
