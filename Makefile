@@ -11,7 +11,7 @@ PREFIX       ?= /usr/local
 APT_PACKAGES := libcurl4-openssl-dev libssl-dev pkg-config
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: test demo deps build cli check-cli install bench check-scripts generate fuzz clean help
+.PHONY: test demo deps build cli check-cli install bench check-scripts generate fuzz docs clean help
 
 help:
 	@echo "make demo   - build and run the demo"
@@ -20,6 +20,7 @@ help:
 	@echo "make install - make cli, then copy lattice to $(PREFIX)/bin"
 	@echo "make bench  - release build of lattice-bench and botocore, side by side"
 	@echo "make generate - regenerate Codegen/Model from botocore, then Sources/LatticeKit/Generated and Sources/lattice/Generated from it"
+	@echo "make docs   - the DocC documentation of SigV4, LatticeKit and LatticeKitTesting, warnings as errors: .build/docs/*.doccarchive"
 	@echo "make fuzz   - libFuzzer targets (JSON reader, response decoder, shared config), a fixed number of inputs each"
 
 ## deps: the C libraries (apt) and the pinned Python oracles (pip), only when missing.
@@ -42,8 +43,17 @@ build: deps
 test: build check-scripts
 	$(SWIFT) test --skip-build $(STRICT)
 	@$(PYTHON) scripts/undocumented.py LatticeKit --path Sources/LatticeKit/Generated/
+	@$(PYTHON) scripts/api-listing.py --check
 	@./.build/debug/seed-topology --demo --identity-policy Examples/iam-policy.json > /tmp/latticekit-demo.log || { cat /tmp/latticekit-demo.log; exit 1; }
 	@grep -q "nothing is left" /tmp/latticekit-demo.log && echo "seed-topology --demo: created, checked and destroyed the topology under Examples/iam-policy.json; nothing is left"
+	@./.build/debug/topology-demo Examples/topologies/seed.json > /tmp/latticekit-topology-demo.log 2>&1 || { cat /tmp/latticekit-topology-demo.log; exit 1; }
+	@grep -q "Plan: 8 to create." /tmp/latticekit-topology-demo.log && \
+	  grep -q "No changes. The live state matches the topology 'seed'." /tmp/latticekit-topology-demo.log && \
+	  grep -q 'config.healthCheck.path: "/" -> "/health"' /tmp/latticekit-topology-demo.log && \
+	  grep -q "drift repaired: the live state matches the topology again" /tmp/latticekit-topology-demo.log && \
+	  grep -q "left: 0 service networks, 0 services, 0 target groups" /tmp/latticekit-topology-demo.log && \
+	  echo "topology-demo: Examples/topologies/seed.json applied, planned again without changes, drift repaired, destroyed" || \
+	  { cat /tmp/latticekit-topology-demo.log; exit 1; }
 	@LATTICE=.build/debug/lattice LOCAL_LATTICE=.build/debug/local-lattice bash Examples/ecs-deploy-guide.sh > /tmp/latticekit-ecs.log 2>&1 || { cat /tmp/latticekit-ecs.log; exit 1; }
 	@grep -q "left: 0 service networks, 0 services, 0 target groups" /tmp/latticekit-ecs.log && \
 	  grep -q "An error occurred (AccessDeniedException) when calling the PutAuthPolicy operation" /tmp/latticekit-ecs.log && \
@@ -56,7 +66,19 @@ test: build check-scripts
 	  echo "Examples/ecs-deploy-guide.sh with WAIT=sleep: the same flow sleeping 0.3 s instead of polling, on a local Lattice that settles in 0.2 s" || \
 	  { cat /tmp/latticekit-ecs-sleep.log; exit 1; }
 	@$(MAKE) -s check-cli
+	@$(MAKE) -s docs
 	@$(MAKE) -s fuzz
+
+## docs: the DocC catalogs (Sources/*/*.docc) and every public declaration's doc comment,
+## built with swift-docc-plugin; a broken symbol link or any other warning fails it.
+DOC_TARGETS := SigV4 LatticeKit LatticeKitTesting
+docs:
+	@mkdir -p .build/docs
+	@for t in $(DOC_TARGETS); do \
+	  out=$$($(SWIFT) package --allow-writing-to-directory .build/docs generate-documentation --target $$t \
+	    --warnings-as-errors --output-path .build/docs/$$t.doccarchive 2>&1) || { echo "$$out"; exit 1; }; \
+	  echo "make docs: $$t -> .build/docs/$$t.doccarchive"; \
+	done
 
 ## check-cli: the shipped lattice binary builds, carries the Swift runtime, and runs.
 check-cli: cli
@@ -76,6 +98,7 @@ check-scripts:
 	@$(SWIFT) run --package-path Codegen -c release lattice-codegen Codegen/Model Sources/LatticeKit/Generated Sources/lattice/Generated --check
 	@out=$$($(SWIFT) test --package-path Codegen 2>&1) || { echo "$$out"; exit 1; }; echo "Codegen: $$(echo "$$out" | tail -1)"
 	@$(PYTHON) scripts/east-asian-width.py --check
+	@$(PYTHON) scripts/readme-snippets.py --check
 
 ## fuzz: the libFuzzer targets of Tests/Fuzz, built instrumented in .build-fuzz (apart from the
 ## normal build), each run for a fixed number of inputs from its seed corpus with a fixed seed.
@@ -94,6 +117,7 @@ generate:
 ## targets, list them, destroy, and prove nothing is left.
 demo: deps
 	$(SWIFT) run seed-topology --demo
+	$(SWIFT) run topology-demo Examples/topologies/seed.json
 
 ## cli: the lattice command, as shipped (release, Swift runtime and Foundation linked in).
 cli: deps

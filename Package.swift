@@ -5,6 +5,9 @@ import PackageDescription
 
 let package = Package(
     name: "LatticeKit",
+    // Built and tested on Linux. On Apple systems the `Synchronization` module (Mutex, Atomic)
+    // needs macOS 15 / iOS 18; those platforms are expected to work but are not tested here.
+    platforms: [.macOS(.v15), .iOS(.v18), .tvOS(.v18), .watchOS(.v11), .visionOS(.v2)],
     products: [
         .library(name: "SigV4", targets: ["SigV4"]),
         .library(name: "LatticeKit", targets: ["LatticeKit"]),
@@ -16,6 +19,9 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+        // `make docs`: the DocC catalogs of SigV4, LatticeKit and LatticeKitTesting. A plugin
+        // only; nothing of it is linked into the products.
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin.git", from: "1.5.0"),
         // The local data plane of local-lattice (TLS, HTTP/2, streaming proxy). Only the
         // local-lattice executable depends on these: a package that uses the SigV4, LatticeKit
         // or LatticeKitTesting libraries resolves them but never compiles them.
@@ -27,12 +33,12 @@ let package = Package(
         .systemLibrary(
             name: "CCurl",
             pkgConfig: "libcurl",
-            providers: [.apt(["libcurl4-openssl-dev"])]
+            providers: [.apt(["libcurl4-openssl-dev"]), .brew(["curl"])]
         ),
         .systemLibrary(
             name: "CCrypto",
             pkgConfig: "libcrypto",
-            providers: [.apt(["libssl-dev"])]
+            providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]
         ),
         .target(name: "SigV4", dependencies: ["CCrypto"]),
         .target(
@@ -51,6 +57,12 @@ let package = Package(
             name: "seed-topology",
             dependencies: ["LatticeKit", "LatticeKitTesting"],
             path: "Examples/SeedTopology"
+        ),
+        // The seed topology as code (Examples/topologies/seed.json): plan, apply, drift, destroy.
+        .executableTarget(
+            name: "topology-demo",
+            dependencies: ["LatticeKit", "LatticeKitTesting"],
+            path: "Examples/TopologyDemo"
         ),
         // The local certificate authority of local-lattice's TLS listeners: libcrypto's X.509 API.
         .systemLibrary(name: "CLocalTLS", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
@@ -71,6 +83,12 @@ let package = Package(
             dependencies: ["SigV4", "LatticeKit"],
             path: "Benchmarks/lattice-bench"
         ),
+        // Apply of a 50-service topology on local-lattice: graph vs critical path vs one at a time.
+        .executableTarget(
+            name: "topology-bench",
+            dependencies: ["SigV4", "LatticeKit"],
+            path: "Benchmarks/topology-bench"
+        ),
         .executableTarget(
             name: "sign-request-example",
             dependencies: ["SigV4"],
@@ -78,7 +96,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SigV4Tests",
-            dependencies: ["SigV4"],
+            dependencies: ["SigV4", "LatticeTestSupport"],
             resources: [.copy("Resources")]
         ),
         // Loopback servers the tests start (an HTTP/1.1 server, moto_server), shared by the
@@ -87,8 +105,10 @@ let package = Package(
         .testTarget(name: "LatticeKitTestingTests", dependencies: ["LatticeKitTesting", "LatticeKit", "SigV4", "LatticeTestSupport"], resources: [.copy("Fixtures")]),
         // Runs the built lattice binary, and (@testable) the CLI's JSON code in process.
         .testTarget(name: "LatticeCLITests", dependencies: ["lattice", "LatticeKit", "SigV4", "LatticeTestSupport"]),
-        // Starts the built local-lattice (a dependency, so that it is built first).
-        .testTarget(name: "LocalLatticeServerTests", dependencies: ["local-lattice", "LatticeKit", "LatticeKitTesting", "SigV4", "LatticeTestSupport"]),
+        // Starts the built local-lattice, and runs lattice against it (dependencies, so that they are built first).
+        .testTarget(name: "LocalLatticeServerTests", dependencies: ["local-lattice", "lattice", "LatticeKit", "LatticeKitTesting", "SigV4", "LatticeTestSupport"]),
+        // Topology as code (plan, apply, destroy) against the in-process local Lattice.
+        .testTarget(name: "TopologyTests", dependencies: ["LatticeKit", "LatticeKitTesting"]),
         .testTarget(
             name: "LatticeKitTests",
             dependencies: ["LatticeKit", "LatticeTestSupport"],

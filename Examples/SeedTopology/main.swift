@@ -115,58 +115,63 @@ func makeClient(_ o: Options) throws -> (LatticeClient, LocalLattice?, WaiterOpt
 }
 
 func create(_ client: LatticeClient, _ o: Options, _ wait: WaiterOptions, _ r: Report) async throws {
-    let sn = try await client.createServiceNetwork(CreateServiceNetworkRequest(name: names.network, authType: AuthType.none, tags: tags))
-    r.step("create service network", sn.id ?? "")
+    let sn = try await client.createServiceNetwork(CreateServiceNetworkRequest(name: names.network, authType: AuthType.noAuth, tags: tags))
+    let snId = try sn.require(\.id)
+    r.step("create service network", snId)
     let vpc = try await client.createServiceNetworkVpcAssociation(CreateServiceNetworkVpcAssociationRequest(
-        serviceNetworkIdentifier: sn.id!, vpcIdentifier: o.clientVpc, securityGroupIds: [o.securityGroup], tags: tags))
-    r.step("associate client VPC (security group)", vpc.id ?? "")
-    let svc = try await client.createService(CreateServiceRequest(name: names.service, tags: tags, authType: AuthType.none))
-    r.step("create service", svc.id ?? "")
+        serviceNetworkIdentifier: snId, vpcIdentifier: o.clientVpc, securityGroupIds: [o.securityGroup], tags: tags))
+    let vpcId = try vpc.require(\.id)
+    r.step("associate client VPC (security group)", vpcId)
+    let svc = try await client.createService(CreateServiceRequest(name: names.service, tags: tags, authType: AuthType.noAuth))
+    let svcId = try svc.require(\.id)
+    r.step("create service", svcId)
     let health = HealthCheckConfig(enabled: true, protocol: .http, protocolVersion: .http1, port: 8080, path: "/health",
                                    healthyThresholdCount: 2, unhealthyThresholdCount: 2, matcher: .httpCode("200"))
     let tg = try await client.createTargetGroup(CreateTargetGroupRequest(
         name: names.group, type: .ip,
         config: TargetGroupConfig(port: 8080, protocol: .http, protocolVersion: .http1, ipAddressType: .ipv4, vpcIdentifier: o.providerVpc, healthCheck: health),
         tags: tags))
-    r.step("create IP target group", tg.id ?? "")
+    let tgId = try tg.require(\.id)
+    r.step("create IP target group", tgId)
     let listener = try await client.createListener(CreateListenerRequest(
-        serviceIdentifier: svc.id!, name: names.listener, protocol: .http, port: 80,
-        defaultAction: .forward(ForwardAction(targetGroups: [WeightedTargetGroup(targetGroupIdentifier: tg.id!, weight: 1)])), tags: tags))
+        serviceIdentifier: svcId, name: names.listener, protocol: .http, port: 80,
+        defaultAction: .forward(ForwardAction(targetGroups: [WeightedTargetGroup(targetGroupIdentifier: tgId, weight: 1)])), tags: tags))
     r.step("create HTTP:80 listener (forward, weight 1)", listener.id ?? "")
     let sns = try await client.createServiceNetworkServiceAssociation(CreateServiceNetworkServiceAssociationRequest(
-        serviceIdentifier: svc.id!, serviceNetworkIdentifier: sn.id!, tags: tags))
-    r.step("associate service to network", sns.id ?? "")
+        serviceIdentifier: svcId, serviceNetworkIdentifier: snId, tags: tags))
+    let snsId = try sns.require(\.id)
+    r.step("associate service to network", snsId)
     let logs = try await client.createAccessLogSubscription(CreateAccessLogSubscriptionRequest(
-        resourceIdentifier: sn.id!, destinationArn: o.logBucket, tags: tags))
+        resourceIdentifier: snId, destinationArn: o.logBucket, tags: tags))
     r.step("access log subscription to S3", logs.id)
 
-    try await client.waitUntilServiceActive(GetServiceRequest(serviceIdentifier: svc.id!), options: wait)
-    try await client.waitUntilTargetGroupActive(GetTargetGroupRequest(targetGroupIdentifier: tg.id!), options: wait)
-    try await client.waitUntilServiceNetworkVpcAssociationActive(GetServiceNetworkVpcAssociationRequest(serviceNetworkVpcAssociationIdentifier: vpc.id!), options: wait)
-    try await client.waitUntilServiceNetworkServiceAssociationActive(GetServiceNetworkServiceAssociationRequest(serviceNetworkServiceAssociationIdentifier: sns.id!), options: wait)
+    try await client.waitUntilServiceActive(serviceIdentifier: svcId, options: wait)
+    try await client.waitUntilTargetGroupActive(targetGroupIdentifier: tgId, options: wait)
+    try await client.waitUntilServiceNetworkVpcAssociationActive(serviceNetworkVpcAssociationIdentifier: vpcId, options: wait)
+    try await client.waitUntilServiceNetworkServiceAssociationActive(serviceNetworkServiceAssociationIdentifier: snsId, options: wait)
     r.step("wait for ACTIVE")
 
     let targets = o.targets.map { Target(id: $0, port: 8080) }
-    let registered = try await client.registerTargets(RegisterTargetsRequest(targetGroupIdentifier: tg.id!, targets: targets))
+    let registered = try await client.registerTargets(RegisterTargetsRequest(targetGroupIdentifier: tgId, targets: targets))
     r.step("register \(targets.count) ECS task IPs", "\(registered.successful?.count ?? 0) ok, \(registered.unsuccessful?.count ?? 0) failed")
-    let healthy = try await client.waitUntilTargetsHealthy(ListTargetsRequest(targetGroupIdentifier: tg.id!), targets: targets, options: wait)
+    let healthy = try await client.waitUntilTargetsHealthy(targetGroupIdentifier: tgId, targets: targets, options: wait)
     r.step("wait for targets HEALTHY", "\(healthy.count) healthy")
 
     print("\nresources:")
-    let gotSn = try await client.getServiceNetwork(GetServiceNetworkRequest(serviceNetworkIdentifier: sn.id!))
+    let gotSn = try await client.getServiceNetwork(GetServiceNetworkRequest(serviceNetworkIdentifier: snId))
     r.resource("service network", id: gotSn.id, arn: gotSn.arn, status: "auth \(gotSn.authType?.rawValue ?? "-")")
-    let gotVpc = try await client.getServiceNetworkVpcAssociation(GetServiceNetworkVpcAssociationRequest(serviceNetworkVpcAssociationIdentifier: vpc.id!))
+    let gotVpc = try await client.getServiceNetworkVpcAssociation(GetServiceNetworkVpcAssociationRequest(serviceNetworkVpcAssociationIdentifier: vpcId))
     r.resource("client VPC association", id: gotVpc.id, arn: gotVpc.arn, status: gotVpc.status?.rawValue)
-    let gotSvc = try await client.getService(GetServiceRequest(serviceIdentifier: svc.id!))
+    let gotSvc = try await client.getService(GetServiceRequest(serviceIdentifier: svcId))
     r.resource("service", id: gotSvc.id, arn: gotSvc.arn, status: gotSvc.status?.rawValue)
-    let gotTg = try await client.getTargetGroup(GetTargetGroupRequest(targetGroupIdentifier: tg.id!))
+    let gotTg = try await client.getTargetGroup(GetTargetGroupRequest(targetGroupIdentifier: tgId))
     r.resource("target group", id: gotTg.id, arn: gotTg.arn, status: gotTg.status?.rawValue)
     r.resource("listener HTTP:80", id: listener.id, arn: listener.arn, status: nil)
-    let gotSns = try await client.getServiceNetworkServiceAssociation(GetServiceNetworkServiceAssociationRequest(serviceNetworkServiceAssociationIdentifier: sns.id!))
+    let gotSns = try await client.getServiceNetworkServiceAssociation(GetServiceNetworkServiceAssociationRequest(serviceNetworkServiceAssociationIdentifier: snsId))
     r.resource("service association", id: gotSns.id, arn: gotSns.arn, status: gotSns.status?.rawValue)
     r.resource("access log subscription", id: logs.id, arn: logs.arn, status: nil)
     print("    round robin across:")
-    for t in try await client.listTargetsItems(ListTargetsRequest(targetGroupIdentifier: tg.id!)).collect() {
+    for t in try await client.listTargetsItems(ListTargetsRequest(targetGroupIdentifier: tgId)).collect() {
         print("      \(t.id ?? "-"):\(t.port.map(String.init) ?? "-")  \(t.status?.rawValue ?? "-")")
     }
     if let dns = gotSvc.dnsEntry?.domainName { print("    service DNS: \(dns)") }

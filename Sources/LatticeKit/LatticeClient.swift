@@ -9,21 +9,21 @@ public import SigV4
 /// The entry point of LatticeKit: a configured connection to the VPC Lattice API.
 ///
 /// Creating a client resolves the region, endpoint, retry settings and credential source once
-/// (`settings`). Each call then runs: bind the request once (so an idempotency token stays the
-/// same) → retry loop { credentials (cached) → sign with a fresh timestamp, corrected for
-/// clock skew → transport } → the response, or a typed error.
+/// (`settings`). Each call then goes through the request pipeline (`RequestPipeline`): bind
+/// the request once (so an idempotency token stays the same) → retry loop { interceptors →
+/// credentials (cached) → sign with a fresh timestamp, corrected for clock skew →
+/// interceptors → transport → interceptors } → the response, or a typed error.
 public final class LatticeClient: Sendable {
     /// The name requests are signed for.
     public static let signingName = "vpc-lattice"
-    public static let userAgent = "LatticeKit/0.1 (Swift)"
+    public static let userAgent = RequestPipeline.userAgent
 
     public let configuration: LatticeConfiguration
     public let settings: ResolvedSettings
     public let transport: any Transport
-    let credentialsProvider: any CredentialsProvider
-    let retryStrategy: RetryStrategy
-    let environment: RuntimeEnvironment
-    let logger: Logger
+    let pipeline: RequestPipeline
+    var environment: RuntimeEnvironment { pipeline.environment }
+    var logger: Logger { configuration.logger }
 
     /// Resolves the configuration (throwing `ConfigurationError` for a missing region, an
     /// unknown profile, an invalid setting or endpoint) and prepares the transport:
@@ -38,37 +38,35 @@ public final class LatticeClient: Sendable {
         self.configuration = configuration
         self.settings = settings
         self.transport = transport
-        self.environment = environment
-        self.logger = configuration.logger
         var forCredentials = configuration
         forCredentials.region = settings.region
-        credentialsProvider = forCredentials.makeCredentialsProvider(transport: transport, environment: environment)
-        retryStrategy = RetryStrategy(configuration: settings.retry, environment: environment)
+        pipeline = RequestPipeline(
+            service: AWSService(
+                name: Self.signingName, endpoint: settings.endpoint.url,
+                signing: .sigV4(name: Self.signingName, region: settings.region), errors: .restJSON
+            ),
+            transport: transport,
+            credentials: forCredentials.makeCredentialsProvider(transport: transport, environment: environment),
+            retry: RetryStrategy(configuration: settings.retry, environment: environment),
+            interceptors: configuration.interceptors,
+            environment: environment,
+            logger: configuration.logger
+        )
     }
 
     /// Sends one operation's request through the pipeline and returns the 2xx response.
     /// Throws `AWSServiceError` (non-2xx), `TransportError` (no complete response),
     /// `ConfigurationError` (credentials could not be found or refreshed), `SigV4Error`,
-    /// or `CancellationError`.
+    /// an interceptor's error, or `CancellationError`.
     public func send(_ request: OperationRequest) async throws -> HTTPResponse {
-        let base = unsignedRequest(request)
-        let transport = self.transport
-        let logger = self.logger
         let limit = configuration.callTimeout
-        return try await retryStrategy.run(timeLimit: limit.isFinite ? limit : nil) { context in
-            var attempt = try await self.sign(base, date: context.signingDate(now: self.environment.now()))
-            attempt.timeLimit = context.secondsLeft(now: self.environment.now())
-            logger.debug("vpc-lattice request", metadata: ["method": "\(base.method)", "url": "\(base.url)", "attempt": "\(context.attempt)"])
-            let response = try await transport.send(attempt)
-            logger.debug("vpc-lattice response", metadata: ["status": "\(response.status)", "requestId": "\(response.headers["x-amzn-requestid"] ?? "-")"])
-            return response
-        }
+        return try await pipeline.send(unsignedRequest(request), operation: request.operation, timeLimit: limit.isFinite ? limit : nil)
     }
 
     /// The request as it would go on the wire at `date`, signed, without sending it (the
-    /// CLI's `--dry-run`, and tests).
+    /// CLI's `--dry-run`, and tests). Interceptors see it before signing, not after.
     public func signedRequest(_ request: OperationRequest, date: Date) async throws -> HTTPRequest {
-        try await sign(unsignedRequest(request), date: date)
+        try await pipeline.signedRequest(unsignedRequest(request), operation: request.operation, date: date)
     }
 
     /// The full URL, the user agent and any endpoint headers; no signature yet.
@@ -81,29 +79,22 @@ public final class LatticeClient: Sendable {
         }
         return HTTPRequest(method: request.method, url: request.url(endpoint: settings.endpoint.url), headers: headers, body: request.body)
     }
-
-    /// Signs with the current credentials (cached by the provider).
-    func sign(_ base: HTTPRequest, date: Date) async throws -> HTTPRequest {
-        let credentials = try await credentialsProvider.credentials()
-        let signer = SigV4Signer(credentials: credentials.signing, region: settings.region, service: Self.signingName)
-        var signable = SigV4Request(method: base.method, url: base.url, headers: base.headers)
-        try signer.sign(&signable, payload: base.body.isEmpty ? .empty : .bytes(base.body), date: date)
-        var signed = base
-        signed.headers = signable.headers
-        return signed
-    }
 }
 
 /// One operation's HTTP request before signing: the path already percent-encoded (labels
 /// encoded once), query parameters raw (encoded here), headers and body.
 public struct OperationRequest: Sendable, Hashable {
+    /// The model's operation name (`ListServices`), for interceptors and logs; not part of
+    /// the request on the wire, nor of `==`.
+    public var operation: String
     public var method: String
     public var path: String
     public var query: [(name: String, value: String)]
     public var headers: HTTPHeaders
     public var body: [UInt8]
 
-    public init(method: String, path: String, query: [(name: String, value: String)] = [], headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = []) {
+    public init(method: String, path: String, query: [(name: String, value: String)] = [], headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = [], operation: String = "") {
+        self.operation = operation
         self.method = method
         self.path = path
         self.query = query

@@ -4,8 +4,8 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// The UTC calendar fields of a signing time, computed without Foundation's calendars or
-/// formatters (days-from-civil, after H. Hinnant's public-domain algorithm).
+/// The UTC calendar fields of a signing time (from `CivilDate`), written without Foundation's
+/// formatters.
 struct AmzDate: Sendable, Hashable {
     let year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int
 
@@ -17,20 +17,7 @@ struct AmzDate: Sendable, Hashable {
     }
 
     init(secondsSince1970 s: Int) {
-        let days = s / 86_400
-        let rem = s % 86_400
-        hour = rem / 3600
-        minute = rem % 3600 / 60
-        second = rem % 60
-        let z = days + 719_468
-        let era = z / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        day = doy - (153 * mp + 2) / 5 + 1
-        month = mp < 10 ? mp + 3 : mp - 9
-        year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+        (year, month, day, hour, minute, second) = CivilDate.fields(secondsSince1970: s)
     }
 
     /// `yyyyMMdd` as one number, for cache keys.

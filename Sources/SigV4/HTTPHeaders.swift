@@ -77,15 +77,3 @@ public struct HTTPHeaders: Sendable, Hashable, Sequence, ExpressibleByDictionary
         }
     }
 }
-
-enum ASCII {
-    @inline(__always)
-    static func lower(_ c: UInt8) -> UInt8 {
-        c >= UInt8(ascii: "A") && c <= UInt8(ascii: "Z") ? c | 0x20 : c
-    }
-
-    @inline(__always)
-    static func isSpace(_ c: UInt8) -> Bool {
-        c == 0x20 || (c >= 0x09 && c <= 0x0d)
-    }
-}

@@ -1,5 +1,6 @@
-/// Lowercase hexadecimal, written into byte buffers without Foundation.
-enum Hex {
+/// Lowercase hexadecimal, written into byte buffers without Foundation: the package's one hex
+/// codec.
+package enum Hex {
     @inline(__always)
     static func lowerDigit(_ v: UInt8) -> UInt8 { v < 10 ? 0x30 &+ v : 0x57 &+ v }
 
@@ -13,7 +14,7 @@ enum Hex {
     }
 
     /// The lowercase hex of `bytes`.
-    static func encode(_ bytes: some Sequence<UInt8>) -> String {
+    package static func encode(_ bytes: some Sequence<UInt8>) -> String {
         var out: [UInt8] = []
         out.reserveCapacity(bytes.underestimatedCount * 2)
         for byte in bytes {
@@ -25,7 +26,7 @@ enum Hex {
 
     /// The value of an ASCII hex digit, or nil.
     @inline(__always)
-    static func value(_ c: UInt8) -> UInt8? {
+    package static func value(_ c: UInt8) -> UInt8? {
         switch c {
         case UInt8(ascii: "0")...UInt8(ascii: "9"): return c &- UInt8(ascii: "0")
         case UInt8(ascii: "a")...UInt8(ascii: "f"): return c &- UInt8(ascii: "a") &+ 10

@@ -148,9 +148,7 @@ public struct SigV4SigningDetails: Sendable, CustomStringConvertible, CustomRefl
             }
         }
         var text = lines.joined(separator: "\n")
-        var trimmed = Substring(token)
-        while let f = trimmed.first, f == " " || f == "\t" { trimmed.removeFirst() }
-        while let l = trimmed.last, l == " " || l == "\t" { trimmed.removeLast() }
+        let trimmed = token.trimmedWhitespace
         for form in Set([token, String(trimmed), PercentEncoding.encode(token), PercentEncoding.encode(String(trimmed))]) where !form.isEmpty {
             text = text.replacing(form, with: "<redacted>")
         }

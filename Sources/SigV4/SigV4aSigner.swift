@@ -49,42 +49,9 @@ public struct SigV4aSigner: Sendable {
         let amz = try AmzDate(date)
         let regions = try checkScope()
         let key = try cache.privateKey(accessKeyId: credentials.accessKeyId, secret: credentials.secretAccessKey)
-        let payloadHash = SigV4Signer.payloadHash(payload)
-        let token = credentials.sessionToken
-
+        // ECDSA can still fail after the headers are set: sign a copy.
         var signed = request
-        signed.headers.remove(name: "authorization")
-        signed.headers.remove(name: "x-amz-date")
-        signed.headers.remove(name: "x-amz-region-set")
-        if token != nil { signed.headers.remove(name: "x-amz-security-token") }
-        if options.addContentSHA256Header { signed.headers.remove(name: "x-amz-content-sha256") }
-        signed.headers.reserveCapacity(adding: 5)
-        signed.headers.add(name: "x-amz-date", value: amz.dateTimeString)
-        signed.headers.add(name: "x-amz-region-set", value: regions)
-        if let token, !options.omitSessionTokenFromSigning {
-            signed.headers.add(name: "x-amz-security-token", value: token)
-        }
-        if options.addContentSHA256Header {
-            signed.headers.add(name: "x-amz-content-sha256", value: String(decoding: payloadHash, as: UTF8.self))
-        }
-
-        let details = try signCanonical(signed, key: key, payloadHash: payloadHash, amz: amz, presignQuery: nil)
-
-        var authorization: [UInt8] = []
-        authorization.reserveCapacity(160 + credentials.accessKeyId.utf8.count + details.signedHeadersRange.count + details.signatureRange.count)
-        authorization.append(contentsOf: Self.algorithm.utf8)
-        authorization.append(contentsOf: " Credential=".utf8)
-        authorization.append(contentsOf: credentials.accessKeyId.utf8)
-        authorization.append(UInt8(ascii: "/"))
-        scheme.appendScope(amz, to: &authorization)
-        authorization.append(contentsOf: ", SignedHeaders=".utf8)
-        authorization.append(contentsOf: details.buffer[details.signedHeadersRange])
-        authorization.append(contentsOf: ", Signature=".utf8)
-        authorization.append(contentsOf: details.buffer[details.signatureRange])
-        signed.headers.add(name: "authorization", value: String(decoding: authorization, as: UTF8.self))
-        if let token, options.omitSessionTokenFromSigning {
-            signed.headers.add(name: "x-amz-security-token", value: token)
-        }
+        let details = try core(regions).sign(&signed, payloadHash: SigV4Signer.payloadHash(payload), amz: amz, signer: ECDSASigner(key: key))
         request = signed
         return details
     }
@@ -104,68 +71,18 @@ public struct SigV4aSigner: Sendable {
         let amz = try AmzDate(date)
         let regions = try checkScope()
         let key = try cache.privateKey(accessKeyId: credentials.accessKeyId, secret: credentials.secretAccessKey)
-        let payloadHash = SigV4Signer.payloadHash(payload)
-        var request = request
-        request.headers.remove(name: "authorization")
-        request.headers.remove(name: "x-amz-date")
-        request.headers.remove(name: "x-amz-region-set")
-
-        let builder = CanonicalRequestBuilder(options: options, scheme: scheme)
-        guard let signedHeaders = builder.signedHeaderList(request) else { throw .invalidURL(request.url) }
-
-        func param(_ name: String, _ value: some Collection<UInt8>, to out: inout [UInt8]) {
-            if !out.isEmpty { out.append(UInt8(ascii: "&")) }
-            out.append(contentsOf: name.utf8)
-            out.append(UInt8(ascii: "="))
-            PercentEncoding.append(value, to: &out, keepSlash: false)
-        }
-        var credential: [UInt8] = Array(credentials.accessKeyId.utf8)
-        credential.append(UInt8(ascii: "/"))
-        scheme.appendScope(amz, to: &credential)
-        // The URL lists the parameters in this order, as the AWS SDKs do; the signed query is
-        // sorted anyway.
-        var head: [UInt8] = []
-        param("X-Amz-Algorithm", Self.algorithm.utf8, to: &head)
-        param("X-Amz-Credential", credential, to: &head)
-        param("X-Amz-Date", amz.dateTimeString.utf8, to: &head)
-        param("X-Amz-SignedHeaders", signedHeaders, to: &head)
-        param("X-Amz-Expires", String(seconds).utf8, to: &head)
-        var tokenParam: [UInt8] = []
-        if let token = credentials.sessionToken { param("X-Amz-Security-Token", token.utf8, to: &tokenParam) }
-        var regionParam: [UInt8] = []
-        param("X-Amz-Region-Set", regions.utf8, to: &regionParam)
-
-        var signedQuery = head
-        if !tokenParam.isEmpty, !options.omitSessionTokenFromSigning {
-            signedQuery.append(UInt8(ascii: "&"))
-            signedQuery.append(contentsOf: tokenParam)
-        }
-        signedQuery.append(UInt8(ascii: "&"))
-        signedQuery.append(contentsOf: regionParam)
-
-        let details = try signCanonical(request, key: key, payloadHash: payloadHash, amz: amz, presignQuery: signedQuery)
-
-        let urlBytes = Array(request.url.utf8)
-        let end = urlBytes.withUnsafeBufferPointer { URLParts($0)?.end } ?? urlBytes.count
-        var url: [UInt8] = Array(urlBytes[0..<end])
-        url.append(urlBytes[0..<end].contains(UInt8(ascii: "?")) ? UInt8(ascii: "&") : UInt8(ascii: "?"))
-        url.append(contentsOf: head)
-        if !tokenParam.isEmpty {
-            url.append(UInt8(ascii: "&"))
-            url.append(contentsOf: tokenParam)
-        }
-        url.append(UInt8(ascii: "&"))
-        url.append(contentsOf: regionParam)
-        url.append(contentsOf: "&X-Amz-Signature=".utf8)
-        url.append(contentsOf: details.buffer[details.signatureRange])
-        return (String(decoding: url, as: UTF8.self), details)
+        return try core(regions).presign(request, expires: seconds, payloadHash: SigV4Signer.payloadHash(payload), amz: amz, signer: ECDSASigner(key: key))
     }
 
     // MARK: - Internals
 
     /// SigV4a's string-to-sign algorithm and region-less scope; `x-amz-region-set` is signed.
-    private var scheme: SigningScheme {
-        SigningScheme(algorithm: Self.algorithm, region: nil, service: service, signsRegionSet: true)
+    private func core(_ regions: String) -> SignerCore {
+        SignerCore(
+            credentials: credentials, options: options,
+            scheme: SigningScheme(algorithm: Self.algorithm, region: nil, service: service, signsRegionSet: true),
+            regionSet: regions
+        )
     }
 
     /// Checks the service and the region set; returns the `x-amz-region-set` value.
@@ -177,37 +94,6 @@ public struct SigV4aSigner: Sendable {
             if !valid { throw .invalidRegionSet(regionSet) }
         }
         return regionSet.joined(separator: ",")
-    }
-
-    /// Builds the canonical request and the string to sign, then signs the latter with ECDSA.
-    private func signCanonical(
-        _ request: SigV4Request,
-        key: SigV4aPrivateKey,
-        payloadHash: [UInt8],
-        amz: AmzDate,
-        presignQuery: [UInt8]?
-    ) throws(SigV4Error) -> SigV4SigningDetails {
-        let builder = CanonicalRequestBuilder(options: options, scheme: scheme)
-        guard var built = builder.build(
-            request, payloadHash: payloadHash, amz: amz, presignQuery: presignQuery,
-            signatureCapacity: 2 * key.maxSignatureLength
-        ) else {
-            throw .invalidURL(request.url)
-        }
-        let stringToSign = built.stringToSignRange
-        let signed: Result<[UInt8], SigV4Error> = built.buffer.withUnsafeBytes { bytes in
-            Result { () throws(SigV4Error) -> [UInt8] in try key.sign(UnsafeRawBufferPointer(rebasing: bytes[stringToSign])) }
-        }
-        let der = try signed.get()
-        der.withUnsafeBytes { Hex.append($0, to: &built.buffer) }
-        return SigV4SigningDetails(
-            buffer: built.buffer,
-            canonicalRange: built.canonicalRange,
-            stringToSignRange: stringToSign,
-            signatureRange: stringToSign.upperBound..<built.buffer.count,
-            signedHeadersRange: built.signedHeadersRange,
-            sessionToken: credentials.sessionToken
-        )
     }
 }
 

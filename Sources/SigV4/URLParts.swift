@@ -1,6 +1,9 @@
-/// The pieces of a wire URL the signer needs, as index ranges into its UTF-8 bytes.
+/// The pieces of a wire URL the signer needs, as index ranges into its UTF-8 bytes: the
+/// package's one URL parser (`ParsedURL` is its view for everyone else).
 struct URLParts {
     var scheme: Range<Int>
+    /// `[userinfo@]host[:port]`.
+    var authority: Range<Int>
     var host: Range<Int>
     var port: Range<Int>?
     var path: Range<Int>
@@ -27,6 +30,7 @@ struct URLParts {
         while authorityEnd < n, u[authorityEnd] != UInt8(ascii: "/"), u[authorityEnd] != UInt8(ascii: "?"), u[authorityEnd] != UInt8(ascii: "#") {
             authorityEnd += 1
         }
+        authority = authorityStart..<authorityEnd
         // Drop any userinfo.
         var j = authorityEnd
         while j > authorityStart {
@@ -88,6 +92,52 @@ struct URLParts {
         let bp = b.utf8Start
         for i in 0..<a.count where ASCII.lower(a[i]) != bp[i] { return false }
         return true
+    }
+}
+
+/// A URL split at its scheme, authority, path and query, as it stands (nothing decoded), for
+/// the package's code that needs a host, an authority or a path: the signer's own parser
+/// (`URLParts`) behind a `String` face.
+package struct ParsedURL: Sendable, Hashable {
+    /// As written, such as `https`.
+    package var scheme: Substring
+    /// `[userinfo@]host[:port]`.
+    package var authority: Substring
+    /// The host as written: an IPv6 literal keeps its brackets.
+    package var host: Substring
+    /// The digits after the host's `:`, as written (nil: no port; empty: a bare `:`).
+    package var port: Substring?
+    /// From the authority's end to the query or fragment: empty, or starting with `/`.
+    package var path: Substring
+    /// After `?`, before any `#`; nil when there is no `?`.
+    package var query: Substring?
+
+    /// Parses `scheme://[userinfo@]host[:port][/path][?query][#fragment]`; nil when there is
+    /// no scheme (letters, then letters, digits, `+ - .`), no `://` or no host.
+    package init?(_ url: String) {
+        var text = url
+        guard let parts = text.withUTF8({ URLParts($0) }) else { return nil }
+        let bytes = url.utf8
+        func slice(_ r: Range<Int>) -> Substring {
+            url[bytes.index(bytes.startIndex, offsetBy: r.lowerBound)..<bytes.index(bytes.startIndex, offsetBy: r.upperBound)]
+        }
+        scheme = slice(parts.scheme)
+        authority = slice(parts.authority)
+        host = slice(parts.host)
+        port = parts.port.map(slice)
+        path = slice(parts.path)
+        // The query's range starts after the `?` when there is one.
+        query = parts.query.lowerBound > parts.path.upperBound ? slice(parts.query) : nil
+    }
+
+    /// The path and query of a full URL, or of a request target (`/path?query`) when `target`
+    /// has no scheme; a fragment is dropped.
+    package static func pathAndQuery(_ target: String) -> (path: Substring, query: Substring?) {
+        if let parsed = ParsedURL(target) { return (parsed.path, parsed.query) }
+        var rest = Substring(target)
+        if let hash = rest.firstIndex(of: "#") { rest = rest[..<hash] }
+        guard let mark = rest.firstIndex(of: "?") else { return (rest, nil) }
+        return (rest[..<mark], rest[rest.index(after: mark)...])
     }
 }
 

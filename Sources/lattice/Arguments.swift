@@ -111,6 +111,9 @@ struct GlobalOptions {
     }
 }
 
+/// Command-line text trimmed as the aws CLI trims it: Python's `str.strip()` and `int()` drop
+/// Unicode white space too, so this is not the package's ASCII rule (`trimmedWhitespace`),
+/// which is for what LatticeKit reads from the environment, files and the wire.
 func trimmed(_ s: some StringProtocol) -> String {
     guard let a = s.firstIndex(where: { !$0.isWhitespace }), let b = s.lastIndex(where: { !$0.isWhitespace }) else { return "" }
     return String(s[a...b])
@@ -129,6 +132,12 @@ enum Invocation {
     case help
     case commandHelp(Command)
     case run(Command, ParsedCommand)
+    /// `lattice plan|apply|destroy` (TopologyCommands.swift).
+    case topology(TopologyInvocation)
+    case topologyHelp(TopologyVerb)
+    /// `lattice invoke` (Invoke.swift).
+    case invoke(InvokeInvocation)
+    case invokeHelp
 }
 
 struct ParsedCommand {
@@ -174,10 +183,20 @@ enum ArgumentParser {
             if token == "help" {
                 // `lattice help <command>` is `lattice <command> help`.
                 guard i + 1 < arguments.count, !arguments[i + 1].hasPrefix("-") else { return .help }
+                if let verb = TopologyVerb(rawValue: arguments[i + 1]) { return .topologyHelp(verb) }
+                if arguments[i + 1] == "invoke" { return .invokeHelp }
                 guard let c = Command.named(arguments[i + 1]) else {
                     throw UsageError(message: invalidChoice(arguments[i + 1]), showUsage: true)
                 }
                 return .commandHelp(c)
+            }
+            if token == "invoke" {
+                if wantsHelp { return .invokeHelp }
+                return try InvokeInvocation.parse(arguments[(i + 1)...], globals: globals)
+            }
+            if let verb = TopologyVerb(rawValue: token) {
+                if wantsHelp { return .topologyHelp(verb) }
+                return try TopologyInvocation.parse(verb, arguments[(i + 1)...], globals: globals)
             }
             guard let found = Command.named(token) else {
                 throw UsageError(message: invalidChoice(token), showUsage: true)

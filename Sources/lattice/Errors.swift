@@ -24,7 +24,7 @@ struct ErrorReporter {
             Console.err(text)
             return ExitCode.usage
         case let e as ConfigurationError:
-            Console.err("\n\(e.message)\n")
+            Console.err("\n\(Self.inFlags(e.message))\n")
             return ExitCode.configuration
         case let e as AWSServiceError:
             Console.err(serviceErrorText(e))
@@ -45,9 +45,21 @@ struct ErrorReporter {
             Console.err("\n\(e.description)\n")
             return ExitCode.other
         default:
-            Console.err("\n\(error)\n")
+            Console.err("\n\(Self.inFlags(String(describing: error)))\n")
             return ExitCode.other
         }
+    }
+
+    /// The library names its settings as Swift properties; the CLI's user sets them with flags.
+    static let settingFlags: [(property: String, flag: String)] = [
+        ("LatticeConfiguration.region", "--region"),
+        ("LatticeConfiguration.profile", "--profile"),
+        ("LatticeConfiguration.endpoint", "--endpoint-url"),
+    ]
+
+    /// A library message in the CLI's words: each setting's property replaced by its flag.
+    static func inFlags(_ message: String) -> String {
+        settingFlags.reduce(message) { $0.replacing($1.property, with: $1.flag) }
     }
 
     /// At most this many bytes of a body are shown.

@@ -42,6 +42,10 @@ enum Help {
             let summary = CommandHelp.summary(d.spec.name) ?? ""
             text += summary.isEmpty ? "  \(d.cliName)\n" : "  " + d.cliName + String(repeating: " ", count: width - d.cliName.count) + summary + "\n"
         }
+        text += "\nTopology as code (a JSON file of service networks, services, target groups; lattice plan help):\n"
+        text += "  plan --file F, apply --file F, destroy --file F\n"
+        text += "\nCalling a Lattice service (the data plane, signed for vpc-lattice-svcs; lattice invoke help):\n"
+        text += "  invoke --url URL [--method M] [--header H] [--body B] [--region-set R]\n"
         text += "\nOptions (before or after the command):\n"
         text += table(globalOptions)
         text += """

@@ -145,8 +145,13 @@ struct InputBuilder {
     /// `file://path` is the file's text and `fileb://path` its bytes, as in the aws CLI (`~`
     /// is the home directory); anything else is the value itself.
     func resolveParameterFile(_ value: String, option: String) throws(UsageError) -> String {
+        String(decoding: try Self.resolveParameterBytes(value, option: option, environment: environment), as: UTF8.self)
+    }
+
+    /// `resolveParameterFile` as bytes: a `fileb://` file exactly as it is on disk.
+    static func resolveParameterBytes(_ value: String, option: String, environment: [String: String]) throws(UsageError) -> [UInt8] {
         let prefixes = ["file://", "fileb://"]
-        guard let prefix = prefixes.first(where: { value.hasPrefix($0) }) else { return value }
+        guard let prefix = prefixes.first(where: { value.hasPrefix($0) }) else { return Array(value.utf8) }
         var path = String(value.dropFirst(prefix.count))
         if path.hasPrefix("~/") || path == "~", let home = environment["HOME"] {
             path = home + path.dropFirst(1)
@@ -154,11 +159,10 @@ struct InputBuilder {
         // Bounded, and never blocking: a FIFO, a device or a directory is refused unread.
         switch FileAccess.readFile(path) {
         case let .contents(bytes):
-            return String(decoding: bytes, as: UTF8.self)
+            return bytes
         case .missing:
             throw UsageError(message: "Error parsing parameter '--\(option)': Unable to load paramfile \(value): [Errno 2] No such file or directory: '\(path)'")
         case let .failed(reason):
             throw UsageError(message: "Error parsing parameter '--\(option)': Unable to load paramfile \(value): \(reason). Give a readable regular file of at most \(FileAccess.describe(FileAccess.maximumSize)).")
         }
-    }
-}
+    }}

@@ -1,3 +1,5 @@
+import SigV4
+
 /// How timestamps are printed: `none` prints them as the service sent them (the aws CLI v1
 /// default, and what the installed `aws` prints), `iso8601` as Python's `isoformat()` of the
 /// parsed time (`2026-11-21T12:34:56.789000+00:00`, the aws CLI v2 default). Set with
@@ -181,21 +183,10 @@ enum Timestamps {
         return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
     }
 
-    /// Civil UTC date and time of epoch seconds (Howard Hinnant's algorithm).
+    /// Civil UTC date and time of epoch seconds.
     static func civil(_ t: Int64) -> (Int, Int, Int, Int, Int, Int) {
-        var days = t / 86_400
-        var secs = t % 86_400
-        if secs < 0 { secs += 86_400; days -= 1 }
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
-        return (Int(y), Int(m), Int(d), Int(secs / 3600), Int(secs % 3600 / 60), Int(secs % 60))
+        let f = CivilDate.fields(secondsSince1970: Int(t))
+        return (f.year, f.month, f.day, f.hour, f.minute, f.second)
     }
 }
 

@@ -26,6 +26,16 @@ do {
         status = ExitCode.success
     case let .run(command, parsed):
         status = await Runner(command: command, parsed: parsed, environment: .live).run()
+    case let .topology(invocation):
+        status = await TopologyCommand(invocation: invocation, environment: .live).run()
+    case let .topologyHelp(verb):
+        Console.out(TopologyInvocation.help(verb))
+        status = ExitCode.success
+    case let .invoke(invocation):
+        status = await InvokeCommand(invocation: invocation, environment: .live).run()
+    case .invokeHelp:
+        Console.out(InvokeInvocation.help())
+        status = ExitCode.success
     }
 } catch {
     status = ErrorReporter(context: ErrorContext(command: nil, input: .object([]))).report(error)

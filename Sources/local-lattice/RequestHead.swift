@@ -2,6 +2,8 @@
 // is looked at once, every size is capped, and anything the server cannot frame for certain is
 // refused with the status HTTP names for it, never guessed at.
 
+import SigV4
+
 /// A request the server refuses before it reaches the local Lattice: the status, and a message
 /// that says what was wrong and what to send instead. The connection is closed after it.
 struct Refusal: Error, Sendable, Equatable {
@@ -151,14 +153,11 @@ extension RequestHead {
         var authority: String?
         if !target.hasPrefix("/") {
             // The absolute form (RFC 9112 section 3.2.2): its authority replaces Host.
-            let lower = target.lowercased()
-            guard let scheme = ["http://", "https://"].first(where: { lower.hasPrefix($0) }) else {
+            guard let url = ParsedURL(target), ["http", "https"].contains(url.scheme.lowercased()) else {
                 throw Refusal(400, "The request target '\(target.prefix(100))' is neither a path starting with / nor an http:// URL.")
             }
-            let rest = target.dropFirst(scheme.count)
-            let slash = rest.firstIndex { $0 == "/" || $0 == "?" } ?? rest.endIndex
-            authority = String(rest[..<slash])
-            target = rest[slash...].hasPrefix("/") ? String(rest[slash...]) : "/" + rest[slash...]
+            authority = String(url.authority)
+            target = (url.path.isEmpty ? "/" : String(url.path)) + (url.query.map { "?" + $0 } ?? "")
         }
 
         var fields: [(name: String, value: String)] = []
@@ -175,7 +174,7 @@ extension RequestHead {
                 throw Refusal(400, "A header field name is empty or has characters a name cannot have (whitespace before the colon?).")
             }
             let name = String(decoding: nameBytes, as: UTF8.self)
-            let valueBytes = trimmed(line[(colon + 1)...])
+            let valueBytes = ASCII.trimmed(line[(colon + 1)...])
             guard let value = String(validating: valueBytes, as: UTF8.self) else {
                 throw Refusal(400, "The value of the header field \(name) is not UTF-8: send it as UTF-8.")
             }
@@ -186,7 +185,7 @@ extension RequestHead {
             fields.filter { $0.name.lowercased() == name }.map(\.value)
         }
         func tokens(_ name: String) -> [String] {
-            all(name).flatMap { $0.split(separator: ",") }.map { String($0.trimmingSpaces).lowercased() }.filter { !$0.isEmpty }
+            all(name).flatMap { $0.split(separator: ",") }.map { String($0.trimmedWhitespace).lowercased() }.filter { !$0.isEmpty }
         }
 
         let host: String
@@ -242,7 +241,7 @@ extension RequestHead {
         }
         var length: Int?
         for element in lengths.flatMap({ $0.split(separator: ",", omittingEmptySubsequences: false) }) {
-            let text = element.trimmingSpaces
+            let text = element.trimmedWhitespace
             guard !text.isEmpty, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else {
                 throw Refusal(400, "Content-Length '\(text.prefix(40))' is not a number of bytes (decimal digits only): send the body's length.")
             }
@@ -290,13 +289,6 @@ extension RequestHead {
         }
         if start < head.endIndex { lines.append(head[start..<head.endIndex]) }
         return lines
-    }
-
-    private static func trimmed(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
-        var s = bytes
-        while let f = s.first, f == 0x20 || f == 0x09 { s = s.dropFirst() }
-        while let l = s.last, l == 0x20 || l == 0x09 { s = s.dropLast() }
-        return s
     }
 
     /// tchar of RFC 9110 section 5.6.2.

@@ -71,9 +71,9 @@ import LatticeKit
 
     /// Inputs and outputs for every operation from the model-driven generator; a fixed
     /// clientToken where the aws CLI would make up its own.
-    static func cases() throws -> [(operation: String, params: [String: Any], page1: [String: Any], page2: [String: Any])] {
-        let inputs = try Oracle.lines("Tests/Oracles/cases.py", ["inputs", "--seed", String(seed), "--per-op", "1"])
-        let outputs = try Oracle.lines("Tests/Oracles/cases.py", ["outputs", "--seed", String(seed), "--per-op", "2"])
+    static func cases() async throws -> [(operation: String, params: [String: Any], page1: [String: Any], page2: [String: Any])] {
+        let inputs = try await Oracle.lines("Tests/Oracles/cases.py", ["inputs", "--seed", String(seed), "--per-op", "1"])
+        let outputs = try await Oracle.lines("Tests/Oracles/cases.py", ["outputs", "--seed", String(seed), "--per-op", "2"])
         var result: [(String, [String: Any], [String: Any], [String: Any])] = []
         for (i, input) in inputs.enumerated() {
             let name = input["operation"] as! String
@@ -89,10 +89,10 @@ import LatticeKit
         return result
     }
 
-    @Test func everyOperationSendsAndPrintsWhatTheAWSCLIDoes() throws {
+    @Test func everyOperationSendsAndPrintsWhatTheAWSCLIDoes() async throws {
         _ = try CLI.requireLattice()
-        _ = try CLI.requireAWS()
-        let cases = try Self.cases()
+        _ = try await CLI.requireAWS()
+        let cases = try await Self.cases()
         #expect(cases.count == 73)
         // List operations answer two pages: the first with a next token, the second without.
         // Bodies have their keys sorted (not in model order) and a member the model does not
@@ -124,11 +124,11 @@ import LatticeKit
         let commands = try cases.map { try #require(OperationDescriptor.named($0.operation)).cliName }
 
         // Ours first (quick), then the aws CLI's, four at a time.
-        let ours = try CLI.parallel(cases.count, width: 2) { n in
-            try CLI.lattice([commands[n], "--cli-input-json", inputs[n], "--endpoint-url", server.endpoint(n, "lattice")], sandbox)
+        let ours = try await CLI.parallel(cases.count, width: 2) { n in
+            try await CLI.lattice([commands[n], "--cli-input-json", inputs[n], "--endpoint-url", server.endpoint(n, "lattice")], sandbox)
         }
-        let theirs = try CLI.parallel(cases.count, width: 4) { n in
-            try CLI.aws([commands[n], "--cli-input-json", inputs[n], "--endpoint-url", server.endpoint(n, "aws")], sandbox)
+        let theirs = try await CLI.parallel(cases.count, width: 4) { n in
+            try await CLI.aws([commands[n], "--cli-input-json", inputs[n], "--endpoint-url", server.endpoint(n, "aws")], sandbox)
         }
 
         var matched = 0
@@ -156,8 +156,8 @@ import LatticeKit
     /// Every modeled error (with the first operation that declares it), and errors without a
     /// code: the same stderr line as the aws CLI's, retries included; exit status 254 (the aws
     /// CLI v2's; the installed v1 exits 255 for every error, so that part cannot be compared).
-    @Test func everyModeledErrorReadsAsTheAWSCLISays() throws {
-        _ = try CLI.requireAWS()
+    @Test func everyModeledErrorReadsAsTheAWSCLISays() async throws {
+        _ = try await CLI.requireAWS()
         let model = try JSONSerialization.jsonObject(with: Data(contentsOf: CLI.repoRoot.appendingPathComponent("Codegen/Model/service-2.json"))) as! [String: Any]
         let shapes = model["shapes"] as! [String: [String: Any]]
         let operations = model["operations"] as! [String: [String: Any]]
@@ -170,7 +170,7 @@ import LatticeKit
             errors.append((name, status, try #require(op)))
         }
         #expect(errors.count == 7)
-        let inputs = try Oracle.lines("Tests/Oracles/cases.py", ["inputs", "--seed", String(Self.seed), "--per-op", "1"])
+        let inputs = try await Oracle.lines("Tests/Oracles/cases.py", ["inputs", "--seed", String(Self.seed), "--per-op", "1"])
         // The modeled errors, a code-less 400 and a code-less 503 (retried, then final).
         var plan = errors.map { e in (code: Optional(e.code), status: e.status, operation: e.operation) }
         plan.append((nil, 400, "GetService"))
@@ -189,12 +189,12 @@ import LatticeKit
             if descriptor.spec.members.contains(where: { $0.name == "clientToken" }) { params["clientToken"] = "00000000-0000-4000-8000-000000000001" }
             return try JSONText.string(params)
         }
-        let runs: [(CLI.Result, CLI.Result, String)] = try CLI.parallel(plan.count, width: 3) { n in
+        let runs: [(CLI.Result, CLI.Result, String)] = try await CLI.parallel(plan.count, width: 3) { n in
             let p = frozen[n]
             let descriptor = try #require(OperationDescriptor.named(p.operation))
             let json = jsonInputs[n]
-            let ours = try CLI.lattice([descriptor.cliName, "--cli-input-json", json, "--endpoint-url", server.endpoint(n, "lattice")], sandbox)
-            let theirs = try CLI.aws([descriptor.cliName, "--cli-input-json", json, "--endpoint-url", server.endpoint(n, "aws")], sandbox)
+            let ours = try await CLI.lattice([descriptor.cliName, "--cli-input-json", json, "--endpoint-url", server.endpoint(n, "lattice")], sandbox)
+            let theirs = try await CLI.aws([descriptor.cliName, "--cli-input-json", json, "--endpoint-url", server.endpoint(n, "aws")], sandbox)
             return (ours, theirs, descriptor.cliName)
         }
         for (n, (ours, theirs, command)) in runs.enumerated() {
@@ -222,8 +222,8 @@ import LatticeKit
 
     /// `--max-items`, `--starting-token` (tokens from either CLI), `--page-size`,
     /// `--no-paginate` and `--max-results` over three pages, in json, text and table.
-    @Test func pagingOptionsMatchTheAWSCLI() throws {
-        _ = try CLI.requireAWS()
+    @Test func pagingOptionsMatchTheAWSCLI() async throws {
+        _ = try await CLI.requireAWS()
         let items = (0..<8).map { i in
             "{\"id\":\"svc-\(String(format: "%017d", i))\",\"name\":\"svc\(i)\",\"createdAt\":\"2026-11-21T12:34:5\(i).\(i)00Z\",\"status\":\"ACTIVE\",\"dnsEntry\":{\"domainName\":\"svc\(i).example.com\"}}"
         }
@@ -236,7 +236,7 @@ import LatticeKit
         }
         let sandbox = try CLI.Sandbox()
         // Tokens the aws CLI hands out, to resume with either CLI.
-        let resume = try CLI.aws(["list-services", "--max-items", "4", "--endpoint-url", server.endpoint(999, "aws")], sandbox)
+        let resume = try await CLI.aws(["list-services", "--max-items", "4", "--endpoint-url", server.endpoint(999, "aws")], sandbox)
         let token = try #require((try JSONText.parse(resume.stdout) as? [String: Any])?["NextToken"] as? String)
         let variants: [[String]] = [
             [], ["--max-items", "2"], ["--max-items", "3"], ["--max-items", "4"], ["--max-items", "8"], ["--max-items", "20"],
@@ -244,10 +244,10 @@ import LatticeKit
             ["--starting-token", token], ["--starting-token", token, "--max-items", "1"], ["--starting-token", "t3"],
             ["--output", "text"], ["--output", "text", "--max-items", "4"], ["--output", "table"], ["--output", "table", "--max-items", "5"],
         ]
-        let runs = try CLI.parallel(variants.count, width: 3) { n in
+        let runs = try await CLI.parallel(variants.count, width: 3) { n in
             let base = ["list-services"] + variants[n]
-            return (try CLI.lattice(base + ["--endpoint-url", server.endpoint(n, "lattice")], sandbox),
-                    try CLI.aws(base + ["--endpoint-url", server.endpoint(n, "aws")], sandbox))
+            return (try await CLI.lattice(base + ["--endpoint-url", server.endpoint(n, "lattice")], sandbox),
+                    try await CLI.aws(base + ["--endpoint-url", server.endpoint(n, "aws")], sandbox))
         }
         for (n, (ours, theirs)) in runs.enumerated() {
             let label = variants[n].joined(separator: " ")
@@ -257,10 +257,10 @@ import LatticeKit
             #expect(try Self.compareRequests(server.requests(n, "lattice"), server.requests(n, "aws")).isEmpty, "\(label)")
         }
         // A token lattice printed resumes the aws CLI where lattice stopped.
-        let ourResume = try CLI.lattice(["list-services", "--max-items", "5", "--endpoint-url", server.endpoint(998, "lattice")], sandbox)
+        let ourResume = try await CLI.lattice(["list-services", "--max-items", "5", "--endpoint-url", server.endpoint(998, "lattice")], sandbox)
         let ourToken = try #require((try JSONText.parse(ourResume.stdout) as? [String: Any])?["NextToken"] as? String)
-        #expect(ourToken == (try JSONText.parse(try CLI.aws(["list-services", "--max-items", "5", "--endpoint-url", server.endpoint(997, "aws")], sandbox).stdout) as? [String: Any])?["NextToken"] as? String)
-        let rest = try CLI.aws(["list-services", "--starting-token", ourToken, "--endpoint-url", server.endpoint(996, "aws")], sandbox)
+        #expect(ourToken == (try JSONText.parse(try await CLI.aws(["list-services", "--max-items", "5", "--endpoint-url", server.endpoint(997, "aws")], sandbox).stdout) as? [String: Any])?["NextToken"] as? String)
+        let rest = try await CLI.aws(["list-services", "--starting-token", ourToken, "--endpoint-url", server.endpoint(996, "aws")], sandbox)
         #expect(((try JSONText.parse(rest.stdout) as? [String: Any])?["items"] as? [Any])?.count == 3)
     }
 
@@ -268,9 +268,9 @@ import LatticeKit
     /// model-valid answer of every Get and List operation (nested structures, lists of
     /// structures, unions, maps, empty lists, wide characters), timestamps as the service wrote
     /// them, and a union member the model does not know.
-    @Test func textAndTableOutputAreTheAWSCLIs() throws {
-        _ = try CLI.requireAWS()
-        let cases = try Self.cases().filter { $0.operation.hasPrefix("Get") || $0.operation.hasPrefix("List") }
+    @Test func textAndTableOutputAreTheAWSCLIs() async throws {
+        _ = try await CLI.requireAWS()
+        let cases = try await Self.cases().filter { $0.operation.hasPrefix("Get") || $0.operation.hasPrefix("List") }
         var bodies: [(command: String, params: String, body: String)] = try cases.map { c in
             var page = c.page1
             if let p = OperationDescriptor.named(c.operation)?.pagination { page[p.outputToken] = nil }
@@ -289,11 +289,11 @@ import LatticeKit
         }
         let server = try Server { k, _, _ in Canned(status: 200, body: frozen[plan[k].body].body) }
         let sandbox = try CLI.Sandbox()
-        let runs = try CLI.parallel(plan.count, width: 4) { k in
+        let runs = try await CLI.parallel(plan.count, width: 4) { k in
             let (n, format) = plan[k]
             let base = [frozen[n].command, "--cli-input-json", frozen[n].params, "--output", format]
-            return (try CLI.lattice(base + ["--endpoint-url", server.endpoint(k, "lattice")], sandbox),
-                    try CLI.aws(base + ["--endpoint-url", server.endpoint(k, "aws")], sandbox))
+            return (try await CLI.lattice(base + ["--endpoint-url", server.endpoint(k, "lattice")], sandbox),
+                    try await CLI.aws(base + ["--endpoint-url", server.endpoint(k, "aws")], sandbox))
         }
         var same = 0
         for (k, (ours, theirs)) in runs.enumerated() {

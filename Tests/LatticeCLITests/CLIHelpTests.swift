@@ -7,8 +7,8 @@ import LatticeKit
 /// for, its constraints and allowed values; and an unknown command or option named, with the
 /// closest valid ones.
 @Suite struct CLIHelpTests {
-    @Test func theCommandListGivesEachCommandItsOneLineDescription() throws {
-        let top = try CLI.lattice(["help"], try CLI.Sandbox())
+    @Test func theCommandListGivesEachCommandItsOneLineDescription() async throws {
+        let top = try await CLI.lattice(["help"], try CLI.Sandbox())
         #expect(top.status == 0)
         let lines = top.stdout.split(separator: "\n").map(String.init)
         for d in OperationDescriptor.all {
@@ -21,8 +21,8 @@ import LatticeKit
         #expect(lines.contains("  create-listener                                 Creates a listener for a service."))
     }
 
-    @Test func commandHelpShowsEachOptionsDescriptionConstraintsAndAllowedValues() throws {
-        let help = try CLI.lattice(["create-listener", "help"], try CLI.Sandbox())
+    @Test func commandHelpShowsEachOptionsDescriptionConstraintsAndAllowedValues() async throws {
+        let help = try await CLI.lattice(["create-listener", "help"], try CLI.Sandbox())
         #expect(help.status == 0)
         #expect(help.stdout.hasPrefix("""
             lattice create-listener: the CreateListener operation (POST /services/{serviceIdentifier}/listeners)
@@ -41,14 +41,14 @@ import LatticeKit
         #expect(help.stdout.contains("      1 to 65535\n"))
         #expect(help.stdout.contains("      at most 200 entries; keys 1 to 128 characters; values at most 256 characters\n"))
         // A list of enum values, and a list's size with its elements' constraints.
-        let targets = try CLI.lattice(["list-targets", "help"], try CLI.Sandbox()).stdout
+        let targets = try await CLI.lattice(["list-targets", "help"], try CLI.Sandbox()).stdout
         #expect(targets.contains("  --targets <value> [<value> ...]"))
         #expect(targets.contains("      at most 20 items"), "\(targets)")
-        let associations = try CLI.lattice(["create-service-network-vpc-association", "help"], try CLI.Sandbox()).stdout
+        let associations = try await CLI.lattice(["create-service-network-vpc-association", "help"], try CLI.Sandbox()).stdout
         #expect(associations.contains("      at most 5 items; each 5 to 200 characters, pattern sg-(([0-9a-z]{8})|([0-9a-z]{17}))"), "\(associations)")
     }
 
-    @Test func everyOptionOfEveryCommandIsDescribed() throws {
+    @Test func everyOptionOfEveryCommandIsDescribed() async throws {
         for d in OperationDescriptor.all {
             let documented = CommandHelp.members(d.spec.name)
             #expect(documented.map(\.name) == d.spec.members.map(\.name), "\(d.spec.name)")
@@ -66,7 +66,7 @@ import LatticeKit
         }
     }
 
-    @Test func anUnknownCommandIsNamedWithTheClosestCommands() throws {
+    @Test func anUnknownCommandIsNamedWithTheClosestCommands() async throws {
         let sandbox = try CLI.Sandbox()
         let cases: [(args: [String], says: String)] = [
             (["list-service"], "Invalid choice 'list-service': did you mean list-services?"),
@@ -75,7 +75,7 @@ import LatticeKit
             (["help", "list-servic"], "Invalid choice 'list-servic': did you mean list-services?"),
             (["frobnicate"], "Invalid choice 'frobnicate'. Run 'lattice help' for the list of commands."),
         ]
-        let runs = try CLI.parallel(cases.count, width: 2) { i in try CLI.lattice(cases[i].args, sandbox) }
+        let runs = try await CLI.parallel(cases.count, width: 2) { i in try await CLI.lattice(cases[i].args, sandbox) }
         for (c, r) in zip(cases, runs) {
             #expect(r.status == 252, "\(c.args): \(r.status)")
             #expect(r.stderr.contains("lattice: error: argument command: " + c.says), "\(c.args): \(r.stderr)")
@@ -83,7 +83,7 @@ import LatticeKit
         }
     }
 
-    @Test func anUnknownOptionIsNamedWithTheClosestOptions() throws {
+    @Test func anUnknownOptionIsNamedWithTheClosestOptions() async throws {
         let sandbox = try CLI.Sandbox()
         let e = ["--endpoint-url", "http://127.0.0.1:9"]
         let cases: [(args: [String], says: String)] = [
@@ -97,7 +97,7 @@ import LatticeKit
             (["get-service", "--max-items", "2"] + e, "--max-items applies only to the commands that page (the list commands), not to get-service."),
             (["get-service", "--bogus", "1"] + e, "Unknown options: --bogus, 1. Run 'lattice get-service help' for its options."),
         ]
-        let runs = try CLI.parallel(cases.count, width: 2) { i in try CLI.lattice(cases[i].args, sandbox) }
+        let runs = try await CLI.parallel(cases.count, width: 2) { i in try await CLI.lattice(cases[i].args, sandbox) }
         for (c, r) in zip(cases, runs) {
             #expect(r.status == 252, "\(c.args): \(r.status)")
             #expect(r.stderr.contains(c.says), "\(c.args): \(r.stderr)")

@@ -1,4 +1,5 @@
 import Foundation
+import LatticeTestSupport
 import Testing
 
 /// Runs the built `lattice` binary and the installed `aws` CLI as subprocesses, with an
@@ -19,20 +20,28 @@ enum CLI {
     }()
 
     /// The aws CLI next to python3's interpreter (skipping a pyenv shim, which costs a bash and
-    /// a pyenv per call), else the first on PATH.
-    static let awsPath: String? = {
+    /// a pyenv per call), else the first on PATH; looked up once.
+    static func findAWS() async -> String? {
+        if let known = awsPath.withLock({ $0 }) { return known }
+        var found: String?
         let code = "import os,sys; print(os.path.join(os.path.dirname(os.path.realpath(sys.executable)), 'aws'))"
-        if let r = try? run("/usr/bin/env", ["python3", "-c", code], environment: ProcessInfo.processInfo.environment),
+        if let r = try? await run("/usr/bin/env", ["python3", "-c", code], environment: ProcessInfo.processInfo.environment),
            r.status == 0 {
             let p = r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-            if FileManager.default.isExecutableFile(atPath: p) { return p }
+            if FileManager.default.isExecutableFile(atPath: p) { found = p }
         }
-        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin").split(separator: ":") {
-            let p = "\(dir)/aws"
-            if FileManager.default.isExecutableFile(atPath: p) { return p }
+        if found == nil {
+            for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin").split(separator: ":") {
+                let p = "\(dir)/aws"
+                if FileManager.default.isExecutableFile(atPath: p) { found = p; break }
+            }
         }
-        return nil
-    }()
+        let result = found
+        awsPath.withLock { $0 = result }
+        return result
+    }
+
+    private static let awsPath = Locked<String?>(nil)
 
     static func requireLattice() throws -> String {
         guard let latticePath else {
@@ -41,8 +50,8 @@ enum CLI {
         return latticePath
     }
 
-    static func requireAWS() throws -> String {
-        guard let awsPath else { throw Failure("the aws CLI oracle is not installed: pip install awscli==1.45.11 (it pins botocore 1.43.11, as Tests/requirements.txt does)") }
+    static func requireAWS() async throws -> String {
+        guard let awsPath = await findAWS() else { throw Failure("the aws CLI oracle is not installed: pip install awscli==1.45.11 (it pins botocore 1.43.11, as Tests/requirements.txt does)") }
         return awsPath
     }
 
@@ -100,7 +109,10 @@ enum CLI {
     }
 
     /// Runs a program to completion; stdout and stderr go through files (no pipe deadlock).
-    static func run(_ executable: String, _ arguments: [String], environment: [String: String], input: String? = nil, timeout: TimeInterval = 60) throws -> Result {
+    /// Waits without blocking a thread: Swift Testing runs tests on the cooperative pool (two
+    /// threads on a two-core machine), and a test blocked on a process would starve the
+    /// asynchronous tests running beside it.
+    static func run(_ executable: String, _ arguments: [String], environment: [String: String], input: String? = nil, timeout: TimeInterval = 60) async throws -> Result {
         let dir = FileManager.default.temporaryDirectory
         let inURL = dir.appendingPathComponent("cli-in-\(UUID().uuidString)")
         try Data((input ?? "").utf8).write(to: inURL)
@@ -120,10 +132,17 @@ enum CLI {
         process.standardInput = try FileHandle(forReadingFrom: inURL)
         process.standardOutput = try FileHandle(forWritingTo: outURL)
         process.standardError = try FileHandle(forWritingTo: errURL)
-        let done = DispatchSemaphore(value: 0)
-        process.terminationHandler = { _ in done.signal() }
-        try process.run()
-        if done.wait(timeout: .now() + timeout) == .timedOut {
+        let exited: Bool = try await withCheckedThrowingContinuation { continuation in
+            // Resumed once: by the exit, by the deadline, or by a failure to start.
+            let pending = Locked(true)
+            let finish: @Sendable (Swift.Result<Bool, any Error>) -> Void = { outcome in
+                if pending.withLock({ let first = $0; $0 = false; return first }) { continuation.resume(with: outcome) }
+            }
+            process.terminationHandler = { _ in finish(.success(true)) }
+            do { try ProcessLaunch.run(process) } catch { finish(.failure(error)); return }
+            DispatchQueue.global().asyncAfter(deadline: .now() + timeout) { finish(.success(false)) }
+        }
+        if !exited {
             process.terminate()
             throw Failure("\(executable) \(arguments.prefix(3).joined(separator: " ")) ran longer than \(Int(timeout)) s")
         }
@@ -134,32 +153,35 @@ enum CLI {
         )
     }
 
-    static func lattice(_ arguments: [String], _ sandbox: Sandbox) throws -> Result {
-        try run(try requireLattice(), arguments, environment: sandbox.environment)
+    static func lattice(_ arguments: [String], _ sandbox: Sandbox) async throws -> Result {
+        try await run(try requireLattice(), arguments, environment: sandbox.environment)
     }
 
-    static func aws(_ arguments: [String], _ sandbox: Sandbox) throws -> Result {
-        try run(try requireAWS(), ["vpc-lattice"] + arguments, environment: sandbox.environment)
+    static func aws(_ arguments: [String], _ sandbox: Sandbox) async throws -> Result {
+        try await run(try requireAWS(), ["vpc-lattice"] + arguments, environment: sandbox.environment)
     }
 
     /// Runs `body` for every index, `width` at a time (the aws CLI is CPU-bound at start-up;
-    /// this machine has two cores).
-    static func parallel<T: Sendable>(_ count: Int, width: Int = 4, _ body: @escaping @Sendable (Int) throws -> T) throws -> [T] {
-        let results = Locked<[Int: Swift.Result<T, any Error>]>([:])
-        let gate = DispatchSemaphore(value: width)
-        let group = DispatchGroup()
-        for i in 0..<count {
-            gate.wait()
-            group.enter()
-            DispatchQueue.global().async {
-                let r = Swift.Result { try body(i) }
-                results.withLock { $0[i] = r }
-                gate.signal()
-                group.leave()
+    /// this machine has two cores); the results in index order.
+    static func parallel<T: Sendable>(_ count: Int, width: Int = 4, _ body: @escaping @Sendable (Int) async throws -> T) async throws -> [T] {
+        try await withThrowingTaskGroup(of: (Int, T).self) { group in
+            var results = [T?](repeating: nil, count: count)
+            var next = 0
+            while next < min(width, count) {
+                let i = next
+                group.addTask { (i, try await body(i)) }
+                next += 1
             }
+            while let (i, value) = try await group.next() {
+                results[i] = value
+                if next < count {
+                    let k = next
+                    group.addTask { (k, try await body(k)) }
+                    next += 1
+                }
+            }
+            return results.compactMap { $0 }
         }
-        group.wait()
-        return try (0..<count).map { i in try results.withLock { $0[i]! }.get() }
     }
 }
 
@@ -218,8 +240,8 @@ enum JSONText {
 
 /// Runs the Python oracles in Tests/Oracles.
 enum Oracle {
-    static func lines(_ script: String, _ arguments: [String]) throws -> [[String: Any]] {
-        let result = try CLI.run("/usr/bin/env", ["python3", CLI.repoRoot.appendingPathComponent(script).path] + arguments, environment: ProcessInfo.processInfo.environment)
+    static func lines(_ script: String, _ arguments: [String]) async throws -> [[String: Any]] {
+        let result = try await CLI.run("/usr/bin/env", ["python3", CLI.repoRoot.appendingPathComponent(script).path] + arguments, environment: ProcessInfo.processInfo.environment)
         guard result.status == 0 else { throw Failure("python3 \(script) failed: \(result.stderr.suffix(1500))") }
         return try result.stdout.split(separator: "\n").map {
             guard let o = try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] else { throw Failure("\(script): not a JSON object line") }
@@ -228,9 +250,9 @@ enum Oracle {
     }
 
     /// botocore's `xform_name(name, '-')` for each name.
-    static func botocoreCLINames(_ names: [String]) throws -> [String: String] {
+    static func botocoreCLINames(_ names: [String]) async throws -> [String: String] {
         let code = "import json,sys\nfrom botocore import xform_name\nnames=json.loads(sys.argv[1])\nprint(json.dumps({n: xform_name(n, '-') for n in names}))"
-        let r = try CLI.run("/usr/bin/env", ["python3", "-c", code, try JSONText.string(names)], environment: ProcessInfo.processInfo.environment)
+        let r = try await CLI.run("/usr/bin/env", ["python3", "-c", code, try JSONText.string(names)], environment: ProcessInfo.processInfo.environment)
         guard r.status == 0, let map = try JSONText.parse(r.stdout) as? [String: String] else { throw Failure("botocore xform_name failed: \(r.stderr)") }
         return map
     }

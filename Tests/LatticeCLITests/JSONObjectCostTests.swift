@@ -38,7 +38,7 @@ import LatticeTestSupport
         return OutputShaper(timestamps: .none).shape(operation: "ListTagsForResource", document: document)
     }
 
-    @Test func readingShapingAndPrintingAnObjectIsLinear() throws {
+    @Test func readingShapingAndPrintingAnObjectIsLinear() async throws {
         try Self.expectLinear("parse", perKey: 2) { n in _ = try JSONParser.parse(Self.tags(n)) }
         try Self.expectLinear("parse and shape", perKey: 2) { n in _ = try Self.answer(n) }
         try Self.expectLinear("--output json", perKey: 2) { n in _ = try Self.answer(n).pythonIndented }
@@ -62,7 +62,7 @@ import LatticeTestSupport
         }
     }
 
-    @Test func inputOfManyKeysIsLinear() throws {
+    @Test func inputOfManyKeysIsLinear() async throws {
         let command = try #require(Command.named("tag-resource"))
         try Self.expectLinear("--cli-input-json", perKey: 2) { n in
             var parsed = ParsedCommand(globals: GlobalOptions())
@@ -77,7 +77,7 @@ import LatticeTestSupport
 
     /// Python's dict, as json.loads and the aws CLI's shorthand build it: a repeated key keeps
     /// its first position and takes the last value, below and above the index's threshold.
-    @Test func aRepeatedKeyKeepsItsPlaceAndTakesTheLastValue() throws {
+    @Test func aRepeatedKeyKeepsItsPlaceAndTakesTheLastValue() async throws {
         #expect(try JSONParser.parse("{\"a\":1,\"b\":2,\"a\":3}") == .object([.init(key: "a", value: .number("3")), .init(key: "b", value: .number("2"))]))
         let many = (0..<20).map { "\"k\($0)\":\($0)" }.joined(separator: ",")
         let parsed = try JSONParser.parse("{\(many),\"k3\":\"last\",\"k19\":null}")
@@ -94,12 +94,12 @@ import LatticeTestSupport
     /// json, text and table. The counts above are the proof; this shows no other step of the
     /// binary grows faster: before, such an answer took minutes (80,000 took 10 s in a release
     /// build), here a few seconds in a debug build, well within the 60 s a run may take.
-    @Test func theCLIPrintsAnAnswerOfManyKeys() throws {
+    @Test func theCLIPrintsAnAnswerOfManyKeys() async throws {
         let n = 200_000
         let server = try LoopbackServer { _ in .respond(status: 200, headers: [], body: Array(Self.tags(n).utf8)) }
         let sandbox = try CLI.Sandbox()
         let base = ["list-tags-for-resource", "--resource-arn", "arn:aws:vpc-lattice:us-east-1:123456789012:service/svc-1", "--endpoint-url", server.url]
-        let runs = try CLI.parallel(3, width: 2) { k in try CLI.lattice(base + ["--output", ["json", "text", "table"][k]], sandbox) }
+        let runs = try await CLI.parallel(3, width: 2) { k in try await CLI.lattice(base + ["--output", ["json", "text", "table"][k]], sandbox) }
         for r in runs { #expect(r.status == 0, "\(r.stderr)") }
         let json = try #require(try JSONText.parse(runs[0].stdout) as? [String: [String: String]])
         #expect(json["tags"]?.count == n && json["tags"]?["k199999"] == "v199999")

@@ -101,8 +101,8 @@ import Testing
         for (ip, t) in zip(ips, targets) { arguments += ["--target-map", "\(ip):8080=127.0.0.1:\(t.server.port)"] }
         try await LocalLatticeProcess(arguments).whileRunning { server in
             let c = try server.client()
-            let network = try #require(try await c.createServiceNetwork(CreateServiceNetworkRequest(name: "seed-network", authType: AuthType.none)).id)
-            let service = try await c.createService(CreateServiceRequest(name: "provider-svc", authType: AuthType.none))
+            let network = try #require(try await c.createServiceNetwork(CreateServiceNetworkRequest(name: "seed-network", authType: AuthType.noAuth)).id)
+            let service = try await c.createService(CreateServiceRequest(name: "provider-svc", authType: AuthType.noAuth))
             let serviceId = try #require(service.id)
             let host = try #require(service.dnsEntry?.domainName)
             let group = try #require(try await c.createTargetGroup(CreateTargetGroupRequest(name: "provider-tg", type: .ip, config: TargetGroupConfig(

@@ -45,7 +45,7 @@ final class LocalLatticeProcess: @unchecked Sendable {
         }
         process.standardOutput = FileHandle.nullDevice
         process.standardError = try FileHandle(forWritingTo: Self.emptyFile(directory.appendingPathComponent("stderr")))
-        try process.run()
+        try ProcessLaunch.run(process)
         // Bounded: the server writes the file as soon as it listens.
         var text = ""
         for _ in 0..<1000 where process.isRunning {

@@ -112,7 +112,7 @@ struct Generator {
     func enums() -> String {
         var out = header + "\n"
         for s in model.shapes.values.filter(isEnum).sorted(by: { $0.name < $1.name }) {
-            let cases = s.enumValues!.map { (Naming.enumCase($0), $0) }
+            let cases = s.enumValues!.map { (Naming.enumCase($0) == "none" ? Naming.noneReplacement(s.name) : Naming.enumCase($0), $0) }
             let described = enumValueDescriptions(s.name)
             out += enumComment(s)
             out += "public struct \(s.name): LatticeEnum {\n"
@@ -126,6 +126,13 @@ struct Generator {
                 let about = described[value].map { "`\(value)`: \($0)" } ?? "The value `\(value)`."
                 out += comment(Documentation.wrap(about, width: textWidth("    ")), indent: "    ")
                 out += "    public static let \(name): \(s.name) = \"\(value)\"\n"
+                if Naming.enumCase(value) == "none" {
+                    // A bare `.none` where an optional is expected is Optional.none (nil), not
+                    // this value; the member stays only to point to the unmistakable name.
+                    out += "\n    /// The value `\(value)`; write ``\(name)``: a bare `.none` where an optional is expected means nil.\n"
+                    out += "    @available(*, deprecated, renamed: \"\(name)\", message: \"a bare .none where an optional is expected means nil; write .\(name)\") "
+                    out += "public static var none: \(s.name) { \(name) }\n"
+                }
             }
             out += "\n    /// The values the model knows, in its order.\n"
             out += "    public static let knownValues: [\(s.name)] = [\(cases.map { "." + $0.0 }.joined(separator: ", "))]\n"
@@ -141,7 +148,7 @@ struct Generator {
         for s in all {
             let isInput = inputShapes.contains(s.name)
             out += shapeComment(s)
-            out += "public struct \(s.name): Codable, Sendable, Hashable {\n"
+            out += "public struct \(s.name): Codable, Sendable, Hashable, LatticeShape {\n"
             for (k, m) in s.members.enumerated() {
                 let optional = s.required.contains(m.name) ? "" : "?"
                 if k > 0 { out += "\n" }

@@ -26,6 +26,13 @@ enum Naming {
         return String(chars)
     }
 
+    /// The name of an enum's `NONE` value, which cannot be `none`: a bare `.none` where an
+    /// optional is expected is nil. `AuthType` -> `noAuth`, `Mode` -> `noMode`.
+    static func noneReplacement(_ enumName: String) -> String {
+        let stem = enumName.hasSuffix("Type") && enumName.count > 4 ? String(enumName.dropLast(4)) : enumName
+        return "no" + stem
+    }
+
     /// A static member name for an enum value: `CREATE_IN_PROGRESS` -> `createInProgress`,
     /// `AWS_IAM` -> `awsIam`, `HTTP1` -> `http1`, `fieldValidationFailed` stays.
     static func enumCase(_ value: String) -> String {

@@ -5,6 +5,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import SigV4
 
 /// Small file helpers on libc, so that reading a config file needs no Foundation. Package
 /// access: the CLI reads its `file://` values and `--cli-input-json` through `readFile` too.
@@ -161,10 +162,8 @@ enum SettingText {
 }
 
 extension StringProtocol {
-    /// The text without leading and trailing spaces, tabs and line breaks.
-    var lkTrimmed: String {
-        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }
-        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else { return "" }
-        return String(self[first...last])
-    }
+    /// The text under the package's one trimming rule (`ASCII` in SigV4): without leading and
+    /// trailing ASCII white space. (A name of its own because the fuzz harness, built outside
+    /// the package, calls it.)
+    var lkTrimmed: String { String(trimmedWhitespace) }
 }

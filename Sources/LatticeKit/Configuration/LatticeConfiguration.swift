@@ -49,6 +49,9 @@ public struct LatticeConfiguration: Sendable {
     /// Seconds a profile's `credential_process` may run before it (and every process it
     /// started) is killed. Nil: `LATTICE_CREDENTIAL_PROCESS_TIMEOUT`, then 60.
     public var credentialProcessTimeout: Double?
+    /// Hooks run on every attempt of every AWS call the client makes, in this order: its
+    /// operations, and the STS and IAM Identity Center calls of the default credential chain.
+    public var interceptors: [any Interceptor]
 
     public init(
         region: String? = nil,
@@ -65,7 +68,8 @@ public struct LatticeConfiguration: Sendable {
         callTimeout: Double = LatticeConfiguration.defaultCallTimeout,
         verifyTLS: Bool = true,
         logger: Logger = Logger(label: "LatticeKit", factory: { _ in SwiftLogNoOpLogHandler() }),
-        credentialProcessTimeout: Double? = nil
+        credentialProcessTimeout: Double? = nil,
+        interceptors: [any Interceptor] = []
     ) {
         self.region = region
         self.endpoint = endpoint
@@ -82,6 +86,7 @@ public struct LatticeConfiguration: Sendable {
         self.verifyTLS = verifyTLS
         self.logger = logger
         self.credentialProcessTimeout = credentialProcessTimeout
+        self.interceptors = interceptors
     }
 }
 
@@ -95,7 +100,8 @@ extension LatticeConfiguration {
     public func makeCredentialsProvider(transport: any Transport, environment: RuntimeEnvironment = .live) -> any CredentialsProvider {
         if let credentials { return StaticCredentialsProvider(credentials) }
         if let credentialsProvider { return credentialsProvider }
-        let chain = DefaultCredentialsChain(profile: profile, region: region, transport: transport, environment: environment, credentialProcessTimeout: credentialProcessTimeout)
+        var chain = DefaultCredentialsChain(profile: profile, region: region, transport: transport, environment: environment, credentialProcessTimeout: credentialProcessTimeout)
+        chain.interceptors = interceptors
         return CachingCredentialsProvider(chain, environment: environment)
     }
 

@@ -129,7 +129,7 @@ public enum RegionResolver {
         throw ConfigurationError(
             .noRegion,
             "No AWS region is configured. Looked at:\n" + looked.map { "  - " + $0 }.joined(separator: "\n")
-                + "\nSet one with --region, the AWS_REGION environment variable, `aws configure set region us-east-1 --profile \(profileName)`, or LatticeConfiguration(region:)."
+                + "\nSet one with LatticeConfiguration.region, the AWS_REGION environment variable, or `aws configure set region us-east-1 --profile \(profileName)`."
         )
     }
 }

@@ -37,13 +37,13 @@ public struct ResolvedSettings: Sendable, Hashable {
         let ignoreConfigured = try flag("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", variables) ?? false
         var custom: (url: String, source: String)? = configuration.endpoint.map { ($0, "the client configuration") }
         if custom == nil, !ignoreConfigured {
-            if let v = nonEmpty(variables["AWS_ENDPOINT_URL_VPC_LATTICE"]) {
+            if let v = SettingText.nonEmpty(variables["AWS_ENDPOINT_URL_VPC_LATTICE"]) {
                 custom = (v, "AWS_ENDPOINT_URL_VPC_LATTICE")
-            } else if let v = nonEmpty(variables["AWS_ENDPOINT_URL"]) {
+            } else if let v = SettingText.nonEmpty(variables["AWS_ENDPOINT_URL"]) {
                 custom = (v, "AWS_ENDPOINT_URL")
-            } else if let v = nonEmpty(profile.serviceEndpointURL) {
+            } else if let v = SettingText.nonEmpty(profile.serviceEndpointURL) {
                 custom = (v, "the vpc-lattice endpoint_url of profile \(profile.name)'s services section")
-            } else if let v = nonEmpty(profile.endpointURL) {
+            } else if let v = SettingText.nonEmpty(profile.endpointURL) {
                 custom = (v, "endpoint_url of profile \(profile.name)")
             }
         }
@@ -73,7 +73,7 @@ public struct ResolvedSettings: Sendable, Hashable {
         var transport = CurlTransport.Configuration.fromEnvironment(variables)
         transport.timeouts = configuration.timeouts
         transport.verifyTLS = configuration.verifyTLS
-        if transport.caBundlePath == nil { transport.caBundlePath = nonEmpty(profile.caBundle) }
+        if transport.caBundlePath == nil { transport.caBundlePath = SettingText.nonEmpty(profile.caBundle) }
 
         return ResolvedSettings(
             region: region, endpoint: endpoint, endpointSource: custom?.source ?? "the vpc-lattice endpoint rules",
@@ -81,15 +81,9 @@ public struct ResolvedSettings: Sendable, Hashable {
         )
     }
 
-    private static func nonEmpty(_ s: String?) -> String? {
-        guard let s else { return nil }
-        let t = s.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed()
-        return t.isEmpty ? nil : String(t)
-    }
-
     /// A true/false environment variable; anything else is an error naming it.
     private static func flag(_ name: String, _ variables: [String: String]) throws(ConfigurationError) -> Bool? {
-        guard let raw = nonEmpty(variables[name]) else { return nil }
+        guard let raw = SettingText.nonEmpty(variables[name]) else { return nil }
         switch raw.lowercased() {
         case "true": return true
         case "false": return false

@@ -189,7 +189,7 @@ public struct SharedConfig: Sendable, Hashable {
         let list = found.isEmpty ? "none" : found.map { "'\($0)'" }.joined(separator: ", ")
         return ConfigurationError(
             .profileNotFound,
-            "The profile '\(name)' (\(source)) was not found. Profiles found: \(list). \(filesDescription). Add `[profile \(name)]` to the config file (or `[\(name)]` to the credentials file), or choose another profile with --profile or AWS_PROFILE."
+            "The profile '\(name)' (\(source)) was not found. Profiles found: \(list). \(filesDescription). Add `[profile \(name)]` to the config file (or `[\(name)]` to the credentials file), or choose another profile with LatticeConfiguration.profile or AWS_PROFILE."
         )
     }
 

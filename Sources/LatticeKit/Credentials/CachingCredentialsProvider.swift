@@ -42,6 +42,14 @@ public actor CachingCredentialsProvider: CredentialsProvider {
         cached = nil
     }
 
+    /// False when the cached credentials have no expiration (static keys, which a new fetch
+    /// would return again); true otherwise, nothing cached included. The request pipeline
+    /// asks before `invalidate()` when the service rejects credentials as expired.
+    package var holdsTemporaryCredentials: Bool {
+        guard let cached else { return true }
+        return cached.expiration != nil
+    }
+
     /// How many fetches have been started (for diagnostics and tests).
     public var fetchCount: UInt64 { fetches }
 

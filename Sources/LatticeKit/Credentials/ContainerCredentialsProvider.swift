@@ -99,15 +99,10 @@ public struct ContainerCredentialsProvider: CredentialsProvider {
 
     /// The host of `scheme://[user@]host[:port]/...`, without brackets around IPv6.
     static func host(of url: String) -> String? {
-        guard let start = url.firstRange(of: "://")?.upperBound else { return nil }
-        var authority = url[start...].prefix { $0 != "/" && $0 != "?" && $0 != "#" }
-        if let at = authority.lastIndex(of: "@") { authority = authority[authority.index(after: at)...] }
-        if authority.hasPrefix("[") {
-            guard let close = authority.firstIndex(of: "]") else { return nil }
-            return String(authority[authority.index(after: authority.startIndex)..<close])
-        }
-        if let colon = authority.firstIndex(of: ":") { authority = authority[..<colon] }
-        return authority.isEmpty ? nil : String(authority)
+        guard let host = ParsedURL(url)?.host else { return nil }
+        guard host.hasPrefix("[") else { return String(host) }
+        guard host.hasSuffix("]"), host.count > 2 else { return nil }
+        return String(host.dropFirst().dropLast())
     }
 
     static func describe(_ error: any Error) -> String {

@@ -20,3 +20,24 @@ enum CredentialEndpoint {
         return base + path
     }
 }
+
+extension RequestPipeline {
+    /// The pipeline for one credential fetch's AWS call (STS, IAM Identity Center): retried as
+    /// `AWS_MAX_ATTEMPTS` and `AWS_RETRY_MODE` say (else 3 attempts, standard), with a retry
+    /// quota and clock-skew offset of its own. A fetch is rare (credentials last an hour or
+    /// more), so nothing is kept between fetches.
+    static func forCredentials(
+        _ service: AWSService,
+        credentials: (any CredentialsProvider)?,
+        transport: any Transport,
+        environment: RuntimeEnvironment,
+        interceptors: [any Interceptor]
+    ) -> RequestPipeline {
+        let retry = (try? RetryConfiguration.resolve(variables: environment.variables)) ?? RetryConfiguration()
+        return RequestPipeline(
+            service: service, transport: transport, credentials: credentials,
+            retry: RetryStrategy(configuration: retry, environment: environment),
+            interceptors: interceptors, environment: environment
+        )
+    }
+}

@@ -15,6 +15,8 @@ public struct DefaultCredentialsChain: CredentialsProvider {
     /// Seconds a profile's `credential_process` may run (see
     /// `ProcessCredentialsProvider.timeout`). Nil: `LATTICE_CREDENTIAL_PROCESS_TIMEOUT`, 60.
     public var credentialProcessTimeout: Double?
+    /// Run on each attempt of the STS and IAM Identity Center calls the chain makes.
+    public var interceptors: [any Interceptor] = []
 
     public init(profile: String? = nil, region: String? = nil, transport: any Transport, environment: RuntimeEnvironment = .live, credentialProcessTimeout: Double? = nil) {
         self.profile = profile
@@ -40,7 +42,8 @@ public struct DefaultCredentialsChain: CredentialsProvider {
         } catch { try skip(error) }
 
         let config = try SharedConfig.load(environment: environment)
-        let profileProvider = ProfileCredentialsProvider(profile: profile, region: region, transport: transport, environment: environment, credentialProcessTimeout: credentialProcessTimeout)
+        var profileProvider = ProfileCredentialsProvider(profile: profile, region: region, transport: transport, environment: environment, credentialProcessTimeout: credentialProcessTimeout)
+        profileProvider.interceptors = interceptors
         do throws(ConfigurationError) {
             return try await profileProvider.resolve(config: config)
         } catch { try skip(error) }
@@ -49,7 +52,8 @@ public struct DefaultCredentialsChain: CredentialsProvider {
             explicit: nil, environment: environment,
             profile: ProfileSettings(name: "", region: (try? config.profile(explicit: profile, environment: environment))??["region"])
         )
-        if let webIdentity = WebIdentityCredentialsProvider.fromEnvironment(region: stsRegion, transport: transport, environment: environment) {
+        if var webIdentity = WebIdentityCredentialsProvider.fromEnvironment(region: stsRegion, transport: transport, environment: environment) {
+            webIdentity.interceptors = interceptors
             return try await webIdentity.resolve()
         }
         looked.append("web identity: AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN are not set")
@@ -70,7 +74,7 @@ public struct DefaultCredentialsChain: CredentialsProvider {
         throw ConfigurationError(
             .noCredentials,
             "No AWS credentials were found. Looked, in order, at:\n" + looked.map { "  - " + $0 }.joined(separator: "\n")
-                + "\nTo fix: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary keys); or run `aws configure` (or `aws configure --profile \(profileName)`) to write \(credentialsFile); or choose a profile that has credentials with --profile or AWS_PROFILE."
+                + "\nTo fix: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary keys); or run `aws configure` (or `aws configure --profile \(profileName)`) to write \(credentialsFile); or choose a profile that has credentials with LatticeConfiguration.profile or AWS_PROFILE."
         )
     }
 }

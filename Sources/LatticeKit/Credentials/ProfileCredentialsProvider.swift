@@ -19,6 +19,8 @@ public struct ProfileCredentialsProvider: CredentialsProvider {
     /// Seconds a `credential_process` may run (see `ProcessCredentialsProvider.timeout`).
     /// Nil: `LATTICE_CREDENTIAL_PROCESS_TIMEOUT`, 60.
     public var credentialProcessTimeout: Double?
+    /// Run on each attempt of the STS and IAM Identity Center calls the profile needs.
+    public var interceptors: [any Interceptor] = []
 
     public init(profile: String? = nil, region: String? = nil, transport: any Transport, environment: RuntimeEnvironment = .live, credentialProcessTimeout: Double? = nil) {
         self.profile = profile
@@ -38,7 +40,7 @@ public struct ProfileCredentialsProvider: CredentialsProvider {
             throw ConfigurationError(.noCredentials, "shared files: there is no profile 'default'. \(config.filesDescription)")
         }
         let stsRegion = RegionResolver.region(explicit: region, environment: environment, profile: ProfileSettings(name: name, region: section["region"]))
-        let resolver = Resolver(config: config, region: stsRegion, transport: transport, environment: environment, credentialProcessTimeout: credentialProcessTimeout)
+        let resolver = Resolver(config: config, region: stsRegion, transport: transport, environment: environment, credentialProcessTimeout: credentialProcessTimeout, interceptors: interceptors)
         return try await resolver.credentials(name, section, chain: [])
     }
 
@@ -49,6 +51,7 @@ public struct ProfileCredentialsProvider: CredentialsProvider {
         var transport: any Transport
         var environment: RuntimeEnvironment
         var credentialProcessTimeout: Double?
+        var interceptors: [any Interceptor]
 
         func credentials(_ name: String, _ section: ConfigSection, chain: [String]) async throws(ConfigurationError) -> AWSCredentials {
             if let roleArn = section["role_arn"] {
@@ -58,7 +61,8 @@ public struct ProfileCredentialsProvider: CredentialsProvider {
                 throw invalid(name, "sets web_identity_token_file without role_arn: add the role_arn to assume")
             }
             // SSO before keys and credential_process, as botocore's profile providers go.
-            if let sso = try SSOCredentialsProvider.profile(name, section, config: config, transport: transport, environment: environment) {
+            if var sso = try SSOCredentialsProvider.profile(name, section, config: config, transport: transport, environment: environment) {
+                sso.interceptors = interceptors
                 return try await sso.resolve()
             }
             if let keys = try staticKeys(name, section) { return keys }
@@ -94,10 +98,12 @@ public struct ProfileCredentialsProvider: CredentialsProvider {
             let credentialSource = section["credential_source"]
             let sessionName = section["role_session_name"]
             if sourceProfile == nil, credentialSource == nil, let tokenFile = section["web_identity_token_file"] {
-                return try await WebIdentityCredentialsProvider(
+                var webIdentity = WebIdentityCredentialsProvider(
                     tokenFile: tokenFile, roleArn: roleArn, sessionName: sessionName,
                     region: region, transport: transport, environment: environment
-                ).resolve()
+                )
+                webIdentity.interceptors = interceptors
+                return try await webIdentity.resolve()
             }
             if sourceProfile != nil, credentialSource != nil {
                 throw invalid(name, "sets both source_profile and credential_source: keep one")
@@ -132,7 +138,7 @@ public struct ProfileCredentialsProvider: CredentialsProvider {
                 throw invalid(name, "sets role_arn without source_profile, credential_source or web_identity_token_file: add one to say whose credentials assume the role")
             }
 
-            let sts = STSClient(transport: transport, environment: environment, region: region)
+            let sts = STSClient(transport: transport, environment: environment, region: region, interceptors: interceptors)
             return try await sts.assumeRole(
                 roleArn: roleArn,
                 sessionName: sessionName ?? defaultSessionName(environment),

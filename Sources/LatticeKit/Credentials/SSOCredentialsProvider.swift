@@ -26,6 +26,8 @@ public struct SSOCredentialsProvider: CredentialsProvider {
     public var profileName: String?
     public var transport: any Transport
     public var environment: RuntimeEnvironment
+    /// Run on each attempt of the GetRoleCredentials and CreateToken calls.
+    public var interceptors: [any Interceptor] = []
 
     public init(
         startURL: String,
@@ -57,7 +59,10 @@ public struct SSOCredentialsProvider: CredentialsProvider {
     }
 
     var tokenSource: SSOTokenSource {
-        SSOTokenSource(startURL: startURL, ssoRegion: ssoRegion, sessionName: sessionName, loginCommand: loginCommand, transport: transport, environment: environment)
+        SSOTokenSource(
+            startURL: startURL, ssoRegion: ssoRegion, sessionName: sessionName, loginCommand: loginCommand,
+            transport: transport, environment: environment, interceptors: interceptors
+        )
     }
 
     /// The command that signs in again.
@@ -83,31 +88,35 @@ public struct SSOCredentialsProvider: CredentialsProvider {
         var roleCredentials: RoleCredentials?
     }
 
-    /// GetRoleCredentials: an unsigned GET with the token in `x-amz-sso_bearer_token`.
+    /// GetRoleCredentials: an unsigned GET with the token in `x-amz-sso_bearer_token`, through
+    /// the request pipeline (retried on throttling and server errors).
     func roleCredentials(token: String) async throws(ConfigurationError) -> AWSCredentials {
         let query = "account_id=\(PercentEncoding.encode(accountId))&role_name=\(PercentEncoding.encode(roleName))"
         let url = CredentialEndpoint.joining(portalEndpoint, "/federation/credentials?" + query)
         var headers = HTTPHeaders()
         headers.add(name: "x-amz-sso_bearer_token", value: token)
         let what = "IAM Identity Center GetRoleCredentials (account \(accountId), role \(roleName))"
+        let pipeline = RequestPipeline.forCredentials(
+            AWSService(name: "sso", endpoint: portalEndpoint, signing: .none, errors: .restJSON, sendsUserAgent: false),
+            credentials: nil, transport: transport, environment: environment, interceptors: interceptors
+        )
 
         let response: HTTPResponse
         do {
-            response = try await transport.send(HTTPRequest(method: "GET", url: url, headers: headers))
+            response = try await pipeline.send(HTTPRequest(method: "GET", url: url, headers: headers), operation: "GetRoleCredentials")
+        } catch let error as AWSServiceError {
+            let status = error.code.hasPrefix("HTTP ") ? "HTTP \(error.httpStatus)" : "HTTP \(error.httpStatus) \(error.code)"
+            if error.httpStatus == 401 || error.httpStatus == 403 {
+                throw ConfigurationError(.credentialsFailed, "\(what) refused the SSO token (\(status)): the sign-in has expired or was revoked. Run `\(loginCommand)` to sign in again.")
+            }
+            let fix = error.httpStatus == 404 || error.code == "ResourceNotFoundException"
+                ? "Check sso_account_id and sso_role_name: the role must be assigned to you in that account"
+                : "Check sso_account_id, sso_role_name and sso_region, or try again later"
+            let note = error.retryStopReason?.note(attempts: error.attempts).map { " [\($0)]" } ?? ""
+            throw ConfigurationError(.credentialsFailed, "\(what) failed with \(status): \(SSOTokenCache.excerpt(Array(error.body.utf8), hiding: [token]))\(note). \(fix).")
         } catch {
             let reason = SSOTokenCache.redact(ContainerCredentialsProvider.describe(error), [token])
             throw ConfigurationError(.credentialsFailed, "\(what) got no answer from \(portalEndpoint): \(reason). Check the network, or AWS_ENDPOINT_URL_SSO.")
-        }
-        guard (200..<300).contains(response.status) else {
-            let code = AWSServiceError(response: response, now: environment.now()).code
-            let status = code.hasPrefix("HTTP ") ? "HTTP \(response.status)" : "HTTP \(response.status) \(code)"
-            if response.status == 401 || response.status == 403 {
-                throw ConfigurationError(.credentialsFailed, "\(what) refused the SSO token (\(status)): the sign-in has expired or was revoked. Run `\(loginCommand)` to sign in again.")
-            }
-            let fix = response.status == 404 || code == "ResourceNotFoundException"
-                ? "Check sso_account_id and sso_role_name: the role must be assigned to you in that account"
-                : "Check sso_account_id, sso_role_name and sso_region, or try again later"
-            throw ConfigurationError(.credentialsFailed, "\(what) failed with \(status): \(SSOTokenCache.excerpt(response.body, hiding: [token])). \(fix).")
         }
         let payload = try? JSONDecoder().decode(GetRoleCredentialsResponse.self, from: Data(response.body))
         guard let role = payload?.roleCredentials,

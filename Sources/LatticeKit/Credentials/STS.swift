@@ -5,12 +5,14 @@ import Foundation
 #endif
 import SigV4
 
-/// The two STS query-API calls credential providers need, sent through a `Transport`.
+/// The two STS query-API calls credential providers need, sent through the request pipeline
+/// (retries, clock-skew correction, the user agent, interceptors).
 struct STSClient: Sendable {
     var transport: any Transport
     var environment: RuntimeEnvironment
     /// The region whose STS endpoint is used; nil: the global endpoint, signed for us-east-1.
     var region: String?
+    var interceptors: [any Interceptor] = []
 
     static let apiVersion = "2011-06-15"
     static let contentType = "application/x-www-form-urlencoded; charset=utf-8"
@@ -28,14 +30,28 @@ struct STSClient: Sendable {
     var url: String {
         let base = endpoint
         // A bare scheme://host gets the root path; a custom endpoint with a path keeps it.
-        if let schemeEnd = base.firstRange(of: "://"), !base[schemeEnd.upperBound...].contains("/") {
-            return base + "/"
-        }
+        if let parsed = ParsedURL(base), parsed.path.isEmpty, parsed.query == nil { return base + "/" }
         return base
     }
 
     var signingRegion: String { SettingText.nonEmpty(region) ?? "us-east-1" }
 
+    /// AssumeRole signed with `source`'s credentials, fetched for each attempt (a refreshable
+    /// source is refreshed once if STS says they expired). The source's own errors pass through.
+    func assumeRole(
+        roleArn: String,
+        sessionName: String,
+        externalId: String?,
+        durationSeconds: Int?,
+        source: any CredentialsProvider
+    ) async throws -> AWSCredentials {
+        var params = [("RoleArn", roleArn), ("RoleSessionName", sessionName)]
+        if let externalId { params.append(("ExternalId", externalId)) }
+        if let durationSeconds { params.append(("DurationSeconds", String(durationSeconds))) }
+        return try await call("AssumeRole", params, roleArn: roleArn, signWith: source)
+    }
+
+    /// AssumeRole signed with credentials already resolved.
     func assumeRole(
         roleArn: String,
         sessionName: String,
@@ -43,15 +59,19 @@ struct STSClient: Sendable {
         durationSeconds: Int?,
         source: AWSCredentials
     ) async throws(ConfigurationError) -> AWSCredentials {
-        var params = [("RoleArn", roleArn), ("RoleSessionName", sessionName)]
-        if let externalId { params.append(("ExternalId", externalId)) }
-        if let durationSeconds { params.append(("DurationSeconds", String(durationSeconds))) }
-        return try await call("AssumeRole", params, roleArn: roleArn, signWith: source)
+        try await mapped("AssumeRole", roleArn) {
+            try await assumeRole(
+                roleArn: roleArn, sessionName: sessionName, externalId: externalId,
+                durationSeconds: durationSeconds, source: StaticCredentialsProvider(source)
+            )
+        }
     }
 
     func assumeRoleWithWebIdentity(roleArn: String, sessionName: String, token: String) async throws(ConfigurationError) -> AWSCredentials {
         let params = [("RoleArn", roleArn), ("RoleSessionName", sessionName), ("WebIdentityToken", token)]
-        return try await call("AssumeRoleWithWebIdentity", params, roleArn: roleArn, signWith: nil)
+        return try await mapped("AssumeRoleWithWebIdentity", roleArn) {
+            try await call("AssumeRoleWithWebIdentity", params, roleArn: roleArn, signWith: nil)
+        }
     }
 
     /// `Action=...&Version=...&name=value...`, each value percent-encoded (RFC 3986).
@@ -61,38 +81,32 @@ struct STSClient: Sendable {
             .joined(separator: "&")
     }
 
-    private func call(_ action: String, _ params: [(String, String)], roleArn: String, signWith source: AWSCredentials?) async throws(ConfigurationError) -> AWSCredentials {
-        let body = Array(Self.formBody(action, params).utf8)
-        let url = self.url
+    /// Unsigned when `source` is nil. Errors of STS, of the network and of signing become
+    /// `ConfigurationError`s naming the role; others (the source's, cancellation) pass through.
+    private func call(_ action: String, _ params: [(String, String)], roleArn: String, signWith source: (any CredentialsProvider)?) async throws -> AWSCredentials {
         var headers = HTTPHeaders()
         headers.add(name: "content-type", value: Self.contentType)
-        if let source {
-            var signable = SigV4Request(method: "POST", url: url, headers: headers)
-            let signer = SigV4Signer(credentials: source.signing, region: signingRegion, service: "sts")
-            do {
-                try signer.sign(&signable, payload: .bytes(body), date: environment.now())
-            } catch {
-                throw ConfigurationError(.invalidConfiguration, "STS \(action) for role \(roleArn) could not be signed: \(error.description).")
-            }
-            headers = signable.headers
-        }
+        let request = HTTPRequest(method: "POST", url: url, headers: headers, body: Array(Self.formBody(action, params).utf8))
+        let service = AWSService(
+            name: "sts", endpoint: endpoint,
+            signing: source == nil ? .none : .sigV4(name: "sts", region: signingRegion), errors: .query
+        )
+        let pipeline = RequestPipeline.forCredentials(service, credentials: source, transport: transport, environment: environment, interceptors: interceptors)
         let response: HTTPResponse
         do {
-            response = try await transport.send(HTTPRequest(method: "POST", url: url, headers: headers, body: body))
-        } catch let error as TransportError {
-            throw ConfigurationError(.credentialsFailed, "STS \(action) for role \(roleArn) got no answer from \(endpoint): \(error.message). Check the network, or AWS_ENDPOINT_URL_STS.")
-        } catch {
-            throw ConfigurationError(.credentialsFailed, "STS \(action) for role \(roleArn) got no answer from \(endpoint): \(error). Check the network, or AWS_ENDPOINT_URL_STS.")
-        }
-        let text = response.bodyText
-        guard (200..<300).contains(response.status) else {
-            let code = XMLText.element("Code", in: text) ?? "HTTP \(response.status)"
-            let message = XMLText.element("Message", in: text) ?? "no message"
+            response = try await pipeline.send(request, operation: action)
+        } catch let error as AWSServiceError {
+            let note = error.retryStopReason?.note(attempts: error.attempts).map { " [\($0)]" } ?? ""
             throw ConfigurationError(
                 .credentialsFailed,
-                "STS \(action) for role \(roleArn) failed: \(code): \(message). Check the role ARN, its trust policy, and that the source identity may assume it."
+                "STS \(action) for role \(roleArn) failed: \(error.code): \(error.message ?? "no message")\(note). Check the role ARN, its trust policy, and that the source identity may assume it."
             )
+        } catch let error as TransportError {
+            throw ConfigurationError(.credentialsFailed, "STS \(action) for role \(roleArn) got no answer from \(endpoint): \(error.message). Check the network, or AWS_ENDPOINT_URL_STS.")
+        } catch let error as SigV4Error {
+            throw ConfigurationError(.invalidConfiguration, "STS \(action) for role \(roleArn) could not be signed: \(error.description).")
         }
+        let text = response.bodyText
         let scope = XMLText.element("Credentials", in: text) ?? text
         guard let keyId = XMLText.element("AccessKeyId", in: scope),
             let secret = XMLText.element("SecretAccessKey", in: scope),
@@ -107,61 +121,16 @@ struct STSClient: Sendable {
         }
         return AWSCredentials(accessKeyId: keyId, secretAccessKey: secret, sessionToken: token, expiration: expiration)
     }
-}
 
-/// Just enough XML for STS answers: the text of the first element with a given name.
-enum XMLText {
-    /// The unescaped content of the first `<name>` or `<name attr=...>` element; nil if absent.
-    static func element(_ name: String, in xml: String) -> String? {
-        var searchStart = xml.startIndex
-        while let open = xml[searchStart...].firstRange(of: "<" + name) {
-            guard open.upperBound < xml.endIndex else { return nil }
-            let next = xml[open.upperBound]
-            if next == ">" || next == " " || next == "\t" || next == "\n" || next == "\r" || next == "/" {
-                guard let tagEnd = xml[open.upperBound...].firstIndex(of: ">") else { return nil }
-                if xml[xml.index(before: tagEnd)] == "/" { return "" }
-                let contentStart = xml.index(after: tagEnd)
-                guard let close = xml[contentStart...].firstRange(of: "</" + name + ">") else { return nil }
-                return unescape(String(xml[contentStart..<close.lowerBound])).lkTrimmed
-            }
-            searchStart = open.upperBound
+    /// `body`'s errors as `ConfigurationError`s, for callers that throw only those.
+    private func mapped(_ action: String, _ roleArn: String, _ body: () async throws -> AWSCredentials) async throws(ConfigurationError) -> AWSCredentials {
+        do {
+            return try await body()
+        } catch let error as ConfigurationError {
+            throw error
+        } catch {
+            throw ConfigurationError(.credentialsFailed, "STS \(action) for role \(roleArn) got no answer from \(endpoint): \(error). Check the network, or AWS_ENDPOINT_URL_STS.")
         }
-        return nil
-    }
-
-    /// Replaces the five predefined entities and numeric character references.
-    static func unescape(_ text: String) -> String {
-        guard text.contains("&") else { return text }
-        var out = ""
-        var i = text.startIndex
-        while i < text.endIndex {
-            let c = text[i]
-            if c == "&", let semi = text[i...].firstIndex(of: ";"), text.distance(from: i, to: semi) <= 10 {
-                let entity = text[text.index(after: i)..<semi]
-                var replacement: String? = nil
-                switch entity {
-                case "amp": replacement = "&"
-                case "lt": replacement = "<"
-                case "gt": replacement = ">"
-                case "quot": replacement = "\""
-                case "apos": replacement = "'"
-                default:
-                    if entity.hasPrefix("#x") || entity.hasPrefix("#X") {
-                        replacement = UInt32(entity.dropFirst(2), radix: 16).flatMap(Unicode.Scalar.init).map { String(Character($0)) }
-                    } else if entity.hasPrefix("#") {
-                        replacement = UInt32(entity.dropFirst()).flatMap(Unicode.Scalar.init).map { String(Character($0)) }
-                    }
-                }
-                if let replacement {
-                    out += replacement
-                    i = text.index(after: semi)
-                    continue
-                }
-            }
-            out.append(c)
-            i = text.index(after: i)
-        }
-        return out
     }
 }
 
@@ -179,6 +148,8 @@ public struct AssumeRoleCredentialsProvider: CredentialsProvider {
     public var region: String?
     public var transport: any Transport
     public var environment: RuntimeEnvironment
+    /// Run on each attempt of the STS call.
+    public var interceptors: [any Interceptor] = []
 
     public init(
         roleArn: String,
@@ -201,14 +172,13 @@ public struct AssumeRoleCredentialsProvider: CredentialsProvider {
     }
 
     public func credentials() async throws -> AWSCredentials {
-        let sourceCredentials = try await source.credentials()
-        let sts = STSClient(transport: transport, environment: environment, region: region)
+        let sts = STSClient(transport: transport, environment: environment, region: region, interceptors: interceptors)
         return try await sts.assumeRole(
             roleArn: roleArn,
             sessionName: SettingText.nonEmpty(sessionName) ?? defaultSessionName(environment),
             externalId: SettingText.nonEmpty(externalId),
             durationSeconds: durationSeconds,
-            source: sourceCredentials
+            source: source
         )
     }
 }
@@ -223,6 +193,8 @@ public struct WebIdentityCredentialsProvider: CredentialsProvider {
     public var region: String?
     public var transport: any Transport
     public var environment: RuntimeEnvironment
+    /// Run on each attempt of the STS call.
+    public var interceptors: [any Interceptor] = []
 
     public init(
         tokenFile: String,
@@ -273,7 +245,7 @@ public struct WebIdentityCredentialsProvider: CredentialsProvider {
         if token.isEmpty {
             throw ConfigurationError(.credentialsFailed, "The web identity token file \(path) (for role \(roleArn)) is empty. Check that whatever writes the token is running.")
         }
-        let sts = STSClient(transport: transport, environment: environment, region: region)
+        let sts = STSClient(transport: transport, environment: environment, region: region, interceptors: interceptors)
         return try await sts.assumeRoleWithWebIdentity(
             roleArn: roleArn,
             sessionName: SettingText.nonEmpty(sessionName) ?? defaultSessionName(environment),

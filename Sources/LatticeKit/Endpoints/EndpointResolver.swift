@@ -1,3 +1,4 @@
+import SigV4
 import Synchronization
 
 /// The settings the vpc-lattice endpoint rules look at.
@@ -71,7 +72,7 @@ public struct EndpointError: Error, Sendable, Hashable, CustomStringConvertible 
         EndpointError(
             kind: .invalidRuleSet,
             reason: "The built-in vpc-lattice endpoint rules cannot be used: \(detail)",
-            advice: "This is a LatticeKit bug; please report it. Meanwhile a custom endpoint (--endpoint-url or AWS_ENDPOINT_URL_VPC_LATTICE) bypasses the rules."
+            advice: "This is a LatticeKit bug; please report it. Meanwhile a custom endpoint (LatticeConfiguration.endpoint or AWS_ENDPOINT_URL_VPC_LATTICE) bypasses the rules."
         )
     }
 
@@ -84,7 +85,7 @@ public struct EndpointError: Error, Sendable, Hashable, CustomStringConvertible 
         EndpointError(
             kind: .noMatchingRule,
             reason: "No vpc-lattice endpoint rule applies to \(settings)",
-            advice: "Check the region and the FIPS and dual-stack settings, or set a custom endpoint with --endpoint-url or AWS_ENDPOINT_URL_VPC_LATTICE."
+            advice: "Check the region and the FIPS and dual-stack settings, or set a custom endpoint with LatticeConfiguration.endpoint or AWS_ENDPOINT_URL_VPC_LATTICE."
         )
     }
 }
@@ -135,8 +136,8 @@ public enum EndpointResolver {
     private static let cacheCapacity = 64
     private static let cache = Mutex<[EndpointParameters: Result<ResolvedEndpoint, EndpointError>]>([:])
 
-    private static let regionAdvice = "Set a region, such as us-east-1: AWS_REGION, the profile's region, or --region."
-    private static let endpointSources = "--endpoint-url, AWS_ENDPOINT_URL_VPC_LATTICE, AWS_ENDPOINT_URL or the profile's endpoint_url"
+    private static let regionAdvice = "Set a region, such as us-east-1: LatticeConfiguration.region, AWS_REGION, or the profile's region."
+    private static let endpointSources = "LatticeConfiguration.endpoint, AWS_ENDPOINT_URL_VPC_LATTICE, AWS_ENDPOINT_URL or the profile's endpoint_url"
 
     /// A region is a host label that is not all digits, as botocore requires.
     static func checkRegion(_ region: String) throws(EndpointError) {
@@ -145,7 +146,7 @@ public enum EndpointResolver {
             throw EndpointError(
                 kind: .invalidRegion,
                 reason: "Invalid region \"\(region)\": a region is letters, digits and hyphens, such as us-east-1",
-                advice: "Check AWS_REGION, AWS_DEFAULT_REGION, the profile's region and --region."
+                advice: "Check LatticeConfiguration.region, AWS_REGION, AWS_DEFAULT_REGION and the profile's region."
             )
         }
     }
@@ -162,13 +163,10 @@ public enum EndpointResolver {
     }
 
     private static func isValidEndpoint(_ endpoint: String) -> Bool {
-        guard !endpoint.contains(where: { $0.isWhitespace || $0.isNewline }),
-              let separator = endpoint.firstRange(of: "://") else { return false }
-        let scheme = endpoint[..<separator.lowerBound].lowercased()
+        guard !endpoint.contains(where: { $0.isWhitespace || $0.isNewline }), let url = ParsedURL(endpoint) else { return false }
+        let scheme = url.scheme.lowercased()
         guard scheme == "http" || scheme == "https" else { return false }
-        let rest = endpoint[separator.upperBound...]
-        let authority = rest[..<(rest.firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? rest.endIndex)]
-        guard var host = RuleEngine.Library.hostOf(authority) else { return false }
+        guard var host = RuleEngine.Library.hostOf(url.authority) else { return false }
         if host.hasPrefix("[") { return RuleEngine.Library.isIPv6(host.dropFirst().dropLast()) }
         if host.hasSuffix(".") { host = host.dropLast() }
         return host.utf8.count <= 255 && RuleEngine.Library.isValidHostLabel(String(host), allowSubdomains: true)

@@ -1,3 +1,5 @@
+import SigV4
+
 extension RuleEngine {
     /// The rules language's string functions, as plain Swift. ASCII-only where the language is.
     enum Library {
@@ -69,18 +71,12 @@ extension RuleEngine {
         }
 
         static func parseURL(_ raw: String) -> URLParts? {
-            guard let separator = raw.firstRange(of: "://") else { return nil }
-            let scheme = raw[..<separator.lowerBound].lowercased()
+            // Fragments never reach the wire (ParsedURL drops them); queries are not allowed.
+            guard let url = ParsedURL(raw), (url.query ?? "").isEmpty else { return nil }
+            let scheme = url.scheme.lowercased()
             guard scheme == "http" || scheme == "https" else { return nil }
-            var rest = raw[separator.upperBound...]
-            if let hash = rest.firstIndex(of: "#") { rest = rest[..<hash] }  // fragments never reach the wire
-            if let question = rest.firstIndex(of: "?") {
-                guard rest.index(after: question) == rest.endIndex else { return nil }  // queries are not allowed
-                rest = rest[..<question]
-            }
-            let authorityEnd = rest.firstIndex(of: "/") ?? rest.endIndex
-            let authority = rest[..<authorityEnd]
-            let path = rest[authorityEnd...]
+            let authority = url.authority
+            let path = url.path
             guard let host = hostOf(authority) else { return nil }
             var normalized = path.hasPrefix("/") ? String(path) : "/" + path
             if !normalized.hasSuffix("/") { normalized += "/" }

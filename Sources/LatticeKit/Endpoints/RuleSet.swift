@@ -52,7 +52,7 @@ extension RuleEngine {
             switch json {
             case .null, .double: return nil
             case .bool(let b): self = .bool(b)
-            case .int(let i): self = .int(i)
+            case .int(let i): self = .int(Int(i))
             case .string(let s): self = .string(s)
             case .array(let items):
                 var values: [Value] = []
@@ -299,7 +299,7 @@ extension RuleEngine {
         func expr(_ json: JSON, at path: String) throws(EndpointError) -> Expr {
             switch json {
             case .bool(let b): return .literal(.bool(b))
-            case .int(let i): return .literal(.int(i))
+            case .int(let i): return .literal(.int(Int(i)))
             case .string(let s):
                 let template = try Self.template(s, at: path)
                 for case .reference(let name, _) in template.parts where !names.contains(name) {

@@ -36,13 +36,16 @@ public struct AuthType: LatticeEnum {
     public init(rawValue: String) { self.rawValue = rawValue }
 
     /// `NONE`: The resource does not use an IAM policy. This is the default.
-    public static let none: AuthType = "NONE"
+    public static let noAuth: AuthType = "NONE"
+
+    /// The value `NONE`; write ``noAuth``: a bare `.none` where an optional is expected means nil.
+    @available(*, deprecated, renamed: "noAuth", message: "a bare .none where an optional is expected means nil; write .noAuth") public static var none: AuthType { noAuth }
     /// `AWS_IAM`: The resource uses an IAM policy. When this type is used, auth is enabled and an
     /// auth policy is required.
     public static let awsIam: AuthType = "AWS_IAM"
 
     /// The values the model knows, in its order.
-    public static let knownValues: [AuthType] = [.none, .awsIam]
+    public static let knownValues: [AuthType] = [.noAuth, .awsIam]
 }
 
 /// The protocol version used when performing health checks on targets.

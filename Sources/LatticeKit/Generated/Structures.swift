@@ -6,7 +6,7 @@ import Foundation
 #endif
 
 /// Summary information about an access log subscription.
-public struct AccessLogSubscriptionSummary: Codable, Sendable, Hashable {
+public struct AccessLogSubscriptionSummary: Codable, Sendable, Hashable, LatticeShape {
     /// The ID of the access log subscription.
     ///
     /// Constraints: required; exactly 21 characters; pattern `als-[0-9a-z]{17}`.
@@ -77,7 +77,7 @@ public struct AccessLogSubscriptionSummary: Codable, Sendable, Hashable {
 }
 
 /// The Amazon Resource Name (ARN) of the resource.
-public struct ArnResource: Codable, Sendable, Hashable {
+public struct ArnResource: Codable, Sendable, Hashable, LatticeShape {
     /// The Amazon Resource Name (ARN) of the resource.
     ///
     /// Constraints: 20 to 2048 characters; pattern
@@ -104,7 +104,7 @@ extension ArnResource: Validatable {
 }
 
 /// The input of ``LatticeClient/batchUpdateRule(_:)``.
-public struct BatchUpdateRuleRequest: Codable, Sendable, Hashable {
+public struct BatchUpdateRuleRequest: Codable, Sendable, Hashable, LatticeShape {
     /// The ID or ARN of the service.
     ///
     /// Constraints: required; 17 to 2048 characters; pattern
@@ -170,7 +170,7 @@ extension BatchUpdateRuleRequest: OperationInput {
 }
 
 /// The output of ``LatticeClient/batchUpdateRule(_:)``.
-public struct BatchUpdateRuleResponse: Codable, Sendable, Hashable {
+public struct BatchUpdateRuleResponse: Codable, Sendable, Hashable, LatticeShape {
     /// The rules that were successfully updated.
     public var successful: [RuleUpdateSuccess]?
 
@@ -189,7 +189,7 @@ public struct BatchUpdateRuleResponse: Codable, Sendable, Hashable {
 }
 
 /// The input of ``LatticeClient/createAccessLogSubscription(_:)``.
-public struct CreateAccessLogSubscriptionRequest: Codable, Sendable, Hashable {
+public struct CreateAccessLogSubscriptionRequest: Codable, Sendable, Hashable, LatticeShape {
     /// A unique, case-sensitive identifier that you provide to ensure the idempotency of the
     /// request. If you retry a request that completed successfully using the same client token and
     /// parameters, the retry succeeds without performing any actions. If the parameters aren't
@@ -270,7 +270,7 @@ extension CreateAccessLogSubscriptionRequest: OperationInput {
 }
 
 /// The output of ``LatticeClient/createAccessLogSubscription(_:)``.
-public struct CreateAccessLogSubscriptionResponse: Codable, Sendable, Hashable {
+public struct CreateAccessLogSubscriptionResponse: Codable, Sendable, Hashable, LatticeShape {
     /// The ID of the access log subscription.
     ///
     /// Constraints: required; exactly 21 characters; pattern `als-[0-9a-z]{17}`.
@@ -326,7 +326,7 @@ public struct CreateAccessLogSubscriptionResponse: Codable, Sendable, Hashable {
 }
 
 /// The input of ``LatticeClient/createListener(_:)``.
-public struct CreateListenerRequest: Codable, Sendable, Hashable {
+public struct CreateListenerRequest: Codable, Sendable, Hashable, LatticeShape {
     /// The ID or ARN of the service.
     ///
     /// Constraints: required; 17 to 2048 characters; pattern
@@ -441,7 +441,7 @@ extension CreateListenerRequest: OperationInput {
 }
 
 /// The output of ``LatticeClient/createListener(_:)``.
-public struct CreateListenerResponse: Codable, Sendable, Hashable {
+public struct CreateListenerResponse: Codable, Sendable, Hashable, LatticeShape {
     /// The Amazon Resource Name (ARN) of the listener.
     ///
     /// Constraints: 20 to 2048 characters; pattern
@@ -507,7 +507,7 @@ public struct CreateListenerResponse: Codable, Sendable, Hashable {
 }
 
 /// The input of ``LatticeClient/createResourceConfiguration(_:)``.
-public struct CreateResourceConfigurationRequest: Codable, Sendable, Hashable {
+public struct CreateResourceConfigurationRequest: Codable, Sendable, Hashable, LatticeShape {
     /// The name of the resource configuration. The name must be unique within the account. The
     /// valid characters are a-z, 0-9, and hyphens (-). You can't use a hyphen as the first or last
     /// character, or immediately after another hyphen.
@@ -678,7 +678,7 @@ extension CreateResourceConfigurationRequest: OperationInput {
 }
 
 /// The output of ``LatticeClient/createResourceConfiguration(_:)``.
-public struct CreateResourceConfigurationResponse: Codable, Sendable, Hashable {
+public struct CreateResourceConfigurationResponse: Codable, Sendable, Hashable, LatticeShape {
     /// The ID of the resource configuration.
     ///
     /// Constraints: exactly 22 characters; pattern `rcfg-[0-9a-z]{17}`.
@@ -822,7 +822,7 @@ public struct CreateResourceConfigurationResponse: Codable, Sendable, Hashable {
 }
 
 /// The input of ``LatticeClient/createResourceGateway(_:)``.
-public struct CreateResourceGatewayRequest: Codable, Sendable, Hashable {
+public struct CreateResourceGatewayRequest: Codable, Sendable, Hashable, LatticeShape {
     /// A unique, case-sensitive identifier that you provide to ensure the idempotency of the
     /// request. If you retry a request that completed successfully using the same client token and
     /// parameters, the retry succeeds without performing any actions. If the parameters aren't
@@ -959,7 +959,7 @@ extension CreateResourceGatewayRequest: OperationInput {
 }
 
 /// The output of ``LatticeClient/createResourceGateway(_:)``.
-public struct CreateResourceGatewayResponse: Codable, Sendable, Hashable {
+public struct CreateResourceGatewayResponse: Codable, Sendable, Hashable, LatticeShape {
     /// The name of the resource gateway.
     ///
     /// Constraints: 3 to 40 characters; pattern `(?!rgw-)(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+`.
@@ -1043,7 +1043,7 @@ public struct CreateResourceGatewayResponse: Codable, Sendable, Hashable {
 }
 
 /// The input of ``LatticeClient/createRule(_:)``.
-public struct CreateRuleRequest: Codable, Sendable, Hashable {
+public struct CreateRuleRequest: Codable, Sendable, Hashable, LatticeShape {
     /// The ID or ARN of the service.
     ///
     /// Constraints: required; 17 to 2048 characters; pattern
@@ -1168,7 +1168,7 @@ extension CreateRuleRequest: OperationInput {
 }
 
 /// The output of ``LatticeClient/createRule(_:)``.
-public struct CreateRuleResponse: Codable, Sendable, Hashable {
+public struct CreateRuleResponse: Codable, Sendable, Hashable, LatticeShape {
     /// The Amazon Resource Name (ARN) of the rule.
     ///
     /// Constraints: 20 to 2048 characters; pattern
@@ -1217,7 +1217,7 @@ public struct CreateRuleResponse: Codable, Sendable, Hashable {
 }
 
 /// The input of ``LatticeClient/createServiceNetwork(_:)``.
-public struct CreateServiceNetworkRequest: Codable, Sendable, Hashable {
+public struct CreateServiceNetworkRequest: Codable, Sendable, Hashable, LatticeShape {
     /// A unique, case-sensitive identifier that you provide to ensure the idempotency of the
     /// request. If you retry a request that completed successfully using the same client token and
     /// parameters, the retry succeeds without performing any actions. If the parameters aren't
@@ -1297,7 +1297,7 @@ extension CreateServiceNetworkRequest: OperationInput {
 }
 
 /// The input of ``LatticeClient/createServiceNetworkResourceAssociation(_:)``.
-public struct CreateServiceNetworkResourceAssociationRequest: Codable, Sendable, Hashable {
+public struct CreateServiceNetworkResourceAssociationRequest: Codable, Sendable, Hashable, LatticeShape {
     /// A unique, case-sensitive identifier that you provide to ensure the idempotency of the
     /// request. If you retry a request that completed successfully using the same client token and
     /// parameters, the retry succeeds without performing any actions. If the parameters aren't
@@ -1376,7 +1376,7 @@ extension CreateServiceNetworkResourceAssociationRequest: OperationInput {
 }
 
 /// The output of ``LatticeClient/createServiceNetworkResourceAssociation(_:)``.
-public struct CreateServiceNetworkResourceAssociationResponse: Codable, Sendable, Hashable {
+public struct CreateServiceNetworkResourceAssociationResponse: Codable, Sendable, Hashable, LatticeShape {
     /// The ID of the association.
     ///
     /// Constraints: exactly 22 characters; pattern `snra-[0-9a-f]{17}`.
@@ -1422,7 +1422,7 @@ public struct CreateServiceNetworkResourceAssociationResponse: Codable, Sendable
 }
 
 /// The output of ``LatticeClient/createServiceNetwork(_:)``.
-public struct CreateServiceNetworkResponse: Codable, Sendable, Hashable {
+public struct CreateServiceNetworkResponse: Codable, Sendable, Hashable, LatticeShape {
     /// The ID of the service network.
     ///
     /// Constraints: exactly 20 characters; pattern `sn-[0-9a-z]{17}`.
@@ -1466,7 +1466,7 @@ public struct CreateServiceNetworkResponse: Codable, Sendable, Hashable {
 }
 
 /// The input of ``LatticeClient/createServiceNetworkServiceAssociation(_:)``.
-public struct CreateServiceNetworkServiceAssociationRequest: Codable, Sendable, Hashable {
+public struct CreateServiceNetworkServiceAssociationRequest: Codable, Sendable, Hashable, LatticeShape {
     /// A unique, case-sensitive identifier that you provide to ensure the idempotency of the
     /// request. If you retry a request that completed successfully using the same client token and
     /// parameters, the retry succeeds without performing any actions. If the parameters aren't
@@ -1539,7 +1539,7 @@ extension CreateServiceNetworkServiceAssociationRequest: OperationInput {
 }
 
 /// The output of ``LatticeClient/createServiceNetworkServiceAssociation(_:)``.
-public struct CreateServiceNetworkServiceAssociationResponse: Codable, Sendable, Hashable {
+public struct CreateServiceNetworkServiceAssociationResponse: Codable, Sendable, Hashable, LatticeShape {
     /// The ID of the association.
     ///
     /// Constraints: 17 to 2048 characters; pattern
@@ -1592,7 +1592,7 @@ public struct CreateServiceNetworkServiceAssociationResponse: Codable, Sendable,
 }
 
 /// The input of ``LatticeClient/createServiceNetworkVpcAssociation(_:)``.
-public struct CreateServiceNetworkVpcAssociationRequest: Codable, Sendable, Hashable {
+public struct CreateServiceNetworkVpcAssociationRequest: Codable, Sendable, Hashable, LatticeShape {
     /// A unique, case-sensitive identifier that you provide to ensure the idempotency of the
     /// request. If you retry a request that completed successfully using the same client token and
     /// parameters, the retry succeeds without performing any actions. If the parameters aren't
@@ -1689,7 +1689,7 @@ extension CreateServiceNetworkVpcAssociationRequest: OperationInput {
 }
 
 /// The output of ``LatticeClient/createServiceNetworkVpcAssociation(_:)``.
-public struct CreateServiceNetworkVpcAssociationResponse: Codable, Sendable, Hashable {
+public struct CreateServiceNetworkVpcAssociationResponse: Codable, Sendable, Hashable, LatticeShape {
     /// The ID of the association.
     ///
     /// Constraints: exactly 22 characters; pattern `snva-[0-9a-z]{17}`.
@@ -1746,7 +1746,7 @@ public struct CreateServiceNetworkVpcAssociationResponse: Codable, Sendable, Has
 }
 
 /// The input of ``LatticeClient/createService(_:)``.
-public struct CreateServiceRequest: Codable, Sendable, Hashable {
+public struct CreateServiceRequest: Codable, Sendable, Hashable, LatticeShape {
     /// A unique, case-sensitive identifier that you provide to ensure the idempotency of the
     /// request. If you retry a request that completed successfully using the same client token and
     /// parameters, the retry succeeds without performing any actions. If the parameters aren't
@@ -1838,7 +1838,7 @@ extension CreateServiceRequest: OperationInput {
 }
 
 /// The output of ``LatticeClient/createService(_:)``.
-public struct CreateServiceResponse: Codable, Sendable, Hashable {
+public struct CreateServiceResponse: Codable, Sendable, Hashable, LatticeShape {
     /// The ID of the service.
     ///
     /// Constraints: exactly 21 characters; pattern `svc-[0-9a-z]{17}`.
@@ -1904,7 +1904,7 @@ public struct CreateServiceResponse: Codable, Sendable, Hashable {
 }
 
 /// The input of ``LatticeClient/createTargetGroup(_:)``.
-public struct CreateTargetGroupRequest: Codable, Sendable, Hashable {
+public struct CreateTargetGroupRequest: Codable, Sendable, Hashable, LatticeShape {
     /// The name of the target group. The name must be unique within the account. The valid
     /// characters are a-z, 0-9, and hyphens (-). You can't use a hyphen as the first or last
     /// character, or immediately after another hyphen.
@@ -1980,7 +1980,7 @@ extension CreateTargetGroupRequest: OperationInput {
 }
 
 /// The output of ``LatticeClient/createTargetGroup(_:)``.
-public struct CreateTargetGroupResponse: Codable, Sendable, Hashable {
+public struct CreateTargetGroupResponse: Codable, Sendable, Hashable, LatticeShape {
     /// The ID of the target group.
     ///
     /// Constraints: exactly 20 characters; pattern `tg-[0-9a-z]{17}`.
@@ -2032,7 +2032,7 @@ public struct CreateTargetGroupResponse: Codable, Sendable, Hashable {
 }
 
 /// The input of ``LatticeClient/deleteAccessLogSubscription(_:)``.
-public struct DeleteAccessLogSubscriptionRequest: Codable, Sendable, Hashable {
+public struct DeleteAccessLogSubscriptionRequest: Codable, Sendable, Hashable, LatticeShape {
     /// The ID or ARN of the access log subscription.
     ///
     /// Constraints: required; 17 to 2048 characters; pattern
@@ -2071,14 +2071,14 @@ extension DeleteAccessLogSubscriptionRequest: OperationInput {
 }
 
 /// The output of ``LatticeClient/deleteAccessLogSubscription(_:)``, which has no members.
-public struct DeleteAccessLogSubscriptionResponse: Codable, Sendable, Hashable {
+public struct DeleteAccessLogSubscriptionResponse: Codable, Sendable, Hashable, LatticeShape {
 
     /// A `DeleteAccessLogSubscriptionResponse`, which has no members.
     public init() {}
 }
 
 /// The input of ``LatticeClient/deleteAuthPolicy(_:)``.
-public struct DeleteAuthPolicyRequest: Codable, Sendable, Hashable {
+public struct DeleteAuthPolicyRequest: Codable, Sendable, Hashable, LatticeShape {
     /// The ID or ARN of the resource.
     ///
     /// Constraints: required; 17 to 200 characters; pattern
@@ -2117,14 +2117,14 @@ extension DeleteAuthPolicyRequest: OperationInput {
 }
 
 /// The output of ``LatticeClient/deleteAuthPolicy(_:)``, which has no members.
-public struct DeleteAuthPolicyResponse: Codable, Sendable, Hashable {
+public struct DeleteAuthPolicyResponse: Codable, Sendable, Hashable, LatticeShape {
 
     /// A `DeleteAuthPolicyResponse`, which has no members.
     public init() {}
 }
 
 /// The input of ``LatticeClient/deleteDomainVerification(_:)``.
-public struct DeleteDomainVerificationRequest: Codable, Sendable, Hashable {
+public struct DeleteDomainVerificationRequest: Codable, Sendable, Hashable, LatticeShape {
     /// The ID of the domain verification to delete.
     ///
     /// Constraints: required; 20 to 2048 characters; pattern
@@ -2163,14 +2163,14 @@ extension DeleteDomainVerificationRequest: OperationInput {
 }
 
 /// The output of ``LatticeClient/deleteDomainVerification(_:)``, which has no members.
-public struct DeleteDomainVerificationResponse: Codable, Sendable, Hashable {
+public struct DeleteDomainVerificationResponse: Codable, Sendable, Hashable, LatticeShape {
 
     /// A `DeleteDomainVerificationResponse`, which has no members.
     public init() {}
 }
 
 /// The input of ``LatticeClient/deleteListener(_:)``.
-public struct DeleteListenerRequest: Codable, Sendable, Hashable {
+public struct DeleteListenerRequest: Codable, Sendable, Hashable, LatticeShape {
     /// The ID or ARN of the service.
     ///
     /// Constraints: required; 17 to 2048 characters; pattern
@@ -2219,14 +2219,14 @@ extension DeleteListenerRequest: OperationInput {
 }
 
 /// The output of ``LatticeClient/deleteListener(_:)``, which has no members.
-public struct DeleteListenerResponse: Codable, Sendable, Hashable {
+public struct DeleteListenerResponse: Codable, Sendable, Hashable, LatticeShape {
 
     /// A `DeleteListenerResponse`, which has no members.
     public init() {}
 }
 
 /// The input of ``LatticeClient/deleteResourceConfiguration(_:)``.
-public struct DeleteResourceConfigurationRequest: Codable, Sendable, Hashable {
+public struct DeleteResourceConfigurationRequest: Codable, Sendable, Hashable, LatticeShape {
     /// The ID or ARN of the resource configuration.
     ///
     /// Constraints: required; 20 to 2048 characters; pattern
@@ -2265,14 +2265,14 @@ extension DeleteResourceConfigurationRequest: OperationInput {
 }
 
 /// The output of ``LatticeClient/deleteResourceConfiguration(_:)``, which has no members.
-public struct DeleteResourceConfigurationResponse: Codable, Sendable, Hashable {
+public struct DeleteResourceConfigurationResponse: Codable, Sendable, Hashable, LatticeShape {
 
     /// A `DeleteResourceConfigurationResponse`, which has no members.
     public init() {}
 }
 
 /// The input of ``LatticeClient/deleteResourceEndpointAssociation(_:)``.
-public struct DeleteResourceEndpointAssociationRequest: Codable, Sendable, Hashable {
+public struct DeleteResourceEndpointAssociationRequest: Codable, Sendable, Hashable, LatticeShape {
     /// The ID or ARN of the association.
     ///
     /// Constraints: required; 21 to 2048 characters; pattern
@@ -2311,7 +2311,7 @@ extension DeleteResourceEndpointAssociationRequest: OperationInput {
 }
 
 /// The output of ``LatticeClient/deleteResourceEndpointAssociation(_:)``.
-public struct DeleteResourceEndpointAssociationResponse: Codable, Sendable, Hashable {
+public struct DeleteResourceEndpointAssociationResponse: Codable, Sendable, Hashable, LatticeShape {
     /// The ID of the association.
     ///
     /// Constraints: exactly 21 characters; pattern `rea-[0-9a-f]{17}`.
@@ -2361,7 +2361,7 @@ public struct DeleteResourceEndpointAssociationResponse: Codable, Sendable, Hash
 }
 
 /// The input of ``LatticeClient/deleteResourceGateway(_:)``.
-public struct DeleteResourceGatewayRequest: Codable, Sendable, Hashable {
+public struct DeleteResourceGatewayRequest: Codable, Sendable, Hashable, LatticeShape {
     /// The ID or ARN of the resource gateway.
     ///
     /// Constraints: required; 17 to 2048 characters; pattern
@@ -2400,7 +2400,7 @@ extension DeleteResourceGatewayRequest: OperationInput {
 }
 
 /// The output of ``LatticeClient/deleteResourceGateway(_:)``.
-public struct DeleteResourceGatewayResponse: Codable, Sendable, Hashable {
+public struct DeleteResourceGatewayResponse: Codable, Sendable, Hashable, LatticeShape {
     /// The ID of the resource gateway.
     ///
     /// Constraints: exactly 21 characters; pattern `rgw-[0-9a-z]{17}`.
@@ -2440,7 +2440,7 @@ public struct DeleteResourceGatewayResponse: Codable, Sendable, Hashable {
 }
 
 /// The input of ``LatticeClient/deleteResourcePolicy(_:)``.
-public struct DeleteResourcePolicyRequest: Codable, Sendable, Hashable {
+public struct DeleteResourcePolicyRequest: Codable, Sendable, Hashable, LatticeShape {
     /// The Amazon Resource Name (ARN) of the resource.
     ///
     /// Constraints: required; 20 to 200 characters; pattern
@@ -2479,14 +2479,14 @@ extension DeleteResourcePolicyRequest: OperationInput {
 }
 
 /// The output of ``LatticeClient/deleteResourcePolicy(_:)``, which has no members.
-public struct DeleteResourcePolicyResponse: Codable, Sendable, Hashable {
+public struct DeleteResourcePolicyResponse: Codable, Sendable, Hashable, LatticeShape {
 
     /// A `DeleteResourcePolicyResponse`, which has no members.
     public init() {}
 }
 
 /// The input of ``LatticeClient/deleteRule(_:)``.
-public struct DeleteRuleRequest: Codable, Sendable, Hashable {
+public struct DeleteRuleRequest: Codable, Sendable, Hashable, LatticeShape {
     /// The ID or ARN of the service.
     ///
     /// Constraints: required; 17 to 2048 characters; pattern
@@ -2545,14 +2545,14 @@ extension DeleteRuleRequest: OperationInput {
 }
 
 /// The output of ``LatticeClient/deleteRule(_:)``, which has no members.
-public struct DeleteRuleResponse: Codable, Sendable, Hashable {
+public struct DeleteRuleResponse: Codable, Sendable, Hashable, LatticeShape {
 
     /// A `DeleteRuleResponse`, which has no members.
     public init() {}
 }
 
 /// The input of ``LatticeClient/deleteServiceNetwork(_:)``.
-public struct DeleteServiceNetworkRequest: Codable, Sendable, Hashable {
+public struct DeleteServiceNetworkRequest: Codable, Sendable, Hashable, LatticeShape {
     /// The ID or ARN of the service network.
     ///
     /// Constraints: required; 3 to 2048 characters; pattern
@@ -2591,7 +2591,7 @@ extension DeleteServiceNetworkRequest: OperationInput {
 }
 
 /// The input of ``LatticeClient/deleteServiceNetworkResourceAssociation(_:)``.
-public struct DeleteServiceNetworkResourceAssociationRequest: Codable, Sendable, Hashable {
+public struct DeleteServiceNetworkResourceAssociationRequest: Codable, Sendable, Hashable, LatticeShape {
     /// The ID of the association.
     ///
     /// Constraints: required; 22 to 2048 characters; pattern
@@ -2630,7 +2630,7 @@ extension DeleteServiceNetworkResourceAssociationRequest: OperationInput {
 }
 
 /// The output of ``LatticeClient/deleteServiceNetworkResourceAssociation(_:)``.
-public struct DeleteServiceNetworkResourceAssociationResponse: Codable, Sendable, Hashable {
+public struct DeleteServiceNetworkResourceAssociationResponse: Codable, Sendable, Hashable, LatticeShape {
     /// The ID of the association.
     ///
     /// Constraints: exactly 22 characters; pattern `snra-[0-9a-f]{17}`.
@@ -2663,14 +2663,14 @@ public struct DeleteServiceNetworkResourceAssociationResponse: Codable, Sendable
 }
 
 /// The output of ``LatticeClient/deleteServiceNetwork(_:)``, which has no members.
-public struct DeleteServiceNetworkResponse: Codable, Sendable, Hashable {
+public struct DeleteServiceNetworkResponse: Codable, Sendable, Hashable, LatticeShape {
 
     /// A `DeleteServiceNetworkResponse`, which has no members.
     public init() {}
 }
 
 /// The input of ``LatticeClient/deleteServiceNetworkServiceAssociation(_:)``.
-public struct DeleteServiceNetworkServiceAssociationRequest: Codable, Sendable, Hashable {
+public struct DeleteServiceNetworkServiceAssociationRequest: Codable, Sendable, Hashable, LatticeShape {
     /// The ID or ARN of the association.
     ///
     /// Constraints: required; 17 to 2048 characters; pattern
@@ -2709,7 +2709,7 @@ extension DeleteServiceNetworkServiceAssociationRequest: OperationInput {
 }
 
 /// The output of ``LatticeClient/deleteServiceNetworkServiceAssociation(_:)``.
-public struct DeleteServiceNetworkServiceAssociationResponse: Codable, Sendable, Hashable {
+public struct DeleteServiceNetworkServiceAssociationResponse: Codable, Sendable, Hashable, LatticeShape {
     /// The ID of the association.
     ///
     /// Constraints: 17 to 2048 characters; pattern
@@ -2744,7 +2744,7 @@ public struct DeleteServiceNetworkServiceAssociationResponse: Codable, Sendable,
 }
 
 /// The input of ``LatticeClient/deleteServiceNetworkVpcAssociation(_:)``.
-public struct DeleteServiceNetworkVpcAssociationRequest: Codable, Sendable, Hashable {
+public struct DeleteServiceNetworkVpcAssociationRequest: Codable, Sendable, Hashable, LatticeShape {
     /// The ID or ARN of the association.
     ///
     /// Constraints: required; 17 to 2048 characters; pattern
@@ -2783,7 +2783,7 @@ extension DeleteServiceNetworkVpcAssociationRequest: OperationInput {
 }
 
 /// The output of ``LatticeClient/deleteServiceNetworkVpcAssociation(_:)``.
-public struct DeleteServiceNetworkVpcAssociationResponse: Codable, Sendable, Hashable {
+public struct DeleteServiceNetworkVpcAssociationResponse: Codable, Sendable, Hashable, LatticeShape {
     /// The ID of the association.
     ///
     /// Constraints: exactly 22 characters; pattern `snva-[0-9a-z]{17}`.
@@ -2817,7 +2817,7 @@ public struct DeleteServiceNetworkVpcAssociationResponse: Codable, Sendable, Has
 }
 
 /// The input of ``LatticeClient/deleteService(_:)``.
-public struct DeleteServiceRequest: Codable, Sendable, Hashable {
+public struct DeleteServiceRequest: Codable, Sendable, Hashable, LatticeShape {
     /// The ID or ARN of the service.
     ///
     /// Constraints: required; 17 to 2048 characters; pattern
@@ -2856,7 +2856,7 @@ extension DeleteServiceRequest: OperationInput {
 }
 
 /// The output of ``LatticeClient/deleteService(_:)``.
-public struct DeleteServiceResponse: Codable, Sendable, Hashable {
+public struct DeleteServiceResponse: Codable, Sendable, Hashable, LatticeShape {
     /// The ID of the service.
     ///
     /// Constraints: exactly 21 characters; pattern `svc-[0-9a-z]{17}`.
@@ -2896,7 +2896,7 @@ public struct DeleteServiceResponse: Codable, Sendable, Hashable {
 }
 
 /// The input of ``LatticeClient/deleteTargetGroup(_:)``.
-public struct DeleteTargetGroupRequest: Codable, Sendable, Hashable {
+public struct DeleteTargetGroupRequest: Codable, Sendable, Hashable, LatticeShape {
     /// The ID or ARN of the target group.
     ///
     /// Constraints: required; 17 to 2048 characters; pattern
@@ -2935,7 +2935,7 @@ extension DeleteTargetGroupRequest: OperationInput {
 }
 
 /// The output of ``LatticeClient/deleteTargetGroup(_:)``.
-public struct DeleteTargetGroupResponse: Codable, Sendable, Hashable {
+public struct DeleteTargetGroupResponse: Codable, Sendable, Hashable, LatticeShape {
     /// The ID of the target group.
     ///
     /// Constraints: exactly 20 characters; pattern `tg-[0-9a-z]{17}`.
@@ -2968,7 +2968,7 @@ public struct DeleteTargetGroupResponse: Codable, Sendable, Hashable {
 }
 
 /// The input of ``LatticeClient/deregisterTargets(_:)``.
-public struct DeregisterTargetsRequest: Codable, Sendable, Hashable {
+public struct DeregisterTargetsRequest: Codable, Sendable, Hashable, LatticeShape {
     /// The ID or ARN of the target group.
     ///
     /// Constraints: required; 17 to 2048 characters; pattern
@@ -3024,7 +3024,7 @@ extension DeregisterTargetsRequest: OperationInput {
 }
 
 /// The output of ``LatticeClient/deregisterTargets(_:)``.
-public struct DeregisterTargetsResponse: Codable, Sendable, Hashable {
+public struct DeregisterTargetsResponse: Codable, Sendable, Hashable, LatticeShape {
     /// The targets that were successfully deregistered.
     public var successful: [Target]?
 
@@ -3043,7 +3043,7 @@ public struct DeregisterTargetsResponse: Codable, Sendable, Hashable {
 }
 
 /// Describes the DNS information of a service.
-public struct DnsEntry: Codable, Sendable, Hashable {
+public struct DnsEntry: Codable, Sendable, Hashable, LatticeShape {
     /// The domain name of the service.
     public var domainName: String?
 
@@ -3062,7 +3062,7 @@ public struct DnsEntry: Codable, Sendable, Hashable {
 }
 
 /// The DNS configuration options.
-public struct DnsOptions: Codable, Sendable, Hashable {
+public struct DnsOptions: Codable, Sendable, Hashable, LatticeShape {
     /// The preference for which private domains have a private hosted zone created for and
     /// associated with the specified VPC. Only supported when private DNS is enabled and when the
     /// VPC endpoint type is ServiceNetwork or Resource.
@@ -3113,7 +3113,7 @@ extension DnsOptions: Validatable {
 }
 
 /// The DNS name of the resource.
-public struct DnsResource: Codable, Sendable, Hashable {
+public struct DnsResource: Codable, Sendable, Hashable, LatticeShape {
     /// The domain name of the resource.
     ///
     /// Constraints: 3 to 255 characters.
@@ -3146,7 +3146,7 @@ extension DnsResource: Validatable {
 }
 
 /// Summary information about a domain verification.
-public struct DomainVerificationSummary: Codable, Sendable, Hashable {
+public struct DomainVerificationSummary: Codable, Sendable, Hashable, LatticeShape {
     /// The ID of the domain verification.
     ///
     /// Constraints: required; exactly 20 characters; pattern `dv-[a-fA-F0-9]{17}`.
@@ -3210,7 +3210,7 @@ public struct DomainVerificationSummary: Codable, Sendable, Hashable {
 }
 
 /// Describes an action that returns a custom HTTP response.
-public struct FixedResponseAction: Codable, Sendable, Hashable {
+public struct FixedResponseAction: Codable, Sendable, Hashable, LatticeShape {
     /// The HTTP response code. Only `404` and `500` status codes are supported.
     ///
     /// Constraints: required; 100 to 599.
@@ -3237,7 +3237,7 @@ extension FixedResponseAction: Validatable {
 
 /// Describes a forward action. You can use forward actions to route requests to one or more target
 /// groups.
-public struct ForwardAction: Codable, Sendable, Hashable {
+public struct ForwardAction: Codable, Sendable, Hashable, LatticeShape {
     /// The target groups. Traffic matching the rule is forwarded to the specified target groups.
     /// With forward actions, you can assign a weight that controls the prioritization and selection
     /// of each target group. This means that requests are distributed to individual target groups
@@ -3270,7 +3270,7 @@ extension ForwardAction: Validatable {
 }
 
 /// The input of ``LatticeClient/getAccessLogSubscription(_:)``.
-public struct GetAccessLogSubscriptionRequest: Codable, Sendable, Hashable {
+public struct GetAccessLogSubscriptionRequest: Codable, Sendable, Hashable, LatticeShape {
     /// The ID or ARN of the access log subscription.
     ///
     /// Constraints: required; 17 to 2048 characters; pattern
@@ -3309,7 +3309,7 @@ extension GetAccessLogSubscriptionRequest: OperationInput {
 }
 
 /// The output of ``LatticeClient/getAccessLogSubscription(_:)``.
-public struct GetAccessLogSubscriptionResponse: Codable, Sendable, Hashable {
+public struct GetAccessLogSubscriptionResponse: Codable, Sendable, Hashable, LatticeShape {
     /// The ID of the access log subscription.
     ///
     /// Constraints: required; exactly 21 characters; pattern `als-[0-9a-z]{17}`.
@@ -3380,7 +3380,7 @@ public struct GetAccessLogSubscriptionResponse: Codable, Sendable, Hashable {
 }
 
 /// The input of ``LatticeClient/getAuthPolicy(_:)``.
-public struct GetAuthPolicyRequest: Codable, Sendable, Hashable {
+public struct GetAuthPolicyRequest: Codable, Sendable, Hashable, LatticeShape {
     /// The ID or ARN of the service network or service.
     ///
     /// Constraints: required; 17 to 200 characters; pattern
@@ -3419,7 +3419,7 @@ extension GetAuthPolicyRequest: OperationInput {
 }
 
 /// The output of ``LatticeClient/getAuthPolicy(_:)``.
-public struct GetAuthPolicyResponse: Codable, Sendable, Hashable {
+public struct GetAuthPolicyResponse: Codable, Sendable, Hashable, LatticeShape {
     /// The auth policy.
     ///
     /// Constraints: at most 36864 characters.
@@ -3458,7 +3458,7 @@ public struct GetAuthPolicyResponse: Codable, Sendable, Hashable {
 }
 
 /// The input of ``LatticeClient/getDomainVerification(_:)``.
-public struct GetDomainVerificationRequest: Codable, Sendable, Hashable {
+public struct GetDomainVerificationRequest: Codable, Sendable, Hashable, LatticeShape {
     /// The ID or ARN of the domain verification to retrieve.
     ///
     /// Constraints: required; 20 to 2048 characters; pattern
@@ -3497,7 +3497,7 @@ extension GetDomainVerificationRequest: OperationInput {
 }
 
 /// The output of ``LatticeClient/getDomainVerification(_:)``.
-public struct GetDomainVerificationResponse: Codable, Sendable, Hashable {
+public struct GetDomainVerificationResponse: Codable, Sendable, Hashable, LatticeShape {
     /// The ID of the domain verification.
     ///
     /// Constraints: required; exactly 20 characters; pattern `dv-[a-fA-F0-9]{17}`.
@@ -3562,7 +3562,7 @@ public struct GetDomainVerificationResponse: Codable, Sendable, Hashable {
 }
 
 /// The input of ``LatticeClient/getListener(_:)``.
-public struct GetListenerRequest: Codable, Sendable, Hashable {
+public struct GetListenerRequest: Codable, Sendable, Hashable, LatticeShape {
     /// The ID or ARN of the service.
     ///
     /// Constraints: required; 17 to 2048 characters; pattern
@@ -3611,7 +3611,7 @@ extension GetListenerRequest: OperationInput {
 }
 
 /// The output of ``LatticeClient/getListener(_:)``.
-public struct GetListenerResponse: Codable, Sendable, Hashable {
+public struct GetListenerResponse: Codable, Sendable, Hashable, LatticeShape {
     /// The Amazon Resource Name (ARN) of the listener.
     ///
     /// Constraints: 20 to 2048 characters; pattern
@@ -3687,7 +3687,7 @@ public struct GetListenerResponse: Codable, Sendable, Hashable {
 }
 
 /// The input of ``LatticeClient/getResourceConfiguration(_:)``.
-public struct GetResourceConfigurationRequest: Codable, Sendable, Hashable {
+public struct GetResourceConfigurationRequest: Codable, Sendable, Hashable, LatticeShape {
     /// The ID of the resource configuration.
     ///
     /// Constraints: required; 20 to 2048 characters; pattern
@@ -3726,7 +3726,7 @@ extension GetResourceConfigurationRequest: OperationInput {
 }
 
 /// The output of ``LatticeClient/getResourceConfiguration(_:)``.
-public struct GetResourceConfigurationResponse: Codable, Sendable, Hashable {
+public struct GetResourceConfigurationResponse: Codable, Sendable, Hashable, LatticeShape {
     /// The ID of the resource configuration.
     ///
     /// Constraints: exactly 22 characters; pattern `rcfg-[0-9a-z]{17}`.
@@ -3884,7 +3884,7 @@ public struct GetResourceConfigurationResponse: Codable, Sendable, Hashable {
 }
 
 /// The input of ``LatticeClient/getResourceGateway(_:)``.
-public struct GetResourceGatewayRequest: Codable, Sendable, Hashable {
+public struct GetResourceGatewayRequest: Codable, Sendable, Hashable, LatticeShape {
     /// The ID of the resource gateway.
     ///
     /// Constraints: required; 17 to 2048 characters; pattern
@@ -3923,7 +3923,7 @@ extension GetResourceGatewayRequest: OperationInput {
 }
 
 /// The output of ``LatticeClient/getResourceGateway(_:)``.
-public struct GetResourceGatewayResponse: Codable, Sendable, Hashable {
+public struct GetResourceGatewayResponse: Codable, Sendable, Hashable, LatticeShape {
     /// The name of the resource gateway.
     ///
     /// Constraints: 3 to 40 characters; pattern `(?!rgw-)(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+`.
@@ -4027,7 +4027,7 @@ public struct GetResourceGatewayResponse: Codable, Sendable, Hashable {
 }
 
 /// The input of ``LatticeClient/getResourcePolicy(_:)``.
-public struct GetResourcePolicyRequest: Codable, Sendable, Hashable {
+public struct GetResourcePolicyRequest: Codable, Sendable, Hashable, LatticeShape {
     /// The Amazon Resource Name (ARN) of the service network or service.
     ///
     /// Constraints: required; 20 to 200 characters; pattern
@@ -4066,7 +4066,7 @@ extension GetResourcePolicyRequest: OperationInput {
 }
 
 /// The output of ``LatticeClient/getResourcePolicy(_:)``.
-public struct GetResourcePolicyResponse: Codable, Sendable, Hashable {
+public struct GetResourcePolicyResponse: Codable, Sendable, Hashable, LatticeShape {
     /// An IAM policy.
     ///
     /// Constraints: 1 to 10000 characters; pattern `.*\S.*`.
@@ -4082,7 +4082,7 @@ public struct GetResourcePolicyResponse: Codable, Sendable, Hashable {
 }
 
 /// The input of ``LatticeClient/getRule(_:)``.
-public struct GetRuleRequest: Codable, Sendable, Hashable {
+public struct GetRuleRequest: Codable, Sendable, Hashable, LatticeShape {
     /// The ID or ARN of the service.
     ///
     /// Constraints: required; 17 to 2048 characters; pattern
@@ -4141,7 +4141,7 @@ extension GetRuleRequest: OperationInput {
 }
 
 /// The output of ``LatticeClient/getRule(_:)``.
-public struct GetRuleResponse: Codable, Sendable, Hashable {
+public struct GetRuleResponse: Codable, Sendable, Hashable, LatticeShape {
     /// The Amazon Resource Name (ARN) of the listener.
     ///
     /// Constraints: 20 to 2048 characters; pattern
@@ -4205,7 +4205,7 @@ public struct GetRuleResponse: Codable, Sendable, Hashable {
 }
 
 /// The input of ``LatticeClient/getServiceNetwork(_:)``.
-public struct GetServiceNetworkRequest: Codable, Sendable, Hashable {
+public struct GetServiceNetworkRequest: Codable, Sendable, Hashable, LatticeShape {
     /// The ID or ARN of the service network.
     ///
     /// Constraints: required; 3 to 2048 characters; pattern
@@ -4244,7 +4244,7 @@ extension GetServiceNetworkRequest: OperationInput {
 }
 
 /// The input of ``LatticeClient/getServiceNetworkResourceAssociation(_:)``.
-public struct GetServiceNetworkResourceAssociationRequest: Codable, Sendable, Hashable {
+public struct GetServiceNetworkResourceAssociationRequest: Codable, Sendable, Hashable, LatticeShape {
     /// The ID of the association.
     ///
     /// Constraints: required; 22 to 2048 characters; pattern
@@ -4283,7 +4283,7 @@ extension GetServiceNetworkResourceAssociationRequest: OperationInput {
 }
 
 /// The output of ``LatticeClient/getServiceNetworkResourceAssociation(_:)``.
-public struct GetServiceNetworkResourceAssociationResponse: Codable, Sendable, Hashable {
+public struct GetServiceNetworkResourceAssociationResponse: Codable, Sendable, Hashable, LatticeShape {
     /// The ID of the association.
     ///
     /// Constraints: exactly 22 characters; pattern `snra-[0-9a-f]{17}`.
@@ -4422,7 +4422,7 @@ public struct GetServiceNetworkResourceAssociationResponse: Codable, Sendable, H
 }
 
 /// The output of ``LatticeClient/getServiceNetwork(_:)``.
-public struct GetServiceNetworkResponse: Codable, Sendable, Hashable {
+public struct GetServiceNetworkResponse: Codable, Sendable, Hashable, LatticeShape {
     /// The ID of the service network.
     ///
     /// Constraints: exactly 20 characters; pattern `sn-[0-9a-z]{17}`.
@@ -4485,7 +4485,7 @@ public struct GetServiceNetworkResponse: Codable, Sendable, Hashable {
 }
 
 /// The input of ``LatticeClient/getServiceNetworkServiceAssociation(_:)``.
-public struct GetServiceNetworkServiceAssociationRequest: Codable, Sendable, Hashable {
+public struct GetServiceNetworkServiceAssociationRequest: Codable, Sendable, Hashable, LatticeShape {
     /// The ID or ARN of the association.
     ///
     /// Constraints: required; 17 to 2048 characters; pattern
@@ -4524,7 +4524,7 @@ extension GetServiceNetworkServiceAssociationRequest: OperationInput {
 }
 
 /// The output of ``LatticeClient/getServiceNetworkServiceAssociation(_:)``.
-public struct GetServiceNetworkServiceAssociationResponse: Codable, Sendable, Hashable {
+public struct GetServiceNetworkServiceAssociationResponse: Codable, Sendable, Hashable, LatticeShape {
     /// The ID of the service network and service association.
     ///
     /// Constraints: 17 to 2048 characters; pattern
@@ -4636,7 +4636,7 @@ public struct GetServiceNetworkServiceAssociationResponse: Codable, Sendable, Ha
 }
 
 /// The input of ``LatticeClient/getServiceNetworkVpcAssociation(_:)``.
-public struct GetServiceNetworkVpcAssociationRequest: Codable, Sendable, Hashable {
+public struct GetServiceNetworkVpcAssociationRequest: Codable, Sendable, Hashable, LatticeShape {
     /// The ID or ARN of the association.
     ///
     /// Constraints: required; 17 to 2048 characters; pattern
@@ -4675,7 +4675,7 @@ extension GetServiceNetworkVpcAssociationRequest: OperationInput {
 }
 
 /// The output of ``LatticeClient/getServiceNetworkVpcAssociation(_:)``.
-public struct GetServiceNetworkVpcAssociationResponse: Codable, Sendable, Hashable {
+public struct GetServiceNetworkVpcAssociationResponse: Codable, Sendable, Hashable, LatticeShape {
     /// The ID of the association.
     ///
     /// Constraints: exactly 22 characters; pattern `snva-[0-9a-z]{17}`.
@@ -4782,7 +4782,7 @@ public struct GetServiceNetworkVpcAssociationResponse: Codable, Sendable, Hashab
 }
 
 /// The input of ``LatticeClient/getService(_:)``.
-public struct GetServiceRequest: Codable, Sendable, Hashable {
+public struct GetServiceRequest: Codable, Sendable, Hashable, LatticeShape {
     /// The ID or ARN of the service.
     ///
     /// Constraints: required; 17 to 2048 characters; pattern
@@ -4821,7 +4821,7 @@ extension GetServiceRequest: OperationInput {
 }
 
 /// The output of ``LatticeClient/getService(_:)``.
-public struct GetServiceResponse: Codable, Sendable, Hashable {
+public struct GetServiceResponse: Codable, Sendable, Hashable, LatticeShape {
     /// The ID of the service.
     ///
     /// Constraints: exactly 21 characters; pattern `svc-[0-9a-z]{17}`.
@@ -4907,7 +4907,7 @@ public struct GetServiceResponse: Codable, Sendable, Hashable {
 }
 
 /// The input of ``LatticeClient/getTargetGroup(_:)``.
-public struct GetTargetGroupRequest: Codable, Sendable, Hashable {
+public struct GetTargetGroupRequest: Codable, Sendable, Hashable, LatticeShape {
     /// The ID or ARN of the target group.
     ///
     /// Constraints: required; 17 to 2048 characters; pattern
@@ -4946,7 +4946,7 @@ extension GetTargetGroupRequest: OperationInput {
 }
 
 /// The output of ``LatticeClient/getTargetGroup(_:)``.
-public struct GetTargetGroupResponse: Codable, Sendable, Hashable {
+public struct GetTargetGroupResponse: Codable, Sendable, Hashable, LatticeShape {
     /// The ID of the target group.
     ///
     /// Constraints: exactly 20 characters; pattern `tg-[0-9a-z]{17}`.
@@ -5027,7 +5027,7 @@ public struct GetTargetGroupResponse: Codable, Sendable, Hashable {
 
 /// Describes the constraints for a header match. Matches incoming requests with rule based on
 /// request header value before applying rule action.
-public struct HeaderMatch: Codable, Sendable, Hashable {
+public struct HeaderMatch: Codable, Sendable, Hashable, LatticeShape {
     /// The name of the header.
     ///
     /// Constraints: required; 1 to 100 characters.
@@ -5067,7 +5067,7 @@ extension HeaderMatch: Validatable {
 
 /// Describes the health check configuration of a target group. Health check configurations aren't
 /// used for target groups of type `LAMBDA` or `ALB`.
-public struct HealthCheckConfig: Codable, Sendable, Hashable {
+public struct HealthCheckConfig: Codable, Sendable, Hashable, LatticeShape {
     /// Indicates whether health checking is enabled.
     public var enabled: Bool?
 
@@ -5172,7 +5172,7 @@ extension HealthCheckConfig: Validatable {
 }
 
 /// Describes criteria that can be applied to incoming requests.
-public struct HttpMatch: Codable, Sendable, Hashable {
+public struct HttpMatch: Codable, Sendable, Hashable, LatticeShape {
     /// The HTTP method type.
     ///
     /// Constraints: at most 16 characters.
@@ -5213,7 +5213,7 @@ extension HttpMatch: Validatable {
 }
 
 /// Describes an IP resource.
-public struct IpResource: Codable, Sendable, Hashable {
+public struct IpResource: Codable, Sendable, Hashable, LatticeShape {
     /// The IP address of the IP resource.
     ///
     /// Constraints: 4 to 39 characters.
@@ -5239,7 +5239,7 @@ extension IpResource: Validatable {
 }
 
 /// The input of ``LatticeClient/listAccessLogSubscriptions(_:)``.
-public struct ListAccessLogSubscriptionsRequest: Codable, Sendable, Hashable {
+public struct ListAccessLogSubscriptionsRequest: Codable, Sendable, Hashable, LatticeShape {
     /// The ID or ARN of the service network or service.
     ///
     /// Constraints: required; 17 to 200 characters; pattern
@@ -5297,7 +5297,7 @@ extension ListAccessLogSubscriptionsRequest: OperationInput {
 }
 
 /// The output of ``LatticeClient/listAccessLogSubscriptions(_:)``.
-public struct ListAccessLogSubscriptionsResponse: Codable, Sendable, Hashable {
+public struct ListAccessLogSubscriptionsResponse: Codable, Sendable, Hashable, LatticeShape {
     /// Information about the access log subscriptions.
     ///
     /// Constraints: required.
@@ -5321,7 +5321,7 @@ public struct ListAccessLogSubscriptionsResponse: Codable, Sendable, Hashable {
 }
 
 /// The input of ``LatticeClient/listDomainVerifications(_:)``.
-public struct ListDomainVerificationsRequest: Codable, Sendable, Hashable {
+public struct ListDomainVerificationsRequest: Codable, Sendable, Hashable, LatticeShape {
     /// The maximum number of results to return.
     ///
     /// Constraints: 1 to 100.
@@ -5369,7 +5369,7 @@ extension ListDomainVerificationsRequest: OperationInput {
 }
 
 /// The output of ``LatticeClient/listDomainVerifications(_:)``.
-public struct ListDomainVerificationsResponse: Codable, Sendable, Hashable {
+public struct ListDomainVerificationsResponse: Codable, Sendable, Hashable, LatticeShape {
     /// Information about the domain verifications.
     ///
     /// Constraints: required.
@@ -5393,7 +5393,7 @@ public struct ListDomainVerificationsResponse: Codable, Sendable, Hashable {
 }
 
 /// The input of ``LatticeClient/listListeners(_:)``.
-public struct ListListenersRequest: Codable, Sendable, Hashable {
+public struct ListListenersRequest: Codable, Sendable, Hashable, LatticeShape {
     /// The ID or ARN of the service.
     ///
     /// Constraints: required; 17 to 2048 characters; pattern
@@ -5450,7 +5450,7 @@ extension ListListenersRequest: OperationInput {
 }
 
 /// The output of ``LatticeClient/listListeners(_:)``.
-public struct ListListenersResponse: Codable, Sendable, Hashable {
+public struct ListListenersResponse: Codable, Sendable, Hashable, LatticeShape {
     /// Information about the listeners.
     ///
     /// Constraints: required.
@@ -5474,7 +5474,7 @@ public struct ListListenersResponse: Codable, Sendable, Hashable {
 }
 
 /// The input of ``LatticeClient/listResourceConfigurations(_:)``.
-public struct ListResourceConfigurationsRequest: Codable, Sendable, Hashable {
+public struct ListResourceConfigurationsRequest: Codable, Sendable, Hashable, LatticeShape {
     /// The ID of the resource gateway for the resource configuration.
     ///
     /// Constraints: 17 to 2048 characters; pattern
@@ -5555,7 +5555,7 @@ extension ListResourceConfigurationsRequest: OperationInput {
 }
 
 /// The output of ``LatticeClient/listResourceConfigurations(_:)``.
-public struct ListResourceConfigurationsResponse: Codable, Sendable, Hashable {
+public struct ListResourceConfigurationsResponse: Codable, Sendable, Hashable, LatticeShape {
     /// Information about the resource configurations.
     public var items: [ResourceConfigurationSummary]?
 
@@ -5578,7 +5578,7 @@ public struct ListResourceConfigurationsResponse: Codable, Sendable, Hashable {
 }
 
 /// The input of ``LatticeClient/listResourceEndpointAssociations(_:)``.
-public struct ListResourceEndpointAssociationsRequest: Codable, Sendable, Hashable {
+public struct ListResourceEndpointAssociationsRequest: Codable, Sendable, Hashable, LatticeShape {
     /// The ID for the resource configuration associated with the VPC endpoint.
     ///
     /// Constraints: required; 20 to 2048 characters; pattern
@@ -5666,7 +5666,7 @@ extension ListResourceEndpointAssociationsRequest: OperationInput {
 }
 
 /// The output of ``LatticeClient/listResourceEndpointAssociations(_:)``.
-public struct ListResourceEndpointAssociationsResponse: Codable, Sendable, Hashable {
+public struct ListResourceEndpointAssociationsResponse: Codable, Sendable, Hashable, LatticeShape {
     /// Information about the VPC endpoint associations.
     ///
     /// Constraints: required.
@@ -5691,7 +5691,7 @@ public struct ListResourceEndpointAssociationsResponse: Codable, Sendable, Hasha
 }
 
 /// The input of ``LatticeClient/listResourceGateways(_:)``.
-public struct ListResourceGatewaysRequest: Codable, Sendable, Hashable {
+public struct ListResourceGatewaysRequest: Codable, Sendable, Hashable, LatticeShape {
     /// The maximum page size.
     ///
     /// Constraints: 1 to 100.
@@ -5740,7 +5740,7 @@ extension ListResourceGatewaysRequest: OperationInput {
 }
 
 /// The output of ``LatticeClient/listResourceGateways(_:)``.
-public struct ListResourceGatewaysResponse: Codable, Sendable, Hashable {
+public struct ListResourceGatewaysResponse: Codable, Sendable, Hashable, LatticeShape {
     /// Information about the resource gateways.
     public var items: [ResourceGatewaySummary]?
 
@@ -5763,7 +5763,7 @@ public struct ListResourceGatewaysResponse: Codable, Sendable, Hashable {
 }
 
 /// The input of ``LatticeClient/listRules(_:)``.
-public struct ListRulesRequest: Codable, Sendable, Hashable {
+public struct ListRulesRequest: Codable, Sendable, Hashable, LatticeShape {
     /// The ID or ARN of the service.
     ///
     /// Constraints: required; 17 to 2048 characters; pattern
@@ -5831,7 +5831,7 @@ extension ListRulesRequest: OperationInput {
 }
 
 /// The output of ``LatticeClient/listRules(_:)``.
-public struct ListRulesResponse: Codable, Sendable, Hashable {
+public struct ListRulesResponse: Codable, Sendable, Hashable, LatticeShape {
     /// Information about the rules.
     ///
     /// Constraints: required.
@@ -5855,7 +5855,7 @@ public struct ListRulesResponse: Codable, Sendable, Hashable {
 }
 
 /// The input of ``LatticeClient/listServiceNetworkResourceAssociations(_:)``.
-public struct ListServiceNetworkResourceAssociationsRequest: Codable, Sendable, Hashable {
+public struct ListServiceNetworkResourceAssociationsRequest: Codable, Sendable, Hashable, LatticeShape {
     /// The ID of the service network.
     ///
     /// Constraints: 3 to 2048 characters; pattern
@@ -5935,7 +5935,7 @@ extension ListServiceNetworkResourceAssociationsRequest: OperationInput {
 }
 
 /// The output of ``LatticeClient/listServiceNetworkResourceAssociations(_:)``.
-public struct ListServiceNetworkResourceAssociationsResponse: Codable, Sendable, Hashable {
+public struct ListServiceNetworkResourceAssociationsResponse: Codable, Sendable, Hashable, LatticeShape {
     /// Information about the associations.
     ///
     /// Constraints: required.
@@ -5960,7 +5960,7 @@ public struct ListServiceNetworkResourceAssociationsResponse: Codable, Sendable,
 }
 
 /// The input of ``LatticeClient/listServiceNetworkServiceAssociations(_:)``.
-public struct ListServiceNetworkServiceAssociationsRequest: Codable, Sendable, Hashable {
+public struct ListServiceNetworkServiceAssociationsRequest: Codable, Sendable, Hashable, LatticeShape {
     /// The ID or ARN of the service network.
     ///
     /// Constraints: 3 to 2048 characters; pattern
@@ -6029,7 +6029,7 @@ extension ListServiceNetworkServiceAssociationsRequest: OperationInput {
 }
 
 /// The output of ``LatticeClient/listServiceNetworkServiceAssociations(_:)``.
-public struct ListServiceNetworkServiceAssociationsResponse: Codable, Sendable, Hashable {
+public struct ListServiceNetworkServiceAssociationsResponse: Codable, Sendable, Hashable, LatticeShape {
     /// Information about the associations.
     ///
     /// Constraints: required.
@@ -6054,7 +6054,7 @@ public struct ListServiceNetworkServiceAssociationsResponse: Codable, Sendable, 
 }
 
 /// The input of ``LatticeClient/listServiceNetworkVpcAssociations(_:)``.
-public struct ListServiceNetworkVpcAssociationsRequest: Codable, Sendable, Hashable {
+public struct ListServiceNetworkVpcAssociationsRequest: Codable, Sendable, Hashable, LatticeShape {
     /// The ID or ARN of the service network.
     ///
     /// Constraints: 3 to 2048 characters; pattern
@@ -6121,7 +6121,7 @@ extension ListServiceNetworkVpcAssociationsRequest: OperationInput {
 }
 
 /// The output of ``LatticeClient/listServiceNetworkVpcAssociations(_:)``.
-public struct ListServiceNetworkVpcAssociationsResponse: Codable, Sendable, Hashable {
+public struct ListServiceNetworkVpcAssociationsResponse: Codable, Sendable, Hashable, LatticeShape {
     /// Information about the associations.
     ///
     /// Constraints: required.
@@ -6146,7 +6146,7 @@ public struct ListServiceNetworkVpcAssociationsResponse: Codable, Sendable, Hash
 }
 
 /// The input of ``LatticeClient/listServiceNetworkVpcEndpointAssociations(_:)``.
-public struct ListServiceNetworkVpcEndpointAssociationsRequest: Codable, Sendable, Hashable {
+public struct ListServiceNetworkVpcEndpointAssociationsRequest: Codable, Sendable, Hashable, LatticeShape {
     /// The ID of the service network associated with the VPC endpoint.
     ///
     /// Constraints: required; 3 to 2048 characters; pattern
@@ -6206,7 +6206,7 @@ extension ListServiceNetworkVpcEndpointAssociationsRequest: OperationInput {
 }
 
 /// The output of ``LatticeClient/listServiceNetworkVpcEndpointAssociations(_:)``.
-public struct ListServiceNetworkVpcEndpointAssociationsResponse: Codable, Sendable, Hashable {
+public struct ListServiceNetworkVpcEndpointAssociationsResponse: Codable, Sendable, Hashable, LatticeShape {
     /// Information about the association between the VPC endpoint and service network.
     ///
     /// Constraints: required.
@@ -6231,7 +6231,7 @@ public struct ListServiceNetworkVpcEndpointAssociationsResponse: Codable, Sendab
 }
 
 /// The input of ``LatticeClient/listServiceNetworks(_:)``.
-public struct ListServiceNetworksRequest: Codable, Sendable, Hashable {
+public struct ListServiceNetworksRequest: Codable, Sendable, Hashable, LatticeShape {
     /// The maximum number of results to return.
     ///
     /// Constraints: 1 to 100.
@@ -6278,7 +6278,7 @@ extension ListServiceNetworksRequest: OperationInput {
 }
 
 /// The output of ``LatticeClient/listServiceNetworks(_:)``.
-public struct ListServiceNetworksResponse: Codable, Sendable, Hashable {
+public struct ListServiceNetworksResponse: Codable, Sendable, Hashable, LatticeShape {
     /// Information about the service networks.
     ///
     /// Constraints: required.
@@ -6303,7 +6303,7 @@ public struct ListServiceNetworksResponse: Codable, Sendable, Hashable {
 }
 
 /// The input of ``LatticeClient/listServices(_:)``.
-public struct ListServicesRequest: Codable, Sendable, Hashable {
+public struct ListServicesRequest: Codable, Sendable, Hashable, LatticeShape {
     /// The maximum number of results to return.
     ///
     /// Constraints: 1 to 100.
@@ -6350,7 +6350,7 @@ extension ListServicesRequest: OperationInput {
 }
 
 /// The output of ``LatticeClient/listServices(_:)``.
-public struct ListServicesResponse: Codable, Sendable, Hashable {
+public struct ListServicesResponse: Codable, Sendable, Hashable, LatticeShape {
     /// Information about the services.
     public var items: [ServiceSummary]?
 
@@ -6372,7 +6372,7 @@ public struct ListServicesResponse: Codable, Sendable, Hashable {
 }
 
 /// The input of ``LatticeClient/listTagsForResource(_:)``.
-public struct ListTagsForResourceRequest: Codable, Sendable, Hashable {
+public struct ListTagsForResourceRequest: Codable, Sendable, Hashable, LatticeShape {
     /// The Amazon Resource Name (ARN) of the resource.
     ///
     /// Constraints: required; at most 1224 characters; pattern
@@ -6411,7 +6411,7 @@ extension ListTagsForResourceRequest: OperationInput {
 }
 
 /// The output of ``LatticeClient/listTagsForResource(_:)``.
-public struct ListTagsForResourceResponse: Codable, Sendable, Hashable {
+public struct ListTagsForResourceResponse: Codable, Sendable, Hashable, LatticeShape {
     /// Information about the tags.
     ///
     /// Constraints: at most 200 entries; keys 1 to 128 characters; values at most 256 characters.
@@ -6428,7 +6428,7 @@ public struct ListTagsForResourceResponse: Codable, Sendable, Hashable {
 }
 
 /// The input of ``LatticeClient/listTargetGroups(_:)``.
-public struct ListTargetGroupsRequest: Codable, Sendable, Hashable {
+public struct ListTargetGroupsRequest: Codable, Sendable, Hashable, LatticeShape {
     /// The maximum number of results to return.
     ///
     /// Constraints: 1 to 100.
@@ -6492,7 +6492,7 @@ extension ListTargetGroupsRequest: OperationInput {
 }
 
 /// The output of ``LatticeClient/listTargetGroups(_:)``.
-public struct ListTargetGroupsResponse: Codable, Sendable, Hashable {
+public struct ListTargetGroupsResponse: Codable, Sendable, Hashable, LatticeShape {
     /// Information about the target groups.
     public var items: [TargetGroupSummary]?
 
@@ -6514,7 +6514,7 @@ public struct ListTargetGroupsResponse: Codable, Sendable, Hashable {
 }
 
 /// The input of ``LatticeClient/listTargets(_:)``.
-public struct ListTargetsRequest: Codable, Sendable, Hashable {
+public struct ListTargetsRequest: Codable, Sendable, Hashable, LatticeShape {
     /// The ID or ARN of the target group.
     ///
     /// Constraints: required; 17 to 2048 characters; pattern
@@ -6588,7 +6588,7 @@ extension ListTargetsRequest: OperationInput {
 }
 
 /// The output of ``LatticeClient/listTargets(_:)``.
-public struct ListTargetsResponse: Codable, Sendable, Hashable {
+public struct ListTargetsResponse: Codable, Sendable, Hashable, LatticeShape {
     /// Information about the targets.
     ///
     /// Constraints: required.
@@ -6612,7 +6612,7 @@ public struct ListTargetsResponse: Codable, Sendable, Hashable {
 }
 
 /// Summary information about a listener.
-public struct ListenerSummary: Codable, Sendable, Hashable {
+public struct ListenerSummary: Codable, Sendable, Hashable, LatticeShape {
     /// The Amazon Resource Name (ARN) of the listener.
     ///
     /// Constraints: 20 to 2048 characters; pattern
@@ -6668,7 +6668,7 @@ public struct ListenerSummary: Codable, Sendable, Hashable {
 }
 
 /// Describes the conditions that can be applied when matching a path for incoming requests.
-public struct PathMatch: Codable, Sendable, Hashable {
+public struct PathMatch: Codable, Sendable, Hashable, LatticeShape {
     /// The type of path match.
     ///
     /// Constraints: required.
@@ -6699,7 +6699,7 @@ extension PathMatch: Validatable {
 }
 
 /// The input of ``LatticeClient/putAuthPolicy(_:)``.
-public struct PutAuthPolicyRequest: Codable, Sendable, Hashable {
+public struct PutAuthPolicyRequest: Codable, Sendable, Hashable, LatticeShape {
     /// The ID or ARN of the service network or service for which the policy is created.
     ///
     /// Constraints: required; 17 to 200 characters; pattern
@@ -6756,7 +6756,7 @@ extension PutAuthPolicyRequest: OperationInput {
 }
 
 /// The output of ``LatticeClient/putAuthPolicy(_:)``.
-public struct PutAuthPolicyResponse: Codable, Sendable, Hashable {
+public struct PutAuthPolicyResponse: Codable, Sendable, Hashable, LatticeShape {
     /// The auth policy. The policy string in JSON must not contain newlines or blank lines.
     ///
     /// Constraints: at most 36864 characters.
@@ -6784,7 +6784,7 @@ public struct PutAuthPolicyResponse: Codable, Sendable, Hashable {
 }
 
 /// The input of ``LatticeClient/putResourcePolicy(_:)``.
-public struct PutResourcePolicyRequest: Codable, Sendable, Hashable {
+public struct PutResourcePolicyRequest: Codable, Sendable, Hashable, LatticeShape {
     /// The ID or ARN of the service network or service for which the policy is created.
     ///
     /// Constraints: required; 20 to 200 characters; pattern
@@ -6841,14 +6841,14 @@ extension PutResourcePolicyRequest: OperationInput {
 }
 
 /// The output of ``LatticeClient/putResourcePolicy(_:)``, which has no members.
-public struct PutResourcePolicyResponse: Codable, Sendable, Hashable {
+public struct PutResourcePolicyResponse: Codable, Sendable, Hashable, LatticeShape {
 
     /// A `PutResourcePolicyResponse`, which has no members.
     public init() {}
 }
 
 /// The input of ``LatticeClient/registerTargets(_:)``.
-public struct RegisterTargetsRequest: Codable, Sendable, Hashable {
+public struct RegisterTargetsRequest: Codable, Sendable, Hashable, LatticeShape {
     /// The ID or ARN of the target group.
     ///
     /// Constraints: required; 17 to 2048 characters; pattern
@@ -6904,7 +6904,7 @@ extension RegisterTargetsRequest: OperationInput {
 }
 
 /// The output of ``LatticeClient/registerTargets(_:)``.
-public struct RegisterTargetsResponse: Codable, Sendable, Hashable {
+public struct RegisterTargetsResponse: Codable, Sendable, Hashable, LatticeShape {
     /// The targets that were successfully registered.
     public var successful: [Target]?
 
@@ -6923,7 +6923,7 @@ public struct RegisterTargetsResponse: Codable, Sendable, Hashable {
 }
 
 /// Summary information about a resource configuration.
-public struct ResourceConfigurationSummary: Codable, Sendable, Hashable {
+public struct ResourceConfigurationSummary: Codable, Sendable, Hashable, LatticeShape {
     /// The ID of the resource configuration.
     ///
     /// Constraints: exactly 22 characters; pattern `rcfg-[0-9a-z]{17}`.
@@ -7032,7 +7032,7 @@ public struct ResourceConfigurationSummary: Codable, Sendable, Hashable {
 }
 
 /// Summary information about a VPC endpoint association.
-public struct ResourceEndpointAssociationSummary: Codable, Sendable, Hashable {
+public struct ResourceEndpointAssociationSummary: Codable, Sendable, Hashable, LatticeShape {
     /// The ID of the VPC endpoint association.
     ///
     /// Constraints: exactly 21 characters; pattern `rea-[0-9a-f]{17}`.
@@ -7106,7 +7106,7 @@ public struct ResourceEndpointAssociationSummary: Codable, Sendable, Hashable {
 }
 
 /// Summary information about a resource gateway.
-public struct ResourceGatewaySummary: Codable, Sendable, Hashable {
+public struct ResourceGatewaySummary: Codable, Sendable, Hashable, LatticeShape {
     /// The name of the resource gateway.
     ///
     /// Constraints: 3 to 40 characters; pattern `(?!rgw-)(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+`.
@@ -7201,7 +7201,7 @@ public struct ResourceGatewaySummary: Codable, Sendable, Hashable {
 }
 
 /// Summary information about a listener rule.
-public struct RuleSummary: Codable, Sendable, Hashable {
+public struct RuleSummary: Codable, Sendable, Hashable, LatticeShape {
     /// The Amazon Resource Name (ARN) of the rule.
     ///
     /// Constraints: 20 to 2048 characters; pattern
@@ -7255,7 +7255,7 @@ public struct RuleSummary: Codable, Sendable, Hashable {
 }
 
 /// Describes a rule update.
-public struct RuleUpdate: Codable, Sendable, Hashable {
+public struct RuleUpdate: Codable, Sendable, Hashable, LatticeShape {
     /// The ID or ARN of the rule.
     ///
     /// Constraints: required; 20 to 2048 characters; pattern
@@ -7302,7 +7302,7 @@ extension RuleUpdate: Validatable {
 }
 
 /// Describes a rule update that failed.
-public struct RuleUpdateFailure: Codable, Sendable, Hashable {
+public struct RuleUpdateFailure: Codable, Sendable, Hashable, LatticeShape {
     /// The ID or ARN of the rule.
     ///
     /// Constraints: 20 to 2048 characters; pattern
@@ -7329,7 +7329,7 @@ public struct RuleUpdateFailure: Codable, Sendable, Hashable {
 }
 
 /// Describes a successful rule update.
-public struct RuleUpdateSuccess: Codable, Sendable, Hashable {
+public struct RuleUpdateSuccess: Codable, Sendable, Hashable, LatticeShape {
     /// The Amazon Resource Name (ARN) of the listener.
     ///
     /// Constraints: 20 to 2048 characters; pattern
@@ -7382,7 +7382,7 @@ public struct RuleUpdateSuccess: Codable, Sendable, Hashable {
 }
 
 /// Describes the association between a service network and a VPC endpoint.
-public struct ServiceNetworkEndpointAssociation: Codable, Sendable, Hashable {
+public struct ServiceNetworkEndpointAssociation: Codable, Sendable, Hashable, LatticeShape {
     /// The ID of the VPC endpoint associated with the service network.
     public var vpcEndpointId: String?
 
@@ -7430,7 +7430,7 @@ public struct ServiceNetworkEndpointAssociation: Codable, Sendable, Hashable {
 }
 
 /// Summary information about an association between a service network and a resource configuration.
-public struct ServiceNetworkResourceAssociationSummary: Codable, Sendable, Hashable {
+public struct ServiceNetworkResourceAssociationSummary: Codable, Sendable, Hashable, LatticeShape {
     /// The ID of the association between the service network and resource configuration.
     ///
     /// Constraints: exactly 22 characters; pattern `snra-[0-9a-f]{17}`.
@@ -7551,7 +7551,7 @@ public struct ServiceNetworkResourceAssociationSummary: Codable, Sendable, Hasha
 }
 
 /// Summary information about an association between a service network and a service.
-public struct ServiceNetworkServiceAssociationSummary: Codable, Sendable, Hashable {
+public struct ServiceNetworkServiceAssociationSummary: Codable, Sendable, Hashable, LatticeShape {
     /// The ID of the association.
     ///
     /// Constraints: 17 to 2048 characters; pattern
@@ -7654,7 +7654,7 @@ public struct ServiceNetworkServiceAssociationSummary: Codable, Sendable, Hashab
 }
 
 /// Summary information about a service network.
-public struct ServiceNetworkSummary: Codable, Sendable, Hashable {
+public struct ServiceNetworkSummary: Codable, Sendable, Hashable, LatticeShape {
     /// The ID of the service network.
     ///
     /// Constraints: exactly 20 characters; pattern `sn-[0-9a-z]{17}`.
@@ -7712,7 +7712,7 @@ public struct ServiceNetworkSummary: Codable, Sendable, Hashable {
 }
 
 /// Summary information about an association between a service network and a VPC.
-public struct ServiceNetworkVpcAssociationSummary: Codable, Sendable, Hashable {
+public struct ServiceNetworkVpcAssociationSummary: Codable, Sendable, Hashable, LatticeShape {
     /// The ID of the association.
     ///
     /// Constraints: exactly 22 characters; pattern `snva-[0-9a-z]{17}`.
@@ -7803,7 +7803,7 @@ public struct ServiceNetworkVpcAssociationSummary: Codable, Sendable, Hashable {
 }
 
 /// Summary information about a service.
-public struct ServiceSummary: Codable, Sendable, Hashable {
+public struct ServiceSummary: Codable, Sendable, Hashable, LatticeShape {
     /// The ID of the service.
     ///
     /// Constraints: exactly 21 characters; pattern `svc-[0-9a-z]{17}`.
@@ -7864,7 +7864,7 @@ public struct ServiceSummary: Codable, Sendable, Hashable {
 }
 
 /// Specifies if the service network should be enabled for sharing.
-public struct SharingConfig: Codable, Sendable, Hashable {
+public struct SharingConfig: Codable, Sendable, Hashable, LatticeShape {
     /// Specifies if the service network is enabled for sharing.
     public var enabled: Bool?
 
@@ -7878,7 +7878,7 @@ public struct SharingConfig: Codable, Sendable, Hashable {
 }
 
 /// The input of ``LatticeClient/startDomainVerification(_:)``.
-public struct StartDomainVerificationRequest: Codable, Sendable, Hashable {
+public struct StartDomainVerificationRequest: Codable, Sendable, Hashable, LatticeShape {
     /// A unique, case-sensitive identifier that you provide to ensure the idempotency of the
     /// request. If you retry a request that completed successfully using the same client token and
     /// parameters, the retry succeeds without performing any actions. If the parameters aren't
@@ -7939,7 +7939,7 @@ extension StartDomainVerificationRequest: OperationInput {
 }
 
 /// The output of ``LatticeClient/startDomainVerification(_:)``.
-public struct StartDomainVerificationResponse: Codable, Sendable, Hashable {
+public struct StartDomainVerificationResponse: Codable, Sendable, Hashable, LatticeShape {
     /// The ID of the domain verification.
     ///
     /// Constraints: required; exactly 20 characters; pattern `dv-[a-fA-F0-9]{17}`.
@@ -7983,7 +7983,7 @@ public struct StartDomainVerificationResponse: Codable, Sendable, Hashable {
 }
 
 /// The input of ``LatticeClient/tagResource(_:)``.
-public struct TagResourceRequest: Codable, Sendable, Hashable {
+public struct TagResourceRequest: Codable, Sendable, Hashable, LatticeShape {
     /// The Amazon Resource Name (ARN) of the resource.
     ///
     /// Constraints: required; at most 1224 characters; pattern
@@ -8040,14 +8040,14 @@ extension TagResourceRequest: OperationInput {
 }
 
 /// The output of ``LatticeClient/tagResource(_:)``, which has no members.
-public struct TagResourceResponse: Codable, Sendable, Hashable {
+public struct TagResourceResponse: Codable, Sendable, Hashable, LatticeShape {
 
     /// A `TagResourceResponse`, which has no members.
     public init() {}
 }
 
 /// Describes a target.
-public struct Target: Codable, Sendable, Hashable {
+public struct Target: Codable, Sendable, Hashable, LatticeShape {
     /// The ID of the target. If the target group type is `INSTANCE`, this is an instance ID. If the
     /// target group type is `IP`, this is an IP address. If the target group type is `LAMBDA`, this
     /// is the ARN of a Lambda function. If the target group type is `ALB`, this is the ARN of an
@@ -8085,7 +8085,7 @@ extension Target: Validatable {
 }
 
 /// Describes a target failure.
-public struct TargetFailure: Codable, Sendable, Hashable {
+public struct TargetFailure: Codable, Sendable, Hashable, LatticeShape {
     /// The ID of the target. If the target group type is `INSTANCE`, this is an instance ID. If the
     /// target group type is `IP`, this is an IP address. If the target group type is `LAMBDA`, this
     /// is the ARN of a Lambda function. If the target group type is `ALB`, this is the ARN of an
@@ -8124,7 +8124,7 @@ public struct TargetFailure: Codable, Sendable, Hashable {
 /// For more information, see [Target
 /// groups](https://docs.aws.amazon.com/vpc-lattice/latest/ug/target-groups.html) in the *Amazon VPC
 /// Lattice User Guide*.
-public struct TargetGroupConfig: Codable, Sendable, Hashable {
+public struct TargetGroupConfig: Codable, Sendable, Hashable, LatticeShape {
     /// The port on which the targets are listening. For HTTP, the default is 80. For HTTPS, the
     /// default is 443. Not supported if the target group type is `LAMBDA`.
     ///
@@ -8202,7 +8202,7 @@ extension TargetGroupConfig: Validatable {
 /// For more information, see [Target
 /// groups](https://docs.aws.amazon.com/vpc-lattice/latest/ug/target-groups.html) in the *Amazon VPC
 /// Lattice User Guide*.
-public struct TargetGroupSummary: Codable, Sendable, Hashable {
+public struct TargetGroupSummary: Codable, Sendable, Hashable, LatticeShape {
     /// The ID of the target group.
     ///
     /// Constraints: exactly 20 characters; pattern `tg-[0-9a-z]{17}`.
@@ -8305,7 +8305,7 @@ public struct TargetGroupSummary: Codable, Sendable, Hashable {
 }
 
 /// Summary information about a target.
-public struct TargetSummary: Codable, Sendable, Hashable {
+public struct TargetSummary: Codable, Sendable, Hashable, LatticeShape {
     /// The ID of the target. If the target group type is `INSTANCE`, this is an instance ID. If the
     /// target group type is `IP`, this is an IP address. If the target group type is `LAMBDA`, this
     /// is the ARN of a Lambda function. If the target type is `ALB`, this is the ARN of an
@@ -8349,7 +8349,7 @@ public struct TargetSummary: Codable, Sendable, Hashable {
 }
 
 /// Configuration for TXT record-based domain verification method.
-public struct TxtMethodConfig: Codable, Sendable, Hashable {
+public struct TxtMethodConfig: Codable, Sendable, Hashable, LatticeShape {
     /// The value that must be added to the TXT record for domain verification.
     ///
     /// Constraints: required.
@@ -8372,7 +8372,7 @@ public struct TxtMethodConfig: Codable, Sendable, Hashable {
 }
 
 /// The input of ``LatticeClient/untagResource(_:)``.
-public struct UntagResourceRequest: Codable, Sendable, Hashable {
+public struct UntagResourceRequest: Codable, Sendable, Hashable, LatticeShape {
     /// The Amazon Resource Name (ARN) of the resource.
     ///
     /// Constraints: required; at most 1224 characters; pattern
@@ -8420,14 +8420,14 @@ extension UntagResourceRequest: OperationInput {
 }
 
 /// The output of ``LatticeClient/untagResource(_:)``, which has no members.
-public struct UntagResourceResponse: Codable, Sendable, Hashable {
+public struct UntagResourceResponse: Codable, Sendable, Hashable, LatticeShape {
 
     /// An `UntagResourceResponse`, which has no members.
     public init() {}
 }
 
 /// The input of ``LatticeClient/updateAccessLogSubscription(_:)``.
-public struct UpdateAccessLogSubscriptionRequest: Codable, Sendable, Hashable {
+public struct UpdateAccessLogSubscriptionRequest: Codable, Sendable, Hashable, LatticeShape {
     /// The ID or ARN of the access log subscription.
     ///
     /// Constraints: required; 17 to 2048 characters; pattern
@@ -8484,7 +8484,7 @@ extension UpdateAccessLogSubscriptionRequest: OperationInput {
 }
 
 /// The output of ``LatticeClient/updateAccessLogSubscription(_:)``.
-public struct UpdateAccessLogSubscriptionResponse: Codable, Sendable, Hashable {
+public struct UpdateAccessLogSubscriptionResponse: Codable, Sendable, Hashable, LatticeShape {
     /// The ID of the access log subscription.
     ///
     /// Constraints: required; exactly 21 characters; pattern `als-[0-9a-z]{17}`.
@@ -8531,7 +8531,7 @@ public struct UpdateAccessLogSubscriptionResponse: Codable, Sendable, Hashable {
 }
 
 /// The input of ``LatticeClient/updateListener(_:)``.
-public struct UpdateListenerRequest: Codable, Sendable, Hashable {
+public struct UpdateListenerRequest: Codable, Sendable, Hashable, LatticeShape {
     /// The ID or ARN of the service.
     ///
     /// Constraints: required; 17 to 2048 characters; pattern
@@ -8597,7 +8597,7 @@ extension UpdateListenerRequest: OperationInput {
 }
 
 /// The output of ``LatticeClient/updateListener(_:)``.
-public struct UpdateListenerResponse: Codable, Sendable, Hashable {
+public struct UpdateListenerResponse: Codable, Sendable, Hashable, LatticeShape {
     /// The Amazon Resource Name (ARN) of the listener.
     ///
     /// Constraints: 20 to 2048 characters; pattern
@@ -8663,7 +8663,7 @@ public struct UpdateListenerResponse: Codable, Sendable, Hashable {
 }
 
 /// The input of ``LatticeClient/updateResourceConfiguration(_:)``.
-public struct UpdateResourceConfigurationRequest: Codable, Sendable, Hashable {
+public struct UpdateResourceConfigurationRequest: Codable, Sendable, Hashable, LatticeShape {
     /// The ID of the resource configuration.
     ///
     /// Constraints: required; 20 to 2048 characters; pattern
@@ -8745,7 +8745,7 @@ extension UpdateResourceConfigurationRequest: OperationInput {
 }
 
 /// The output of ``LatticeClient/updateResourceConfiguration(_:)``.
-public struct UpdateResourceConfigurationResponse: Codable, Sendable, Hashable {
+public struct UpdateResourceConfigurationResponse: Codable, Sendable, Hashable, LatticeShape {
     /// The ID of the resource configuration.
     ///
     /// Constraints: exactly 22 characters; pattern `rcfg-[0-9a-z]{17}`.
@@ -8840,7 +8840,7 @@ public struct UpdateResourceConfigurationResponse: Codable, Sendable, Hashable {
 }
 
 /// The input of ``LatticeClient/updateResourceGateway(_:)``.
-public struct UpdateResourceGatewayRequest: Codable, Sendable, Hashable {
+public struct UpdateResourceGatewayRequest: Codable, Sendable, Hashable, LatticeShape {
     /// The ID or ARN of the resource gateway.
     ///
     /// Constraints: required; 17 to 2048 characters; pattern
@@ -8898,7 +8898,7 @@ extension UpdateResourceGatewayRequest: OperationInput {
 }
 
 /// The output of ``LatticeClient/updateResourceGateway(_:)``.
-public struct UpdateResourceGatewayResponse: Codable, Sendable, Hashable {
+public struct UpdateResourceGatewayResponse: Codable, Sendable, Hashable, LatticeShape {
     /// The name of the resource gateway.
     ///
     /// Constraints: 3 to 40 characters; pattern `(?!rgw-)(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+`.
@@ -8966,7 +8966,7 @@ public struct UpdateResourceGatewayResponse: Codable, Sendable, Hashable {
 }
 
 /// The input of ``LatticeClient/updateRule(_:)``.
-public struct UpdateRuleRequest: Codable, Sendable, Hashable {
+public struct UpdateRuleRequest: Codable, Sendable, Hashable, LatticeShape {
     /// The ID or ARN of the service.
     ///
     /// Constraints: required; 17 to 2048 characters; pattern
@@ -9056,7 +9056,7 @@ extension UpdateRuleRequest: OperationInput {
 }
 
 /// The output of ``LatticeClient/updateRule(_:)``.
-public struct UpdateRuleResponse: Codable, Sendable, Hashable {
+public struct UpdateRuleResponse: Codable, Sendable, Hashable, LatticeShape {
     /// The Amazon Resource Name (ARN) of the listener.
     ///
     /// Constraints: 20 to 2048 characters; pattern
@@ -9109,7 +9109,7 @@ public struct UpdateRuleResponse: Codable, Sendable, Hashable {
 }
 
 /// The input of ``LatticeClient/updateServiceNetwork(_:)``.
-public struct UpdateServiceNetworkRequest: Codable, Sendable, Hashable {
+public struct UpdateServiceNetworkRequest: Codable, Sendable, Hashable, LatticeShape {
     /// The ID or ARN of the service network.
     ///
     /// Constraints: required; 3 to 2048 characters; pattern
@@ -9168,7 +9168,7 @@ extension UpdateServiceNetworkRequest: OperationInput {
 }
 
 /// The output of ``LatticeClient/updateServiceNetwork(_:)``.
-public struct UpdateServiceNetworkResponse: Codable, Sendable, Hashable {
+public struct UpdateServiceNetworkResponse: Codable, Sendable, Hashable, LatticeShape {
     /// The ID of the service network.
     ///
     /// Constraints: exactly 20 characters; pattern `sn-[0-9a-z]{17}`.
@@ -9207,7 +9207,7 @@ public struct UpdateServiceNetworkResponse: Codable, Sendable, Hashable {
 }
 
 /// The input of ``LatticeClient/updateServiceNetworkVpcAssociation(_:)``.
-public struct UpdateServiceNetworkVpcAssociationRequest: Codable, Sendable, Hashable {
+public struct UpdateServiceNetworkVpcAssociationRequest: Codable, Sendable, Hashable, LatticeShape {
     /// The ID or ARN of the association.
     ///
     /// Constraints: required; 17 to 2048 characters; pattern
@@ -9264,7 +9264,7 @@ extension UpdateServiceNetworkVpcAssociationRequest: OperationInput {
 }
 
 /// The output of ``LatticeClient/updateServiceNetworkVpcAssociation(_:)``.
-public struct UpdateServiceNetworkVpcAssociationResponse: Codable, Sendable, Hashable {
+public struct UpdateServiceNetworkVpcAssociationResponse: Codable, Sendable, Hashable, LatticeShape {
     /// The ID of the association.
     ///
     /// Constraints: exactly 22 characters; pattern `snva-[0-9a-z]{17}`.
@@ -9312,7 +9312,7 @@ public struct UpdateServiceNetworkVpcAssociationResponse: Codable, Sendable, Has
 }
 
 /// The input of ``LatticeClient/updateService(_:)``.
-public struct UpdateServiceRequest: Codable, Sendable, Hashable {
+public struct UpdateServiceRequest: Codable, Sendable, Hashable, LatticeShape {
     /// The ID or ARN of the service.
     ///
     /// Constraints: required; 17 to 2048 characters; pattern
@@ -9381,7 +9381,7 @@ extension UpdateServiceRequest: OperationInput {
 }
 
 /// The output of ``LatticeClient/updateService(_:)``.
-public struct UpdateServiceResponse: Codable, Sendable, Hashable {
+public struct UpdateServiceResponse: Codable, Sendable, Hashable, LatticeShape {
     /// The ID of the service.
     ///
     /// Constraints: exactly 21 characters; pattern `svc-[0-9a-z]{17}`.
@@ -9434,7 +9434,7 @@ public struct UpdateServiceResponse: Codable, Sendable, Hashable {
 }
 
 /// The input of ``LatticeClient/updateTargetGroup(_:)``.
-public struct UpdateTargetGroupRequest: Codable, Sendable, Hashable {
+public struct UpdateTargetGroupRequest: Codable, Sendable, Hashable, LatticeShape {
     /// The ID or ARN of the target group.
     ///
     /// Constraints: required; 17 to 2048 characters; pattern
@@ -9490,7 +9490,7 @@ extension UpdateTargetGroupRequest: OperationInput {
 }
 
 /// The output of ``LatticeClient/updateTargetGroup(_:)``.
-public struct UpdateTargetGroupResponse: Codable, Sendable, Hashable {
+public struct UpdateTargetGroupResponse: Codable, Sendable, Hashable, LatticeShape {
     /// The ID of the target group.
     ///
     /// Constraints: exactly 20 characters; pattern `tg-[0-9a-z]{17}`.
@@ -9541,7 +9541,7 @@ public struct UpdateTargetGroupResponse: Codable, Sendable, Hashable {
 }
 
 /// Describes a validation failure.
-public struct ValidationExceptionField: Codable, Sendable, Hashable {
+public struct ValidationExceptionField: Codable, Sendable, Hashable, LatticeShape {
     /// The name of the validation exception.
     ///
     /// Constraints: required.
@@ -9564,7 +9564,7 @@ public struct ValidationExceptionField: Codable, Sendable, Hashable {
 }
 
 /// Describes the weight of a target group.
-public struct WeightedTargetGroup: Codable, Sendable, Hashable {
+public struct WeightedTargetGroup: Codable, Sendable, Hashable, LatticeShape {
     /// The ID or ARN of the target group.
     ///
     /// Constraints: required; 17 to 2048 characters; pattern

@@ -22,25 +22,49 @@ extension AWSServiceError {
         let code = [
             response.headers["x-amzn-ErrorType"], fields?.code, fields?.type, fields?.upperCode,
         ].lazy.compactMap { $0.flatMap(Self.sanitizedCode) }.first
-        let message: String?
-        if let fields {
-            message = [fields.message, fields.upperMessage, fields.errorMessage]
-                .lazy.compactMap { $0 }.first { !$0.isEmpty }
-        } else {
-            let trimmed = Self.trimmed(text)
-            message = trimmed.isEmpty ? nil : Self.truncated(trimmed)
-        }
-        let requestId = [response.headers["x-amzn-RequestId"], response.headers["x-amz-request-id"]]
-            .lazy.compactMap { $0.map { Self.trimmed($0) } }.first { !$0.isEmpty }
+        let message = fields.map {
+            [$0.message, $0.upperMessage, $0.errorMessage].lazy.compactMap { $0 }.first { !$0.isEmpty }
+        } ?? Self.plainMessage(text)
+        self.init(
+            response, text: text, code: code, message: message,
+            requestId: [response.headers["x-amzn-RequestId"], response.headers["x-amz-request-id"]], now: now
+        )
+    }
+
+    /// Decodes an error response of the query protocol (STS):
+    /// `<ErrorResponse><Error><Code>…</Code><Message>…</Message></Error><RequestId>…`.
+    ///
+    /// Code: the first `Code` element, sanitised; `HTTP <status>` when there is none. Message:
+    /// the first `Message` element; a body that is not XML becomes the message, trimmed. The
+    /// request id: the `RequestId` element, else the `x-amzn-RequestId` header.
+    init(queryResponse response: HTTPResponse, now: Date) {
+        let text = response.bodyText
+        let isXML = text.lkTrimmed.hasPrefix("<")
+        let message = isXML ? XMLText.element("Message", in: text).flatMap { $0.isEmpty ? nil : $0 } : Self.plainMessage(text)
+        self.init(
+            response, text: text, code: isXML ? XMLText.element("Code", in: text).flatMap(Self.sanitizedCode) : nil, message: message,
+            requestId: [isXML ? XMLText.element("RequestId", in: text) : nil, response.headers["x-amzn-RequestId"]], now: now
+        )
+    }
+
+    /// What both protocols share: `HTTP <status>` without a code, the first non-blank request
+    /// id of `requestId`'s candidates, `Retry-After`, the body and the headers.
+    private init(_ response: HTTPResponse, text: String, code: String?, message: String?, requestId: [String?], now: Date) {
         self.init(
             code: code ?? "HTTP \(response.status)",
             message: message,
             httpStatus: response.status,
-            requestId: requestId,
+            requestId: requestId.lazy.compactMap { $0?.lkTrimmed }.first { !$0.isEmpty },
             retryAfterSeconds: Self.retryAfterSeconds(response.headers["Retry-After"], now: now),
             body: text,
             headers: response.headers
         )
+    }
+
+    /// A body that is not the protocol's format, as a message: trimmed, truncated; nil if blank.
+    static func plainMessage(_ text: String) -> String? {
+        let trimmed = text.lkTrimmed
+        return trimmed.isEmpty ? nil : truncated(trimmed)
     }
 
     /// The bare error name: whatever follows the first `#` and precedes the first `:` is kept,
@@ -49,7 +73,7 @@ extension AWSServiceError {
         var name = Substring(raw)
         if let colon = name.firstIndex(of: ":") { name = name[..<colon] }
         if let hash = name.firstIndex(of: "#") { name = name[name.index(after: hash)...] }
-        let result = trimmed(name)
+        let result = name.lkTrimmed
         return result.isEmpty ? nil : result
     }
 
@@ -57,7 +81,7 @@ extension AWSServiceError {
     /// seconds from `now`, rounded up and never negative. Nil when absent or unreadable.
     static func retryAfterSeconds(_ value: String?, now: Date) -> Int? {
         guard let value else { return nil }
-        let text = trimmed(value)
+        let text = value.lkTrimmed
         guard !text.isEmpty else { return nil }
         if text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) {
             return Int(text) ?? Int.max
@@ -66,13 +90,6 @@ extension AWSServiceError {
         let seconds = date.timeIntervalSince(now).rounded(.up)
         if seconds <= 0 { return 0 }
         return seconds < Double(Int32.max) ? Int(seconds) : Int(Int32.max)
-    }
-
-    static func trimmed<S: StringProtocol>(_ text: S) -> String {
-        guard let first = text.firstIndex(where: { !$0.isWhitespace }),
-              let last = text.lastIndex(where: { !$0.isWhitespace })
-        else { return "" }
-        return String(text[first...last])
     }
 
     static func truncated(_ text: String) -> String {

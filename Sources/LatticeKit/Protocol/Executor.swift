@@ -3,6 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import Logging
 import SigV4
 
 extension LatticeClient {
@@ -31,7 +32,7 @@ extension LatticeClient {
             body = Array(try LatticeJSON.sharedEncoder.encode(InputBody(input: input)))
             headers.add(name: "content-type", value: "application/json")
         }
-        return OperationRequest(method: spec.method, path: b.path, query: b.query, headers: headers, body: body)
+        return OperationRequest(method: spec.method, path: b.path, query: b.query, headers: headers, body: body, operation: spec.name)
     }
 
     /// Runs one operation: bind once, send through the retry loop, decode the output or the
@@ -43,6 +44,14 @@ extension LatticeClient {
             response = try await send(request)
         } catch let error as AWSServiceError {
             throw LatticeErrors.modeled(error)
+        }
+        if response.status != spec.successCode {
+            // Any 2xx is a success, as in every AWS SDK: the change was made, and calling it a
+            // failure would have the caller make it again. The difference is worth a look.
+            configuration.logger.warning(
+                "\(spec.name) answered HTTP \(response.status), not the \(spec.successCode) the model says; read as a success",
+                metadata: ["operation": "\(spec.name)", "status": "\(response.status)", "expected": "\(spec.successCode)"]
+            )
         }
         return try Self.decodeOutput(O.self, spec: spec, response: response)
     }

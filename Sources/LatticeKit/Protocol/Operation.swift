@@ -13,7 +13,9 @@ public struct OperationSpec: Sendable, Hashable {
     public let method: String
     /// The URI template, such as `/services/{serviceIdentifier}`.
     public let path: String
-    /// The status the service answers with on success.
+    /// The status the service answers with on success. Any other 2xx is read as a success
+    /// too (as the AWS SDKs read it), with a warning in the client's log; the local Lattice
+    /// answers with this status.
     public let successCode: Int
     /// The input's top-level members, in model order.
     public let members: [MemberSpec]

@@ -91,7 +91,14 @@ public struct PageSequence<Input: Sendable, Output: Sendable>: AsyncSequence, Se
     /// `LatticePaginationError` rather than follow a service whose tokens never end.
     public var maxPages = Paginator.defaultMaxPages
 
-    /// - Parameter operation: the operation's name, for errors (`ListServices`).
+    /// A sequence of the pages of any token-paginated call.
+    ///
+    /// - Parameters:
+    ///   - operation: the operation's name, for errors (`ListServices`).
+    ///   - input: the first page's request.
+    ///   - fetch: sends one request and returns its page.
+    ///   - setToken: puts the next token (nil for the first page) into a request.
+    ///   - nextToken: reads a page's next token; nil ends the sequence.
     public init(
         operation: String = "",
         input: Input,

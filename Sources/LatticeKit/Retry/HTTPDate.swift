@@ -3,6 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import SigV4
 
 /// Reads the HTTP date of `Date` and `Retry-After` headers without Foundation's formatters.
 enum HTTPDate {
@@ -32,7 +33,7 @@ enum HTTPDate {
         else { return nil }
         let month = monthIndex + 1
         guard day >= 1, day <= daysIn(month: month, year: year) else { return nil }
-        let days = RFC3339.daysFromCivil(year, month, day)
+        let days = CivilDate.days(year: year, month: month, day: day)
         let seconds = days * 86_400 + hour * 3600 + minute * 60 + second
         return Date(timeIntervalSince1970: Double(seconds))
     }

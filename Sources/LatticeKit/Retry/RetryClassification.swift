@@ -9,6 +9,9 @@ enum RetryClassification: Sendable, Hashable {
     case timeout
     /// The signing time was off: retry once with the clock corrected from the `Date` header.
     case clockSkew
+    /// The credentials were rejected as expired or unknown: retry once with fresh ones, when
+    /// their source can be refreshed (final otherwise).
+    case expiredCredentials
     /// Final: client errors, cancellation, TLS, oversize responses, and errors of other kinds.
     case notRetryable
 
@@ -23,6 +26,7 @@ enum RetryClassification: Sendable, Hashable {
     static func classify(_ error: AWSServiceError) -> RetryClassification {
         if error.httpStatus == 429 || throttlingCodes.contains(error.code) { return .throttling }
         if clockSkewCodes.contains(error.code) { return .clockSkew }
+        if expiredCredentialsCodes.contains(error.code) { return .expiredCredentials }
         if transientStatuses.contains(error.httpStatus) || transientCodes.contains(error.code) { return .transient }
         return .notRetryable
     }
@@ -60,4 +64,12 @@ enum RetryClassification: Sendable, Hashable {
         "RequestTimeTooSkewed", "RequestExpired", "InvalidSignatureException",
         "SignatureDoesNotMatch", "AuthFailure", "RequestInTheFuture",
     ]
+
+    /// Credentials the service no longer accepts: temporary credentials past their expiry
+    /// (`ExpiredToken` from the query protocol's services such as STS, `ExpiredTokenException`
+    /// from the JSON ones such as vpc-lattice), and an access key id it does not know
+    /// (`InvalidClientTokenId`, which STS and others answer for a session that is over).
+    /// `RequestExpired` is not here: it says the request's timestamp is too old, which is clock
+    /// skew (see `clockSkewCodes`), and new credentials would be signed with the same clock.
+    static let expiredCredentialsCodes: Set<String> = ["ExpiredToken", "ExpiredTokenException", "InvalidClientTokenId"]
 }

@@ -9,7 +9,7 @@ public enum RetryMode: String, Sendable, Hashable, CaseIterable {
     /// Reads a setting's value: `standard`, `adaptive`, or `legacy` (read as standard), in any
     /// letter case. Nil for anything else.
     init?(setting: String) {
-        switch AWSServiceError.trimmed(setting).lowercased() {
+        switch setting.lkTrimmed.lowercased() {
         case "standard", "legacy": self = .standard
         case "adaptive": self = .adaptive
         default: return nil
@@ -68,10 +68,10 @@ public struct RetryConfiguration: Sendable, Hashable {
     private static func lookup(
         env: String, profile key: String, _ variables: [String: String], _ profile: [String: String]
     ) -> (setting: String, value: String)? {
-        if let value = variables[env].map({ AWSServiceError.trimmed($0) }), !value.isEmpty {
+        if let value = variables[env]?.lkTrimmed, !value.isEmpty {
             return (env, value)
         }
-        if let value = profile[key].map({ AWSServiceError.trimmed($0) }), !value.isEmpty {
+        if let value = profile[key]?.lkTrimmed, !value.isEmpty {
             return ("\(key) (in the shared config profile)", value)
         }
         return nil

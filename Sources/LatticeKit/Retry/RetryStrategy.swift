@@ -105,13 +105,33 @@ public final class RetryStrategy: Sendable {
     /// wait begins that would end after it: the loop stops with the last failure instead
     /// (`retryStopReason` `.callTimeout`), and each attempt is told the deadline.
     public func run(timeLimit: Double? = nil, _ attempt: @Sendable (AttemptContext) async throws -> HTTPResponse) async throws -> HTTPResponse {
-        let maxAttempts = max(1, configuration.maxAttempts)
+        try await run(timeLimit: timeLimit, maxAttempts: nil, errors: .restJSON, refreshCredentials: nil, attempt)
+    }
+
+    /// `run` for the request pipeline: `maxAttempts` below the configuration's (nil: the
+    /// configuration's), non-2xx responses decoded as `errors` says, and, when the service
+    /// rejects the credentials as expired, one retry after `refreshCredentials` (nil: the
+    /// credentials cannot be refreshed, and the error is final). That retry is made at once and
+    /// takes no quota, like the clock-skew retry: the fault was the client's stale cache, not
+    /// the service's load. It counts as an attempt.
+    func run(
+        timeLimit: Double?,
+        maxAttempts: Int?,
+        errors: AWSService.Errors,
+        refreshCredentials: (@Sendable () async -> Bool)?,
+        _ attempt: @Sendable (AttemptContext) async throws -> HTTPResponse
+    ) async throws -> HTTPResponse {
+        let maxAttempts = max(1, min(maxAttempts ?? configuration.maxAttempts, configuration.maxAttempts))
         let adaptive = configuration.mode == .adaptive
         let deadline = timeLimit.map { environment.now().addingTimeInterval($0) }
         var number = 1
         var lastRetryCost: Int?
         var skewRetried = false
+        var credentialsRefreshed = false
         var lastFailure: (any Error)?
+        /// With `.answers`, the latest complete response: returned instead of an error when the
+        /// loop stops.
+        var lastAnswer: HTTPResponse?
         /// Throws when `seconds` from now would pass the deadline.
         func checkDeadline(after seconds: Double) throws {
             guard let deadline, environment.now().addingTimeInterval(seconds) >= deadline else { return }
@@ -142,7 +162,11 @@ public final class RetryStrategy: Sendable {
                     }
                     return response
                 }
-                failure = AWSServiceError(response: response, now: environment.now())
+                if errors == .answers {
+                    guard Self.answerIsRetryable(response.status) else { return response }
+                    lastAnswer = response
+                }
+                failure = errors.decode(response, now: environment.now())
             } catch let error as TransportError where error.kind == .cancelled {
                 throw error
             } catch let error as CancellationError {
@@ -161,10 +185,22 @@ public final class RetryStrategy: Sendable {
             if kind == .clockSkew, let error = failure as? AWSServiceError {
                 skewCorrected = correctSkew(from: error)
             }
-            if kind == .notRetryable { throw finish(failure, attempts: number, .notRetryable) }
-            if number >= maxAttempts { throw finish(failure, attempts: number, .maxAttemptsReached) }
+            if kind == .notRetryable || (kind == .expiredCredentials && (refreshCredentials == nil || credentialsRefreshed)) {
+                if let lastAnswer, failure is AWSServiceError { return lastAnswer }
+                throw finish(failure, attempts: number, .notRetryable)
+            }
+            if number >= maxAttempts {
+                if let lastAnswer, failure is AWSServiceError { return lastAnswer }
+                throw finish(failure, attempts: number, .maxAttemptsReached)
+            }
 
             lastFailure = failure
+            if kind == .expiredCredentials, let refreshCredentials {
+                guard await refreshCredentials() else { throw finish(failure, attempts: number, .notRetryable) }
+                credentialsRefreshed = true
+                number += 1
+                continue
+            }
             if kind == .clockSkew {
                 guard skewCorrected, !skewRetried else { throw finish(failure, attempts: number, .notRetryable) }
                 skewRetried = true
@@ -180,10 +216,18 @@ public final class RetryStrategy: Sendable {
             // Before taking quota: a retry that cannot happen in time costs nothing.
             try checkDeadline(after: delay)
             let cost = state.withLock { $0.quota.acquire(timeout: kind == .timeout) }
-            guard let cost else { throw finish(failure, attempts: number - 1, .quotaExhausted) }
+            guard let cost else {
+                if let lastAnswer, failure is AWSServiceError { return lastAnswer }
+                throw finish(failure, attempts: number - 1, .quotaExhausted)
+            }
             lastRetryCost = cost
             try await environment.sleep(delay)
         }
+    }
+
+    /// The statuses `.answers` retries: throttling and the transient server errors.
+    static func answerIsRetryable(_ status: Int) -> Bool {
+        status == 429 || status == 500 || status == 502 || status == 503 || status == 504
     }
 
     /// Seconds to wait before retry number `retryIndex + 1`: the service's `Retry-After` when

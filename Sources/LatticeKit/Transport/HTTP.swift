@@ -113,7 +113,9 @@ public struct TransportError: Error, Sendable, Hashable, CustomStringConvertible
         case tls
         /// The response body was larger than the configured limit.
         case responseTooLarge
-        /// The calling task was cancelled.
+        /// The calling task was cancelled, for a transport that reports it as a
+        /// `TransportError` (`CurlTransport` throws `CancellationError`). Final, like
+        /// `CancellationError`: the retry loop passes it on at once.
         case cancelled
         /// The request could not be made (bad URL, bad proxy setting).
         case invalidRequest

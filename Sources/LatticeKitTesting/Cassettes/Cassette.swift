@@ -324,24 +324,9 @@ extension Cassette {
 extension Cassette {
     /// The path (as sent, percent-encoded) and the decoded query pairs of a full URL.
     static func splitURL(_ url: String) -> (path: String, query: [QueryItem]) {
-        var rest = Substring(url)
-        if let hash = rest.firstIndex(of: "#") { rest = rest[..<hash] }
-        if let scheme = rest.firstRange(of: "://") {
-            let afterScheme = rest[scheme.upperBound...]
-            if let start = afterScheme.firstIndex(where: { $0 == "/" || $0 == "?" }) {
-                rest = afterScheme[start...]
-            } else {
-                rest = ""
-            }
-        }
-        var path = rest
-        var queryText: Substring = ""
-        if let mark = rest.firstIndex(of: "?") {
-            path = rest[..<mark]
-            queryText = rest[rest.index(after: mark)...]
-        }
+        let (path, queryText) = ParsedURL.pathAndQuery(url)
         var query: [QueryItem] = []
-        for pair in queryText.split(separator: "&", omittingEmptySubsequences: true) {
+        for pair in (queryText ?? "").split(separator: "&", omittingEmptySubsequences: true) {
             if let eq = pair.firstIndex(of: "=") {
                 query.append(QueryItem(PercentEncoding.decode(String(pair[..<eq])), PercentEncoding.decode(String(pair[pair.index(after: eq)...]))))
             } else {

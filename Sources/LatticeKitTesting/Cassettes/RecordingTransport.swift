@@ -39,7 +39,7 @@ public final class RecordingTransport: Transport {
             let response = try await live.send(request)
             append(recorded, response: redaction.redact(Cassette.Response(response)), error: nil)
             return response
-        } catch let error as TransportError where error.kind != .cancelled {
+        } catch let error as TransportError {
             append(recorded, response: nil, error: redaction.redact(Cassette.RecordedTransportError(error)))
             throw error
         }

@@ -206,7 +206,7 @@ package struct DataPlaneAuth: Sendable {
     package func check(method: String, target: String, headers: [(name: String, value: String)], secure: Bool, port: Int,
                        service: DataPlaneSnapshot.Service, network: DataPlaneSnapshot.Network?, sourceVpc: String?, sourceIp: String?,
                        now: Date) -> Verdict {
-        if service.authType == AuthType.none, (network?.authType ?? AuthType.none) == AuthType.none {
+        if service.authType == AuthType.noAuth, (network?.authType ?? AuthType.noAuth) == AuthType.noAuth {
             return .allowed(caller: nil, decision: nil)
         }
         var networkLevel: AuthDecision.Level?

@@ -4,6 +4,7 @@ import FoundationEssentials
 import Foundation
 #endif
 import LatticeKit
+import SigV4
 
 /// Checks the model cannot express, shared by the handlers.
 extension Scope {
@@ -24,7 +25,7 @@ extension Scope {
 
     /// A JSON document (auth and resource policies must be JSON objects).
     func checkPolicy(_ policy: String, field: String = "policy") throws(ServiceFault) {
-        let trimmed = policy.trimmingSpaces
+        let trimmed = policy.trimmedWhitespace
         guard trimmed.hasPrefix("{"), trimmed.hasSuffix("}"), isJSONObject(String(trimmed)) else {
             throw .invalid(field, "the policy must be a JSON policy document")
         }

@@ -21,7 +21,7 @@ extension Scope {
             throw .conflict("A service network named '\(i.name)' already exists: \(other.id).", .serviceNetwork, other.id)
         }
         let (id, arn, seq) = newIdentity(.serviceNetwork)
-        let record = ServiceNetworkRecord(id: id, arn: arn, seq: seq, name: i.name, authType: i.authType ?? .none,
+        let record = ServiceNetworkRecord(id: id, arn: arn, seq: seq, name: i.name, authType: i.authType ?? .noAuth,
                                           sharingConfig: i.sharingConfig ?? SharingConfig(enabled: false), createdAt: now, lastUpdatedAt: now)
         db.insert(record, into: \.serviceNetworks, tags: i.tags)
         return CreateServiceNetworkResponse(id: id, name: record.name, arn: arn, sharingConfig: record.sharingConfig, authType: record.authType)
@@ -63,7 +63,10 @@ extension Scope {
         if !dependents.isEmpty {
             throw .conflict("The service network \(r.id) has associations (\(dependents.joined(separator: ", "))): delete them first.", .serviceNetwork, r.id)
         }
+        // As the service documents: its policies and access log subscriptions go with it.
         removeAccessLogs(of: r.id)
+        db.authPolicies[r.arn] = nil
+        db.resourcePolicies[r.arn] = nil
         db.remove(r.id, from: \.serviceNetworks)
         return DeleteServiceNetworkResponse()
     }

@@ -29,7 +29,7 @@ extension Scope {
         let domain = "\(i.name)-\(id.dropFirst(4)).\(ids.characters(7, Identities.hex)).vpc-lattice-svcs.\(region).on.aws"
         let dns = DnsEntry(domainName: domain, hostedZoneId: "Z" + ids.characters(20, Identities.upper))
         let record = ServiceRecord(
-            id: id, arn: arn, seq: seq, name: i.name, authType: i.authType ?? .none, customDomainName: i.customDomainName,
+            id: id, arn: arn, seq: seq, name: i.name, authType: i.authType ?? .noAuth, customDomainName: i.customDomainName,
             certificateArn: i.certificateArn.flatMap { $0.isEmpty ? nil : $0 }, dnsEntry: dns, phase: .creating(settle), createdAt: now, lastUpdatedAt: now)
         db.insert(record, into: \.services, tags: i.tags)
         return CreateServiceResponse(id: id, arn: arn, name: record.name, customDomainName: record.customDomainName, certificateArn: record.certificateArn,

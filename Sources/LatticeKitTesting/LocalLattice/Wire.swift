@@ -28,7 +28,7 @@ enum Wire {
     /// (it cannot check the signature itself: it does not know the secret) and returns the
     /// credential scope. Throws the 403 the service answers for a missing or malformed one.
     static func checkSignature(_ request: HTTPRequest) throws(ServiceFault) -> Scope {
-        guard let authorization = request.headers["authorization"]?.trimmingSpaces, !authorization.isEmpty else {
+        guard let authorization = request.headers["authorization"]?.trimmedWhitespace, !authorization.isEmpty else {
             throw .missingToken()
         }
         let algorithm = "AWS4-HMAC-SHA256"
@@ -37,7 +37,7 @@ enum Wire {
         }
         var parameters: [String: String] = [:]
         for part in authorization.dropFirst(algorithm.count + 1).split(separator: ",") {
-            let pair = part.trimmingSpaces
+            let pair = part.trimmedWhitespace
             guard let eq = pair.firstIndex(of: "=") else { continue }
             parameters[String(pair[..<eq])] = String(pair[pair.index(after: eq)...])
         }
@@ -73,7 +73,7 @@ enum Wire {
         guard signature.utf8.count == 64, signature.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }) else {
             throw .invalidSignature("The request signature we calculated does not match the signature you provided: a signature is 64 lowercase hexadecimal digits.")
         }
-        guard let amzDate = request.headers["x-amz-date"]?.trimmingSpaces, !amzDate.isEmpty else {
+        guard let amzDate = request.headers["x-amz-date"]?.trimmedWhitespace, !amzDate.isEmpty else {
             throw .incompleteSignature("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.")
         }
         for name in signedHeaders where name != "host" && !request.headers.contains(name) {
@@ -99,54 +99,17 @@ enum Wire {
 
     /// Splits a wire URL (`https://host/a/b%2Fc?x=1`) into decoded path segments and query pairs.
     static func target(_ url: String) -> Target {
-        var rest = Substring(url)
-        if let scheme = rest.firstRange(of: "://") {
-            rest = rest[scheme.upperBound...]
-            rest = rest.firstIndex(of: "/").map { rest[$0...] } ?? ""
-        }
-        var queryText: Substring = ""
-        if let q = rest.firstIndex(of: "?") {
-            queryText = rest[rest.index(after: q)...]
-            rest = rest[..<q]
-        }
-        if let hash = queryText.firstIndex(of: "#") { queryText = queryText[..<hash] }
-        let segments = rest.split(separator: "/", omittingEmptySubsequences: true).map { percentDecode($0) }
+        let (path, queryText) = ParsedURL.pathAndQuery(url)
+        let segments = path.split(separator: "/", omittingEmptySubsequences: true).map { PercentEncoding.decode(String($0)) }
         var query: [(String, String)] = []
-        for pair in queryText.split(separator: "&") where !pair.isEmpty {
+        for pair in (queryText ?? "").split(separator: "&") where !pair.isEmpty {
             if let eq = pair.firstIndex(of: "=") {
-                query.append((percentDecode(pair[..<eq]), percentDecode(pair[pair.index(after: eq)...])))
+                query.append((PercentEncoding.decode(String(pair[..<eq])), PercentEncoding.decode(String(pair[pair.index(after: eq)...]))))
             } else {
-                query.append((percentDecode(pair), ""))
+                query.append((PercentEncoding.decode(String(pair)), ""))
             }
         }
-        return Target(segments: segments, query: query, path: String(rest.isEmpty ? "/" : rest))
-    }
-
-    /// Decodes `%XY` escapes (a stray `%` stays; `+` stays `+`: this is URI decoding).
-    static func percentDecode<S: StringProtocol>(_ text: S) -> String {
-        let bytes = Array(text.utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count)
-        var i = 0
-        while i < bytes.count {
-            if bytes[i] == UInt8(ascii: "%"), i + 2 < bytes.count, let hi = hexValue(bytes[i + 1]), let lo = hexValue(bytes[i + 2]) {
-                out.append(hi << 4 | lo)
-                i += 3
-            } else {
-                out.append(bytes[i])
-                i += 1
-            }
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    static func hexValue(_ c: UInt8) -> UInt8? {
-        switch c {
-        case 0x30...0x39: c - 0x30
-        case 0x41...0x46: c - 0x41 + 10
-        case 0x61...0x66: c - 0x61 + 10
-        default: nil
-        }
+        return Target(segments: segments, query: query, path: String(path.isEmpty ? "/" : path))
     }
 
     // MARK: Input
@@ -216,15 +179,6 @@ enum Wire {
         headers.add(name: "Content-Type", value: "application/json")
         headers.add(name: "Content-Length", value: String(body.count))
         return HTTPResponse(status: fault.status, headers: headers, body: body)
-    }
-}
-
-extension StringProtocol {
-    /// Without leading and trailing spaces and tabs.
-    package var trimmingSpaces: Substring {
-        let s = Substring(self)
-        guard let first = s.firstIndex(where: { $0 != " " && $0 != "\t" }), let last = s.lastIndex(where: { $0 != " " && $0 != "\t" }) else { return "" }
-        return s[first...last]
     }
 }
 

@@ -118,7 +118,7 @@ public struct AuthDecision: Sendable, Hashable, CustomStringConvertible {
     }
 
     static func check(_ level: Level, _ source: Source, _ request: AuthRequest) -> Check {
-        guard level.authType != .none else {
+        guard level.authType != .noAuth else {
             return Check(source: source, outcome: nil, evaluation: nil, note: "auth type NONE: not evaluated")
         }
         guard level.authType == .awsIam else {

@@ -180,7 +180,7 @@ struct PolicyTemplate: Hashable, Sendable {
             guard tail.count >= 2, tail.first == "'", tail.last == "'" else { return nil }
             defaultValue = String(tail.dropFirst().dropLast())
         }
-        let name = key.trimmingSpaces
+        let name = key.trimmedWhitespace
         guard let colon = name.firstIndex(of: ":"), colon > name.startIndex, name.index(after: colon) < name.endIndex,
               !name.contains(where: { $0 == " " || $0 == "$" || $0 == "{" })
         else { return nil }

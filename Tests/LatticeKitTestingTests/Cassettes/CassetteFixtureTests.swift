@@ -68,7 +68,7 @@ enum CassetteFlows {
     /// HTTP:80 listener forwarding to it, the network-service association; each created, read
     /// and listed; then a typed not-found error.
     @Sendable static func seedTopology(_ client: LatticeClient) async throws {
-        let sn = try await client.createServiceNetwork(CreateServiceNetworkRequest(name: "seed-network", authType: AuthType.none, tags: ["topology": "seed"]))
+        let sn = try await client.createServiceNetwork(CreateServiceNetworkRequest(name: "seed-network", authType: AuthType.noAuth, tags: ["topology": "seed"]))
         let snId = try #require(sn.id)
         #expect(sn.name == "seed-network")
         #expect(try await client.getServiceNetwork(GetServiceNetworkRequest(serviceNetworkIdentifier: snId)).name == "seed-network")
@@ -120,7 +120,7 @@ enum CassetteFlows {
     /// Tag, list and untag (one key per call) a service network, a service, a target group and
     /// a listener.
     @Sendable static func tags(_ client: LatticeClient) async throws {
-        let sn = try await client.createServiceNetwork(CreateServiceNetworkRequest(name: "seed-network", authType: AuthType.none, tags: ["topology": "seed"]))
+        let sn = try await client.createServiceNetwork(CreateServiceNetworkRequest(name: "seed-network", authType: AuthType.noAuth, tags: ["topology": "seed"]))
         let svc = try await client.createService(CreateServiceRequest(name: "provider-svc"))
         let tg = try await client.createTargetGroup(CreateTargetGroupRequest(
             name: "provider-tg", type: .ip, config: TargetGroupConfig(port: 8080, protocol: .http, vpcIdentifier: vpc)))
@@ -144,7 +144,7 @@ enum CassetteFlows {
     /// Access log subscriptions on a service network (S3) and a service (CloudWatch Logs):
     /// create, get, list, update, delete.
     @Sendable static func accessLogSubscriptions(_ client: LatticeClient) async throws {
-        let snId = try #require(try await client.createServiceNetwork(CreateServiceNetworkRequest(name: "seed-network", authType: AuthType.none)).id)
+        let snId = try #require(try await client.createServiceNetwork(CreateServiceNetworkRequest(name: "seed-network", authType: AuthType.noAuth)).id)
         let svcId = try #require(try await client.createService(CreateServiceRequest(name: "provider-svc")).id)
         let toS3 = "arn:aws:s3:::seed-lattice-access-logs"
         let toLogs = "arn:aws:logs:us-east-1:123456789012:log-group:/lattice/provider-svc"

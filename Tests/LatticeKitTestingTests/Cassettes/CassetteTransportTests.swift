@@ -19,7 +19,7 @@ import Testing
         }
         let recorder = try Cassette.transport(named: "round-trip", directory: dir, mode: .record, live: fake, redaction: Redaction(credentials: RecordingCredentials.credentials))
         let live = try S.client(recorder, credentials: RecordingCredentials.credentials)
-        let created = try await live.createServiceNetwork(CreateServiceNetworkRequest(name: "seed-network", authType: AuthType.none))
+        let created = try await live.createServiceNetwork(CreateServiceNetworkRequest(name: "seed-network", authType: AuthType.noAuth))
         let listed = try await live.listServices(ListServicesRequest(maxResults: 10))
         try recorder.finish()
         #expect(fake.requests.count == 2)
@@ -27,7 +27,7 @@ import Testing
         let replay = try Cassette.transport(named: "round-trip", directory: dir, mode: .replay)
         #expect(replay.isReplaying)
         let offline = try S.client(replay, credentials: Cassette.replayCredentials)
-        #expect(try await offline.createServiceNetwork(CreateServiceNetworkRequest(name: "seed-network", authType: AuthType.none)) == created)
+        #expect(try await offline.createServiceNetwork(CreateServiceNetworkRequest(name: "seed-network", authType: AuthType.noAuth)) == created)
         #expect(try await offline.listServices(ListServicesRequest(maxResults: 10)) == listed)
         try replay.finish()
         #expect(fake.requests.count == 2)

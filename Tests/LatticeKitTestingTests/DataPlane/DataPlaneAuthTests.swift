@@ -122,11 +122,11 @@ import Testing
         }
 
         // Both levels NONE: nothing is checked (not even the signature).
-        let open = Self.service(.none, network: Self.network(.none))
+        let open = Self.service(.noAuth, network: Self.network(.noAuth))
         guard case .allowed(nil, nil) = verdict(0, "/admin/users", open) else { Issue.record("NONE/NONE checked something"); return }
 
         // Network AWS_IAM with an account policy, service NONE: both callers pass the network.
-        let networkOnly = Self.service(.none, network: Self.network(.awsIam, policy: orgOnly))
+        let networkOnly = Self.service(.noAuth, network: Self.network(.awsIam, policy: orgOnly))
         #expect(denial(verdict(0, "/admin/users", networkOnly)) == nil)
         #expect(denial(verdict(1, "/orders", networkOnly)) == nil)
 

@@ -23,7 +23,7 @@ import Testing
         let snId = try #require(sn.id)
         _ = try await c.getServiceNetwork(GetServiceNetworkRequest(serviceNetworkIdentifier: snId))
         _ = try await c.listServiceNetworks(ListServiceNetworksRequest())
-        _ = try await c.updateServiceNetwork(UpdateServiceNetworkRequest(serviceNetworkIdentifier: snId, authType: AuthType.none))
+        _ = try await c.updateServiceNetwork(UpdateServiceNetworkRequest(serviceNetworkIdentifier: snId, authType: AuthType.noAuth))
         let svc = try await c.createService(CreateServiceRequest(name: "all-ops-svc", authType: .awsIam))
         let svcId = try #require(svc.id)
         _ = try await c.getService(GetServiceRequest(serviceIdentifier: svcId))

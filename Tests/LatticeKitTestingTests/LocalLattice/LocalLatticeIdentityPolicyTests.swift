@@ -136,7 +136,7 @@ import Testing
 
         let (lattice, client) = try Self.lattice(policy)
         let wait = WaiterOptions(delay: 1, timeout: 60)
-        let network = try await client.createServiceNetwork(CreateServiceNetworkRequest(name: "seed-network", authType: AuthType.none))
+        let network = try await client.createServiceNetwork(CreateServiceNetworkRequest(name: "seed-network", authType: AuthType.noAuth))
         let service = try await client.createService(CreateServiceRequest(name: "provider-svc"))
         let group = try await client.createTargetGroup(CreateTargetGroupRequest(
             name: "provider-tg", type: .ip, config: TargetGroupConfig(port: 8080, protocol: .http, vpcIdentifier: "vpc-0a0b1de4000000001")))

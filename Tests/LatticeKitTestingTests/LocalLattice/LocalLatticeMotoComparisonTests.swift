@@ -195,7 +195,7 @@ import LatticeTestSupport
         let vpc = "vpc-0fedcba9876543210"
 
         // Service network.
-        let sn = try await c.createServiceNetwork(CreateServiceNetworkRequest(name: "seed-network", authType: AuthType.none, tags: tags))
+        let sn = try await c.createServiceNetwork(CreateServiceNetworkRequest(name: "seed-network", authType: AuthType.noAuth, tags: tags))
         let snId = try #require(sn.id)
         let snArn = try #require(sn.arn)
         set("sn.create.name", sn.name)

@@ -29,7 +29,7 @@ import Testing
         let polls = Polls()
 
         // Build.
-        let network = try await client.createServiceNetwork(CreateServiceNetworkRequest(name: "seed-network", authType: AuthType.none, tags: Self.tags))
+        let network = try await client.createServiceNetwork(CreateServiceNetworkRequest(name: "seed-network", authType: AuthType.noAuth, tags: Self.tags))
         let networkId = try #require(network.id)
         let vpcAssociation = try await client.createServiceNetworkVpcAssociation(CreateServiceNetworkVpcAssociationRequest(
             serviceNetworkIdentifier: networkId, vpcIdentifier: Self.vpc, securityGroupIds: [Self.securityGroup], tags: Self.tags))
@@ -40,7 +40,7 @@ import Testing
         let service = try await client.createService(CreateServiceRequest(name: "provider-svc", tags: Self.tags))
         let serviceId = try #require(service.id)
         #expect(service.status == .createInProgress)
-        #expect(service.authType == AuthType.none)
+        #expect(service.authType == AuthType.noAuth)
         let domain = try #require(service.dnsEntry?.domainName)
         #expect(matches(#"provider-svc-[0-9a-z]{17}\.[0-9a-f]{7}\.vpc-lattice-svcs\.us-east-1\.on\.aws"#, domain), "\(domain)")
         #expect(domain.hasPrefix("provider-svc-\(serviceId.dropFirst(4))."))

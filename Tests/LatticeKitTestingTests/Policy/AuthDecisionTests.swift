@@ -62,13 +62,13 @@ import Testing
 
     @Test func authTypeNoneSkipsALevel() throws {
         let post = Fixture.invoke("POST", "/items")
-        let networkNone = AuthDecision(for: post, serviceNetwork: try Self.level(Self.allowGet, .none), service: try Self.level(Self.allowAll))
+        let networkNone = AuthDecision(for: post, serviceNetwork: try Self.level(Self.allowGet, .noAuth), service: try Self.level(Self.allowAll))
         #expect(networkNone.isAllowed, "the network's GET-only policy is not in force under NONE")
         #expect(networkNone.checks[0].outcome == nil)
         #expect(networkNone.checks[0].description == "service network policy: auth type NONE: not evaluated")
-        let serviceNone = AuthDecision(for: post, serviceNetwork: try Self.level(Self.allowAll), service: try Self.level(nil, .none))
+        let serviceNone = AuthDecision(for: post, serviceNetwork: try Self.level(Self.allowAll), service: try Self.level(nil, .noAuth))
         #expect(serviceNone.isAllowed)
-        let bothNone = AuthDecision(for: Fixture.invoke(caller: .anonymous), serviceNetwork: try Self.level(nil, .none), service: try Self.level(nil, .none))
+        let bothNone = AuthDecision(for: Fixture.invoke(caller: .anonymous), serviceNetwork: try Self.level(nil, .noAuth), service: try Self.level(nil, .noAuth))
         #expect(bothNone.isAllowed)
         #expect(bothNone.summary == "Allow: no level evaluates auth policies")
         let noNetwork = AuthDecision(for: post, serviceNetwork: nil, service: try Self.level(Self.allowGet))

@@ -1,4 +1,5 @@
 import Foundation
+import LatticeTestSupport
 import LatticeKitTesting
 import Testing
 
@@ -206,7 +207,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: work) }
         let (cases, answers, errors) = (work.appendingPathComponent("cases"), work.appendingPathComponent("answers"), work.appendingPathComponent("errors"))
         try input.write(to: cases)
-        let shell = try Process.run(URL(fileURLWithPath: "/bin/sh"), arguments: [
+        let shell = try ProcessLaunch.run(URL(fileURLWithPath: "/bin/sh"), arguments: [
             "-c", #"python3 "$0" < "$1" > "$2" 2> "$3""#,
             root.appendingPathComponent("Tests/Oracles/iam_policy_oracle.py").path, cases.path, answers.path, errors.path,
         ])

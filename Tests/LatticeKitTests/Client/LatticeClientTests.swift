@@ -98,6 +98,8 @@ final class CapturingLogHandler: LogHandler, @unchecked Sendable {
         } catch let error as ConfigurationError {
             #expect(error.kind == .noRegion)
             #expect(error.message.contains("AWS_REGION"))
+            // A Swift caller is told the property, not the CLI's flag (the CLI maps it).
+            #expect(error.message.contains("LatticeConfiguration.region") && !error.message.contains("--region"), "\(error.message)")
         }
     }
 

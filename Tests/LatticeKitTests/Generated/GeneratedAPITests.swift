@@ -21,7 +21,7 @@ import SigV4
             HTTPResponse(status: 201, body: Array(#"{"id":"svc-0123456789abcdef0","name":"provider-svc","status":"ACTIVE","authType":"NONE","dnsEntry":{"domainName":"x.on.aws"}}"#.utf8))
         }
         let client = try Self.client(transport)
-        let out = try await client.createService(CreateServiceRequest(name: "provider-svc", tags: ["team": "a"], authType: AuthType.none))
+        let out = try await client.createService(CreateServiceRequest(name: "provider-svc", tags: ["team": "a"], authType: AuthType.noAuth))
         #expect(out.id == "svc-0123456789abcdef0")
         #expect(out.status == .active)
         #expect(out.dnsEntry?.domainName == "x.on.aws")

@@ -30,12 +30,12 @@ import SigV4
         }
 
         // Service network
-        let sn = try await call("CreateServiceNetwork") { try await client.createServiceNetwork(CreateServiceNetworkRequest(name: "seed-network", authType: AuthType.none, tags: ["stage": "test"])) }
+        let sn = try await call("CreateServiceNetwork") { try await client.createServiceNetwork(CreateServiceNetworkRequest(name: "seed-network", authType: AuthType.noAuth, tags: ["stage": "test"])) }
         let snId = try #require(sn.id)
         let snArn = try #require(sn.arn)
         #expect(sn.name == "seed-network")
         let gotSn = try await call("GetServiceNetwork") { try await client.getServiceNetwork(GetServiceNetworkRequest(serviceNetworkIdentifier: snId)) }
-        #expect(gotSn.authType == AuthType.none)
+        #expect(gotSn.authType == AuthType.noAuth)
         let networks = try await call("ListServiceNetworks") { try await client.listServiceNetworksItems().collect() }
         #expect(networks.contains { $0.id == snId })
 

@@ -3,13 +3,15 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import SigV4
 
 /// RFC 3339 timestamps (`2024-05-01T12:00:00Z`, `2024-05-01T12:00:00.123+02:00`) parsed and
-/// written without Foundation's calendars or formatters.
+/// written without Foundation's calendars or formatters: the service's JSON timestamps, and
+/// the expirations of credentials and SSO tokens.
 enum RFC3339 {
     /// Parses `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM|±HHMM)`; nil when malformed.
     static func parse(_ text: String) -> Date? {
-        let b = Array(text.lkTrimmed.utf8)
+        let b = Array(text.trimmedWhitespace.utf8)
         var i = 0
         func number(_ width: Int) -> Int? {
             guard i + width <= b.count else { return nil }
@@ -58,7 +60,7 @@ enum RFC3339 {
             return nil
         }
         guard i == b.count else { return nil }
-        let seconds = daysFromCivil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second - offset
+        let seconds = CivilDate.days(year: year, month: month, day: day) * 86_400 + hour * 3600 + minute * 60 + second - offset
         return Date(timeIntervalSince1970: Double(seconds) + fraction)
     }
 
@@ -79,40 +81,10 @@ enum RFC3339 {
 
     /// `YYYY-MM-DDTHH:MM:SSZ` in UTC (whole seconds).
     static func format(_ date: Date) -> String {
-        let t = Int(date.timeIntervalSince1970.rounded(.down))
-        var days = t / 86_400
-        var rem = t % 86_400
-        if rem < 0 {
-            rem += 86_400
-            days -= 1
-        }
-        let (y, m, d) = civilFromDays(days)
+        let (y, m, d, hour, minute, second) = CivilDate.fields(secondsSince1970: Int(date.timeIntervalSince1970.rounded(.down)))
         func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
         let year = String(y)
         let paddedYear = String(repeating: "0", count: max(0, 4 - year.count)) + year
-        return "\(paddedYear)-\(two(m))-\(two(d))T\(two(rem / 3600)):\(two(rem % 3600 / 60)):\(two(rem % 60))Z"
-    }
-
-    /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
-    static func daysFromCivil(_ year: Int, _ month: Int, _ day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let mp = (month + 9) % 12
-        let doy = (153 * mp + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
-    }
-
-    static func civilFromDays(_ days: Int) -> (Int, Int, Int) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
+        return "\(paddedYear)-\(two(m))-\(two(d))T\(two(hour)):\(two(minute)):\(two(second))Z"
     }
 }

@@ -1,0 +1,146 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import Logging
+import SigV4
+
+/// The pipeline every AWS call LatticeKit makes goes through, for one service (`AWSService`):
+///
+/// the bound request (method, full URL, headers, body; bound once, so an idempotency token
+/// stays the same) → retry loop { interceptors before signing → credentials (cached) → sign
+/// with a fresh timestamp, corrected for clock skew → interceptors after signing → transport →
+/// interceptors on the attempt's result } → the 2xx response, or the service's error decoded
+/// by its protocol (`AWSServiceError`).
+///
+/// The retry loop is the client's `RetryStrategy`: the standard (or adaptive) mode's
+/// attempts, backoff and quota, clock-skew correction, and one retry with fresh credentials
+/// when the service rejects them as expired and they come from a refreshable source
+/// (`CachingCredentialsProvider`). Decoding a success is the caller's.
+package final class RequestPipeline: Sendable {
+    /// What every request says it is sent by.
+    package static let userAgent = "LatticeKit/0.1 (Swift)"
+
+    package let service: AWSService
+    package let transport: any Transport
+    package let retry: RetryStrategy
+    let credentials: (any CredentialsProvider)?
+    let interceptors: [any Interceptor]
+    let environment: RuntimeEnvironment
+    let logger: Logger
+
+    /// `credentials` sign the requests of a signed service; nil for a service that is not
+    /// signed (`.none`).
+    package init(
+        service: AWSService,
+        transport: any Transport,
+        credentials: (any CredentialsProvider)?,
+        retry: RetryStrategy,
+        interceptors: [any Interceptor] = [],
+        environment: RuntimeEnvironment,
+        logger: Logger = Logger(label: "LatticeKit", factory: { _ in SwiftLogNoOpLogHandler() })
+    ) {
+        self.service = service
+        self.transport = transport
+        self.credentials = credentials
+        self.retry = retry
+        self.interceptors = interceptors
+        self.environment = environment
+        self.logger = logger
+    }
+
+    /// Sends `request` through the retry loop and returns the 2xx response. Throws
+    /// `AWSServiceError` (non-2xx, decoded as the service's protocol says), `TransportError`
+    /// (no complete response), the credentials provider's error, `SigV4Error`, an
+    /// interceptor's error, or `CancellationError`. `timeLimit`: seconds for the whole call;
+    /// `maxAttempts`: fewer attempts than the retry configuration's.
+    package func send(_ request: HTTPRequest, operation: String, timeLimit: Double? = nil, maxAttempts: Int? = nil) async throws -> HTTPResponse {
+        let base = withUserAgent(request)
+        return try await retry.run(
+            timeLimit: timeLimit, maxAttempts: maxAttempts, errors: service.errors, refreshCredentials: refreshCredentials
+        ) { context in
+            try await self.attempt(base, operation: operation, context: context)
+        }
+    }
+
+    /// The request as it would go on the wire at `date` (interceptors before signing run;
+    /// nothing is sent): the CLI's `--dry-run`, and tests.
+    package func signedRequest(_ request: HTTPRequest, operation: String, date: Date) async throws -> HTTPRequest {
+        var request = withUserAgent(request)
+        let context = InterceptorContext(service: service.name, operation: operation, attempt: 1)
+        for interceptor in interceptors { try await interceptor.beforeSigning(&request, context: context) }
+        return try await sign(request, date: date)
+    }
+
+    private func attempt(_ base: HTTPRequest, operation: String, context: AttemptContext) async throws -> HTTPResponse {
+        var request = base
+        let hooks = InterceptorContext(service: service.name, operation: operation, attempt: context.attempt)
+        for interceptor in interceptors { try await interceptor.beforeSigning(&request, context: hooks) }
+        request = try await sign(request, date: context.signingDate(now: environment.now()))
+        request.timeLimit = context.secondsLeft(now: environment.now())
+        for interceptor in interceptors { interceptor.afterSigning(request, context: hooks) }
+        logger.debug("\(service.name) request", metadata: ["operation": "\(operation)", "method": "\(request.method)", "url": "\(request.url)", "attempt": "\(context.attempt)"])
+        let start = interceptors.isEmpty ? nil : environment.now()
+        let result: Result<HTTPResponse, any Error>
+        do {
+            result = .success(try await transport.send(request))
+        } catch {
+            result = .failure(error)
+        }
+        if let start {
+            let finished = AttemptResult(context: hooks, request: request, result: result, latency: environment.now().timeIntervalSince(start))
+            for interceptor in interceptors { interceptor.attemptFinished(finished) }
+        }
+        let response = try result.get()
+        logger.debug("\(service.name) response", metadata: ["status": "\(response.status)", "requestId": "\(response.headers["x-amzn-requestid"] ?? "-")"])
+        return response
+    }
+
+    /// Signs with the current credentials (cached by the provider), as the service says.
+    func sign(_ request: HTTPRequest, date: Date) async throws -> HTTPRequest {
+        let payload: SigV4Payload
+        switch service.signing {
+        case .none:
+            return request
+        case .sigV4(_, _, let unsigned), .sigV4a(_, _, let unsigned):
+            payload = unsigned ? .unsigned : request.body.isEmpty ? .empty : .bytes(request.body)
+        }
+        guard let credentials else {
+            throw ConfigurationError(.noCredentials, "\(service.name) requests are signed, but no credentials provider was given")
+        }
+        let signing = try await credentials.credentials().signing
+        var signable = SigV4Request(method: request.method, url: request.url, headers: request.headers)
+        switch service.signing {
+        case .none:
+            break
+        case let .sigV4(name, region, _):
+            try SigV4Signer(credentials: signing, region: region, service: name).sign(&signable, payload: payload, date: date)
+        case let .sigV4a(name, regionSet, _):
+            try SigV4aSigner(credentials: signing, service: name, regionSet: regionSet).sign(&signable, payload: payload, date: date)
+        }
+        var signed = request
+        signed.headers = signable.headers
+        return signed
+    }
+
+    /// Drops cached credentials the service rejected as expired, so the retry fetches new
+    /// ones. Nil when the source cannot be refreshed (not a `CachingCredentialsProvider`),
+    /// and false when the cached credentials never expire (static keys: a retry would send
+    /// the same ones).
+    private var refreshCredentials: (@Sendable () async -> Bool)? {
+        guard let cache = credentials as? CachingCredentialsProvider else { return nil }
+        return {
+            guard await cache.holdsTemporaryCredentials else { return false }
+            await cache.invalidate()
+            return true
+        }
+    }
+
+    private func withUserAgent(_ request: HTTPRequest) -> HTTPRequest {
+        guard service.sendsUserAgent, !request.headers.contains("user-agent") else { return request }
+        var request = request
+        request.headers.add(name: "user-agent", value: Self.userAgent)
+        return request
+    }
+}

@@ -1,0 +1,159 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// The identifiers of what apply works on, by address: the live ones from planning, and each
+/// resource apply creates as soon as it exists.
+actor Registry {
+    private var identities: [String: LiveIdentity]
+    private var fresh: Set<String> = []
+
+    init(_ identities: [String: LiveIdentity]) { self.identities = identities }
+
+    func set(_ address: String, _ identity: LiveIdentity) {
+        identities[address] = identity
+        fresh.insert(address)
+    }
+
+    func identity(_ address: String) -> LiveIdentity? { identities[address] }
+
+    /// Whether apply created the resource at `address` (its children's client tokens then
+    /// cannot have been used before).
+    func isFresh(_ address: String) -> Bool { fresh.contains(address) }
+}
+
+/// A step that cannot run for a reason of its own (not an error of the service).
+struct StepFailure: Error, Sendable, CustomStringConvertible {
+    let description: String
+}
+
+/// Runs a plan's steps as a graph: a step starts once every step it depends on is done;
+/// independent steps run at once (the gate bounds the requests). A failed step skips the
+/// steps that depend on it, directly or not; the others go on. Cancelling the task starts
+/// nothing new and lets what runs finish (or stop at its next cancellation point).
+struct Execution: Sendable {
+    let plan: TopologyPlan
+    let client: LatticeClient
+    let gate: CallGate
+    let options: TopologyOptions
+    let progress: (@Sendable (TopologyEvent) -> Void)?
+
+    private enum State: Sendable {
+        case pending, running, done
+        case failed(String)
+        case skipped(String)
+    }
+
+    func run() async -> TopologyApplyResult {
+        let environment = client.environment
+        let start = environment.now()
+        let elapsed: @Sendable () -> Double = { environment.now().timeIntervalSince(start) }
+        let runner = StepRunner(plan: plan, client: client, options: options, registry: Registry(plan.registry), board: StatusBoard(client: client))
+        let steps = plan.steps
+        var states = [State](repeating: .pending, count: steps.count)
+        var errors: [Int: any Error & Sendable] = [:]
+        let sequential = options.maxConcurrentCalls <= 1
+        let progress = self.progress
+
+        func emit(_ kind: TopologyEvent.Kind, _ step: Step, _ detail: String? = nil) {
+            progress?(TopologyEvent(kind: kind, address: step.address, step: step.label, detail: detail, elapsed: elapsed()))
+        }
+
+        await withTaskGroup(of: (Int, (any Error & Sendable)?).self) { group in
+            var running = 0
+            func settleSkips() {
+                var changed = true
+                while changed {
+                    changed = false
+                    for step in steps {
+                        guard case .pending = states[step.index] else { continue }
+                        for dependency in step.dependencies {
+                            let reason: String?
+                            switch states[dependency] {
+                            case let .failed(why): reason = "\(steps[dependency].address) (\(steps[dependency].label)) failed: \(why)"
+                            case let .skipped(why): reason = why
+                            default: reason = nil
+                            }
+                            if let reason {
+                                states[step.index] = .skipped(reason)
+                                emit(.skipped, step, reason)
+                                changed = true
+                                break
+                            }
+                        }
+                    }
+                }
+            }
+            func launch() {
+                guard !Task.isCancelled else { return }
+                for step in steps {
+                    if sequential, running > 0 { return }
+                    guard case .pending = states[step.index] else { continue }
+                    let ready = step.dependencies.allSatisfy { if case .done = states[$0] { true } else { false } }
+                    guard ready else { continue }
+                    states[step.index] = .running
+                    running += 1
+                    emit(.started, step)
+                    group.addTask {
+                        do {
+                            try Task.checkCancellation()
+                            try await runner.run(step)
+                            return (step.index, nil)
+                        } catch {
+                            return (step.index, error)
+                        }
+                    }
+                }
+            }
+            launch()
+            while let (index, error) = await group.next() {
+                running -= 1
+                if let error {
+                    let text = Self.describe(error)
+                    states[index] = .failed(text)
+                    errors[index] = error
+                    emit(.failed, steps[index], text)
+                    settleSkips()
+                } else {
+                    states[index] = .done
+                    emit(.finished, steps[index])
+                }
+                launch()
+            }
+        }
+
+        let cancelled = states.contains { if case .pending = $0 { true } else { false } }
+        var outcomes: [TopologyApplyResult.Outcome] = []
+        var actionErrors: [String: any Error & Sendable] = [:]
+        for (number, action) in plan.actions.enumerated() {
+            let mine = steps.filter { $0.action == number }
+            var state = TopologyApplyResult.State.done
+            var detail: String?
+            for step in mine {
+                switch states[step.index] {
+                case .done, .running: continue
+                case let .failed(why):
+                    state = .failed
+                    detail = "\(step.label): \(why)"
+                    if let error = errors[step.index] { actionErrors[action.address] = error }
+                case let .skipped(why):
+                    if state == .done { (state, detail) = (.notDone, "needs \(why)") }
+                case .pending:
+                    if state == .done { (state, detail) = (.notDone, "apply was cancelled before it ran") }
+                }
+                if state == .failed { break }
+            }
+            outcomes.append(TopologyApplyResult.Outcome(address: action.address, kind: action.kind, state: state, detail: detail))
+        }
+        return TopologyApplyResult(plan: plan, outcomes: outcomes, cancelled: cancelled, elapsed: elapsed(), requests: await gate.requests, errors: actionErrors)
+    }
+
+    /// An error in a line: the service's code and message, a waiter's story, or ours.
+    static func describe(_ error: any Error) -> String {
+        if error is CancellationError { return "cancelled" }
+        let text = "\(error)"
+        return text.split(separator: "\n").joined(separator: " ")
+    }
+}
