@@ -22,6 +22,12 @@ let package = Package(
         // `make docs`: the DocC catalogs of SigV4, LatticeKit and LatticeKitTesting. A plugin
         // only; nothing of it is linked into the products.
         .package(url: "https://github.com/swiftlang/swift-docc-plugin.git", from: "1.5.0"),
+        // The local data plane of local-lattice (TLS, HTTP/2, streaming proxy). Only the
+        // local-lattice executable depends on these: a package that uses the SigV4, LatticeKit
+        // or LatticeKitTesting libraries resolves them but never compiles them.
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.70.0"),
+        .package(url: "https://github.com/apple/swift-nio-http2.git", from: "1.34.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.27.0"),
     ],
     targets: [
         .systemLibrary(
@@ -58,7 +64,20 @@ let package = Package(
             dependencies: ["LatticeKit", "LatticeKitTesting"],
             path: "Examples/TopologyDemo"
         ),
-        .executableTarget(name: "local-lattice", dependencies: ["LatticeKit", "LatticeKitTesting", "SigV4"]),
+        // The local certificate authority of local-lattice's TLS listeners: libcrypto's X.509 API.
+        .systemLibrary(name: "CLocalTLS", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .executableTarget(
+            name: "local-lattice",
+            dependencies: [
+                "LatticeKit", "LatticeKitTesting", "SigV4", "CLocalTLS",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "NIOHTTP2", package: "swift-nio-http2"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
         .executableTarget(
             name: "lattice-bench",
             dependencies: ["SigV4", "LatticeKit"],

@@ -82,6 +82,9 @@ final class Connection {
         var headers = HTTPHeaders()
         for field in head.fields { headers.add(name: field.name, value: field.value) }
         let request = HTTPRequest(method: head.method, url: "http://\(head.host)\(head.target)", headers: headers, body: body)
+        if let local = server.localRoutes(head.method, head.target) {
+            return write(Answer.serialize(local, close: !head.keepAlive, includeBody: true)) && head.keepAlive
+        }
         let response = server.lattice.handle(request)
         pause(server.latency)
         let bytes = Answer.serialize(response, close: !head.keepAlive, includeBody: head.method != "HEAD")

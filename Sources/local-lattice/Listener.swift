@@ -35,17 +35,17 @@ enum Listener {
 
     /// Writes `text` to `path` through a temporary file renamed into place, so a reader polling
     /// for the file never sees half of it. The problem, or nil.
-    static func writeAtomically(_ text: String, to path: String) -> String? {
+    static func writeAtomically(_ text: String, to path: String, flag: String = "--port-file") -> String? {
         let temporary = "\(path).\(getpid()).tmp"
         let fd = Glibc.open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        guard fd >= 0 else { return "cannot write the port file \(temporary): \(String(cString: strerror(errno))); check --port-file" }
+        guard fd >= 0 else { return "cannot write \(temporary): \(String(cString: strerror(errno))); check \(flag)" }
         let bytes = Array(text.utf8)
         let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
         close(fd)
         guard written == bytes.count, rename(temporary, path) == 0 else {
             let reason = String(cString: strerror(errno))
             unlink(temporary)
-            return "cannot write the port file \(path): \(reason); check --port-file"
+            return "cannot write \(path): \(reason); check \(flag)"
         }
         return nil
     }

@@ -1,3 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 import LatticeKitTesting
 
 /// The command line of local-lattice.
@@ -11,6 +16,7 @@ struct Options {
     var settleSeconds = LocalLattice.Configuration.defaultSecondsToSettle
     var settleObservations = 1
     var latencyMilliseconds = 0
+    var dataPlane = DataPlaneSettings()
 
     /// The local Lattice these options describe.
     var configuration: LocalLattice.Configuration {
@@ -52,6 +58,48 @@ struct Options {
           --max-connections N   connections served at once (default 256); beyond it the one
                                 idle the longest is closed, or the new one answered 503
           -h, --help            this text
+
+        The local data plane (https://docs.aws.amazon.com/vpc-lattice/latest/ug/listeners.html):
+        every service's listeners, served on two ports of 127.0.0.1 that choose the service by
+        the Host header (its DNS name or custom domain): HTTP listeners on one (HTTP/1.1, and
+        HTTP/2 by prior knowledge), HTTPS listeners on the other (TLS with a certificate from a
+        local CA made at start; HTTP/2 or HTTP/1.1 by ALPN). Requests are routed by the
+        listener's rules and proxied to the targets, which are health-checked for real.
+        GET /_local/dataplane on the control-plane URL lists the ports and every service.
+          --dataplane-port N    the HTTP listeners' port (default 0: the system chooses)
+          --dataplane-tls-port N
+                                the HTTPS listeners' port (default 0: the system chooses)
+          --dataplane-ca-out FILE
+                                write the local CA's certificate (PEM) to FILE, for clients
+                                to trust (curl --cacert FILE)
+          --dataplane-map FILE  write the two ports and the CA file as JSON to FILE
+          --dataplane-seed N    seed of the draws between weighted target groups (default
+                                fixed, so a run repeats)
+          --target-map TARGET[:PORT]=HOST[:PORT]
+                                reach a target that is not on this machine (a VPC address, an
+                                instance ID) at HOST:PORT, e.g. 10.0.1.10:8080=127.0.0.1:9001;
+                                repeatable. Targets on 127.0.0.0/8 need none.
+          --access-log-dir DIR  write access logs of services and service networks with an
+                                access log subscription under DIR: s3/BUCKET[/PREFIX]/,
+                                logs/LOG-GROUP/ or firehose/STREAM/, one file RESOURCE-ID.log of
+                                JSON lines each
+          --source-vpc VPC-ID   the VPC requests come from (x-amzn-lattice-network, access logs);
+                                a request's x-local-lattice-source-vpc header overrides it
+          --auth-credentials FILE
+                                the credentials whose SigV4 signatures (service
+                                vpc-lattice-svcs, UNSIGNED-PAYLOAD) the data plane accepts for
+                                services and networks of auth type AWS_IAM: a JSON array of
+                                {"accessKeyId", "secretAccessKey", "sessionToken"?, "accountId"?,
+                                "principalArn"?}; a denied request gets 403 AccessDeniedException
+                                and the reason in x-local-lattice-auth-reason
+          --target-timeout S    seconds a target may take to start its answer, or stay silent
+                                in it (default 60): 504
+          --dataplane-max-connections N
+                                client connections at once (default 1024); beyond, 503
+          --dataplane-max-body BYTES
+                                a request body's cap (default 64 MiB): 413
+          --dataplane-idle-timeout S
+                                seconds a connection may stay silent (default 60)
 
         Requests are capped: 64 KiB of request line and headers (431), 100 header fields (431),
         1 MiB of body (413). A request whose framing is not plain HTTP/1.1 is answered 400 and
@@ -115,6 +163,46 @@ struct Options {
                 o.limits.requestTimeout = try seconds(flag, 0.001...86_400)
             case "--max-connections":
                 o.limits.maxConnections = try number(flag, 1...100_000)
+            case "--dataplane-port":
+                o.dataPlane.httpPort = try number(flag, 0...65535)
+            case "--dataplane-tls-port":
+                o.dataPlane.httpsPort = try number(flag, 0...65535)
+            case "--dataplane-ca-out":
+                o.dataPlane.caOut = try value(flag)
+            case "--dataplane-map":
+                o.dataPlane.mapFile = try value(flag)
+            case "--dataplane-seed":
+                o.dataPlane.seed = try number(flag, 0...UInt64.max)
+            case "--target-map":
+                do {
+                    try o.dataPlane.targetMap.add(try value(flag))
+                } catch let error as TargetMap.ParseError {
+                    throw UsageError(description: error.description)
+                } catch {
+                    throw UsageError(description: "\(error)")
+                }
+            case "--access-log-dir":
+                o.dataPlane.accessLogDir = try value(flag)
+            case "--source-vpc":
+                o.dataPlane.sourceVpc = try value(flag)
+            case "--auth-credentials":
+                let path = try value(flag)
+                guard let bytes = FileManager.default.contents(atPath: path), bytes.count <= 1 << 20 else {
+                    throw UsageError(description: "--auth-credentials: cannot read '\(path)' (or it is over 1 MiB)")
+                }
+                do {
+                    o.dataPlane.credentials = try CredentialBook(json: Array(bytes), defaultAccount: LocalLattice.Configuration().accountId)
+                } catch {
+                    throw UsageError(description: "--auth-credentials \(path): \(error)")
+                }
+            case "--target-timeout":
+                o.dataPlane.limits.targetTimeout = try seconds(flag, 0.001...86_400)
+            case "--dataplane-max-connections":
+                o.dataPlane.limits.maxConnections = try number(flag, 1...1_000_000)
+            case "--dataplane-max-body":
+                o.dataPlane.limits.maxBodyBytes = try number(flag, 0...(1 << 40))
+            case "--dataplane-idle-timeout":
+                o.dataPlane.limits.idleTimeout = try seconds(flag, 0.001...86_400)
             default:
                 throw UsageError(description: "unknown option '\(flag)'; see --help")
             }

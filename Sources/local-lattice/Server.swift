@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import LatticeKit
 import LatticeKitTesting
 import Synchronization
 
@@ -37,12 +38,17 @@ final class Server: Sendable {
     /// Added to every API answer, as a region's round trip would be.
     let latency: Duration
     let connections: ConnectionRegistry
+    /// Answers of local-lattice's own (`GET /_local/dataplane`), by method and request target;
+    /// nil passes the request to the local Lattice.
+    let localRoutes: @Sendable (_ method: String, _ target: String) -> HTTPResponse?
 
-    init(listener: Int32, lattice: LocalLattice, limits: ServerLimits, latency: Duration) {
+    init(listener: Int32, lattice: LocalLattice, limits: ServerLimits, latency: Duration,
+         localRoutes: @escaping @Sendable (_ method: String, _ target: String) -> HTTPResponse? = { _, _ in nil }) {
         self.listener = listener
         self.lattice = lattice
         self.limits = limits
         self.latency = latency
+        self.localRoutes = localRoutes
         connections = ConnectionRegistry(capacity: limits.maxConnections)
     }
 

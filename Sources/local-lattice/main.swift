@@ -4,7 +4,11 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import LatticeKit
 import LatticeKitTesting
+import NIOCore
+import NIOPosix
+import SigV4
 
 // A parent may start this server with signals blocked (the threads of Swift's dispatch block
 // them, and a child inherits the mask): unblock them, so that SIGTERM and SIGINT stop it.
@@ -46,4 +50,24 @@ writeLine(url, to: 1)
 
 // Wall time is the clock (the configuration's default), so statuses settle as time passes.
 let lattice = LocalLattice(options.configuration)
-Server(listener: listener, lattice: lattice, limits: options.limits, latency: .milliseconds(options.latencyMilliseconds)).run()
+
+// The data plane: its own event loops (one per core), beside the control plane's threads.
+let dataPlane: DataPlane
+do {
+    dataPlane = try DataPlane(lattice: lattice, settings: options.dataPlane, group: MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount))
+    try dataPlane.start()
+} catch {
+    log("cannot start the data plane: \(error)")
+    exit(1)
+}
+let ports = dataPlane.ports
+log("data plane: HTTP listeners on http://127.0.0.1:\(ports.http), HTTPS listeners on https://127.0.0.1:\(ports.https)"
+    + (options.dataPlane.caOut.map { " (CA certificate in \($0))" } ?? "") + "; GET \(url)/_local/dataplane lists the services")
+
+Server(listener: listener, lattice: lattice, limits: options.limits, latency: .milliseconds(options.latencyMilliseconds),
+       localRoutes: { method, target in
+           guard method == "GET", target == "/_local/dataplane" || target.hasPrefix("/_local/dataplane?") else { return nil }
+           var headers = HTTPHeaders()
+           headers.add(name: "Content-Type", value: "application/json")
+           return HTTPResponse(status: 200, headers: headers, body: Array(dataPlane.mapJSON(services: true).utf8))
+       }).run()

@@ -112,7 +112,10 @@ public final class LocalLattice: Transport, Sendable {
     }
 
     public let configuration: Configuration
-    private let store: Mutex<Store>
+    let store: Mutex<Store>
+    /// Target health from real health checks (the local data plane's), shown by ListTargets
+    /// in place of the settling countdown once a prober reports.
+    package let health = HealthBoard()
 
     public init(_ configuration: Configuration = Configuration()) {
         self.configuration = configuration
@@ -145,6 +148,7 @@ public final class LocalLattice: Transport, Sendable {
     public func handle(_ request: HTTPRequest) -> HTTPResponse {
         let now = configuration.now()
         let configuration = configuration
+        let reported = health.reports()
         return store.withLock { store in
             let requestId = store.ids.requestId()
             do {
@@ -169,6 +173,8 @@ public final class LocalLattice: Transport, Sendable {
                 var scope = Scope(
                     db: region, ids: store.ids, region: credential.region,
                     account: configuration.accountId, now: now, settle: configuration.settling(at: now), quotas: configuration.quotas)
+                scope.reportedHealth = reported
+                scope.healthBoard = health
                 let body: [UInt8]
                 do {
                     body = try endpoint.run(&scope, input)
@@ -181,6 +187,7 @@ public final class LocalLattice: Transport, Sendable {
                 scope.db.settle(at: now, seconds: configuration.secondsToSettle)
                 store.regions[credential.region] = scope.db
                 store.ids = scope.ids
+                store.generation &+= 1
                 return Wire.success(status: endpoint.spec.successCode, body: body, requestId: requestId)
             } catch let fault as ServiceFault {
                 return Wire.failure(fault, requestId: requestId)

@@ -150,6 +150,8 @@ struct RegionState: Sendable {
 struct Store: Sendable {
     var ids: Identities
     var regions: [String: RegionState] = [:]
+    /// Counts the calls that succeeded, so the data plane rebuilds its routes only on change.
+    var generation = 0
 }
 
 /// One call's view of the local Lattice: the region's resources (changed in place, kept only
@@ -162,6 +164,10 @@ struct Scope {
     let now: Date
     let settle: Settling
     let quotas: LocalLattice.Quotas
+    /// Target health the data plane's real health checks found (nil: none runs).
+    var reportedHealth: [HealthBoard.Key: HealthBoard.Report]? = nil
+    /// Where those checks are reported, to ask which targets they will decide.
+    var healthBoard: HealthBoard? = nil
 
     func arn(_ kind: ResourceKind, _ id: String) -> String {
         ARN.make(kind, id, region: region, account: account)

@@ -100,6 +100,12 @@ extension Scope {
                     (status, reason) = (.unavailable, unchecked)
                 } else if !inUse {
                     (status, reason) = (.unused, TargetHandlers.notInUse)
+                } else if let report = reportedHealth?[HealthBoard.Key(targetGroupId: group.id, targetId: target.id, port: target.port)] {
+                    // Real health checks (the local data plane's) found this.
+                    (status, reason) = (report.status, report.reasonCode)
+                } else if reportedHealth != nil, healthBoard?.willCheck(target.id, port: target.port ?? group.config?.port) == true {
+                    // Registered since the checks' last pass: INITIAL until they decide.
+                    (status, reason) = (.initial, TargetHandlers.registering)
                 } else if left > 0 {
                     (status, reason) = (.initial, TargetHandlers.registering)
                     group.targets[index].state = .registered(left: left - 1, healthyAt: healthyAt)

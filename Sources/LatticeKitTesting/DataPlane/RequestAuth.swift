@@ -1,0 +1,264 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import LatticeKit
+import SigV4
+
+/// Credentials the local data plane accepts signatures from, with who they belong to.
+package struct KnownCredential: Sendable, Hashable {
+    package var accessKeyId: String
+    package var secretAccessKey: String
+    package var sessionToken: String?
+    package var accountId: String
+    /// The principal policies name: `arn:aws:iam::ACCOUNT:user/NAME`, a role or an
+    /// `assumed-role/ROLE/SESSION`, or the account's root.
+    package var principalArn: String
+
+    package init(accessKeyId: String, secretAccessKey: String, sessionToken: String? = nil, accountId: String, principalArn: String) {
+        self.accessKeyId = accessKeyId
+        self.secretAccessKey = secretAccessKey
+        self.sessionToken = sessionToken
+        self.accountId = accountId
+        self.principalArn = principalArn
+    }
+
+    /// The caller policies see.
+    package var caller: AuthRequest.Caller {
+        AuthRequest.Caller(arn: principalArn) ?? AuthRequest.Caller(kind: .user, arn: principalArn, account: accountId)
+    }
+}
+
+/// The credentials file of `local-lattice --auth-credentials`: a JSON array of objects with
+/// `accessKeyId`, `secretAccessKey`, optional `sessionToken`, `accountId` and `principalArn`.
+package struct CredentialBook: Sendable {
+    package private(set) var byAccessKey: [String: KnownCredential] = [:]
+
+    package init(_ credentials: [KnownCredential] = []) {
+        for c in credentials { byAccessKey[c.accessKeyId] = c }
+    }
+
+    private struct Entry: Decodable {
+        var accessKeyId: String
+        var secretAccessKey: String
+        var sessionToken: String?
+        var accountId: String?
+        var principalArn: String?
+    }
+
+    /// Reads the JSON text of a credentials file; the error names the entry at fault (never a secret).
+    package init(json: [UInt8], defaultAccount: String) throws(Problem) {
+        let entries: [Entry]
+        do {
+            entries = try JSONDecoder().decode([Entry].self, from: Data(json))
+        } catch {
+            throw Problem(description: "the credentials file is not a JSON array of {\"accessKeyId\", \"secretAccessKey\", \"sessionToken\"?, \"accountId\"?, \"principalArn\"?}: \(error)")
+        }
+        for (i, e) in entries.enumerated() {
+            guard !e.accessKeyId.isEmpty, !e.secretAccessKey.isEmpty else {
+                throw Problem(description: "entry \(i) of the credentials file has an empty accessKeyId or secretAccessKey")
+            }
+            let account = e.accountId ?? defaultAccount
+            byAccessKey[e.accessKeyId] = KnownCredential(accessKeyId: e.accessKeyId, secretAccessKey: e.secretAccessKey, sessionToken: e.sessionToken,
+                                                         accountId: account, principalArn: e.principalArn ?? "arn:aws:iam::\(account):root")
+        }
+    }
+
+    package struct Problem: Error, CustomStringConvertible {
+        package var description: String
+    }
+}
+
+/// What a request's signature says about its caller.
+package enum SignatureCheck: Sendable, Hashable {
+    /// No `authorization` header: an anonymous caller, as Lattice evaluates it.
+    case unsigned
+    case verified(KnownCredential)
+    /// Refused before the policies: why, in words that say what to fix (no secrets).
+    case rejected(String)
+}
+
+/// Verifies the SigV4 signature of a request to a Lattice service (signing name
+/// `vpc-lattice-svcs`, the service's region, `x-amz-content-sha256: UNSIGNED-PAYLOAD`) by
+/// signing the same request again with the SigV4 module's public signer and the known secret,
+/// over the headers the request says it signed, at the time it says it was signed.
+/// https://docs.aws.amazon.com/vpc-lattice/latest/ug/sigv4-authenticated-requests.html
+package enum SignatureVerifier {
+    package static let service = "vpc-lattice-svcs"
+    /// How far a request's `x-amz-date` may be from now: AWS's five minutes.
+    package static let skew: Double = 300
+
+    package static func verify(method: String, target: String, headers: [(name: String, value: String)], secure: Bool,
+                               region: String, now: Date, book: CredentialBook) -> SignatureCheck {
+        func header(_ name: String) -> [String] { headers.filter { $0.name.lowercased() == name }.map(\.value) }
+        let authorizations = header("authorization")
+        guard let authorization = authorizations.first else { return .unsigned }
+        guard authorizations.count == 1 else { return .rejected("the request has \(authorizations.count) Authorization headers; send one") }
+        if authorization.hasPrefix("AWS4-ECDSA-P256-SHA256") {
+            return .rejected("SigV4a (AWS4-ECDSA-P256-SHA256) signatures are not verified by local-lattice yet; sign with SigV4 (AWS4-HMAC-SHA256) for region \(region)")
+        }
+        guard authorization.hasPrefix("AWS4-HMAC-SHA256 ") else {
+            return .rejected("the Authorization header is not a SigV4 signature (AWS4-HMAC-SHA256)")
+        }
+        var fields: [String: String] = [:]
+        for part in authorization.dropFirst("AWS4-HMAC-SHA256 ".count).split(separator: ",") {
+            let kv = part.drop(while: { $0 == " " }).split(separator: "=", maxSplits: 1)
+            if kv.count == 2 { fields[String(kv[0])] = String(kv[1]) }
+        }
+        guard let credential = fields["Credential"], let signedList = fields["SignedHeaders"], let signature = fields["Signature"] else {
+            return .rejected("the Authorization header lacks Credential, SignedHeaders or Signature")
+        }
+        let scope = credential.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        guard scope.count == 5, scope[4] == "aws4_request" else {
+            return .rejected("the credential scope is not ACCESS-KEY/DATE/REGION/SERVICE/aws4_request")
+        }
+        guard scope[3] == service else {
+            return .rejected("the request is signed for the service '\(scope[3])'; Lattice services take the signing name \(service)")
+        }
+        guard scope[2] == region else {
+            return .rejected("the request is signed for the region '\(scope[2])'; the service is in \(region)")
+        }
+        guard header("x-amz-content-sha256").first == SigV4Signer.unsignedPayload else {
+            return .rejected("the x-amz-content-sha256 header is not UNSIGNED-PAYLOAD; Lattice requires it (the payload is not signed)")
+        }
+        guard let amzDate = header("x-amz-date").first, let date = parseAmzDate(amzDate) else {
+            return .rejected("the request has no valid x-amz-date (yyyyMMddTHHmmssZ)")
+        }
+        guard amzDate.hasPrefix(scope[1]) else {
+            return .rejected("the credential scope's date \(scope[1]) is not the day of x-amz-date \(amzDate)")
+        }
+        guard abs(date.timeIntervalSince(now)) <= skew else {
+            return .rejected("the signature's time \(amzDate) is more than 5 minutes from the emulator's clock; sign again")
+        }
+        guard let known = book.byAccessKey[scope[0]] else {
+            return .rejected("the access key \(scope[0]) is not one local-lattice knows; add it to the --auth-credentials file")
+        }
+        if let token = known.sessionToken, header("x-amz-security-token").first != token {
+            return .rejected("the x-amz-security-token does not belong to the access key \(scope[0])")
+        }
+        let signedNames = signedList.split(separator: ";").map { $0.lowercased() }
+        let signedSet = Set(signedNames)
+        guard signedSet.contains("host") else { return .rejected("the signature does not cover the host header; SigV4 requires it") }
+        let kept = headers.filter { signedSet.contains($0.name.lowercased()) }
+        let host = kept.first { $0.name.lowercased() == "host" }?.value ?? ""
+        var request = SigV4Request(method: method, url: (secure ? "https://" : "http://") + host + target, headers: SigV4.HTTPHeaders(kept.map { ($0.name, $0.value) }))
+        let signer = SigV4Signer(credentials: SigV4Credentials(accessKeyId: known.accessKeyId, secretAccessKey: known.secretAccessKey, sessionToken: known.sessionToken),
+                                 region: region, service: service, options: SigV4Options(signedHeaders: .only(signedSet)))
+        let details: SigV4SigningDetails
+        do {
+            details = try signer.sign(&request, payload: .unsigned, date: date)
+        } catch {
+            return .rejected("the request cannot be signed again to check it: \(error)")
+        }
+        guard details.signedHeaders == signedNames.joined(separator: ";") else {
+            return .rejected("SignedHeaders lists \(signedList), which is not the sorted list of headers present (\(details.signedHeaders))")
+        }
+        guard constantTimeEqual(details.signature, signature.lowercased()) else {
+            return .rejected("the signature does not match: the request was changed after signing, or signed with another secret")
+        }
+        return .verified(known)
+    }
+
+    /// `20261129T221500Z` as a date.
+    static func parseAmzDate(_ text: String) -> Date? {
+        let u = Array(text.utf8)
+        guard u.count == 16, u[8] == UInt8(ascii: "T"), u[15] == UInt8(ascii: "Z") else { return nil }
+        func number(_ r: Range<Int>) -> Int? {
+            var n = 0
+            for b in u[r] {
+                guard b >= 48, b <= 57 else { return nil }
+                n = n * 10 + Int(b - 48)
+            }
+            return n
+        }
+        guard let y = number(0..<4), let mo = number(4..<6), let d = number(6..<8), let h = number(9..<11), let mi = number(11..<13), let s = number(13..<15),
+              (1...12).contains(mo), (1...31).contains(d), h < 24, mi < 60, s < 61 else { return nil }
+        return try? Date("\(y)-\(mo < 10 ? "0" : "")\(mo)-\(d < 10 ? "0" : "")\(d)T\(h < 10 ? "0" : "")\(h):\(mi < 10 ? "0" : "")\(mi):\(s < 10 ? "0" : "")\(s)Z", strategy: .iso8601)
+    }
+
+    static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
+        let x = Array(a.utf8), y = Array(b.utf8)
+        guard x.count == y.count else { return false }
+        var diff: UInt8 = 0
+        for i in 0..<x.count { diff |= x[i] ^ y[i] }
+        return diff == 0
+    }
+}
+
+/// Whether the data plane lets a request through to a service: the signature first, then the
+/// service network's and the service's auth policies (``AuthDecision``); a level of auth type
+/// NONE is skipped, and a service with both levels NONE needs no signature at all.
+package struct DataPlaneAuth: Sendable {
+    /// The outcome, with what to tell the caller and the log.
+    package enum Verdict: Sendable {
+        case allowed(caller: AuthRequest.Caller?, decision: AuthDecision?)
+        /// 403: the reason for `x-local-lattice-auth-reason` and the log (one line, no secrets).
+        case denied(reason: String, caller: AuthRequest.Caller?)
+    }
+
+    package var book: CredentialBook
+
+    package init(book: CredentialBook) {
+        self.book = book
+    }
+
+    package func check(method: String, target: String, headers: [(name: String, value: String)], secure: Bool, port: Int,
+                       service: DataPlaneSnapshot.Service, network: DataPlaneSnapshot.Network?, sourceVpc: String?, sourceIp: String?,
+                       now: Date) -> Verdict {
+        if service.authType == AuthType.noAuth, (network?.authType ?? AuthType.noAuth) == AuthType.noAuth {
+            return .allowed(caller: nil, decision: nil)
+        }
+        var networkLevel: AuthDecision.Level?
+        if let network {
+            switch Self.level(network.authType, network.authPolicy) {
+            case let .success(level): networkLevel = level
+            case let .failure(problem): return .denied(reason: "the service network's \(problem)", caller: nil)
+            }
+        }
+        let serviceLevel: AuthDecision.Level
+        switch Self.level(service.authType, service.authPolicy) {
+        case let .success(level): serviceLevel = level
+        case let .failure(problem): return .denied(reason: "the service's \(problem)", caller: nil)
+        }
+        let caller: AuthRequest.Caller
+        switch SignatureVerifier.verify(method: method, target: target, headers: headers, secure: secure, region: service.region, now: now, book: book) {
+        case .unsigned: caller = .anonymous
+        case let .verified(known): caller = known.caller
+        case let .rejected(why): return .denied(reason: "signature rejected: " + why, caller: nil)
+        }
+        let (path, query) = Self.split(target)
+        let request = AuthRequest.invoke(
+            serviceArn: service.arn, serviceNetworkArn: network?.arn, method: method, path: path,
+            headers: headers.filter { !["authorization", "x-amz-security-token"].contains($0.name.lowercased()) },
+            query: query, port: port, caller: caller, sourceVpc: sourceVpc, sourceIp: sourceIp, secureTransport: secure,
+            resourceTags: service.tags, now: now)
+        let decision = AuthDecision(for: request, serviceNetwork: networkLevel, service: serviceLevel)
+        guard decision.isAllowed else { return .denied(reason: decision.headerValue(maximumLength: 512), caller: caller) }
+        return .allowed(caller: caller, decision: decision)
+    }
+
+    /// A level, or why its policy cannot be read.
+    static func level(_ type: AuthType, _ policy: String?) -> Result<AuthDecision.Level, PolicyProblem> {
+        guard type == .awsIam, let policy else { return .success(AuthDecision.Level(authType: type)) }
+        do {
+            return .success(AuthDecision.Level(authType: type, policy: try AuthPolicy(json: policy)))
+        } catch {
+            return .failure(PolicyProblem(description: "auth policy cannot be read: \(error)"))
+        }
+    }
+
+    struct PolicyProblem: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// The path and the decoded query pairs of a request target.
+    static func split(_ target: String) -> (String, [(name: String, value: String)]) {
+        guard let q = target.firstIndex(of: "?") else { return (target, []) }
+        let pairs = target[target.index(after: q)...].split(separator: "&").map { pair -> (name: String, value: String) in
+            let kv = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            return (PercentEncoding.decode(String(kv[0])), kv.count > 1 ? PercentEncoding.decode(String(kv[1])) : "")
+        }
+        return (String(target[..<q]), pairs)
+    }
+}
