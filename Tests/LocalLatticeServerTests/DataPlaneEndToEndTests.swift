@@ -304,7 +304,7 @@ import Testing
 
             func curl(_ arguments: [String]) throws -> String {
                 let out = directory.appendingPathComponent("curl-\(UUID().uuidString)")
-                let shell = try Process.run(URL(fileURLWithPath: "/bin/sh"), arguments: ["-c", #"curl -sS --max-time 20 -o /dev/null -w '%{http_version} %{http_code}' "$@" > "$0" 2>&1"#, out.path] + arguments)
+                let shell = try ProcessLaunch.run(URL(fileURLWithPath: "/bin/sh"), arguments: ["-c", #"curl -sS --max-time 20 -o /dev/null -w '%{http_version} %{http_code}' "$@" > "$0" 2>&1"#, out.path] + arguments)
                 shell.waitUntilExit()
                 return (try? String(contentsOf: out, encoding: .utf8)) ?? ""
             }

@@ -40,7 +40,7 @@ public enum BotocoreSigner {
         defer { try? FileManager.default.removeItem(at: work) }
         let (input, output, errors) = (work.appendingPathComponent("in"), work.appendingPathComponent("out"), work.appendingPathComponent("err"))
         try JSONEncoder().encode(requests).write(to: input)
-        let shell = try Process.run(URL(fileURLWithPath: "/bin/sh"), arguments: [
+        let shell = try ProcessLaunch.run(URL(fileURLWithPath: "/bin/sh"), arguments: [
             "-c", #"python3 "$0" < "$1" > "$2" 2> "$3""#,
             BackgroundServer.repoRoot.appendingPathComponent("Tests/Oracles/lattice_sigv4_sign.py").path, input.path, output.path, errors.path,
         ])
