@@ -97,7 +97,7 @@ extension LatticeConfiguration {
     /// The credentials provider a client uses: `credentials` if set, else
     /// `credentialsProvider`, else the default chain for `profile` and `region`, wrapped in a
     /// `CachingCredentialsProvider`.
-    public func makeCredentialsProvider(transport: any Transport, environment: RuntimeEnvironment = .live) -> any CredentialsProvider {
+    package func makeCredentialsProvider(transport: any Transport, environment: RuntimeEnvironment = .live) -> any CredentialsProvider {
         if let credentials { return StaticCredentialsProvider(credentials) }
         if let credentialsProvider { return credentialsProvider }
         var chain = DefaultCredentialsChain(profile: profile, region: region, transport: transport, environment: environment, credentialProcessTimeout: credentialProcessTimeout)
@@ -106,13 +106,13 @@ extension LatticeConfiguration {
     }
 
     /// The selected profile's settings (`profile`, `AWS_PROFILE`, then `default`).
-    public func loadProfileSettings(environment: RuntimeEnvironment = .live) throws(ConfigurationError) -> ProfileSettings {
+    package func loadProfileSettings(environment: RuntimeEnvironment = .live) throws(ConfigurationError) -> ProfileSettings {
         try ProfileSettings.load(profile: profile, environment: environment)
     }
 
     /// The region: `region`, `AWS_REGION`, `AWS_DEFAULT_REGION`, then the profile's `region`;
     /// none is an error saying where LatticeKit looked and how to set one.
-    public func resolveRegion(profileSettings: ProfileSettings?, environment: RuntimeEnvironment = .live) throws(ConfigurationError) -> String {
+    package func resolveRegion(profileSettings: ProfileSettings?, environment: RuntimeEnvironment = .live) throws(ConfigurationError) -> String {
         try RegionResolver.requireRegion(explicit: region, environment: environment, profile: profileSettings)
     }
 }

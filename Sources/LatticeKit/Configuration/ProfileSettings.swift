@@ -49,7 +49,7 @@ public struct ProfileSettings: Sendable, Hashable {
 
     /// Reads the settings of `profile` (nil: an absent `default`, all settings nil). Invalid
     /// values are errors naming the profile and the setting.
-    public init(profile: ConfigSection?, name: String, config: SharedConfig, variables: [String: String] = [:]) throws(ConfigurationError) {
+    package init(profile: ConfigSection?, name: String, config: SharedConfig, variables: [String: String] = [:]) throws(ConfigurationError) {
         self.init(name: name)
         guard let profile else { return }
         region = profile["region"]
@@ -83,7 +83,7 @@ public struct ProfileSettings: Sendable, Hashable {
 
     /// Loads the shared files and reads the selected profile (`explicit`, `AWS_PROFILE`, then
     /// `default`).
-    public static func load(profile explicit: String?, environment: RuntimeEnvironment) throws(ConfigurationError) -> ProfileSettings {
+    package static func load(profile explicit: String?, environment: RuntimeEnvironment) throws(ConfigurationError) -> ProfileSettings {
         let config = try SharedConfig.load(environment: environment)
         let section = try config.profile(explicit: explicit, environment: environment)
         let name = SharedConfig.profileName(explicit: explicit, environment: environment)
@@ -106,9 +106,9 @@ public struct ProfileSettings: Sendable, Hashable {
 
 /// Region resolution: explicit, then `AWS_REGION`, then `AWS_DEFAULT_REGION`, then the
 /// profile's `region`.
-public enum RegionResolver {
+package enum RegionResolver {
     /// The first region found, or nil.
-    public static func region(explicit: String?, environment: RuntimeEnvironment, profile: ProfileSettings?) -> String? {
+    package static func region(explicit: String?, environment: RuntimeEnvironment, profile: ProfileSettings?) -> String? {
         SettingText.nonEmpty(explicit)
             ?? SettingText.nonEmpty(environment.variables["AWS_REGION"])
             ?? SettingText.nonEmpty(environment.variables["AWS_DEFAULT_REGION"])
@@ -116,7 +116,7 @@ public enum RegionResolver {
     }
 
     /// The first region found; none is an error saying where LatticeKit looked.
-    public static func requireRegion(explicit: String?, environment: RuntimeEnvironment, profile: ProfileSettings?, config: SharedConfig? = nil) throws(ConfigurationError) -> String {
+    package static func requireRegion(explicit: String?, environment: RuntimeEnvironment, profile: ProfileSettings?, config: SharedConfig? = nil) throws(ConfigurationError) -> String {
         if let found = region(explicit: explicit, environment: environment, profile: profile) { return found }
         let profileName = profile?.name ?? SharedConfig.profileName(explicit: nil, environment: environment)
         var looked = [

@@ -2,18 +2,18 @@ import SigV4
 import Synchronization
 
 /// The settings the vpc-lattice endpoint rules look at.
-public struct EndpointParameters: Sendable, Hashable {
+package struct EndpointParameters: Sendable, Hashable {
     /// The AWS region, such as `us-east-1`. An empty string counts as unset.
-    public var region: String?
+    package var region: String?
     /// Use the FIPS endpoint (`AWS_USE_FIPS_ENDPOINT`).
-    public var useFIPS: Bool
+    package var useFIPS: Bool
     /// Use the dual-stack endpoint (`AWS_USE_DUALSTACK_ENDPOINT`).
-    public var useDualStack: Bool
+    package var useDualStack: Bool
     /// A custom endpoint URL; when set, the rules return it as is. An empty string counts as
     /// unset.
-    public var endpoint: String?
+    package var endpoint: String?
 
-    public init(region: String? = nil, useFIPS: Bool = false, useDualStack: Bool = false, endpoint: String? = nil) {
+    package init(region: String? = nil, useFIPS: Bool = false, useDualStack: Bool = false, endpoint: String? = nil) {
         self.region = region
         self.useFIPS = useFIPS
         self.useDualStack = useDualStack
@@ -93,9 +93,9 @@ public struct EndpointError: Error, Sendable, Hashable, CustomStringConvertible 
 /// Resolves vpc-lattice endpoints by evaluating the service's endpoint rule set (the Smithy
 /// rules language, with botocore's partition data embedded in `EndpointData`), the way the AWS
 /// SDKs do.
-public enum EndpointResolver {
+package enum EndpointResolver {
     /// The endpoint for `parameters`. Results are cached, so repeated calls cost a lookup.
-    public static func resolve(_ parameters: EndpointParameters) throws(EndpointError) -> ResolvedEndpoint {
+    package static func resolve(_ parameters: EndpointParameters) throws(EndpointError) -> ResolvedEndpoint {
         if let hit = cache.withLock({ $0[parameters] }) { return try hit.get() }
         let result = Result { () throws(EndpointError) in try uncachedResolve(parameters) }
         cache.withLock {
