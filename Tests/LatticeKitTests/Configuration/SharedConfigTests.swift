@@ -243,7 +243,7 @@ struct ProfileSettingsTests {
             Issue.record("expected an error")
         } catch {
             #expect(error.kind == .noRegion)
-            for needle in ["AWS_REGION", "AWS_DEFAULT_REGION", "profile 'default'", "--region", "aws configure set region"] {
+            for needle in ["AWS_REGION", "AWS_DEFAULT_REGION", "profile 'default'", "LatticeConfiguration.region", "aws configure set region"] {
                 #expect(error.message.contains(needle), "missing \(needle)")
             }
         }

@@ -14,7 +14,7 @@ import Testing
         #expect(error?.kind == .invalidConfiguration)
         #expect(error?.reason == "Invalid Configuration: Missing Region")
         #expect(error?.description.contains("AWS_REGION") == true)
-        #expect(error?.description.contains("--region") == true)
+        #expect(error?.description.contains("LatticeConfiguration.region") == true)
     }
 
     @Test func emptyRegionCountsAsMissing() {
@@ -43,7 +43,7 @@ import Testing
             try EndpointResolver.resolve(EndpointParameters(useDualStack: true, endpoint: "http://127.0.0.1:5000"))
         }
         #expect(error?.description.contains("AWS_USE_DUALSTACK_ENDPOINT") == true)
-        #expect(error?.description.contains("--endpoint-url") == true)
+        #expect(error?.description.contains("LatticeConfiguration.endpoint") == true)
     }
 
     @Test func partitionAdviceNamesTheRegion() {
