@@ -16,9 +16,12 @@ package import SigV4
 public final class LatticeClient: Sendable {
     /// The name requests are signed for.
     public static let signingName = "vpc-lattice"
+    /// The `User-Agent` every request carries (LatticeKit's name and version).
     public static let userAgent = RequestPipeline.userAgent
 
+    /// The configuration the client was made with, as given.
     public let configuration: LatticeConfiguration
+    /// What the configuration resolved to: region, endpoint, retries, transport settings.
     public let settings: ResolvedSettings
     package let transport: any Transport
     let pipeline: RequestPipeline

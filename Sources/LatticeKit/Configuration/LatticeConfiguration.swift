@@ -53,6 +53,7 @@ public struct LatticeConfiguration: Sendable {
     /// operations, and the STS and IAM Identity Center calls of the default credential chain.
     public var interceptors: [any Interceptor]
 
+    /// A configuration; everything left nil is resolved as the AWS SDKs resolve it (environment, then the shared files).
     public init(
         region: String? = nil,
         endpoint: String? = nil,

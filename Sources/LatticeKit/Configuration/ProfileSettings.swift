@@ -25,6 +25,7 @@ public struct ProfileSettings: Sendable, Hashable {
     /// The service id under which `[services]` sections nest this service's settings.
     public static let serviceKey = "vpc-lattice"
 
+    /// Settings given directly, as a profile would give them; for tests and tools that build their own.
     public init(
         name: String,
         region: String? = nil,

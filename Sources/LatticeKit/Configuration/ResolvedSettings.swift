@@ -7,15 +7,20 @@ import Foundation
 /// Everything a client settled on when it was created: what the configuration said, else the
 /// environment, else the shared config files, else the defaults (GUIDE.md section 5).
 public struct ResolvedSettings: Sendable, Hashable {
+    /// The region the client signs for and calls.
     public var region: String
     /// The endpoint every request goes to.
     public var endpoint: ResolvedEndpoint
     /// Where the endpoint came from, for messages (`configuration`, `AWS_ENDPOINT_URL_VPC_LATTICE`,
     /// `profile default`, `endpoint rules`, ...).
     public var endpointSource: String
+    /// Whether the FIPS endpoint was asked for.
     public var useFIPS: Bool
+    /// Whether the dual-stack (IPv4 and IPv6) endpoint was asked for.
     public var useDualStack: Bool
+    /// The attempts and the retry mode.
     public var retry: RetryConfiguration
+    /// What the default transport is made with: timeouts, TLS, proxies.
     public var transport: CurlTransport.Configuration
     /// The profile whose settings were read.
     public var profileName: String

@@ -28,6 +28,11 @@ public struct ResolvedEndpoint: Sendable, Hashable {
     /// Header fields the rules require on every request (none for vpc-lattice today).
     public var headers: [String: [String]]
 
+    /// An endpoint.
+    ///
+    /// - Parameters:
+    ///   - url: The endpoint's URL.
+    ///   - headers: Headers the rule set asks every request to carry.
     public init(url: String, headers: [String: [String]] = [:]) {
         self.url = url
         self.headers = headers
@@ -37,6 +42,7 @@ public struct ResolvedEndpoint: Sendable, Hashable {
 /// Why no endpoint could be resolved: `reason` is what went wrong (in the rule set's own words
 /// when its rules refused the settings), `advice` what to change.
 public struct EndpointError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// What kind of problem it is.
     public enum Kind: String, Sendable, Hashable {
         /// The rule set refused this combination of settings (no region, FIPS with a custom
         /// endpoint, FIPS or dual-stack where the partition has none, ...).
@@ -51,12 +57,19 @@ public struct EndpointError: Error, Sendable, Hashable, CustomStringConvertible 
         case invalidRuleSet
     }
 
+    /// What kind of problem it is.
     public var kind: Kind
     /// What went wrong.
     public var reason: String
     /// What to do about it.
     public var advice: String
 
+    /// An endpoint error.
+    ///
+    /// - Parameters:
+    ///   - kind: What kind of problem it is.
+    ///   - reason: What went wrong.
+    ///   - advice: What to change.
     public init(kind: Kind, reason: String, advice: String) {
         self.kind = kind
         self.reason = reason

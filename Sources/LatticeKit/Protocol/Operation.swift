@@ -143,6 +143,7 @@ package struct RequestBinder {
 public protocol LatticeModeledError: Error, Sendable, Codable, CustomStringConvertible {
     /// The error code, such as `ResourceNotFoundException`.
     static var code: String { get }
+    /// The message the service sent with the error, if any.
     var message: String? { get }
     /// The HTTP response: status, request id, headers, raw body.
     var serviceError: AWSServiceError? { get set }
@@ -172,9 +173,13 @@ extension LatticeModeledError {
 
 /// A 2xx answer whose body is not the operation's output.
 public struct LatticeDecodingError: Error, Sendable, CustomStringConvertible {
+    /// The operation called, such as `GetService`.
     public var operation: String
+    /// The HTTP status of the answer (a 2xx).
     public var status: Int
+    /// What could not be decoded, and where in the body.
     public var detail: String
+    /// The start of the body, as text, for a bug report.
     public var body: String
 
     public var description: String {

@@ -14,7 +14,9 @@ extension Validatable {
 public struct ValidationIssue: Sendable, Hashable, CustomStringConvertible {
     /// The member path, such as `config.healthCheck.path` or `targets[2].id`.
     public var path: String
+    /// What is wrong with the value.
     public var problem: String
+    /// The model's constraint it breaks, such as `length 3 to 40`.
     public var rule: String
 
     public var description: String { "\(path): \(problem) (\(rule))" }
@@ -22,7 +24,9 @@ public struct ValidationIssue: Sendable, Hashable, CustomStringConvertible {
 
 /// Input that breaks the model's constraints; nothing was sent.
 public struct LatticeValidationError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The operation whose input was refused, such as `CreateService`.
     public var operation: String
+    /// Every problem found, not only the first.
     public var issues: [ValidationIssue]
 
     public var description: String {

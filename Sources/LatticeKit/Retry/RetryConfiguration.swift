@@ -24,8 +24,14 @@ public struct RetryConfiguration: Sendable, Hashable {
 
     /// Attempts per call, the first included: 1 turns retries off. Values below 1 act as 1.
     public var maxAttempts: Int
+    /// Standard or adaptive (`AWS_RETRY_MODE`, `retry_mode`).
     public var mode: RetryMode
 
+    /// Retry settings.
+    ///
+    /// - Parameters:
+    ///   - maxAttempts: Attempts per call, the first included.
+    ///   - mode: Standard or adaptive.
     public init(maxAttempts: Int = RetryConfiguration.defaultMaxAttempts, mode: RetryMode = .standard) {
         self.maxAttempts = maxAttempts
         self.mode = mode

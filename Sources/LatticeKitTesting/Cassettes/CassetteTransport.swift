@@ -93,12 +93,18 @@ public final class CassetteTransport: Transport {
     /// The replaying transport, in replay mode.
     public let replaying: ReplayTransport?
 
+    /// A transport that records through `recording`.
+    ///
+    /// - Parameter recording: The recording transport.
     public init(recording: RecordingTransport) {
         mode = .record
         self.recording = recording
         replaying = nil
     }
 
+    /// A transport that replays through `replaying`.
+    ///
+    /// - Parameter replaying: The replaying transport.
     public init(replaying: ReplayTransport) {
         mode = .replay
         recording = nil
@@ -108,6 +114,10 @@ public final class CassetteTransport: Transport {
     /// True in replay mode: the client needs no real credentials (`Cassette.replayCredentials`).
     public var isReplaying: Bool { mode == .replay }
 
+    /// Records or replays the request, as the mode says.
+    ///
+    /// - Parameter request: The signed request.
+    /// - Returns: The response, sent or recorded.
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
         if let recording { return try await recording.send(request) }
         if let replaying { return try await replaying.send(request) }
