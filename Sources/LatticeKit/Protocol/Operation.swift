@@ -140,7 +140,7 @@ package struct RequestBinder {
 
 /// A modeled error of the service (ValidationException, ResourceNotFoundException, ...), with
 /// the model's fields and the response it came from.
-public protocol LatticeModeledError: Error, Sendable, Codable, CustomStringConvertible {
+public protocol LatticeModeledError: LatticeError, Codable {
     /// The error code, such as `ResourceNotFoundException`.
     static var code: String { get }
     /// The message the service sent with the error, if any.
