@@ -5,7 +5,7 @@ import Foundation
 #endif
 
 /// Everything a client settled on when it was created: what the configuration said, else the
-/// environment, else the shared config files, else the defaults (GUIDE.md section 5).
+/// environment, else the shared config files, else the defaults (as the AWS SDKs resolve them).
 public struct ResolvedSettings: Sendable, Hashable {
     /// The region the client signs for and calls.
     public var region: String
