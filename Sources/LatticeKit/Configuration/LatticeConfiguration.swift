@@ -3,7 +3,8 @@ public import SigV4
 
 /// How a `LatticeClient` reaches the service. Every member has the default an AWS SDK user
 /// expects; values left nil are resolved from the environment and the shared config files
-/// (GUIDE.md section 5) when the client is created.
+/// when the client is created, in the order the AWS SDKs use (the Configuration and
+/// credentials article lists it).
 public struct LatticeConfiguration: Sendable {
     /// The AWS region, such as `us-east-1`. Nil: `AWS_REGION`, `AWS_DEFAULT_REGION`, then the
     /// profile's `region`.
@@ -12,8 +13,9 @@ public struct LatticeConfiguration: Sendable {
     /// `AWS_ENDPOINT_URL_VPC_LATTICE`, `AWS_ENDPOINT_URL`, the profile's `endpoint_url`, then
     /// the service's endpoint rules.
     public var endpoint: String?
-    /// Static credentials. Nil: `credentialsProvider`, else the default credential chain.
-    public var credentials: SigV4Credentials?
+    /// Static credentials, such as `AWSCredentials(accessKeyId:secretAccessKey:)`. Nil:
+    /// `credentialsProvider`, else the default credential chain.
+    public var credentials: AWSCredentials?
     /// Where credentials come from when `credentials` is nil. Nil: the default credential
     /// chain (`DefaultCredentialsChain`), cached.
     public var credentialsProvider: (any CredentialsProvider)?
@@ -57,7 +59,7 @@ public struct LatticeConfiguration: Sendable {
     public init(
         region: String? = nil,
         endpoint: String? = nil,
-        credentials: SigV4Credentials? = nil,
+        credentials: AWSCredentials? = nil,
         credentialsProvider: (any CredentialsProvider)? = nil,
         profile: String? = nil,
         useFIPS: Bool? = nil,
@@ -88,6 +90,23 @@ public struct LatticeConfiguration: Sendable {
         self.logger = logger
         self.credentialProcessTimeout = credentialProcessTimeout
         self.interceptors = interceptors
+    }
+
+    /// A configuration with SigV4's credentials type, as before LatticeKit took its own.
+    @available(*, deprecated, message: "pass AWSCredentials(accessKeyId:secretAccessKey:sessionToken:) as credentials; LatticeKit's own type, no SigV4 import needed")
+    public init(
+        region: String? = nil, endpoint: String? = nil, credentials: SigV4Credentials, credentialsProvider: (any CredentialsProvider)? = nil,
+        profile: String? = nil, useFIPS: Bool? = nil, useDualStack: Bool? = nil, validation: ValidationMode = .strict, maxAttempts: Int? = nil,
+        retryMode: RetryMode? = nil, timeouts: HTTPTimeouts = HTTPTimeouts(), callTimeout: Double = LatticeConfiguration.defaultCallTimeout,
+        verifyTLS: Bool = true, logger: Logger = Logger(label: "LatticeKit", factory: { _ in SwiftLogNoOpLogHandler() }),
+        credentialProcessTimeout: Double? = nil, interceptors: [any Interceptor] = []
+    ) {
+        self.init(
+            region: region, endpoint: endpoint, credentials: AWSCredentials(credentials), credentialsProvider: credentialsProvider,
+            profile: profile, useFIPS: useFIPS, useDualStack: useDualStack, validation: validation, maxAttempts: maxAttempts,
+            retryMode: retryMode, timeouts: timeouts, callTimeout: callTimeout, verifyTLS: verifyTLS, logger: logger,
+            credentialProcessTimeout: credentialProcessTimeout, interceptors: interceptors
+        )
     }
 }
 

@@ -4,7 +4,7 @@ import FoundationEssentials
 import Foundation
 #endif
 public import LatticeKit
-public import SigV4
+import SigV4
 
 extension Cassette {
     /// Whether a cassette is recorded or replayed.
@@ -34,7 +34,7 @@ extension Cassette {
 
     /// Static credentials for replay: nothing checks a replayed signature, so a client that
     /// replays needs no real credentials. Pass them in the configuration when `isReplaying`.
-    public static let replayCredentials = SigV4Credentials(accessKeyId: "AKIDCASSETTEREPLAY", secretAccessKey: "cassette-replay-has-no-secret")
+    public static let replayCredentials = AWSCredentials(accessKeyId: "AKIDCASSETTEREPLAY", secretAccessKey: "cassette-replay-has-no-secret")
 
     /// The one-line switch between live and recorded: a transport for
     /// `LatticeClient(configuration, transport:)` that records to or replays

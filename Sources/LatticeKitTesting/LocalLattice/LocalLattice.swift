@@ -144,7 +144,7 @@ public final class LocalLattice: Transport, Sendable {
         let configuration = LatticeConfiguration(
             region: region,
             endpoint: "https://vpc-lattice.\(region).amazonaws.com",
-            credentials: SigV4Credentials(accessKeyId: "AKIALOCALLATTICE0000", secretAccessKey: "local-lattice-secret-key"),
+            credentials: AWSCredentials(accessKeyId: "AKIALOCALLATTICE0000", secretAccessKey: "local-lattice-secret-key"),
             validation: validation)
         return try LatticeClient(configuration, transport: lattice, environment: environment)
     }

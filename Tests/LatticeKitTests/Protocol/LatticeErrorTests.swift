@@ -11,7 +11,7 @@ private struct FixedAnswer: Transport {
 
 @Suite("LatticeError: every error LatticeKit throws is caught as one")
 struct LatticeErrorTests {
-    static let credentials = SigV4Credentials(accessKeyId: "AKIDEXAMPLE", secretAccessKey: "example-secret")
+    static let credentials = AWSCredentials(accessKeyId: "AKIDEXAMPLE", secretAccessKey: "example-secret")
 
     static func environment(_ variables: [String: String] = [:]) -> RuntimeEnvironment {
         RuntimeEnvironment(now: { Date(timeIntervalSince1970: 1_700_000_000) }, sleep: { _ in }, random: { 0.5 },
