@@ -26,7 +26,7 @@ public struct ResolvedSettings: Sendable, Hashable {
     public var profileName: String
 
     /// Resolves `configuration` against `environment` and the shared config files.
-    public static func resolve(_ configuration: LatticeConfiguration, environment: RuntimeEnvironment) throws(ConfigurationError) -> ResolvedSettings {
+    package static func resolve(_ configuration: LatticeConfiguration, environment: RuntimeEnvironment) throws(ConfigurationError) -> ResolvedSettings {
         let variables = environment.variables
         let profile = try configuration.loadProfileSettings(environment: environment)
         let region = try configuration.resolveRegion(profileSettings: profile, environment: environment)

@@ -41,7 +41,7 @@ public struct RetryConfiguration: Sendable, Hashable {
     /// (`AWS_MAX_ATTEMPTS`, `AWS_RETRY_MODE`), the profile (`max_attempts`, `retry_mode`), then
     /// the default (3, standard). An empty value counts as unset. An invalid value is an error
     /// naming where it came from and what is allowed; it is not skipped.
-    public static func resolve(
+    package static func resolve(
         maxAttempts: Int? = nil,
         mode: RetryMode? = nil,
         variables: [String: String],
