@@ -1,32 +1,32 @@
 /// The settings of one profile that the client reads, typed and checked. Environment
 /// variables that override them (such as `AWS_MAX_ATTEMPTS`) are applied by the code that uses
 /// each setting; region resolution is `RegionResolver`.
-public struct ProfileSettings: Sendable, Hashable {
+package struct ProfileSettings: Sendable, Hashable {
     /// The profile's name (`default` when none was chosen).
-    public var name: String
+    package var name: String
     /// `region`.
-    public var region: String?
+    package var region: String?
     /// `endpoint_url`: the endpoint for every service.
-    public var endpointURL: String?
+    package var endpointURL: String?
     /// `endpoint_url` under `vpc-lattice` in the `[services name]` section the profile's
     /// `services` setting names.
-    public var serviceEndpointURL: String?
+    package var serviceEndpointURL: String?
     /// `max_attempts`.
-    public var maxAttempts: Int?
+    package var maxAttempts: Int?
     /// `retry_mode` (`standard`, `adaptive` or `legacy`), lowercased.
-    public var retryMode: String?
+    package var retryMode: String?
     /// `use_fips_endpoint`.
-    public var useFIPSEndpoint: Bool?
+    package var useFIPSEndpoint: Bool?
     /// `use_dualstack_endpoint`.
-    public var useDualStackEndpoint: Bool?
+    package var useDualStackEndpoint: Bool?
     /// `ca_bundle`: a PEM file of certificate authorities to trust (`~` expanded).
-    public var caBundle: String?
+    package var caBundle: String?
 
     /// The service id under which `[services]` sections nest this service's settings.
-    public static let serviceKey = "vpc-lattice"
+    package static let serviceKey = "vpc-lattice"
 
     /// Settings given directly, as a profile would give them; for tests and tools that build their own.
-    public init(
+    package init(
         name: String,
         region: String? = nil,
         endpointURL: String? = nil,
