@@ -16,4 +16,26 @@ struct CassetteLatticeErrorTests {
             Issue.record("not a LatticeError: \(error)")
         }
     }
+
+    @Test("A policy that cannot be read is a LatticeError: identity policies and auth policies")
+    func policyErrors() {
+        do {
+            _ = try IdentityPolicy(json: Array("not json".utf8))
+            Issue.record("expected an error")
+        } catch let error as LatticeError {
+            #expect(error.errorCode == "IdentityPolicy.Failure")
+            #expect(!error.errorMessage.isEmpty)
+        } catch {
+            Issue.record("not a LatticeError: \(error)")
+        }
+        do {
+            _ = try AuthPolicy(json: "not json")
+            Issue.record("expected an error")
+        } catch let error as LatticeError {
+            #expect(error.errorCode == "AuthPolicy.ParseError")
+            #expect(!error.errorMessage.isEmpty)
+        } catch {
+            Issue.record("not a LatticeError: \(error)")
+        }
+    }
 }
