@@ -42,7 +42,7 @@ build: deps
 ## test: everything the project checks.
 test: build check-scripts
 	$(SWIFT) test --skip-build $(STRICT)
-	@$(PYTHON) scripts/undocumented.py LatticeKit --path Sources/LatticeKit/Generated/
+	@for m in SigV4 LatticeKit LatticeKitTesting; do $(PYTHON) scripts/undocumented.py $$m || exit 1; done
 	@$(PYTHON) scripts/api-listing.py --check
 	@./.build/debug/seed-topology --demo --identity-policy Examples/iam-policy.json > /tmp/latticekit-demo.log || { cat /tmp/latticekit-demo.log; exit 1; }
 	@grep -q "nothing is left" /tmp/latticekit-demo.log && echo "seed-topology --demo: created, checked and destroyed the topology under Examples/iam-policy.json; nothing is left"

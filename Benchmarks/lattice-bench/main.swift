@@ -186,7 +186,7 @@ func clientBenchmarks(_ options: Options) throws -> [Benchmark] {
         }
         return []
     }
-    let client = try LatticeClient(LatticeConfiguration(region: "us-east-1", endpoint: endpoint, credentials: credentials, maxAttempts: 1))
+    let client = try LatticeClient(LatticeConfiguration(region: "us-east-1", endpoint: endpoint, credentials: AWSCredentials(credentials), maxAttempts: 1))
     let transport = try CurlTransport()
     let raw = HTTPRequest(method: "GET", url: endpoint + "/services?maxResults=10")
     return [

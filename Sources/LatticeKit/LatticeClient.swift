@@ -4,7 +4,7 @@ import FoundationEssentials
 import Foundation
 #endif
 import Logging
-public import SigV4
+package import SigV4
 
 /// The entry point of LatticeKit: a configured connection to the VPC Lattice API.
 ///
@@ -16,11 +16,14 @@ public import SigV4
 public final class LatticeClient: Sendable {
     /// The name requests are signed for.
     public static let signingName = "vpc-lattice"
+    /// The `User-Agent` every request carries (LatticeKit's name and version).
     public static let userAgent = RequestPipeline.userAgent
 
+    /// The configuration the client was made with, as given.
     public let configuration: LatticeConfiguration
+    /// What the configuration resolved to: region, endpoint, retries, transport settings.
     public let settings: ResolvedSettings
-    public let transport: any Transport
+    package let transport: any Transport
     let pipeline: RequestPipeline
     var environment: RuntimeEnvironment { pipeline.environment }
     var logger: Logger { configuration.logger }
@@ -58,14 +61,14 @@ public final class LatticeClient: Sendable {
     /// Throws `AWSServiceError` (non-2xx), `TransportError` (no complete response),
     /// `ConfigurationError` (credentials could not be found or refreshed), `SigV4Error`,
     /// an interceptor's error, or `CancellationError`.
-    public func send(_ request: OperationRequest) async throws -> HTTPResponse {
+    package func send(_ request: OperationRequest) async throws -> HTTPResponse {
         let limit = configuration.callTimeout
         return try await pipeline.send(unsignedRequest(request), operation: request.operation, timeLimit: limit.isFinite ? limit : nil)
     }
 
     /// The request as it would go on the wire at `date`, signed, without sending it (the
     /// CLI's `--dry-run`, and tests). Interceptors see it before signing, not after.
-    public func signedRequest(_ request: OperationRequest, date: Date) async throws -> HTTPRequest {
+    package func signedRequest(_ request: OperationRequest, date: Date) async throws -> HTTPRequest {
         try await pipeline.signedRequest(unsignedRequest(request), operation: request.operation, date: date)
     }
 
@@ -83,17 +86,17 @@ public final class LatticeClient: Sendable {
 
 /// One operation's HTTP request before signing: the path already percent-encoded (labels
 /// encoded once), query parameters raw (encoded here), headers and body.
-public struct OperationRequest: Sendable, Hashable {
+package struct OperationRequest: Sendable, Hashable {
     /// The model's operation name (`ListServices`), for interceptors and logs; not part of
     /// the request on the wire, nor of `==`.
-    public var operation: String
-    public var method: String
-    public var path: String
-    public var query: [(name: String, value: String)]
-    public var headers: HTTPHeaders
-    public var body: [UInt8]
+    package var operation: String
+    package var method: String
+    package var path: String
+    package var query: [(name: String, value: String)]
+    package var headers: HTTPHeaders
+    package var body: [UInt8]
 
-    public init(method: String, path: String, query: [(name: String, value: String)] = [], headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = [], operation: String = "") {
+    package init(method: String, path: String, query: [(name: String, value: String)] = [], headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = [], operation: String = "") {
         self.operation = operation
         self.method = method
         self.path = path
@@ -103,7 +106,7 @@ public struct OperationRequest: Sendable, Hashable {
     }
 
     /// The full URL on `endpoint` (which may carry a base path).
-    public func url(endpoint: String) -> String {
+    package func url(endpoint: String) -> String {
         var base = endpoint
         while base.hasSuffix("/") { base.removeLast() }
         var url = base + (path.hasPrefix("/") ? path : "/" + path)
@@ -114,12 +117,12 @@ public struct OperationRequest: Sendable, Hashable {
         return url
     }
 
-    public static func == (a: OperationRequest, b: OperationRequest) -> Bool {
+    package static func == (a: OperationRequest, b: OperationRequest) -> Bool {
         a.method == b.method && a.path == b.path && a.headers == b.headers && a.body == b.body
             && a.query.map(\.name) == b.query.map(\.name) && a.query.map(\.value) == b.query.map(\.value)
     }
 
-    public func hash(into hasher: inout Hasher) {
+    package func hash(into hasher: inout Hasher) {
         hasher.combine(method)
         hasher.combine(path)
         for pair in query {

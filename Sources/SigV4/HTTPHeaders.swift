@@ -1,19 +1,32 @@
 /// An ordered list of HTTP header fields. Names compare case-insensitively; a name may occur
 /// more than once, and the order of fields is kept (it matters when duplicates are joined).
 public struct HTTPHeaders: Sendable, Hashable, Sequence, ExpressibleByDictionaryLiteral {
+    /// One header as it was added: its name with the caller's case, and its value.
     public struct Field: Sendable, Hashable {
+        /// The name, as given (lookups ignore case).
         public var name: String
+        /// The value, as given (signing trims it and collapses inner whitespace).
         public var value: String
+        /// A header field.
+        ///
+        /// - Parameters:
+        ///   - name: The header's name.
+        ///   - value: The header's value.
         public init(name: String, value: String) {
             self.name = name
             self.value = value
         }
     }
 
+    /// The fields in the order they were added, duplicates included.
     public private(set) var fields: [Field]
 
+    /// No headers.
     public init() { fields = [] }
 
+    /// Headers from name-value pairs, in order; a repeated name is kept as a second field.
+    ///
+    /// - Parameter pairs: The names and values.
     public init(_ pairs: [(String, String)]) {
         fields = pairs.map { Field(name: $0.0, value: $0.1) }
     }
@@ -22,7 +35,9 @@ public struct HTTPHeaders: Sendable, Hashable, Sequence, ExpressibleByDictionary
         self.init(elements)
     }
 
+    /// The number of fields, duplicates counted.
     public var count: Int { fields.count }
+    /// Whether there is no field.
     public var isEmpty: Bool { fields.isEmpty }
 
     public func makeIterator() -> IndexingIterator<[Field]> { fields.makeIterator() }
@@ -60,6 +75,9 @@ public struct HTTPHeaders: Sendable, Hashable, Sequence, ExpressibleByDictionary
         fields.compactMap { Self.equalIgnoringCase($0.name, name) ? $0.value : nil }
     }
 
+    /// Whether a field has this name, ignoring case.
+    ///
+    /// - Parameter name: The header name to look for.
     public func contains(_ name: String) -> Bool {
         fields.contains { Self.equalIgnoringCase($0.name, name) }
     }

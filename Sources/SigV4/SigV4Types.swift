@@ -7,10 +7,19 @@ import Foundation
 /// What the signer signs: a method, a URL as it goes on the wire (path and query already
 /// percent-encoded once), and header fields.
 public struct SigV4Request: Sendable, Hashable {
+    /// The HTTP method, such as `GET`.
     public var method: String
+    /// The full URL: scheme, host (with a non-default port), path and query.
     public var url: String
+    /// The headers to sign and send; `host` is taken from the URL when absent.
     public var headers: HTTPHeaders
 
+    /// A request to sign.
+    ///
+    /// - Parameters:
+    ///   - method: The HTTP method.
+    ///   - url: The full URL.
+    ///   - headers: The headers to sign.
     public init(method: String, url: String, headers: HTTPHeaders = HTTPHeaders()) {
         self.method = method
         self.url = url
@@ -94,6 +103,14 @@ public struct SigV4Options: Sendable, Hashable {
     /// as IoT, want the token outside the signature).
     public var omitSessionTokenFromSigning: Bool
 
+    /// Signing options; the defaults are what every AWS service but S3 expects.
+    ///
+    /// - Parameters:
+    ///   - normalizePath: Remove `.` and `..` segments and repeated slashes from the path.
+    ///   - doubleEncodePath: Percent-encode the already encoded path once more.
+    ///   - signedHeaders: Which headers go into the signature.
+    ///   - addContentSHA256Header: Add `x-amz-content-sha256`.
+    ///   - omitSessionTokenFromSigning: Add `x-amz-security-token` after signing.
     public init(
         normalizePath: Bool = true,
         doubleEncodePath: Bool = true,
@@ -125,7 +142,9 @@ public struct SigV4SigningDetails: Sendable, CustomStringConvertible, CustomRefl
     let signedHeadersRange: Range<Int>
     let sessionToken: String?
 
+    /// The canonical request that was hashed, for debugging a signature mismatch.
     public var canonicalRequest: String { String(decoding: buffer[canonicalRange], as: UTF8.self) }
+    /// The string that was signed, for debugging a signature mismatch.
     public var stringToSign: String { String(decoding: buffer[stringToSignRange], as: UTF8.self) }
     /// The lowercase hex signature.
     public var signature: String { String(decoding: buffer[signatureRange], as: UTF8.self) }

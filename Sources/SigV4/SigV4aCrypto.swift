@@ -3,9 +3,16 @@ import CCrypto
 /// A P-256 public key, as SigV4a derives it from an access key pair: the affine coordinates
 /// x and y, 32 bytes each, big-endian.
 public struct SigV4aPublicKey: Sendable, Hashable, CustomStringConvertible {
+    /// The x coordinate, 32 bytes big-endian.
     public let x: [UInt8]
+    /// The y coordinate, 32 bytes big-endian.
     public let y: [UInt8]
 
+    /// A public key from its coordinates.
+    ///
+    /// - Parameters:
+    ///   - x: The x coordinate, 32 bytes big-endian.
+    ///   - y: The y coordinate, 32 bytes big-endian.
     public init(x: [UInt8], y: [UInt8]) {
         self.x = x
         self.y = y

@@ -15,6 +15,9 @@ public final class SigV4aKeyCache: Sendable, CustomStringConvertible, CustomRefl
 
     private let cache: BoundedCache<Key, SigV4aPrivateKey>
 
+    /// A cache of derived key pairs.
+    ///
+    /// - Parameter capacity: How many access keys' pairs are kept; the least recently used goes first.
     public init(capacity: Int = 16) {
         cache = BoundedCache(capacity: capacity)
     }

@@ -12,15 +12,21 @@ import Foundation
 /// time is always an argument. ECDSA signatures are randomized: signing the same request twice
 /// gives two different, equally valid, signatures.
 public struct SigV4aSigner: Sendable {
+    /// The credentials the key pair is derived from.
     public var credentials: SigV4Credentials
+    /// The signing name of the service, such as `vpc-lattice`.
     public var service: String
     /// Regions or wildcard patterns (`us-east-1`, `us-*`, `*`), sent joined with `,`.
     public var regionSet: [String]
+    /// How the canonical request is built.
     public var options: SigV4Options
+    /// Derived key pairs, shared between signers to skip the costly derivation.
     public var cache: SigV4aKeyCache
 
+    /// The `Authorization` header's algorithm for SigV4a.
     public static let algorithm = "AWS4-ECDSA-P256-SHA256"
 
+    /// A SigV4a signer: it signs for a set of regions, not one.
     public init(
         credentials: SigV4Credentials,
         service: String,

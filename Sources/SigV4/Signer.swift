@@ -10,19 +10,27 @@ import Foundation
 /// keys come from a `SigningKeyCache` (the shared one by default), so key derivation runs once
 /// per day and scope rather than once per request.
 public struct SigV4Signer: Sendable {
+    /// The credentials to sign with.
     public var credentials: SigV4Credentials
+    /// The region of the credential scope, such as `us-east-1`.
     public var region: String
+    /// The signing name of the service, such as `vpc-lattice`.
     public var service: String
+    /// How the canonical request is built.
     public var options: SigV4Options
+    /// Derived signing keys (one per key, date, region and service), shared between signers.
     public var cache: SigningKeyCache
 
+    /// The `Authorization` header's algorithm for SigV4.
     public static let algorithm = "AWS4-HMAC-SHA256"
     /// The SHA-256 of the empty string.
     public static let emptyPayloadHash = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+    /// The payload hash that says the body is not signed (`x-amz-content-sha256` and the canonical request).
     public static let unsignedPayload = "UNSIGNED-PAYLOAD"
     /// The longest lifetime of a presigned URL: 7 days.
     public static let maxPresignExpiry = 604_800
 
+    /// A SigV4 signer for one region and service.
     public init(
         credentials: SigV4Credentials,
         region: String,

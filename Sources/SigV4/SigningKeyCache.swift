@@ -22,6 +22,9 @@ public final class SigningKeyCache: Sendable {
 
     private let cache: BoundedCache<Key, HMACKey>
 
+    /// A cache of signing keys.
+    ///
+    /// - Parameter capacity: How many keys are kept; the least recently used goes first.
     public init(capacity: Int = 64) {
         cache = BoundedCache(capacity: capacity)
     }

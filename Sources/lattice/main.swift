@@ -1,4 +1,4 @@
-// lattice: the aws vpc-lattice commands on LatticeKit (GUIDE.md section 6).
+// lattice: the aws vpc-lattice commands on LatticeKit (LatticeKit.docc/CommandLine.md describes them).
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)

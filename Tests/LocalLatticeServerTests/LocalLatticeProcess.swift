@@ -110,7 +110,7 @@ final class LocalLatticeProcess: @unchecked Sendable {
         var environment = RuntimeEnvironment.live
         environment.variables = variables
         return try LatticeClient(
-            LatticeConfiguration(region: region, endpoint: url, credentials: SigV4Credentials(accessKeyId: "AKIDLOCALLATTICE", secretAccessKey: "local-lattice-test-secret"),
+            LatticeConfiguration(region: region, endpoint: url, credentials: AWSCredentials(accessKeyId: "AKIDLOCALLATTICE", secretAccessKey: "local-lattice-test-secret"),
                                  maxAttempts: maxAttempts),
             environment: environment)
     }

@@ -176,7 +176,7 @@ struct Generator {
             if validated.contains(s.name), !checks.isEmpty {
                 out += "extension \(s.name): Validatable {\n"
                 out += validateComment(indent: "    ")
-                out += "    public func validate(_ v: inout Validator) {\n" + checks.map { "        \($0)\n" }.joined() + "    }\n"
+                out += "    package func validate(_ v: inout Validator) {\n" + checks.map { "        \($0)\n" }.joined() + "    }\n"
                 out += "}\n\n"
             }
             if isInput { out += inputConformance(s) }
@@ -193,7 +193,7 @@ struct Generator {
         out += comment(paragraphs([body.isEmpty
             ? "No member goes in the body: the request has none."
             : "\(body.count == 1 ? "The member" : "The members") \(names(body)) \(body.count == 1 ? "goes" : "go") in a JSON body."], indent: "    "), indent: "    ")
-        out += "    public static let hasBody = \(!body.isEmpty)\n\n"
+        out += "    package static let hasBody = \(!body.isEmpty)\n\n"
         var places: [String] = []
         for (location, words) in [("uri", "the path"), ("querystring", "the query"), ("header", "headers")] {
             let here = bound.filter { $0.location == location }
@@ -202,9 +202,9 @@ struct Generator {
         out += comment(paragraphs([bound.isEmpty ? "Binds nothing: every member goes in the body." : "Puts " + listed(places) + "."], indent: "    ")
             + ["", "- Parameter b: The request being bound."], indent: "    ")
         if bound.isEmpty {
-            out += "    public func bind(_ b: inout RequestBinder) {}\n"
+            out += "    package func bind(_ b: inout RequestBinder) {}\n"
         } else {
-            out += "    public func bind(_ b: inout RequestBinder) {\n"
+            out += "    package func bind(_ b: inout RequestBinder) {\n"
             for m in bound {
                 let wire = m.locationName ?? m.name
                 let t = shape(m.shape)
@@ -224,7 +224,7 @@ struct Generator {
             out += "    private enum BodyKeys: String, CodingKey { case \(body.map { Naming.identifier($0.name) }.joined(separator: ", ")) }\n\n"
             out += comment(paragraphs(["Encodes the body members only: \(names(body))."], indent: "    ")
                 + ["", "- Parameter encoder: The JSON body's encoder."], indent: "    ")
-            out += "    public func encodeBody(to encoder: any Encoder) throws {\n"
+            out += "    package func encodeBody(to encoder: any Encoder) throws {\n"
             out += "        var c = encoder.container(keyedBy: BodyKeys.self)\n"
             for m in body {
                 let method = s.required.contains(m.name) ? "encode" : "encodeIfPresent"
@@ -234,7 +234,7 @@ struct Generator {
         }
         if let token = s.members.first(where: \.idempotencyToken) {
             out += "\n" + comment(paragraphs(["Sets `\(token.name)` to a fresh UUID when it is nil, once, so that every attempt sends the same."], indent: "    "), indent: "    ")
-            out += "    public mutating func fillIdempotencyToken() { if \(token.name) == nil { \(token.name) = UUID().uuidString } }\n"
+            out += "    package mutating func fillIdempotencyToken() { if \(token.name) == nil { \(token.name) = UUID().uuidString } }\n"
         }
         out += "}\n\n"
         return out
@@ -274,7 +274,7 @@ struct Generator {
             if inputReachable.contains(s.name), !checks.isEmpty {
                 out += "extension \(s.name): Validatable {\n"
                 out += validateComment(indent: "    ")
-                out += "    public func validate(_ v: inout Validator) {\n        switch self {\n" + checks.joined()
+                out += "    package func validate(_ v: inout Validator) {\n        switch self {\n" + checks.joined()
                 out += "        default: break\n        }\n    }\n"
                 out += "}\n\n"
             }
@@ -345,7 +345,7 @@ struct Generator {
             }
             if n > 0 { out += "\n" }
             out += specComment(op, indent: "    ")
-            out += "    public static let \(Naming.lowerFirst(op.name)) = OperationSpec(name: \"\(op.name)\", method: \"\(op.method)\", path: \"\(op.uri)\", successCode: \(op.successCode), members: [\n"
+            out += "    package static let \(Naming.lowerFirst(op.name)) = OperationSpec(name: \"\(op.name)\", method: \"\(op.method)\", path: \"\(op.uri)\", successCode: \(op.successCode), members: [\n"
             out += members.map { "        \($0),\n" }.joined()
             out += "    ])\n"
         }
@@ -375,7 +375,7 @@ struct Generator {
         var out = header + "\n"
         out += "extension OperationDescriptor {\n"
         out += "    /// Every operation of the model, by name.\n"
-        out += "    public static let all: [OperationDescriptor] = [\n"
+        out += "    package static let all: [OperationDescriptor] = [\n"
         for op in model.operations {
             let p = model.paginators.first { $0.operation == op.name }
             let pagination = p.map { ", pagination: PaginationSpec(inputToken: \"\($0.inputToken)\", outputToken: \"\($0.outputToken)\", limitKey: \($0.limitKey.map { "\"\($0)\"" } ?? "nil"), resultKey: \"\($0.resultKey)\")" } ?? ""

@@ -76,7 +76,7 @@ import Testing
         // The three jobs of the operations are three files.
         #expect(!g.operationSpecs().contains("extension LatticeClient") && !g.operationSpecs().contains("extension OperationDescriptor"))
         #expect(!g.clientOperations().contains("extension OperationSpec") && !g.clientOperations().contains("extension OperationDescriptor"))
-        #expect(g.operationDescriptors().contains("public static let all: [OperationDescriptor] = ["))
+        #expect(g.operationDescriptors().contains("package static let all: [OperationDescriptor] = ["))
     }
 
     @Test func theCLIHelpTableHasEveryOperationAndInputMember() throws {

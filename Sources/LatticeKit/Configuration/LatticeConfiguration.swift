@@ -3,7 +3,8 @@ public import SigV4
 
 /// How a `LatticeClient` reaches the service. Every member has the default an AWS SDK user
 /// expects; values left nil are resolved from the environment and the shared config files
-/// (GUIDE.md section 5) when the client is created.
+/// when the client is created, in the order the AWS SDKs use (the Configuration and
+/// credentials article lists it).
 public struct LatticeConfiguration: Sendable {
     /// The AWS region, such as `us-east-1`. Nil: `AWS_REGION`, `AWS_DEFAULT_REGION`, then the
     /// profile's `region`.
@@ -12,8 +13,9 @@ public struct LatticeConfiguration: Sendable {
     /// `AWS_ENDPOINT_URL_VPC_LATTICE`, `AWS_ENDPOINT_URL`, the profile's `endpoint_url`, then
     /// the service's endpoint rules.
     public var endpoint: String?
-    /// Static credentials. Nil: `credentialsProvider`, else the default credential chain.
-    public var credentials: SigV4Credentials?
+    /// Static credentials, such as `AWSCredentials(accessKeyId:secretAccessKey:)`. Nil:
+    /// `credentialsProvider`, else the default credential chain.
+    public var credentials: AWSCredentials?
     /// Where credentials come from when `credentials` is nil. Nil: the default credential
     /// chain (`DefaultCredentialsChain`), cached.
     public var credentialsProvider: (any CredentialsProvider)?
@@ -53,10 +55,11 @@ public struct LatticeConfiguration: Sendable {
     /// operations, and the STS and IAM Identity Center calls of the default credential chain.
     public var interceptors: [any Interceptor]
 
+    /// A configuration; everything left nil is resolved as the AWS SDKs resolve it (environment, then the shared files).
     public init(
         region: String? = nil,
         endpoint: String? = nil,
-        credentials: SigV4Credentials? = nil,
+        credentials: AWSCredentials? = nil,
         credentialsProvider: (any CredentialsProvider)? = nil,
         profile: String? = nil,
         useFIPS: Bool? = nil,
@@ -88,6 +91,23 @@ public struct LatticeConfiguration: Sendable {
         self.credentialProcessTimeout = credentialProcessTimeout
         self.interceptors = interceptors
     }
+
+    /// A configuration with SigV4's credentials type, as before LatticeKit took its own.
+    @available(*, deprecated, message: "pass AWSCredentials(accessKeyId:secretAccessKey:sessionToken:) as credentials; LatticeKit's own type, no SigV4 import needed")
+    public init(
+        region: String? = nil, endpoint: String? = nil, credentials: SigV4Credentials, credentialsProvider: (any CredentialsProvider)? = nil,
+        profile: String? = nil, useFIPS: Bool? = nil, useDualStack: Bool? = nil, validation: ValidationMode = .strict, maxAttempts: Int? = nil,
+        retryMode: RetryMode? = nil, timeouts: HTTPTimeouts = HTTPTimeouts(), callTimeout: Double = LatticeConfiguration.defaultCallTimeout,
+        verifyTLS: Bool = true, logger: Logger = Logger(label: "LatticeKit", factory: { _ in SwiftLogNoOpLogHandler() }),
+        credentialProcessTimeout: Double? = nil, interceptors: [any Interceptor] = []
+    ) {
+        self.init(
+            region: region, endpoint: endpoint, credentials: AWSCredentials(credentials), credentialsProvider: credentialsProvider,
+            profile: profile, useFIPS: useFIPS, useDualStack: useDualStack, validation: validation, maxAttempts: maxAttempts,
+            retryMode: retryMode, timeouts: timeouts, callTimeout: callTimeout, verifyTLS: verifyTLS, logger: logger,
+            credentialProcessTimeout: credentialProcessTimeout, interceptors: interceptors
+        )
+    }
 }
 
 extension LatticeConfiguration {
@@ -97,7 +117,7 @@ extension LatticeConfiguration {
     /// The credentials provider a client uses: `credentials` if set, else
     /// `credentialsProvider`, else the default chain for `profile` and `region`, wrapped in a
     /// `CachingCredentialsProvider`.
-    public func makeCredentialsProvider(transport: any Transport, environment: RuntimeEnvironment = .live) -> any CredentialsProvider {
+    package func makeCredentialsProvider(transport: any Transport, environment: RuntimeEnvironment = .live) -> any CredentialsProvider {
         if let credentials { return StaticCredentialsProvider(credentials) }
         if let credentialsProvider { return credentialsProvider }
         var chain = DefaultCredentialsChain(profile: profile, region: region, transport: transport, environment: environment, credentialProcessTimeout: credentialProcessTimeout)
@@ -106,13 +126,13 @@ extension LatticeConfiguration {
     }
 
     /// The selected profile's settings (`profile`, `AWS_PROFILE`, then `default`).
-    public func loadProfileSettings(environment: RuntimeEnvironment = .live) throws(ConfigurationError) -> ProfileSettings {
+    package func loadProfileSettings(environment: RuntimeEnvironment = .live) throws(ConfigurationError) -> ProfileSettings {
         try ProfileSettings.load(profile: profile, environment: environment)
     }
 
     /// The region: `region`, `AWS_REGION`, `AWS_DEFAULT_REGION`, then the profile's `region`;
     /// none is an error saying where LatticeKit looked and how to set one.
-    public func resolveRegion(profileSettings: ProfileSettings?, environment: RuntimeEnvironment = .live) throws(ConfigurationError) -> String {
+    package func resolveRegion(profileSettings: ProfileSettings?, environment: RuntimeEnvironment = .live) throws(ConfigurationError) -> String {
         try RegionResolver.requireRegion(explicit: region, environment: environment, profile: profileSettings)
     }
 }

@@ -1,31 +1,32 @@
 /// The settings of one profile that the client reads, typed and checked. Environment
 /// variables that override them (such as `AWS_MAX_ATTEMPTS`) are applied by the code that uses
 /// each setting; region resolution is `RegionResolver`.
-public struct ProfileSettings: Sendable, Hashable {
+package struct ProfileSettings: Sendable, Hashable {
     /// The profile's name (`default` when none was chosen).
-    public var name: String
+    package var name: String
     /// `region`.
-    public var region: String?
+    package var region: String?
     /// `endpoint_url`: the endpoint for every service.
-    public var endpointURL: String?
+    package var endpointURL: String?
     /// `endpoint_url` under `vpc-lattice` in the `[services name]` section the profile's
     /// `services` setting names.
-    public var serviceEndpointURL: String?
+    package var serviceEndpointURL: String?
     /// `max_attempts`.
-    public var maxAttempts: Int?
+    package var maxAttempts: Int?
     /// `retry_mode` (`standard`, `adaptive` or `legacy`), lowercased.
-    public var retryMode: String?
+    package var retryMode: String?
     /// `use_fips_endpoint`.
-    public var useFIPSEndpoint: Bool?
+    package var useFIPSEndpoint: Bool?
     /// `use_dualstack_endpoint`.
-    public var useDualStackEndpoint: Bool?
+    package var useDualStackEndpoint: Bool?
     /// `ca_bundle`: a PEM file of certificate authorities to trust (`~` expanded).
-    public var caBundle: String?
+    package var caBundle: String?
 
     /// The service id under which `[services]` sections nest this service's settings.
-    public static let serviceKey = "vpc-lattice"
+    package static let serviceKey = "vpc-lattice"
 
-    public init(
+    /// Settings given directly, as a profile would give them; for tests and tools that build their own.
+    package init(
         name: String,
         region: String? = nil,
         endpointURL: String? = nil,
@@ -49,7 +50,7 @@ public struct ProfileSettings: Sendable, Hashable {
 
     /// Reads the settings of `profile` (nil: an absent `default`, all settings nil). Invalid
     /// values are errors naming the profile and the setting.
-    public init(profile: ConfigSection?, name: String, config: SharedConfig, variables: [String: String] = [:]) throws(ConfigurationError) {
+    package init(profile: ConfigSection?, name: String, config: SharedConfig, variables: [String: String] = [:]) throws(ConfigurationError) {
         self.init(name: name)
         guard let profile else { return }
         region = profile["region"]
@@ -83,7 +84,7 @@ public struct ProfileSettings: Sendable, Hashable {
 
     /// Loads the shared files and reads the selected profile (`explicit`, `AWS_PROFILE`, then
     /// `default`).
-    public static func load(profile explicit: String?, environment: RuntimeEnvironment) throws(ConfigurationError) -> ProfileSettings {
+    package static func load(profile explicit: String?, environment: RuntimeEnvironment) throws(ConfigurationError) -> ProfileSettings {
         let config = try SharedConfig.load(environment: environment)
         let section = try config.profile(explicit: explicit, environment: environment)
         let name = SharedConfig.profileName(explicit: explicit, environment: environment)
@@ -106,9 +107,9 @@ public struct ProfileSettings: Sendable, Hashable {
 
 /// Region resolution: explicit, then `AWS_REGION`, then `AWS_DEFAULT_REGION`, then the
 /// profile's `region`.
-public enum RegionResolver {
+package enum RegionResolver {
     /// The first region found, or nil.
-    public static func region(explicit: String?, environment: RuntimeEnvironment, profile: ProfileSettings?) -> String? {
+    package static func region(explicit: String?, environment: RuntimeEnvironment, profile: ProfileSettings?) -> String? {
         SettingText.nonEmpty(explicit)
             ?? SettingText.nonEmpty(environment.variables["AWS_REGION"])
             ?? SettingText.nonEmpty(environment.variables["AWS_DEFAULT_REGION"])
@@ -116,7 +117,7 @@ public enum RegionResolver {
     }
 
     /// The first region found; none is an error saying where LatticeKit looked.
-    public static func requireRegion(explicit: String?, environment: RuntimeEnvironment, profile: ProfileSettings?, config: SharedConfig? = nil) throws(ConfigurationError) -> String {
+    package static func requireRegion(explicit: String?, environment: RuntimeEnvironment, profile: ProfileSettings?, config: SharedConfig? = nil) throws(ConfigurationError) -> String {
         if let found = region(explicit: explicit, environment: environment, profile: profile) { return found }
         let profileName = profile?.name ?? SharedConfig.profileName(explicit: nil, environment: environment)
         var looked = [

@@ -5,23 +5,28 @@ import Foundation
 #endif
 
 /// Everything a client settled on when it was created: what the configuration said, else the
-/// environment, else the shared config files, else the defaults (GUIDE.md section 5).
+/// environment, else the shared config files, else the defaults (as the AWS SDKs resolve them).
 public struct ResolvedSettings: Sendable, Hashable {
+    /// The region the client signs for and calls.
     public var region: String
     /// The endpoint every request goes to.
     public var endpoint: ResolvedEndpoint
     /// Where the endpoint came from, for messages (`configuration`, `AWS_ENDPOINT_URL_VPC_LATTICE`,
     /// `profile default`, `endpoint rules`, ...).
     public var endpointSource: String
+    /// Whether the FIPS endpoint was asked for.
     public var useFIPS: Bool
+    /// Whether the dual-stack (IPv4 and IPv6) endpoint was asked for.
     public var useDualStack: Bool
+    /// The attempts and the retry mode.
     public var retry: RetryConfiguration
+    /// What the default transport is made with: timeouts, TLS, proxies.
     public var transport: CurlTransport.Configuration
     /// The profile whose settings were read.
     public var profileName: String
 
     /// Resolves `configuration` against `environment` and the shared config files.
-    public static func resolve(_ configuration: LatticeConfiguration, environment: RuntimeEnvironment) throws(ConfigurationError) -> ResolvedSettings {
+    package static func resolve(_ configuration: LatticeConfiguration, environment: RuntimeEnvironment) throws(ConfigurationError) -> ResolvedSettings {
         let variables = environment.variables
         let profile = try configuration.loadProfileSettings(environment: environment)
         let region = try configuration.resolveRegion(profileSettings: profile, environment: environment)

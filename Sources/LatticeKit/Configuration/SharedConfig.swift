@@ -1,20 +1,20 @@
 /// One section of a shared config file: a profile, an `sso-session` or a `services` block.
-public struct ConfigSection: Sendable, Hashable {
+package struct ConfigSection: Sendable, Hashable {
     /// The name without its `profile `, `sso-session ` or `services ` prefix.
-    public var name: String
+    package var name: String
     /// Properties, keyed by lowercased name.
-    public var values: [String: String]
+    package var values: [String: String]
     /// Nested sub-settings: for `s3 =` followed by indented `key = value` lines, `["s3": [...]]`.
-    public var subsections: [String: [String: String]]
+    package var subsections: [String: [String: String]]
 
-    public init(name: String, values: [String: String] = [:], subsections: [String: [String: String]] = [:]) {
+    package init(name: String, values: [String: String] = [:], subsections: [String: [String: String]] = [:]) {
         self.name = name
         self.values = values
         self.subsections = subsections
     }
 
     /// The non-empty value of a property (names are case-insensitive).
-    public subscript(key: String) -> String? {
+    package subscript(key: String) -> String? {
         SettingText.nonEmpty(values[key.lowercased()])
     }
 
@@ -34,22 +34,22 @@ public struct ConfigSection: Sendable, Hashable {
 /// every section is a profile named exactly as written (so `[profile x]` there is the profile
 /// "profile x", as the AWS CLI reads it). Where both files set a key of the same profile, the
 /// credentials file wins.
-public struct SharedConfig: Sendable, Hashable {
+package struct SharedConfig: Sendable, Hashable {
     /// Profiles by name.
-    public var profiles: [String: ConfigSection]
+    package var profiles: [String: ConfigSection]
     /// `[sso-session name]` sections of the config file.
-    public var ssoSessions: [String: ConfigSection]
+    package var ssoSessions: [String: ConfigSection]
     /// `[services name]` sections of the config file.
-    public var services: [String: ConfigSection]
+    package var services: [String: ConfigSection]
     /// The config file path looked at (nil when no home directory is known).
-    public var configFilePath: String?
+    package var configFilePath: String?
     /// The credentials file path looked at (nil when no home directory is known).
-    public var credentialsFilePath: String?
+    package var credentialsFilePath: String?
     /// The files that existed and were read.
-    public var filesRead: [String]
+    package var filesRead: [String]
 
     /// An empty configuration: no files, no profiles.
-    public init() {
+    package init() {
         profiles = [:]
         ssoSessions = [:]
         services = [:]
@@ -60,7 +60,7 @@ public struct SharedConfig: Sendable, Hashable {
 
     /// Parses the text of both files; either may be nil (absent). The paths are used in
     /// error messages and recorded in `filesRead` when the text is given.
-    public init(
+    package init(
         configText: String?,
         credentialsText: String?,
         configFilePath: String? = nil,
@@ -125,7 +125,7 @@ public struct SharedConfig: Sendable, Hashable {
     /// Reads the files named by `AWS_CONFIG_FILE` and `AWS_SHARED_CREDENTIALS_FILE` (default
     /// `~/.aws/config` and `~/.aws/credentials`, `~` being `HOME`). Missing files are fine;
     /// unreadable or malformed ones are errors.
-    public static func load(environment: RuntimeEnvironment) throws(ConfigurationError) -> SharedConfig {
+    package static func load(environment: RuntimeEnvironment) throws(ConfigurationError) -> SharedConfig {
         let paths = filePaths(environment.variables)
         let configText = try readText(paths.config, variable: "AWS_CONFIG_FILE")
         let credentialsText = try readText(paths.credentials, variable: "AWS_SHARED_CREDENTIALS_FILE")
@@ -168,14 +168,14 @@ public struct SharedConfig: Sendable, Hashable {
     }
 
     /// The profile to use: `explicit`, then `AWS_PROFILE`, then `default`.
-    public static func profileName(explicit: String?, environment: RuntimeEnvironment) -> String {
+    package static func profileName(explicit: String?, environment: RuntimeEnvironment) -> String {
         SettingText.nonEmpty(explicit) ?? SettingText.nonEmpty(environment.variables["AWS_PROFILE"]) ?? "default"
     }
 
     /// The selected profile (see `profileName`). A profile chosen by name (argument or
     /// `AWS_PROFILE`) that is in neither file is an error listing the profiles found; an
     /// absent `default` is nil.
-    public func profile(explicit: String?, environment: RuntimeEnvironment) throws(ConfigurationError) -> ConfigSection? {
+    package func profile(explicit: String?, environment: RuntimeEnvironment) throws(ConfigurationError) -> ConfigSection? {
         let name = Self.profileName(explicit: explicit, environment: environment)
         if let found = profiles[name] { return found }
         let named = SettingText.nonEmpty(explicit) != nil || SettingText.nonEmpty(environment.variables["AWS_PROFILE"]) != nil

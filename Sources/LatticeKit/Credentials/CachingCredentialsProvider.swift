@@ -12,6 +12,7 @@ import Foundation
 /// is not remembered: the next call tries again. Credentials without an expiration are
 /// fetched once.
 public actor CachingCredentialsProvider: CredentialsProvider {
+    /// The provider whose credentials are cached.
     public nonisolated let base: any CredentialsProvider
     /// Seconds before expiration at which credentials are refreshed.
     public nonisolated let refreshBefore: Double
@@ -20,6 +21,7 @@ public actor CachingCredentialsProvider: CredentialsProvider {
     private var inFlight: (id: UInt64, task: Task<AWSCredentials, any Error>)?
     private var fetches: UInt64 = 0
 
+    /// Caches `base`'s credentials until `refreshBefore` seconds before they expire.
     public init(_ base: any CredentialsProvider, environment: RuntimeEnvironment = .live, refreshBefore: Double = 300) {
         self.base = base
         self.refreshBefore = refreshBefore

@@ -12,13 +12,20 @@ import SigV4
 /// `AWS_CONTAINER_AUTHORIZATION_TOKEN`. A full URI over plain http must name a loopback
 /// address or one of the container agents' link-local addresses.
 public struct ContainerCredentialsProvider: CredentialsProvider {
+    /// The transport the container endpoint is called with.
     public var transport: any Transport
+    /// Where the `AWS_CONTAINER_*` variables are read, and the clock.
     public var environment: RuntimeEnvironment
 
     static let ecsHost = "http://169.254.170.2"
     static let allowedHTTPHosts: Set<String> = ["localhost", "169.254.170.2", "169.254.170.23", "fd00:ec2::23", "::1"]
     static let timeouts = HTTPTimeouts(connect: 2, read: 5, attempt: 10)
 
+    /// A provider reading the container credentials endpoint the environment names.
+    ///
+    /// - Parameters:
+    ///   - transport: The transport to call it with.
+    ///   - environment: The variables and clock.
     public init(transport: any Transport, environment: RuntimeEnvironment = .live) {
         self.transport = transport
         self.environment = environment

@@ -10,7 +10,9 @@ public struct DefaultCredentialsChain: CredentialsProvider {
     public var profile: String?
     /// The region for STS calls. Nil: `AWS_REGION`, `AWS_DEFAULT_REGION`, the profile's region.
     public var region: String?
+    /// The transport STS, SSO, the container endpoint and IMDS are called with.
     public var transport: any Transport
+    /// The variables, files' locations and clock the chain reads.
     public var environment: RuntimeEnvironment
     /// Seconds a profile's `credential_process` may run (see
     /// `ProcessCredentialsProvider.timeout`). Nil: `LATTICE_CREDENTIAL_PROCESS_TIMEOUT`, 60.
@@ -18,6 +20,7 @@ public struct DefaultCredentialsChain: CredentialsProvider {
     /// Run on each attempt of the STS and IAM Identity Center calls the chain makes.
     public var interceptors: [any Interceptor] = []
 
+    /// The chain the AWS SDKs use: environment, shared files, web identity, container, EC2 instance metadata.
     public init(profile: String? = nil, region: String? = nil, transport: any Transport, environment: RuntimeEnvironment = .live, credentialProcessTimeout: Double? = nil) {
         self.profile = profile
         self.region = region

@@ -2,8 +2,12 @@
 /// `AWS_SESSION_TOKEN`. Only one of the first two set is an error; neither set is
 /// `ConfigurationError.Kind.noCredentials`.
 public struct EnvironmentCredentialsProvider: CredentialsProvider {
+    /// Where `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` and `AWS_SESSION_TOKEN` are read.
     public var environment: RuntimeEnvironment
 
+    /// A provider reading the environment.
+    ///
+    /// - Parameter environment: Where the variables are read.
     public init(environment: RuntimeEnvironment = .live) {
         self.environment = environment
     }

@@ -12,7 +12,9 @@ import SigV4
 /// its credentials are read without a token (IMDSv1), unless `AWS_EC2_METADATA_V1_DISABLED`
 /// or the profile's `ec2_metadata_v1_disabled` is true.
 public struct InstanceMetadataCredentialsProvider: CredentialsProvider {
+    /// The transport IMDS is called with.
     public var transport: any Transport
+    /// Where `AWS_EC2_METADATA_*` are read, and the clock.
     public var environment: RuntimeEnvironment
     /// Whether reading without a token (IMDSv1) is refused. Nil: `AWS_EC2_METADATA_V1_DISABLED`.
     public var v1Disabled: Bool?
@@ -21,6 +23,7 @@ public struct InstanceMetadataCredentialsProvider: CredentialsProvider {
     static let timeouts = HTTPTimeouts(connect: 1, read: 2, attempt: 5)
     static let credentialsPath = "/latest/meta-data/iam/security-credentials/"
 
+    /// A provider reading the EC2 instance metadata service (IMDSv2).
     public init(transport: any Transport, environment: RuntimeEnvironment = .live, v1Disabled: Bool? = nil) {
         self.transport = transport
         self.environment = environment

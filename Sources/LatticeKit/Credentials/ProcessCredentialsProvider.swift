@@ -20,6 +20,7 @@ public struct ProcessCredentialsProvider: CredentialsProvider {
     /// The environment variable that sets the time limit, in seconds, when `timeout` is nil.
     public static let timeoutVariable = "LATTICE_CREDENTIAL_PROCESS_TIMEOUT"
 
+    /// The `credential_process` command line, run through the shell.
     public var command: String
     /// The profile the command comes from, for error messages.
     public var profileName: String
@@ -29,6 +30,7 @@ public struct ProcessCredentialsProvider: CredentialsProvider {
     /// `defaultTimeout`.
     public var timeout: Double?
 
+    /// A provider running `command`, which prints credentials as JSON; it is stopped after `timeout` seconds.
     public init(command: String, profileName: String, environment: RuntimeEnvironment = .live, timeout: Double? = nil) {
         self.command = command
         self.profileName = profileName

@@ -14,7 +14,9 @@ public struct ProfileCredentialsProvider: CredentialsProvider {
     /// The region whose STS endpoint assumes roles. Nil: `AWS_REGION`, `AWS_DEFAULT_REGION`,
     /// the profile's `region`, else the global endpoint.
     public var region: String?
+    /// The transport STS and SSO are called with.
     public var transport: any Transport
+    /// The variables, files' locations and clock.
     public var environment: RuntimeEnvironment
     /// Seconds a `credential_process` may run (see `ProcessCredentialsProvider.timeout`).
     /// Nil: `LATTICE_CREDENTIAL_PROCESS_TIMEOUT`, 60.
@@ -22,6 +24,7 @@ public struct ProfileCredentialsProvider: CredentialsProvider {
     /// Run on each attempt of the STS and IAM Identity Center calls the profile needs.
     public var interceptors: [any Interceptor] = []
 
+    /// A provider for one profile of the shared files: static keys, `credential_process`, a role, or SSO.
     public init(profile: String? = nil, region: String? = nil, transport: any Transport, environment: RuntimeEnvironment = .live, credentialProcessTimeout: Double? = nil) {
         self.profile = profile
         self.region = region

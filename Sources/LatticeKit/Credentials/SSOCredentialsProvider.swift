@@ -24,11 +24,14 @@ public struct SSOCredentialsProvider: CredentialsProvider {
     public var sessionName: String?
     /// The profile the settings come from; the advice to sign in again names it.
     public var profileName: String?
+    /// The transport the SSO portal is called with.
     public var transport: any Transport
+    /// Where the token cache is found, and the clock.
     public var environment: RuntimeEnvironment
     /// Run on each attempt of the GetRoleCredentials and CreateToken calls.
     public var interceptors: [any Interceptor] = []
 
+    /// A provider of role credentials from IAM Identity Center, with the token `aws sso login` cached.
     public init(
         startURL: String,
         ssoRegion: String,

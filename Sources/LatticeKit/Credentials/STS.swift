@@ -137,20 +137,26 @@ struct STSClient: Sendable {
 /// Credentials for an IAM role, from STS AssumeRole signed with a source provider's
 /// credentials.
 public struct AssumeRoleCredentialsProvider: CredentialsProvider {
+    /// The role to assume.
     public var roleArn: String
     /// Nil: `latticekit-` followed by the current Unix time.
     public var sessionName: String?
+    /// The external ID the role's trust policy asks for, if any.
     public var externalId: String?
     /// Nil: the role's default (one hour).
     public var durationSeconds: Int?
+    /// The credentials AssumeRole is signed with.
     public var source: any CredentialsProvider
     /// The region whose STS endpoint is called; nil: the global endpoint.
     public var region: String?
+    /// The transport STS is called with.
     public var transport: any Transport
+    /// The variables (`AWS_ENDPOINT_URL_STS`) and clock.
     public var environment: RuntimeEnvironment
     /// Run on each attempt of the STS call.
     public var interceptors: [any Interceptor] = []
 
+    /// A provider assuming `roleArn` with `source`'s credentials.
     public init(
         roleArn: String,
         sessionName: String? = nil,
@@ -186,16 +192,22 @@ public struct AssumeRoleCredentialsProvider: CredentialsProvider {
 /// Credentials for an IAM role, from STS AssumeRoleWithWebIdentity (unsigned) with the token
 /// read from a file on every call (tokens there rotate).
 public struct WebIdentityCredentialsProvider: CredentialsProvider {
+    /// The file holding the web identity token (`AWS_WEB_IDENTITY_TOKEN_FILE`).
     public var tokenFile: String
+    /// The role to assume (`AWS_ROLE_ARN`).
     public var roleArn: String
     /// Nil: `latticekit-` followed by the current Unix time.
     public var sessionName: String?
+    /// The region whose STS endpoint is called; nil: the global endpoint.
     public var region: String?
+    /// The transport STS is called with.
     public var transport: any Transport
+    /// The variables (`AWS_ENDPOINT_URL_STS`) and clock.
     public var environment: RuntimeEnvironment
     /// Run on each attempt of the STS call.
     public var interceptors: [any Interceptor] = []
 
+    /// A provider assuming `roleArn` with the token in `tokenFile`.
     public init(
         tokenFile: String,
         roleArn: String,

@@ -2,18 +2,18 @@ import SigV4
 import Synchronization
 
 /// The settings the vpc-lattice endpoint rules look at.
-public struct EndpointParameters: Sendable, Hashable {
+package struct EndpointParameters: Sendable, Hashable {
     /// The AWS region, such as `us-east-1`. An empty string counts as unset.
-    public var region: String?
+    package var region: String?
     /// Use the FIPS endpoint (`AWS_USE_FIPS_ENDPOINT`).
-    public var useFIPS: Bool
+    package var useFIPS: Bool
     /// Use the dual-stack endpoint (`AWS_USE_DUALSTACK_ENDPOINT`).
-    public var useDualStack: Bool
+    package var useDualStack: Bool
     /// A custom endpoint URL; when set, the rules return it as is. An empty string counts as
     /// unset.
-    public var endpoint: String?
+    package var endpoint: String?
 
-    public init(region: String? = nil, useFIPS: Bool = false, useDualStack: Bool = false, endpoint: String? = nil) {
+    package init(region: String? = nil, useFIPS: Bool = false, useDualStack: Bool = false, endpoint: String? = nil) {
         self.region = region
         self.useFIPS = useFIPS
         self.useDualStack = useDualStack
@@ -28,6 +28,11 @@ public struct ResolvedEndpoint: Sendable, Hashable {
     /// Header fields the rules require on every request (none for vpc-lattice today).
     public var headers: [String: [String]]
 
+    /// An endpoint.
+    ///
+    /// - Parameters:
+    ///   - url: The endpoint's URL.
+    ///   - headers: Headers the rule set asks every request to carry.
     public init(url: String, headers: [String: [String]] = [:]) {
         self.url = url
         self.headers = headers
@@ -37,6 +42,7 @@ public struct ResolvedEndpoint: Sendable, Hashable {
 /// Why no endpoint could be resolved: `reason` is what went wrong (in the rule set's own words
 /// when its rules refused the settings), `advice` what to change.
 public struct EndpointError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// What kind of problem it is.
     public enum Kind: String, Sendable, Hashable {
         /// The rule set refused this combination of settings (no region, FIPS with a custom
         /// endpoint, FIPS or dual-stack where the partition has none, ...).
@@ -51,12 +57,19 @@ public struct EndpointError: Error, Sendable, Hashable, CustomStringConvertible 
         case invalidRuleSet
     }
 
+    /// What kind of problem it is.
     public var kind: Kind
     /// What went wrong.
     public var reason: String
     /// What to do about it.
     public var advice: String
 
+    /// An endpoint error.
+    ///
+    /// - Parameters:
+    ///   - kind: What kind of problem it is.
+    ///   - reason: What went wrong.
+    ///   - advice: What to change.
     public init(kind: Kind, reason: String, advice: String) {
         self.kind = kind
         self.reason = reason
@@ -93,9 +106,9 @@ public struct EndpointError: Error, Sendable, Hashable, CustomStringConvertible 
 /// Resolves vpc-lattice endpoints by evaluating the service's endpoint rule set (the Smithy
 /// rules language, with botocore's partition data embedded in `EndpointData`), the way the AWS
 /// SDKs do.
-public enum EndpointResolver {
+package enum EndpointResolver {
     /// The endpoint for `parameters`. Results are cached, so repeated calls cost a lookup.
-    public static func resolve(_ parameters: EndpointParameters) throws(EndpointError) -> ResolvedEndpoint {
+    package static func resolve(_ parameters: EndpointParameters) throws(EndpointError) -> ResolvedEndpoint {
         if let hit = cache.withLock({ $0[parameters] }) { return try hit.get() }
         let result = Result { () throws(EndpointError) in try uncachedResolve(parameters) }
         cache.withLock {

@@ -2,7 +2,7 @@
 
 extension OperationDescriptor {
     /// Every operation of the model, by name.
-    public static let all: [OperationDescriptor] = [
+    package static let all: [OperationDescriptor] = [
         .make(.batchUpdateRule, BatchUpdateRuleRequest.self, BatchUpdateRuleResponse.self, cli: "batch-update-rule"),
         .make(.createAccessLogSubscription, CreateAccessLogSubscriptionRequest.self, CreateAccessLogSubscriptionResponse.self, cli: "create-access-log-subscription"),
         .make(.createListener, CreateListenerRequest.self, CreateListenerResponse.self, cli: "create-listener"),

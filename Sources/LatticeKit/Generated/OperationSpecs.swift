@@ -5,7 +5,7 @@ extension OperationSpec {
     ///
     /// The HTTP binding and input members of ``LatticeClient/batchUpdateRule(_:)``:
     /// `PATCH /services/{serviceIdentifier}/listeners/{listenerIdentifier}/rules`, 200 on success.
-    public static let batchUpdateRule = OperationSpec(name: "BatchUpdateRule", method: "PATCH", path: "/services/{serviceIdentifier}/listeners/{listenerIdentifier}/rules", successCode: 200, members: [
+    package static let batchUpdateRule = OperationSpec(name: "BatchUpdateRule", method: "PATCH", path: "/services/{serviceIdentifier}/listeners/{listenerIdentifier}/rules", successCode: 200, members: [
         MemberSpec("serviceIdentifier", "string", required: true, location: .uri),
         MemberSpec("listenerIdentifier", "string", required: true, location: .uri),
         MemberSpec("rules", "list", element: "structure", required: true),
@@ -16,7 +16,7 @@ extension OperationSpec {
     ///
     /// The HTTP binding and input members of ``LatticeClient/createAccessLogSubscription(_:)``:
     /// `POST /accesslogsubscriptions`, 201 on success.
-    public static let createAccessLogSubscription = OperationSpec(name: "CreateAccessLogSubscription", method: "POST", path: "/accesslogsubscriptions", successCode: 201, members: [
+    package static let createAccessLogSubscription = OperationSpec(name: "CreateAccessLogSubscription", method: "POST", path: "/accesslogsubscriptions", successCode: 201, members: [
         MemberSpec("clientToken", "string"),
         MemberSpec("resourceIdentifier", "string", required: true),
         MemberSpec("destinationArn", "string", required: true),
@@ -28,7 +28,7 @@ extension OperationSpec {
     ///
     /// The HTTP binding and input members of ``LatticeClient/createListener(_:)``:
     /// `POST /services/{serviceIdentifier}/listeners`, 201 on success.
-    public static let createListener = OperationSpec(name: "CreateListener", method: "POST", path: "/services/{serviceIdentifier}/listeners", successCode: 201, members: [
+    package static let createListener = OperationSpec(name: "CreateListener", method: "POST", path: "/services/{serviceIdentifier}/listeners", successCode: 201, members: [
         MemberSpec("serviceIdentifier", "string", required: true, location: .uri),
         MemberSpec("name", "string", required: true),
         MemberSpec("protocol", "string", required: true),
@@ -42,7 +42,7 @@ extension OperationSpec {
     ///
     /// The HTTP binding and input members of ``LatticeClient/createResourceConfiguration(_:)``:
     /// `POST /resourceconfigurations`, 201 on success.
-    public static let createResourceConfiguration = OperationSpec(name: "CreateResourceConfiguration", method: "POST", path: "/resourceconfigurations", successCode: 201, members: [
+    package static let createResourceConfiguration = OperationSpec(name: "CreateResourceConfiguration", method: "POST", path: "/resourceconfigurations", successCode: 201, members: [
         MemberSpec("name", "string", required: true),
         MemberSpec("type", "string", required: true),
         MemberSpec("portRanges", "list", element: "string"),
@@ -62,7 +62,7 @@ extension OperationSpec {
     ///
     /// The HTTP binding and input members of ``LatticeClient/createResourceGateway(_:)``:
     /// `POST /resourcegateways`, 201 on success.
-    public static let createResourceGateway = OperationSpec(name: "CreateResourceGateway", method: "POST", path: "/resourcegateways", successCode: 201, members: [
+    package static let createResourceGateway = OperationSpec(name: "CreateResourceGateway", method: "POST", path: "/resourcegateways", successCode: 201, members: [
         MemberSpec("clientToken", "string"),
         MemberSpec("name", "string", required: true),
         MemberSpec("vpcIdentifier", "string"),
@@ -78,7 +78,7 @@ extension OperationSpec {
     ///
     /// The HTTP binding and input members of ``LatticeClient/createRule(_:)``:
     /// `POST /services/{serviceIdentifier}/listeners/{listenerIdentifier}/rules`, 201 on success.
-    public static let createRule = OperationSpec(name: "CreateRule", method: "POST", path: "/services/{serviceIdentifier}/listeners/{listenerIdentifier}/rules", successCode: 201, members: [
+    package static let createRule = OperationSpec(name: "CreateRule", method: "POST", path: "/services/{serviceIdentifier}/listeners/{listenerIdentifier}/rules", successCode: 201, members: [
         MemberSpec("serviceIdentifier", "string", required: true, location: .uri),
         MemberSpec("listenerIdentifier", "string", required: true, location: .uri),
         MemberSpec("name", "string", required: true),
@@ -93,7 +93,7 @@ extension OperationSpec {
     ///
     /// The HTTP binding and input members of ``LatticeClient/createService(_:)``: `POST /services`,
     /// 201 on success.
-    public static let createService = OperationSpec(name: "CreateService", method: "POST", path: "/services", successCode: 201, members: [
+    package static let createService = OperationSpec(name: "CreateService", method: "POST", path: "/services", successCode: 201, members: [
         MemberSpec("clientToken", "string"),
         MemberSpec("name", "string", required: true),
         MemberSpec("tags", "map"),
@@ -106,7 +106,7 @@ extension OperationSpec {
     ///
     /// The HTTP binding and input members of ``LatticeClient/createServiceNetwork(_:)``:
     /// `POST /servicenetworks`, 201 on success.
-    public static let createServiceNetwork = OperationSpec(name: "CreateServiceNetwork", method: "POST", path: "/servicenetworks", successCode: 201, members: [
+    package static let createServiceNetwork = OperationSpec(name: "CreateServiceNetwork", method: "POST", path: "/servicenetworks", successCode: 201, members: [
         MemberSpec("clientToken", "string"),
         MemberSpec("name", "string", required: true),
         MemberSpec("authType", "string"),
@@ -119,7 +119,7 @@ extension OperationSpec {
     /// The HTTP binding and input members of
     /// ``LatticeClient/createServiceNetworkResourceAssociation(_:)``:
     /// `POST /servicenetworkresourceassociations`, 201 on success.
-    public static let createServiceNetworkResourceAssociation = OperationSpec(name: "CreateServiceNetworkResourceAssociation", method: "POST", path: "/servicenetworkresourceassociations", successCode: 201, members: [
+    package static let createServiceNetworkResourceAssociation = OperationSpec(name: "CreateServiceNetworkResourceAssociation", method: "POST", path: "/servicenetworkresourceassociations", successCode: 201, members: [
         MemberSpec("clientToken", "string"),
         MemberSpec("resourceConfigurationIdentifier", "string", required: true),
         MemberSpec("serviceNetworkIdentifier", "string", required: true),
@@ -132,7 +132,7 @@ extension OperationSpec {
     /// The HTTP binding and input members of
     /// ``LatticeClient/createServiceNetworkServiceAssociation(_:)``:
     /// `POST /servicenetworkserviceassociations`, 200 on success.
-    public static let createServiceNetworkServiceAssociation = OperationSpec(name: "CreateServiceNetworkServiceAssociation", method: "POST", path: "/servicenetworkserviceassociations", successCode: 200, members: [
+    package static let createServiceNetworkServiceAssociation = OperationSpec(name: "CreateServiceNetworkServiceAssociation", method: "POST", path: "/servicenetworkserviceassociations", successCode: 200, members: [
         MemberSpec("clientToken", "string"),
         MemberSpec("serviceIdentifier", "string", required: true),
         MemberSpec("serviceNetworkIdentifier", "string", required: true),
@@ -144,7 +144,7 @@ extension OperationSpec {
     /// The HTTP binding and input members of
     /// ``LatticeClient/createServiceNetworkVpcAssociation(_:)``:
     /// `POST /servicenetworkvpcassociations`, 200 on success.
-    public static let createServiceNetworkVpcAssociation = OperationSpec(name: "CreateServiceNetworkVpcAssociation", method: "POST", path: "/servicenetworkvpcassociations", successCode: 200, members: [
+    package static let createServiceNetworkVpcAssociation = OperationSpec(name: "CreateServiceNetworkVpcAssociation", method: "POST", path: "/servicenetworkvpcassociations", successCode: 200, members: [
         MemberSpec("clientToken", "string"),
         MemberSpec("serviceNetworkIdentifier", "string", required: true),
         MemberSpec("vpcIdentifier", "string", required: true),
@@ -158,7 +158,7 @@ extension OperationSpec {
     ///
     /// The HTTP binding and input members of ``LatticeClient/createTargetGroup(_:)``:
     /// `POST /targetgroups`, 201 on success.
-    public static let createTargetGroup = OperationSpec(name: "CreateTargetGroup", method: "POST", path: "/targetgroups", successCode: 201, members: [
+    package static let createTargetGroup = OperationSpec(name: "CreateTargetGroup", method: "POST", path: "/targetgroups", successCode: 201, members: [
         MemberSpec("name", "string", required: true),
         MemberSpec("type", "string", required: true),
         MemberSpec("config", "structure"),
@@ -170,7 +170,7 @@ extension OperationSpec {
     ///
     /// The HTTP binding and input members of ``LatticeClient/deleteAccessLogSubscription(_:)``:
     /// `DELETE /accesslogsubscriptions/{accessLogSubscriptionIdentifier}`, 204 on success.
-    public static let deleteAccessLogSubscription = OperationSpec(name: "DeleteAccessLogSubscription", method: "DELETE", path: "/accesslogsubscriptions/{accessLogSubscriptionIdentifier}", successCode: 204, members: [
+    package static let deleteAccessLogSubscription = OperationSpec(name: "DeleteAccessLogSubscription", method: "DELETE", path: "/accesslogsubscriptions/{accessLogSubscriptionIdentifier}", successCode: 204, members: [
         MemberSpec("accessLogSubscriptionIdentifier", "string", required: true, location: .uri),
     ])
 
@@ -178,7 +178,7 @@ extension OperationSpec {
     ///
     /// The HTTP binding and input members of ``LatticeClient/deleteAuthPolicy(_:)``:
     /// `DELETE /authpolicy/{resourceIdentifier}`, 204 on success.
-    public static let deleteAuthPolicy = OperationSpec(name: "DeleteAuthPolicy", method: "DELETE", path: "/authpolicy/{resourceIdentifier}", successCode: 204, members: [
+    package static let deleteAuthPolicy = OperationSpec(name: "DeleteAuthPolicy", method: "DELETE", path: "/authpolicy/{resourceIdentifier}", successCode: 204, members: [
         MemberSpec("resourceIdentifier", "string", required: true, location: .uri),
     ])
 
@@ -186,7 +186,7 @@ extension OperationSpec {
     ///
     /// The HTTP binding and input members of ``LatticeClient/deleteDomainVerification(_:)``:
     /// `DELETE /domainverifications/{domainVerificationIdentifier}`, 200 on success.
-    public static let deleteDomainVerification = OperationSpec(name: "DeleteDomainVerification", method: "DELETE", path: "/domainverifications/{domainVerificationIdentifier}", successCode: 200, members: [
+    package static let deleteDomainVerification = OperationSpec(name: "DeleteDomainVerification", method: "DELETE", path: "/domainverifications/{domainVerificationIdentifier}", successCode: 200, members: [
         MemberSpec("domainVerificationIdentifier", "string", required: true, location: .uri),
     ])
 
@@ -194,7 +194,7 @@ extension OperationSpec {
     ///
     /// The HTTP binding and input members of ``LatticeClient/deleteListener(_:)``:
     /// `DELETE /services/{serviceIdentifier}/listeners/{listenerIdentifier}`, 204 on success.
-    public static let deleteListener = OperationSpec(name: "DeleteListener", method: "DELETE", path: "/services/{serviceIdentifier}/listeners/{listenerIdentifier}", successCode: 204, members: [
+    package static let deleteListener = OperationSpec(name: "DeleteListener", method: "DELETE", path: "/services/{serviceIdentifier}/listeners/{listenerIdentifier}", successCode: 204, members: [
         MemberSpec("serviceIdentifier", "string", required: true, location: .uri),
         MemberSpec("listenerIdentifier", "string", required: true, location: .uri),
     ])
@@ -203,7 +203,7 @@ extension OperationSpec {
     ///
     /// The HTTP binding and input members of ``LatticeClient/deleteResourceConfiguration(_:)``:
     /// `DELETE /resourceconfigurations/{resourceConfigurationIdentifier}`, 204 on success.
-    public static let deleteResourceConfiguration = OperationSpec(name: "DeleteResourceConfiguration", method: "DELETE", path: "/resourceconfigurations/{resourceConfigurationIdentifier}", successCode: 204, members: [
+    package static let deleteResourceConfiguration = OperationSpec(name: "DeleteResourceConfiguration", method: "DELETE", path: "/resourceconfigurations/{resourceConfigurationIdentifier}", successCode: 204, members: [
         MemberSpec("resourceConfigurationIdentifier", "string", required: true, location: .uri),
     ])
 
@@ -213,7 +213,7 @@ extension OperationSpec {
     /// ``LatticeClient/deleteResourceEndpointAssociation(_:)``:
     /// `DELETE /resourceendpointassociations/{resourceEndpointAssociationIdentifier}`, 200 on
     /// success.
-    public static let deleteResourceEndpointAssociation = OperationSpec(name: "DeleteResourceEndpointAssociation", method: "DELETE", path: "/resourceendpointassociations/{resourceEndpointAssociationIdentifier}", successCode: 200, members: [
+    package static let deleteResourceEndpointAssociation = OperationSpec(name: "DeleteResourceEndpointAssociation", method: "DELETE", path: "/resourceendpointassociations/{resourceEndpointAssociationIdentifier}", successCode: 200, members: [
         MemberSpec("resourceEndpointAssociationIdentifier", "string", required: true, location: .uri),
     ])
 
@@ -221,7 +221,7 @@ extension OperationSpec {
     ///
     /// The HTTP binding and input members of ``LatticeClient/deleteResourceGateway(_:)``:
     /// `DELETE /resourcegateways/{resourceGatewayIdentifier}`, 200 on success.
-    public static let deleteResourceGateway = OperationSpec(name: "DeleteResourceGateway", method: "DELETE", path: "/resourcegateways/{resourceGatewayIdentifier}", successCode: 200, members: [
+    package static let deleteResourceGateway = OperationSpec(name: "DeleteResourceGateway", method: "DELETE", path: "/resourcegateways/{resourceGatewayIdentifier}", successCode: 200, members: [
         MemberSpec("resourceGatewayIdentifier", "string", required: true, location: .uri),
     ])
 
@@ -229,7 +229,7 @@ extension OperationSpec {
     ///
     /// The HTTP binding and input members of ``LatticeClient/deleteResourcePolicy(_:)``:
     /// `DELETE /resourcepolicy/{resourceArn}`, 204 on success.
-    public static let deleteResourcePolicy = OperationSpec(name: "DeleteResourcePolicy", method: "DELETE", path: "/resourcepolicy/{resourceArn}", successCode: 204, members: [
+    package static let deleteResourcePolicy = OperationSpec(name: "DeleteResourcePolicy", method: "DELETE", path: "/resourcepolicy/{resourceArn}", successCode: 204, members: [
         MemberSpec("resourceArn", "string", required: true, location: .uri),
     ])
 
@@ -238,7 +238,7 @@ extension OperationSpec {
     /// The HTTP binding and input members of ``LatticeClient/deleteRule(_:)``:
     /// `DELETE /services/{serviceIdentifier}/listeners/{listenerIdentifier}/rules/{ruleIdentifier}`,
     /// 204 on success.
-    public static let deleteRule = OperationSpec(name: "DeleteRule", method: "DELETE", path: "/services/{serviceIdentifier}/listeners/{listenerIdentifier}/rules/{ruleIdentifier}", successCode: 204, members: [
+    package static let deleteRule = OperationSpec(name: "DeleteRule", method: "DELETE", path: "/services/{serviceIdentifier}/listeners/{listenerIdentifier}/rules/{ruleIdentifier}", successCode: 204, members: [
         MemberSpec("serviceIdentifier", "string", required: true, location: .uri),
         MemberSpec("listenerIdentifier", "string", required: true, location: .uri),
         MemberSpec("ruleIdentifier", "string", required: true, location: .uri),
@@ -248,7 +248,7 @@ extension OperationSpec {
     ///
     /// The HTTP binding and input members of ``LatticeClient/deleteService(_:)``:
     /// `DELETE /services/{serviceIdentifier}`, 200 on success.
-    public static let deleteService = OperationSpec(name: "DeleteService", method: "DELETE", path: "/services/{serviceIdentifier}", successCode: 200, members: [
+    package static let deleteService = OperationSpec(name: "DeleteService", method: "DELETE", path: "/services/{serviceIdentifier}", successCode: 200, members: [
         MemberSpec("serviceIdentifier", "string", required: true, location: .uri),
     ])
 
@@ -256,7 +256,7 @@ extension OperationSpec {
     ///
     /// The HTTP binding and input members of ``LatticeClient/deleteServiceNetwork(_:)``:
     /// `DELETE /servicenetworks/{serviceNetworkIdentifier}`, 204 on success.
-    public static let deleteServiceNetwork = OperationSpec(name: "DeleteServiceNetwork", method: "DELETE", path: "/servicenetworks/{serviceNetworkIdentifier}", successCode: 204, members: [
+    package static let deleteServiceNetwork = OperationSpec(name: "DeleteServiceNetwork", method: "DELETE", path: "/servicenetworks/{serviceNetworkIdentifier}", successCode: 204, members: [
         MemberSpec("serviceNetworkIdentifier", "string", required: true, location: .uri),
     ])
 
@@ -266,7 +266,7 @@ extension OperationSpec {
     /// ``LatticeClient/deleteServiceNetworkResourceAssociation(_:)``:
     /// `DELETE /servicenetworkresourceassociations/{serviceNetworkResourceAssociationIdentifier}`,
     /// 200 on success.
-    public static let deleteServiceNetworkResourceAssociation = OperationSpec(name: "DeleteServiceNetworkResourceAssociation", method: "DELETE", path: "/servicenetworkresourceassociations/{serviceNetworkResourceAssociationIdentifier}", successCode: 200, members: [
+    package static let deleteServiceNetworkResourceAssociation = OperationSpec(name: "DeleteServiceNetworkResourceAssociation", method: "DELETE", path: "/servicenetworkresourceassociations/{serviceNetworkResourceAssociationIdentifier}", successCode: 200, members: [
         MemberSpec("serviceNetworkResourceAssociationIdentifier", "string", required: true, location: .uri),
     ])
 
@@ -276,7 +276,7 @@ extension OperationSpec {
     /// ``LatticeClient/deleteServiceNetworkServiceAssociation(_:)``:
     /// `DELETE /servicenetworkserviceassociations/{serviceNetworkServiceAssociationIdentifier}`,
     /// 200 on success.
-    public static let deleteServiceNetworkServiceAssociation = OperationSpec(name: "DeleteServiceNetworkServiceAssociation", method: "DELETE", path: "/servicenetworkserviceassociations/{serviceNetworkServiceAssociationIdentifier}", successCode: 200, members: [
+    package static let deleteServiceNetworkServiceAssociation = OperationSpec(name: "DeleteServiceNetworkServiceAssociation", method: "DELETE", path: "/servicenetworkserviceassociations/{serviceNetworkServiceAssociationIdentifier}", successCode: 200, members: [
         MemberSpec("serviceNetworkServiceAssociationIdentifier", "string", required: true, location: .uri),
     ])
 
@@ -286,7 +286,7 @@ extension OperationSpec {
     /// ``LatticeClient/deleteServiceNetworkVpcAssociation(_:)``:
     /// `DELETE /servicenetworkvpcassociations/{serviceNetworkVpcAssociationIdentifier}`, 200 on
     /// success.
-    public static let deleteServiceNetworkVpcAssociation = OperationSpec(name: "DeleteServiceNetworkVpcAssociation", method: "DELETE", path: "/servicenetworkvpcassociations/{serviceNetworkVpcAssociationIdentifier}", successCode: 200, members: [
+    package static let deleteServiceNetworkVpcAssociation = OperationSpec(name: "DeleteServiceNetworkVpcAssociation", method: "DELETE", path: "/servicenetworkvpcassociations/{serviceNetworkVpcAssociationIdentifier}", successCode: 200, members: [
         MemberSpec("serviceNetworkVpcAssociationIdentifier", "string", required: true, location: .uri),
     ])
 
@@ -294,7 +294,7 @@ extension OperationSpec {
     ///
     /// The HTTP binding and input members of ``LatticeClient/deleteTargetGroup(_:)``:
     /// `DELETE /targetgroups/{targetGroupIdentifier}`, 200 on success.
-    public static let deleteTargetGroup = OperationSpec(name: "DeleteTargetGroup", method: "DELETE", path: "/targetgroups/{targetGroupIdentifier}", successCode: 200, members: [
+    package static let deleteTargetGroup = OperationSpec(name: "DeleteTargetGroup", method: "DELETE", path: "/targetgroups/{targetGroupIdentifier}", successCode: 200, members: [
         MemberSpec("targetGroupIdentifier", "string", required: true, location: .uri),
     ])
 
@@ -302,7 +302,7 @@ extension OperationSpec {
     ///
     /// The HTTP binding and input members of ``LatticeClient/deregisterTargets(_:)``:
     /// `POST /targetgroups/{targetGroupIdentifier}/deregistertargets`, 200 on success.
-    public static let deregisterTargets = OperationSpec(name: "DeregisterTargets", method: "POST", path: "/targetgroups/{targetGroupIdentifier}/deregistertargets", successCode: 200, members: [
+    package static let deregisterTargets = OperationSpec(name: "DeregisterTargets", method: "POST", path: "/targetgroups/{targetGroupIdentifier}/deregistertargets", successCode: 200, members: [
         MemberSpec("targetGroupIdentifier", "string", required: true, location: .uri),
         MemberSpec("targets", "list", element: "structure", required: true),
     ])
@@ -311,7 +311,7 @@ extension OperationSpec {
     ///
     /// The HTTP binding and input members of ``LatticeClient/getAccessLogSubscription(_:)``:
     /// `GET /accesslogsubscriptions/{accessLogSubscriptionIdentifier}`, 200 on success.
-    public static let getAccessLogSubscription = OperationSpec(name: "GetAccessLogSubscription", method: "GET", path: "/accesslogsubscriptions/{accessLogSubscriptionIdentifier}", successCode: 200, members: [
+    package static let getAccessLogSubscription = OperationSpec(name: "GetAccessLogSubscription", method: "GET", path: "/accesslogsubscriptions/{accessLogSubscriptionIdentifier}", successCode: 200, members: [
         MemberSpec("accessLogSubscriptionIdentifier", "string", required: true, location: .uri),
     ])
 
@@ -319,7 +319,7 @@ extension OperationSpec {
     ///
     /// The HTTP binding and input members of ``LatticeClient/getAuthPolicy(_:)``:
     /// `GET /authpolicy/{resourceIdentifier}`, 200 on success.
-    public static let getAuthPolicy = OperationSpec(name: "GetAuthPolicy", method: "GET", path: "/authpolicy/{resourceIdentifier}", successCode: 200, members: [
+    package static let getAuthPolicy = OperationSpec(name: "GetAuthPolicy", method: "GET", path: "/authpolicy/{resourceIdentifier}", successCode: 200, members: [
         MemberSpec("resourceIdentifier", "string", required: true, location: .uri),
     ])
 
@@ -327,7 +327,7 @@ extension OperationSpec {
     ///
     /// The HTTP binding and input members of ``LatticeClient/getDomainVerification(_:)``:
     /// `GET /domainverifications/{domainVerificationIdentifier}`, 200 on success.
-    public static let getDomainVerification = OperationSpec(name: "GetDomainVerification", method: "GET", path: "/domainverifications/{domainVerificationIdentifier}", successCode: 200, members: [
+    package static let getDomainVerification = OperationSpec(name: "GetDomainVerification", method: "GET", path: "/domainverifications/{domainVerificationIdentifier}", successCode: 200, members: [
         MemberSpec("domainVerificationIdentifier", "string", required: true, location: .uri),
     ])
 
@@ -335,7 +335,7 @@ extension OperationSpec {
     ///
     /// The HTTP binding and input members of ``LatticeClient/getListener(_:)``:
     /// `GET /services/{serviceIdentifier}/listeners/{listenerIdentifier}`, 200 on success.
-    public static let getListener = OperationSpec(name: "GetListener", method: "GET", path: "/services/{serviceIdentifier}/listeners/{listenerIdentifier}", successCode: 200, members: [
+    package static let getListener = OperationSpec(name: "GetListener", method: "GET", path: "/services/{serviceIdentifier}/listeners/{listenerIdentifier}", successCode: 200, members: [
         MemberSpec("serviceIdentifier", "string", required: true, location: .uri),
         MemberSpec("listenerIdentifier", "string", required: true, location: .uri),
     ])
@@ -344,7 +344,7 @@ extension OperationSpec {
     ///
     /// The HTTP binding and input members of ``LatticeClient/getResourceConfiguration(_:)``:
     /// `GET /resourceconfigurations/{resourceConfigurationIdentifier}`, 200 on success.
-    public static let getResourceConfiguration = OperationSpec(name: "GetResourceConfiguration", method: "GET", path: "/resourceconfigurations/{resourceConfigurationIdentifier}", successCode: 200, members: [
+    package static let getResourceConfiguration = OperationSpec(name: "GetResourceConfiguration", method: "GET", path: "/resourceconfigurations/{resourceConfigurationIdentifier}", successCode: 200, members: [
         MemberSpec("resourceConfigurationIdentifier", "string", required: true, location: .uri),
     ])
 
@@ -352,7 +352,7 @@ extension OperationSpec {
     ///
     /// The HTTP binding and input members of ``LatticeClient/getResourceGateway(_:)``:
     /// `GET /resourcegateways/{resourceGatewayIdentifier}`, 200 on success.
-    public static let getResourceGateway = OperationSpec(name: "GetResourceGateway", method: "GET", path: "/resourcegateways/{resourceGatewayIdentifier}", successCode: 200, members: [
+    package static let getResourceGateway = OperationSpec(name: "GetResourceGateway", method: "GET", path: "/resourcegateways/{resourceGatewayIdentifier}", successCode: 200, members: [
         MemberSpec("resourceGatewayIdentifier", "string", required: true, location: .uri),
     ])
 
@@ -360,7 +360,7 @@ extension OperationSpec {
     ///
     /// The HTTP binding and input members of ``LatticeClient/getResourcePolicy(_:)``:
     /// `GET /resourcepolicy/{resourceArn}`, 200 on success.
-    public static let getResourcePolicy = OperationSpec(name: "GetResourcePolicy", method: "GET", path: "/resourcepolicy/{resourceArn}", successCode: 200, members: [
+    package static let getResourcePolicy = OperationSpec(name: "GetResourcePolicy", method: "GET", path: "/resourcepolicy/{resourceArn}", successCode: 200, members: [
         MemberSpec("resourceArn", "string", required: true, location: .uri),
     ])
 
@@ -369,7 +369,7 @@ extension OperationSpec {
     /// The HTTP binding and input members of ``LatticeClient/getRule(_:)``:
     /// `GET /services/{serviceIdentifier}/listeners/{listenerIdentifier}/rules/{ruleIdentifier}`,
     /// 200 on success.
-    public static let getRule = OperationSpec(name: "GetRule", method: "GET", path: "/services/{serviceIdentifier}/listeners/{listenerIdentifier}/rules/{ruleIdentifier}", successCode: 200, members: [
+    package static let getRule = OperationSpec(name: "GetRule", method: "GET", path: "/services/{serviceIdentifier}/listeners/{listenerIdentifier}/rules/{ruleIdentifier}", successCode: 200, members: [
         MemberSpec("serviceIdentifier", "string", required: true, location: .uri),
         MemberSpec("listenerIdentifier", "string", required: true, location: .uri),
         MemberSpec("ruleIdentifier", "string", required: true, location: .uri),
@@ -379,7 +379,7 @@ extension OperationSpec {
     ///
     /// The HTTP binding and input members of ``LatticeClient/getService(_:)``:
     /// `GET /services/{serviceIdentifier}`, 200 on success.
-    public static let getService = OperationSpec(name: "GetService", method: "GET", path: "/services/{serviceIdentifier}", successCode: 200, members: [
+    package static let getService = OperationSpec(name: "GetService", method: "GET", path: "/services/{serviceIdentifier}", successCode: 200, members: [
         MemberSpec("serviceIdentifier", "string", required: true, location: .uri),
     ])
 
@@ -387,7 +387,7 @@ extension OperationSpec {
     ///
     /// The HTTP binding and input members of ``LatticeClient/getServiceNetwork(_:)``:
     /// `GET /servicenetworks/{serviceNetworkIdentifier}`, 200 on success.
-    public static let getServiceNetwork = OperationSpec(name: "GetServiceNetwork", method: "GET", path: "/servicenetworks/{serviceNetworkIdentifier}", successCode: 200, members: [
+    package static let getServiceNetwork = OperationSpec(name: "GetServiceNetwork", method: "GET", path: "/servicenetworks/{serviceNetworkIdentifier}", successCode: 200, members: [
         MemberSpec("serviceNetworkIdentifier", "string", required: true, location: .uri),
     ])
 
@@ -398,7 +398,7 @@ extension OperationSpec {
     /// ``LatticeClient/getServiceNetworkResourceAssociation(_:)``:
     /// `GET /servicenetworkresourceassociations/{serviceNetworkResourceAssociationIdentifier}`, 200
     /// on success.
-    public static let getServiceNetworkResourceAssociation = OperationSpec(name: "GetServiceNetworkResourceAssociation", method: "GET", path: "/servicenetworkresourceassociations/{serviceNetworkResourceAssociationIdentifier}", successCode: 200, members: [
+    package static let getServiceNetworkResourceAssociation = OperationSpec(name: "GetServiceNetworkResourceAssociation", method: "GET", path: "/servicenetworkresourceassociations/{serviceNetworkResourceAssociationIdentifier}", successCode: 200, members: [
         MemberSpec("serviceNetworkResourceAssociationIdentifier", "string", required: true, location: .uri),
     ])
 
@@ -409,7 +409,7 @@ extension OperationSpec {
     /// ``LatticeClient/getServiceNetworkServiceAssociation(_:)``:
     /// `GET /servicenetworkserviceassociations/{serviceNetworkServiceAssociationIdentifier}`, 200
     /// on success.
-    public static let getServiceNetworkServiceAssociation = OperationSpec(name: "GetServiceNetworkServiceAssociation", method: "GET", path: "/servicenetworkserviceassociations/{serviceNetworkServiceAssociationIdentifier}", successCode: 200, members: [
+    package static let getServiceNetworkServiceAssociation = OperationSpec(name: "GetServiceNetworkServiceAssociation", method: "GET", path: "/servicenetworkserviceassociations/{serviceNetworkServiceAssociationIdentifier}", successCode: 200, members: [
         MemberSpec("serviceNetworkServiceAssociationIdentifier", "string", required: true, location: .uri),
     ])
 
@@ -418,7 +418,7 @@ extension OperationSpec {
     /// The HTTP binding and input members of ``LatticeClient/getServiceNetworkVpcAssociation(_:)``:
     /// `GET /servicenetworkvpcassociations/{serviceNetworkVpcAssociationIdentifier}`, 200 on
     /// success.
-    public static let getServiceNetworkVpcAssociation = OperationSpec(name: "GetServiceNetworkVpcAssociation", method: "GET", path: "/servicenetworkvpcassociations/{serviceNetworkVpcAssociationIdentifier}", successCode: 200, members: [
+    package static let getServiceNetworkVpcAssociation = OperationSpec(name: "GetServiceNetworkVpcAssociation", method: "GET", path: "/servicenetworkvpcassociations/{serviceNetworkVpcAssociationIdentifier}", successCode: 200, members: [
         MemberSpec("serviceNetworkVpcAssociationIdentifier", "string", required: true, location: .uri),
     ])
 
@@ -426,7 +426,7 @@ extension OperationSpec {
     ///
     /// The HTTP binding and input members of ``LatticeClient/getTargetGroup(_:)``:
     /// `GET /targetgroups/{targetGroupIdentifier}`, 200 on success.
-    public static let getTargetGroup = OperationSpec(name: "GetTargetGroup", method: "GET", path: "/targetgroups/{targetGroupIdentifier}", successCode: 200, members: [
+    package static let getTargetGroup = OperationSpec(name: "GetTargetGroup", method: "GET", path: "/targetgroups/{targetGroupIdentifier}", successCode: 200, members: [
         MemberSpec("targetGroupIdentifier", "string", required: true, location: .uri),
     ])
 
@@ -434,7 +434,7 @@ extension OperationSpec {
     ///
     /// The HTTP binding and input members of ``LatticeClient/listAccessLogSubscriptions(_:)``:
     /// `GET /accesslogsubscriptions`, 200 on success.
-    public static let listAccessLogSubscriptions = OperationSpec(name: "ListAccessLogSubscriptions", method: "GET", path: "/accesslogsubscriptions", successCode: 200, members: [
+    package static let listAccessLogSubscriptions = OperationSpec(name: "ListAccessLogSubscriptions", method: "GET", path: "/accesslogsubscriptions", successCode: 200, members: [
         MemberSpec("resourceIdentifier", "string", required: true, location: .querystring),
         MemberSpec("maxResults", "integer", location: .querystring),
         MemberSpec("nextToken", "string", location: .querystring),
@@ -444,7 +444,7 @@ extension OperationSpec {
     ///
     /// The HTTP binding and input members of ``LatticeClient/listDomainVerifications(_:)``:
     /// `GET /domainverifications`, 200 on success.
-    public static let listDomainVerifications = OperationSpec(name: "ListDomainVerifications", method: "GET", path: "/domainverifications", successCode: 200, members: [
+    package static let listDomainVerifications = OperationSpec(name: "ListDomainVerifications", method: "GET", path: "/domainverifications", successCode: 200, members: [
         MemberSpec("maxResults", "integer", location: .querystring),
         MemberSpec("nextToken", "string", location: .querystring),
     ])
@@ -453,7 +453,7 @@ extension OperationSpec {
     ///
     /// The HTTP binding and input members of ``LatticeClient/listListeners(_:)``:
     /// `GET /services/{serviceIdentifier}/listeners`, 200 on success.
-    public static let listListeners = OperationSpec(name: "ListListeners", method: "GET", path: "/services/{serviceIdentifier}/listeners", successCode: 200, members: [
+    package static let listListeners = OperationSpec(name: "ListListeners", method: "GET", path: "/services/{serviceIdentifier}/listeners", successCode: 200, members: [
         MemberSpec("serviceIdentifier", "string", required: true, location: .uri),
         MemberSpec("maxResults", "integer", location: .querystring),
         MemberSpec("nextToken", "string", location: .querystring),
@@ -463,7 +463,7 @@ extension OperationSpec {
     ///
     /// The HTTP binding and input members of ``LatticeClient/listResourceConfigurations(_:)``:
     /// `GET /resourceconfigurations`, 200 on success.
-    public static let listResourceConfigurations = OperationSpec(name: "ListResourceConfigurations", method: "GET", path: "/resourceconfigurations", successCode: 200, members: [
+    package static let listResourceConfigurations = OperationSpec(name: "ListResourceConfigurations", method: "GET", path: "/resourceconfigurations", successCode: 200, members: [
         MemberSpec("resourceGatewayIdentifier", "string", location: .querystring),
         MemberSpec("resourceConfigurationGroupIdentifier", "string", location: .querystring),
         MemberSpec("domainVerificationIdentifier", "string", location: .querystring),
@@ -476,7 +476,7 @@ extension OperationSpec {
     /// The HTTP binding and input members of
     /// ``LatticeClient/listResourceEndpointAssociations(_:)``: `GET /resourceendpointassociations`,
     /// 200 on success.
-    public static let listResourceEndpointAssociations = OperationSpec(name: "ListResourceEndpointAssociations", method: "GET", path: "/resourceendpointassociations", successCode: 200, members: [
+    package static let listResourceEndpointAssociations = OperationSpec(name: "ListResourceEndpointAssociations", method: "GET", path: "/resourceendpointassociations", successCode: 200, members: [
         MemberSpec("resourceConfigurationIdentifier", "string", required: true, location: .querystring),
         MemberSpec("resourceEndpointAssociationIdentifier", "string", location: .querystring),
         MemberSpec("vpcEndpointId", "string", location: .querystring),
@@ -489,7 +489,7 @@ extension OperationSpec {
     ///
     /// The HTTP binding and input members of ``LatticeClient/listResourceGateways(_:)``:
     /// `GET /resourcegateways`, 200 on success.
-    public static let listResourceGateways = OperationSpec(name: "ListResourceGateways", method: "GET", path: "/resourcegateways", successCode: 200, members: [
+    package static let listResourceGateways = OperationSpec(name: "ListResourceGateways", method: "GET", path: "/resourcegateways", successCode: 200, members: [
         MemberSpec("maxResults", "integer", location: .querystring),
         MemberSpec("nextToken", "string", location: .querystring),
     ])
@@ -498,7 +498,7 @@ extension OperationSpec {
     ///
     /// The HTTP binding and input members of ``LatticeClient/listRules(_:)``:
     /// `GET /services/{serviceIdentifier}/listeners/{listenerIdentifier}/rules`, 200 on success.
-    public static let listRules = OperationSpec(name: "ListRules", method: "GET", path: "/services/{serviceIdentifier}/listeners/{listenerIdentifier}/rules", successCode: 200, members: [
+    package static let listRules = OperationSpec(name: "ListRules", method: "GET", path: "/services/{serviceIdentifier}/listeners/{listenerIdentifier}/rules", successCode: 200, members: [
         MemberSpec("serviceIdentifier", "string", required: true, location: .uri),
         MemberSpec("listenerIdentifier", "string", required: true, location: .uri),
         MemberSpec("maxResults", "integer", location: .querystring),
@@ -510,7 +510,7 @@ extension OperationSpec {
     /// The HTTP binding and input members of
     /// ``LatticeClient/listServiceNetworkResourceAssociations(_:)``:
     /// `GET /servicenetworkresourceassociations`, 200 on success.
-    public static let listServiceNetworkResourceAssociations = OperationSpec(name: "ListServiceNetworkResourceAssociations", method: "GET", path: "/servicenetworkresourceassociations", successCode: 200, members: [
+    package static let listServiceNetworkResourceAssociations = OperationSpec(name: "ListServiceNetworkResourceAssociations", method: "GET", path: "/servicenetworkresourceassociations", successCode: 200, members: [
         MemberSpec("serviceNetworkIdentifier", "string", location: .querystring),
         MemberSpec("resourceConfigurationIdentifier", "string", location: .querystring),
         MemberSpec("maxResults", "integer", location: .querystring),
@@ -523,7 +523,7 @@ extension OperationSpec {
     /// The HTTP binding and input members of
     /// ``LatticeClient/listServiceNetworkServiceAssociations(_:)``:
     /// `GET /servicenetworkserviceassociations`, 200 on success.
-    public static let listServiceNetworkServiceAssociations = OperationSpec(name: "ListServiceNetworkServiceAssociations", method: "GET", path: "/servicenetworkserviceassociations", successCode: 200, members: [
+    package static let listServiceNetworkServiceAssociations = OperationSpec(name: "ListServiceNetworkServiceAssociations", method: "GET", path: "/servicenetworkserviceassociations", successCode: 200, members: [
         MemberSpec("serviceNetworkIdentifier", "string", location: .querystring),
         MemberSpec("serviceIdentifier", "string", location: .querystring),
         MemberSpec("maxResults", "integer", location: .querystring),
@@ -535,7 +535,7 @@ extension OperationSpec {
     /// The HTTP binding and input members of
     /// ``LatticeClient/listServiceNetworkVpcAssociations(_:)``:
     /// `GET /servicenetworkvpcassociations`, 200 on success.
-    public static let listServiceNetworkVpcAssociations = OperationSpec(name: "ListServiceNetworkVpcAssociations", method: "GET", path: "/servicenetworkvpcassociations", successCode: 200, members: [
+    package static let listServiceNetworkVpcAssociations = OperationSpec(name: "ListServiceNetworkVpcAssociations", method: "GET", path: "/servicenetworkvpcassociations", successCode: 200, members: [
         MemberSpec("serviceNetworkIdentifier", "string", location: .querystring),
         MemberSpec("vpcIdentifier", "string", location: .querystring),
         MemberSpec("maxResults", "integer", location: .querystring),
@@ -547,7 +547,7 @@ extension OperationSpec {
     /// The HTTP binding and input members of
     /// ``LatticeClient/listServiceNetworkVpcEndpointAssociations(_:)``:
     /// `GET /servicenetworkvpcendpointassociations`, 200 on success.
-    public static let listServiceNetworkVpcEndpointAssociations = OperationSpec(name: "ListServiceNetworkVpcEndpointAssociations", method: "GET", path: "/servicenetworkvpcendpointassociations", successCode: 200, members: [
+    package static let listServiceNetworkVpcEndpointAssociations = OperationSpec(name: "ListServiceNetworkVpcEndpointAssociations", method: "GET", path: "/servicenetworkvpcendpointassociations", successCode: 200, members: [
         MemberSpec("serviceNetworkIdentifier", "string", required: true, location: .querystring),
         MemberSpec("maxResults", "integer", location: .querystring),
         MemberSpec("nextToken", "string", location: .querystring),
@@ -557,7 +557,7 @@ extension OperationSpec {
     ///
     /// The HTTP binding and input members of ``LatticeClient/listServiceNetworks(_:)``:
     /// `GET /servicenetworks`, 200 on success.
-    public static let listServiceNetworks = OperationSpec(name: "ListServiceNetworks", method: "GET", path: "/servicenetworks", successCode: 200, members: [
+    package static let listServiceNetworks = OperationSpec(name: "ListServiceNetworks", method: "GET", path: "/servicenetworks", successCode: 200, members: [
         MemberSpec("maxResults", "integer", location: .querystring),
         MemberSpec("nextToken", "string", location: .querystring),
     ])
@@ -566,7 +566,7 @@ extension OperationSpec {
     ///
     /// The HTTP binding and input members of ``LatticeClient/listServices(_:)``: `GET /services`,
     /// 200 on success.
-    public static let listServices = OperationSpec(name: "ListServices", method: "GET", path: "/services", successCode: 200, members: [
+    package static let listServices = OperationSpec(name: "ListServices", method: "GET", path: "/services", successCode: 200, members: [
         MemberSpec("maxResults", "integer", location: .querystring),
         MemberSpec("nextToken", "string", location: .querystring),
     ])
@@ -575,7 +575,7 @@ extension OperationSpec {
     ///
     /// The HTTP binding and input members of ``LatticeClient/listTagsForResource(_:)``:
     /// `GET /tags/{resourceArn}`, 200 on success.
-    public static let listTagsForResource = OperationSpec(name: "ListTagsForResource", method: "GET", path: "/tags/{resourceArn}", successCode: 200, members: [
+    package static let listTagsForResource = OperationSpec(name: "ListTagsForResource", method: "GET", path: "/tags/{resourceArn}", successCode: 200, members: [
         MemberSpec("resourceArn", "string", required: true, location: .uri),
     ])
 
@@ -583,7 +583,7 @@ extension OperationSpec {
     ///
     /// The HTTP binding and input members of ``LatticeClient/listTargetGroups(_:)``:
     /// `GET /targetgroups`, 200 on success.
-    public static let listTargetGroups = OperationSpec(name: "ListTargetGroups", method: "GET", path: "/targetgroups", successCode: 200, members: [
+    package static let listTargetGroups = OperationSpec(name: "ListTargetGroups", method: "GET", path: "/targetgroups", successCode: 200, members: [
         MemberSpec("maxResults", "integer", location: .querystring),
         MemberSpec("nextToken", "string", location: .querystring),
         MemberSpec("vpcIdentifier", "string", location: .querystring),
@@ -594,7 +594,7 @@ extension OperationSpec {
     ///
     /// The HTTP binding and input members of ``LatticeClient/listTargets(_:)``:
     /// `POST /targetgroups/{targetGroupIdentifier}/listtargets`, 200 on success.
-    public static let listTargets = OperationSpec(name: "ListTargets", method: "POST", path: "/targetgroups/{targetGroupIdentifier}/listtargets", successCode: 200, members: [
+    package static let listTargets = OperationSpec(name: "ListTargets", method: "POST", path: "/targetgroups/{targetGroupIdentifier}/listtargets", successCode: 200, members: [
         MemberSpec("targetGroupIdentifier", "string", required: true, location: .uri),
         MemberSpec("maxResults", "integer", location: .querystring),
         MemberSpec("nextToken", "string", location: .querystring),
@@ -605,7 +605,7 @@ extension OperationSpec {
     ///
     /// The HTTP binding and input members of ``LatticeClient/putAuthPolicy(_:)``:
     /// `PUT /authpolicy/{resourceIdentifier}`, 200 on success.
-    public static let putAuthPolicy = OperationSpec(name: "PutAuthPolicy", method: "PUT", path: "/authpolicy/{resourceIdentifier}", successCode: 200, members: [
+    package static let putAuthPolicy = OperationSpec(name: "PutAuthPolicy", method: "PUT", path: "/authpolicy/{resourceIdentifier}", successCode: 200, members: [
         MemberSpec("resourceIdentifier", "string", required: true, location: .uri),
         MemberSpec("policy", "string", required: true),
     ])
@@ -614,7 +614,7 @@ extension OperationSpec {
     ///
     /// The HTTP binding and input members of ``LatticeClient/putResourcePolicy(_:)``:
     /// `PUT /resourcepolicy/{resourceArn}`, 200 on success.
-    public static let putResourcePolicy = OperationSpec(name: "PutResourcePolicy", method: "PUT", path: "/resourcepolicy/{resourceArn}", successCode: 200, members: [
+    package static let putResourcePolicy = OperationSpec(name: "PutResourcePolicy", method: "PUT", path: "/resourcepolicy/{resourceArn}", successCode: 200, members: [
         MemberSpec("resourceArn", "string", required: true, location: .uri),
         MemberSpec("policy", "string", required: true),
     ])
@@ -623,7 +623,7 @@ extension OperationSpec {
     ///
     /// The HTTP binding and input members of ``LatticeClient/registerTargets(_:)``:
     /// `POST /targetgroups/{targetGroupIdentifier}/registertargets`, 200 on success.
-    public static let registerTargets = OperationSpec(name: "RegisterTargets", method: "POST", path: "/targetgroups/{targetGroupIdentifier}/registertargets", successCode: 200, members: [
+    package static let registerTargets = OperationSpec(name: "RegisterTargets", method: "POST", path: "/targetgroups/{targetGroupIdentifier}/registertargets", successCode: 200, members: [
         MemberSpec("targetGroupIdentifier", "string", required: true, location: .uri),
         MemberSpec("targets", "list", element: "structure", required: true),
     ])
@@ -632,7 +632,7 @@ extension OperationSpec {
     ///
     /// The HTTP binding and input members of ``LatticeClient/startDomainVerification(_:)``:
     /// `POST /domainverifications`, 201 on success.
-    public static let startDomainVerification = OperationSpec(name: "StartDomainVerification", method: "POST", path: "/domainverifications", successCode: 201, members: [
+    package static let startDomainVerification = OperationSpec(name: "StartDomainVerification", method: "POST", path: "/domainverifications", successCode: 201, members: [
         MemberSpec("clientToken", "string"),
         MemberSpec("domainName", "string", required: true),
         MemberSpec("tags", "map"),
@@ -642,7 +642,7 @@ extension OperationSpec {
     ///
     /// The HTTP binding and input members of ``LatticeClient/tagResource(_:)``:
     /// `POST /tags/{resourceArn}`, 200 on success.
-    public static let tagResource = OperationSpec(name: "TagResource", method: "POST", path: "/tags/{resourceArn}", successCode: 200, members: [
+    package static let tagResource = OperationSpec(name: "TagResource", method: "POST", path: "/tags/{resourceArn}", successCode: 200, members: [
         MemberSpec("resourceArn", "string", required: true, location: .uri),
         MemberSpec("tags", "map", required: true),
     ])
@@ -651,7 +651,7 @@ extension OperationSpec {
     ///
     /// The HTTP binding and input members of ``LatticeClient/untagResource(_:)``:
     /// `DELETE /tags/{resourceArn}`, 200 on success.
-    public static let untagResource = OperationSpec(name: "UntagResource", method: "DELETE", path: "/tags/{resourceArn}", successCode: 200, members: [
+    package static let untagResource = OperationSpec(name: "UntagResource", method: "DELETE", path: "/tags/{resourceArn}", successCode: 200, members: [
         MemberSpec("resourceArn", "string", required: true, location: .uri),
         MemberSpec("tagKeys", "list", element: "string", required: true, location: .querystring),
     ])
@@ -660,7 +660,7 @@ extension OperationSpec {
     ///
     /// The HTTP binding and input members of ``LatticeClient/updateAccessLogSubscription(_:)``:
     /// `PATCH /accesslogsubscriptions/{accessLogSubscriptionIdentifier}`, 200 on success.
-    public static let updateAccessLogSubscription = OperationSpec(name: "UpdateAccessLogSubscription", method: "PATCH", path: "/accesslogsubscriptions/{accessLogSubscriptionIdentifier}", successCode: 200, members: [
+    package static let updateAccessLogSubscription = OperationSpec(name: "UpdateAccessLogSubscription", method: "PATCH", path: "/accesslogsubscriptions/{accessLogSubscriptionIdentifier}", successCode: 200, members: [
         MemberSpec("accessLogSubscriptionIdentifier", "string", required: true, location: .uri),
         MemberSpec("destinationArn", "string", required: true),
     ])
@@ -669,7 +669,7 @@ extension OperationSpec {
     ///
     /// The HTTP binding and input members of ``LatticeClient/updateListener(_:)``:
     /// `PATCH /services/{serviceIdentifier}/listeners/{listenerIdentifier}`, 200 on success.
-    public static let updateListener = OperationSpec(name: "UpdateListener", method: "PATCH", path: "/services/{serviceIdentifier}/listeners/{listenerIdentifier}", successCode: 200, members: [
+    package static let updateListener = OperationSpec(name: "UpdateListener", method: "PATCH", path: "/services/{serviceIdentifier}/listeners/{listenerIdentifier}", successCode: 200, members: [
         MemberSpec("serviceIdentifier", "string", required: true, location: .uri),
         MemberSpec("listenerIdentifier", "string", required: true, location: .uri),
         MemberSpec("defaultAction", "union", required: true),
@@ -679,7 +679,7 @@ extension OperationSpec {
     ///
     /// The HTTP binding and input members of ``LatticeClient/updateResourceConfiguration(_:)``:
     /// `PATCH /resourceconfigurations/{resourceConfigurationIdentifier}`, 200 on success.
-    public static let updateResourceConfiguration = OperationSpec(name: "UpdateResourceConfiguration", method: "PATCH", path: "/resourceconfigurations/{resourceConfigurationIdentifier}", successCode: 200, members: [
+    package static let updateResourceConfiguration = OperationSpec(name: "UpdateResourceConfiguration", method: "PATCH", path: "/resourceconfigurations/{resourceConfigurationIdentifier}", successCode: 200, members: [
         MemberSpec("resourceConfigurationIdentifier", "string", required: true, location: .uri),
         MemberSpec("resourceConfigurationDefinition", "union"),
         MemberSpec("allowAssociationToShareableServiceNetwork", "boolean"),
@@ -690,7 +690,7 @@ extension OperationSpec {
     ///
     /// The HTTP binding and input members of ``LatticeClient/updateResourceGateway(_:)``:
     /// `PATCH /resourcegateways/{resourceGatewayIdentifier}`, 200 on success.
-    public static let updateResourceGateway = OperationSpec(name: "UpdateResourceGateway", method: "PATCH", path: "/resourcegateways/{resourceGatewayIdentifier}", successCode: 200, members: [
+    package static let updateResourceGateway = OperationSpec(name: "UpdateResourceGateway", method: "PATCH", path: "/resourcegateways/{resourceGatewayIdentifier}", successCode: 200, members: [
         MemberSpec("resourceGatewayIdentifier", "string", required: true, location: .uri),
         MemberSpec("securityGroupIds", "list", element: "string"),
     ])
@@ -700,7 +700,7 @@ extension OperationSpec {
     /// The HTTP binding and input members of ``LatticeClient/updateRule(_:)``:
     /// `PATCH /services/{serviceIdentifier}/listeners/{listenerIdentifier}/rules/{ruleIdentifier}`,
     /// 200 on success.
-    public static let updateRule = OperationSpec(name: "UpdateRule", method: "PATCH", path: "/services/{serviceIdentifier}/listeners/{listenerIdentifier}/rules/{ruleIdentifier}", successCode: 200, members: [
+    package static let updateRule = OperationSpec(name: "UpdateRule", method: "PATCH", path: "/services/{serviceIdentifier}/listeners/{listenerIdentifier}/rules/{ruleIdentifier}", successCode: 200, members: [
         MemberSpec("serviceIdentifier", "string", required: true, location: .uri),
         MemberSpec("listenerIdentifier", "string", required: true, location: .uri),
         MemberSpec("ruleIdentifier", "string", required: true, location: .uri),
@@ -713,7 +713,7 @@ extension OperationSpec {
     ///
     /// The HTTP binding and input members of ``LatticeClient/updateService(_:)``:
     /// `PATCH /services/{serviceIdentifier}`, 200 on success.
-    public static let updateService = OperationSpec(name: "UpdateService", method: "PATCH", path: "/services/{serviceIdentifier}", successCode: 200, members: [
+    package static let updateService = OperationSpec(name: "UpdateService", method: "PATCH", path: "/services/{serviceIdentifier}", successCode: 200, members: [
         MemberSpec("serviceIdentifier", "string", required: true, location: .uri),
         MemberSpec("certificateArn", "string"),
         MemberSpec("authType", "string"),
@@ -723,7 +723,7 @@ extension OperationSpec {
     ///
     /// The HTTP binding and input members of ``LatticeClient/updateServiceNetwork(_:)``:
     /// `PATCH /servicenetworks/{serviceNetworkIdentifier}`, 200 on success.
-    public static let updateServiceNetwork = OperationSpec(name: "UpdateServiceNetwork", method: "PATCH", path: "/servicenetworks/{serviceNetworkIdentifier}", successCode: 200, members: [
+    package static let updateServiceNetwork = OperationSpec(name: "UpdateServiceNetwork", method: "PATCH", path: "/servicenetworks/{serviceNetworkIdentifier}", successCode: 200, members: [
         MemberSpec("serviceNetworkIdentifier", "string", required: true, location: .uri),
         MemberSpec("authType", "string", required: true),
     ])
@@ -734,7 +734,7 @@ extension OperationSpec {
     /// ``LatticeClient/updateServiceNetworkVpcAssociation(_:)``:
     /// `PATCH /servicenetworkvpcassociations/{serviceNetworkVpcAssociationIdentifier}`, 200 on
     /// success.
-    public static let updateServiceNetworkVpcAssociation = OperationSpec(name: "UpdateServiceNetworkVpcAssociation", method: "PATCH", path: "/servicenetworkvpcassociations/{serviceNetworkVpcAssociationIdentifier}", successCode: 200, members: [
+    package static let updateServiceNetworkVpcAssociation = OperationSpec(name: "UpdateServiceNetworkVpcAssociation", method: "PATCH", path: "/servicenetworkvpcassociations/{serviceNetworkVpcAssociationIdentifier}", successCode: 200, members: [
         MemberSpec("serviceNetworkVpcAssociationIdentifier", "string", required: true, location: .uri),
         MemberSpec("securityGroupIds", "list", element: "string", required: true),
     ])
@@ -743,7 +743,7 @@ extension OperationSpec {
     ///
     /// The HTTP binding and input members of ``LatticeClient/updateTargetGroup(_:)``:
     /// `PATCH /targetgroups/{targetGroupIdentifier}`, 200 on success.
-    public static let updateTargetGroup = OperationSpec(name: "UpdateTargetGroup", method: "PATCH", path: "/targetgroups/{targetGroupIdentifier}", successCode: 200, members: [
+    package static let updateTargetGroup = OperationSpec(name: "UpdateTargetGroup", method: "PATCH", path: "/targetgroups/{targetGroupIdentifier}", successCode: 200, members: [
         MemberSpec("targetGroupIdentifier", "string", required: true, location: .uri),
         MemberSpec("healthCheck", "structure", required: true),
     ])

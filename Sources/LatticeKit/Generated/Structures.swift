@@ -98,7 +98,7 @@ extension ArnResource: Validatable {
     /// nested values included; each one broken is an issue in `v`.
     ///
     /// - Parameter v: Collects the issues, with each member's path.
-    public func validate(_ v: inout Validator) {
+    package func validate(_ v: inout Validator) {
         v.string(self.arn, "arn", min: 20, max: 2048, pattern: #"arn:[a-z0-9][-.a-z0-9]{0,62}:[a-z0-9][-.a-z0-9]{0,62}:([a-z0-9][-.a-z0-9]{0,62})?:\d{12}?:[^/].{0,1023}"#)
     }
 }
@@ -140,7 +140,7 @@ extension BatchUpdateRuleRequest: Validatable {
     /// nested values included; each one broken is an issue in `v`.
     ///
     /// - Parameter v: Collects the issues, with each member's path.
-    public func validate(_ v: inout Validator) {
+    package func validate(_ v: inout Validator) {
         v.string(self.serviceIdentifier, "serviceIdentifier", min: 17, max: 2048, pattern: #"((svc-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}))"#)
         v.string(self.listenerIdentifier, "listenerIdentifier", min: 20, max: 2048, pattern: #"((listener-[0-9a-z]{17})|(^arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}/listener/listener-[0-9a-z]{17}$))"#)
         v.list(self.rules, "rules", min: 1, max: 10)
@@ -149,12 +149,12 @@ extension BatchUpdateRuleRequest: Validatable {
 
 extension BatchUpdateRuleRequest: OperationInput {
     /// The member `rules` goes in a JSON body.
-    public static let hasBody = true
+    package static let hasBody = true
 
     /// Puts `serviceIdentifier` and `listenerIdentifier` in the path.
     ///
     /// - Parameter b: The request being bound.
-    public func bind(_ b: inout RequestBinder) {
+    package func bind(_ b: inout RequestBinder) {
         b.label("serviceIdentifier", self.serviceIdentifier)
         b.label("listenerIdentifier", self.listenerIdentifier)
     }
@@ -163,7 +163,7 @@ extension BatchUpdateRuleRequest: OperationInput {
     /// Encodes the body members only: `rules`.
     ///
     /// - Parameter encoder: The JSON body's encoder.
-    public func encodeBody(to encoder: any Encoder) throws {
+    package func encodeBody(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: BodyKeys.self)
         try c.encode(self.rules, forKey: .rules)
     }
@@ -246,7 +246,7 @@ extension CreateAccessLogSubscriptionRequest: Validatable {
     /// nested values included; each one broken is an issue in `v`.
     ///
     /// - Parameter v: Collects the issues, with each member's path.
-    public func validate(_ v: inout Validator) {
+    package func validate(_ v: inout Validator) {
         v.string(self.clientToken, "clientToken", min: 1, max: 64, pattern: #".*[!-~]+.*"#)
         v.string(self.resourceIdentifier, "resourceIdentifier", min: 17, max: 200, pattern: #"((((sn)|(svc)|(rcfg))-[0-9a-z]{17})|(arn(:[a-z0-9]+([.-][a-z0-9]+)*){2}(:([a-z0-9]+([.-][a-z0-9]+)*)?){2}:((servicenetwork/sn)|(resourceconfiguration/rcfg)|(service/svc))-[0-9a-z]{17}))"#)
         v.string(self.destinationArn, "destinationArn", min: 20, max: 2048, pattern: #"arn(:[a-z0-9]+([.-][a-z0-9]+)*){2}(:([a-z0-9]+([.-][a-z0-9]+)*)?){2}:([^/].*)?"#)
@@ -257,16 +257,16 @@ extension CreateAccessLogSubscriptionRequest: Validatable {
 extension CreateAccessLogSubscriptionRequest: OperationInput {
     /// The members `clientToken`, `resourceIdentifier`, `destinationArn`, `serviceNetworkLogType`
     /// and `tags` go in a JSON body.
-    public static let hasBody = true
+    package static let hasBody = true
 
     /// Binds nothing: every member goes in the body.
     ///
     /// - Parameter b: The request being bound.
-    public func bind(_ b: inout RequestBinder) {}
+    package func bind(_ b: inout RequestBinder) {}
 
     /// Sets `clientToken` to a fresh UUID when it is nil, once, so that every attempt sends the
     /// same.
-    public mutating func fillIdempotencyToken() { if clientToken == nil { clientToken = UUID().uuidString } }
+    package mutating func fillIdempotencyToken() { if clientToken == nil { clientToken = UUID().uuidString } }
 }
 
 /// The output of ``LatticeClient/createAccessLogSubscription(_:)``.
@@ -398,7 +398,7 @@ extension CreateListenerRequest: Validatable {
     /// nested values included; each one broken is an issue in `v`.
     ///
     /// - Parameter v: Collects the issues, with each member's path.
-    public func validate(_ v: inout Validator) {
+    package func validate(_ v: inout Validator) {
         v.string(self.serviceIdentifier, "serviceIdentifier", min: 17, max: 2048, pattern: #"((svc-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}))"#)
         v.string(self.name, "name", min: 3, max: 63, pattern: #"(?!listener-)(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+"#)
         v.integer(self.port, "port", min: 1, max: 65535)
@@ -411,12 +411,12 @@ extension CreateListenerRequest: Validatable {
 extension CreateListenerRequest: OperationInput {
     /// The members `name`, `protocol`, `port`, `defaultAction`, `clientToken` and `tags` go in a
     /// JSON body.
-    public static let hasBody = true
+    package static let hasBody = true
 
     /// Puts `serviceIdentifier` in the path.
     ///
     /// - Parameter b: The request being bound.
-    public func bind(_ b: inout RequestBinder) {
+    package func bind(_ b: inout RequestBinder) {
         b.label("serviceIdentifier", self.serviceIdentifier)
     }
     private enum BodyKeys: String, CodingKey { case name, `protocol`, port, defaultAction, clientToken, tags }
@@ -425,7 +425,7 @@ extension CreateListenerRequest: OperationInput {
     /// and `tags`.
     ///
     /// - Parameter encoder: The JSON body's encoder.
-    public func encodeBody(to encoder: any Encoder) throws {
+    package func encodeBody(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: BodyKeys.self)
         try c.encode(self.name, forKey: .name)
         try c.encode(self.protocol, forKey: .`protocol`)
@@ -437,7 +437,7 @@ extension CreateListenerRequest: OperationInput {
 
     /// Sets `clientToken` to a fresh UUID when it is nil, once, so that every attempt sends the
     /// same.
-    public mutating func fillIdempotencyToken() { if clientToken == nil { clientToken = UUID().uuidString } }
+    package mutating func fillIdempotencyToken() { if clientToken == nil { clientToken = UUID().uuidString } }
 }
 
 /// The output of ``LatticeClient/createListener(_:)``.
@@ -646,7 +646,7 @@ extension CreateResourceConfigurationRequest: Validatable {
     /// nested values included; each one broken is an issue in `v`.
     ///
     /// - Parameter v: Collects the issues, with each member's path.
-    public func validate(_ v: inout Validator) {
+    package func validate(_ v: inout Validator) {
         v.string(self.name, "name", min: 3, max: 40, pattern: #"(?!rcfg-)(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+"#)
         v.list(self.portRanges, "portRanges") { v, e in v.string(e, min: 1, max: 11, pattern: #"((\d{1,5}\-\d{1,5})|(\d+))"#) }
         v.string(self.resourceGatewayIdentifier, "resourceGatewayIdentifier", min: 17, max: 2048, pattern: #"((rgw-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:resourcegateway/rgw-[0-9a-z]{17}))"#)
@@ -665,16 +665,16 @@ extension CreateResourceConfigurationRequest: OperationInput {
     /// `resourceConfigurationGroupIdentifier`, `resourceConfigurationDefinition`,
     /// `allowAssociationToShareableServiceNetwork`, `customDomainName`, `groupDomain`,
     /// `domainVerificationIdentifier`, `clientToken` and `tags` go in a JSON body.
-    public static let hasBody = true
+    package static let hasBody = true
 
     /// Binds nothing: every member goes in the body.
     ///
     /// - Parameter b: The request being bound.
-    public func bind(_ b: inout RequestBinder) {}
+    package func bind(_ b: inout RequestBinder) {}
 
     /// Sets `clientToken` to a fresh UUID when it is nil, once, so that every attempt sends the
     /// same.
-    public mutating func fillIdempotencyToken() { if clientToken == nil { clientToken = UUID().uuidString } }
+    package mutating func fillIdempotencyToken() { if clientToken == nil { clientToken = UUID().uuidString } }
 }
 
 /// The output of ``LatticeClient/createResourceConfiguration(_:)``.
@@ -931,7 +931,7 @@ extension CreateResourceGatewayRequest: Validatable {
     /// nested values included; each one broken is an issue in `v`.
     ///
     /// - Parameter v: Collects the issues, with each member's path.
-    public func validate(_ v: inout Validator) {
+    package func validate(_ v: inout Validator) {
         v.string(self.clientToken, "clientToken", min: 1, max: 64, pattern: #".*[!-~]+.*"#)
         v.string(self.name, "name", min: 3, max: 40, pattern: #"(?!rgw-)(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+"#)
         v.string(self.vpcIdentifier, "vpcIdentifier", min: 5, max: 50, pattern: #"vpc-(([0-9a-z]{8})|([0-9a-z]{17}))"#)
@@ -946,16 +946,16 @@ extension CreateResourceGatewayRequest: OperationInput {
     /// The members `clientToken`, `name`, `vpcIdentifier`, `subnetIds`, `securityGroupIds`,
     /// `ipAddressType`, `ipv4AddressesPerEni`, `resourceConfigDnsResolution` and `tags` go in a
     /// JSON body.
-    public static let hasBody = true
+    package static let hasBody = true
 
     /// Binds nothing: every member goes in the body.
     ///
     /// - Parameter b: The request being bound.
-    public func bind(_ b: inout RequestBinder) {}
+    package func bind(_ b: inout RequestBinder) {}
 
     /// Sets `clientToken` to a fresh UUID when it is nil, once, so that every attempt sends the
     /// same.
-    public mutating func fillIdempotencyToken() { if clientToken == nil { clientToken = UUID().uuidString } }
+    package mutating func fillIdempotencyToken() { if clientToken == nil { clientToken = UUID().uuidString } }
 }
 
 /// The output of ``LatticeClient/createResourceGateway(_:)``.
@@ -1122,7 +1122,7 @@ extension CreateRuleRequest: Validatable {
     /// nested values included; each one broken is an issue in `v`.
     ///
     /// - Parameter v: Collects the issues, with each member's path.
-    public func validate(_ v: inout Validator) {
+    package func validate(_ v: inout Validator) {
         v.string(self.serviceIdentifier, "serviceIdentifier", min: 17, max: 2048, pattern: #"((svc-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}))"#)
         v.string(self.listenerIdentifier, "listenerIdentifier", min: 20, max: 2048, pattern: #"((listener-[0-9a-z]{17})|(^arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}/listener/listener-[0-9a-z]{17}$))"#)
         v.string(self.name, "name", min: 3, max: 63, pattern: #"(?!rule-)(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+"#)
@@ -1137,12 +1137,12 @@ extension CreateRuleRequest: Validatable {
 extension CreateRuleRequest: OperationInput {
     /// The members `name`, `match`, `priority`, `action`, `clientToken` and `tags` go in a JSON
     /// body.
-    public static let hasBody = true
+    package static let hasBody = true
 
     /// Puts `serviceIdentifier` and `listenerIdentifier` in the path.
     ///
     /// - Parameter b: The request being bound.
-    public func bind(_ b: inout RequestBinder) {
+    package func bind(_ b: inout RequestBinder) {
         b.label("serviceIdentifier", self.serviceIdentifier)
         b.label("listenerIdentifier", self.listenerIdentifier)
     }
@@ -1152,7 +1152,7 @@ extension CreateRuleRequest: OperationInput {
     /// `tags`.
     ///
     /// - Parameter encoder: The JSON body's encoder.
-    public func encodeBody(to encoder: any Encoder) throws {
+    package func encodeBody(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: BodyKeys.self)
         try c.encode(self.name, forKey: .name)
         try c.encode(self.match, forKey: .match)
@@ -1164,7 +1164,7 @@ extension CreateRuleRequest: OperationInput {
 
     /// Sets `clientToken` to a fresh UUID when it is nil, once, so that every attempt sends the
     /// same.
-    public mutating func fillIdempotencyToken() { if clientToken == nil { clientToken = UUID().uuidString } }
+    package mutating func fillIdempotencyToken() { if clientToken == nil { clientToken = UUID().uuidString } }
 }
 
 /// The output of ``LatticeClient/createRule(_:)``.
@@ -1275,7 +1275,7 @@ extension CreateServiceNetworkRequest: Validatable {
     /// nested values included; each one broken is an issue in `v`.
     ///
     /// - Parameter v: Collects the issues, with each member's path.
-    public func validate(_ v: inout Validator) {
+    package func validate(_ v: inout Validator) {
         v.string(self.clientToken, "clientToken", min: 1, max: 64, pattern: #".*[!-~]+.*"#)
         v.string(self.name, "name", min: 3, max: 63, pattern: #"(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+"#)
         v.map(self.tags, "tags", min: 0, max: 200, key: { v, k in v.string(k, min: 1, max: 128) }, value: { v, e in v.string(e, min: 0, max: 256) })
@@ -1284,16 +1284,16 @@ extension CreateServiceNetworkRequest: Validatable {
 
 extension CreateServiceNetworkRequest: OperationInput {
     /// The members `clientToken`, `name`, `authType`, `tags` and `sharingConfig` go in a JSON body.
-    public static let hasBody = true
+    package static let hasBody = true
 
     /// Binds nothing: every member goes in the body.
     ///
     /// - Parameter b: The request being bound.
-    public func bind(_ b: inout RequestBinder) {}
+    package func bind(_ b: inout RequestBinder) {}
 
     /// Sets `clientToken` to a fresh UUID when it is nil, once, so that every attempt sends the
     /// same.
-    public mutating func fillIdempotencyToken() { if clientToken == nil { clientToken = UUID().uuidString } }
+    package mutating func fillIdempotencyToken() { if clientToken == nil { clientToken = UUID().uuidString } }
 }
 
 /// The input of ``LatticeClient/createServiceNetworkResourceAssociation(_:)``.
@@ -1352,7 +1352,7 @@ extension CreateServiceNetworkResourceAssociationRequest: Validatable {
     /// nested values included; each one broken is an issue in `v`.
     ///
     /// - Parameter v: Collects the issues, with each member's path.
-    public func validate(_ v: inout Validator) {
+    package func validate(_ v: inout Validator) {
         v.string(self.clientToken, "clientToken", min: 1, max: 64, pattern: #".*[!-~]+.*"#)
         v.string(self.resourceConfigurationIdentifier, "resourceConfigurationIdentifier", min: 20, max: 2048, pattern: #"((rcfg-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:resourceconfiguration/rcfg-[0-9a-z]{17}))"#)
         v.string(self.serviceNetworkIdentifier, "serviceNetworkIdentifier", min: 3, max: 2048)
@@ -1363,16 +1363,16 @@ extension CreateServiceNetworkResourceAssociationRequest: Validatable {
 extension CreateServiceNetworkResourceAssociationRequest: OperationInput {
     /// The members `clientToken`, `resourceConfigurationIdentifier`, `serviceNetworkIdentifier`,
     /// `privateDnsEnabled` and `tags` go in a JSON body.
-    public static let hasBody = true
+    package static let hasBody = true
 
     /// Binds nothing: every member goes in the body.
     ///
     /// - Parameter b: The request being bound.
-    public func bind(_ b: inout RequestBinder) {}
+    package func bind(_ b: inout RequestBinder) {}
 
     /// Sets `clientToken` to a fresh UUID when it is nil, once, so that every attempt sends the
     /// same.
-    public mutating func fillIdempotencyToken() { if clientToken == nil { clientToken = UUID().uuidString } }
+    package mutating func fillIdempotencyToken() { if clientToken == nil { clientToken = UUID().uuidString } }
 }
 
 /// The output of ``LatticeClient/createServiceNetworkResourceAssociation(_:)``.
@@ -1515,7 +1515,7 @@ extension CreateServiceNetworkServiceAssociationRequest: Validatable {
     /// nested values included; each one broken is an issue in `v`.
     ///
     /// - Parameter v: Collects the issues, with each member's path.
-    public func validate(_ v: inout Validator) {
+    package func validate(_ v: inout Validator) {
         v.string(self.clientToken, "clientToken", min: 1, max: 64, pattern: #".*[!-~]+.*"#)
         v.string(self.serviceIdentifier, "serviceIdentifier", min: 17, max: 2048, pattern: #"((svc-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}))"#)
         v.string(self.serviceNetworkIdentifier, "serviceNetworkIdentifier", min: 3, max: 2048, pattern: #"((sn-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:servicenetwork/sn-[0-9a-z]{17}))"#)
@@ -1526,16 +1526,16 @@ extension CreateServiceNetworkServiceAssociationRequest: Validatable {
 extension CreateServiceNetworkServiceAssociationRequest: OperationInput {
     /// The members `clientToken`, `serviceIdentifier`, `serviceNetworkIdentifier` and `tags` go in
     /// a JSON body.
-    public static let hasBody = true
+    package static let hasBody = true
 
     /// Binds nothing: every member goes in the body.
     ///
     /// - Parameter b: The request being bound.
-    public func bind(_ b: inout RequestBinder) {}
+    package func bind(_ b: inout RequestBinder) {}
 
     /// Sets `clientToken` to a fresh UUID when it is nil, once, so that every attempt sends the
     /// same.
-    public mutating func fillIdempotencyToken() { if clientToken == nil { clientToken = UUID().uuidString } }
+    package mutating func fillIdempotencyToken() { if clientToken == nil { clientToken = UUID().uuidString } }
 }
 
 /// The output of ``LatticeClient/createServiceNetworkServiceAssociation(_:)``.
@@ -1663,7 +1663,7 @@ extension CreateServiceNetworkVpcAssociationRequest: Validatable {
     /// nested values included; each one broken is an issue in `v`.
     ///
     /// - Parameter v: Collects the issues, with each member's path.
-    public func validate(_ v: inout Validator) {
+    package func validate(_ v: inout Validator) {
         v.string(self.clientToken, "clientToken", min: 1, max: 64, pattern: #".*[!-~]+.*"#)
         v.string(self.serviceNetworkIdentifier, "serviceNetworkIdentifier", min: 3, max: 2048, pattern: #"((sn-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:servicenetwork/sn-[0-9a-z]{17}))"#)
         v.string(self.vpcIdentifier, "vpcIdentifier", min: 5, max: 50, pattern: #"vpc-(([0-9a-z]{8})|([0-9a-z]{17}))"#)
@@ -1676,16 +1676,16 @@ extension CreateServiceNetworkVpcAssociationRequest: Validatable {
 extension CreateServiceNetworkVpcAssociationRequest: OperationInput {
     /// The members `clientToken`, `serviceNetworkIdentifier`, `vpcIdentifier`, `privateDnsEnabled`,
     /// `securityGroupIds`, `tags` and `dnsOptions` go in a JSON body.
-    public static let hasBody = true
+    package static let hasBody = true
 
     /// Binds nothing: every member goes in the body.
     ///
     /// - Parameter b: The request being bound.
-    public func bind(_ b: inout RequestBinder) {}
+    package func bind(_ b: inout RequestBinder) {}
 
     /// Sets `clientToken` to a fresh UUID when it is nil, once, so that every attempt sends the
     /// same.
-    public mutating func fillIdempotencyToken() { if clientToken == nil { clientToken = UUID().uuidString } }
+    package mutating func fillIdempotencyToken() { if clientToken == nil { clientToken = UUID().uuidString } }
 }
 
 /// The output of ``LatticeClient/createServiceNetworkVpcAssociation(_:)``.
@@ -1813,7 +1813,7 @@ extension CreateServiceRequest: Validatable {
     /// nested values included; each one broken is an issue in `v`.
     ///
     /// - Parameter v: Collects the issues, with each member's path.
-    public func validate(_ v: inout Validator) {
+    package func validate(_ v: inout Validator) {
         v.string(self.clientToken, "clientToken", min: 1, max: 64, pattern: #".*[!-~]+.*"#)
         v.string(self.name, "name", min: 3, max: 40, pattern: #"(?!svc-)(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+"#)
         v.map(self.tags, "tags", min: 0, max: 200, key: { v, k in v.string(k, min: 1, max: 128) }, value: { v, e in v.string(e, min: 0, max: 256) })
@@ -1825,16 +1825,16 @@ extension CreateServiceRequest: Validatable {
 extension CreateServiceRequest: OperationInput {
     /// The members `clientToken`, `name`, `tags`, `customDomainName`, `certificateArn` and
     /// `authType` go in a JSON body.
-    public static let hasBody = true
+    package static let hasBody = true
 
     /// Binds nothing: every member goes in the body.
     ///
     /// - Parameter b: The request being bound.
-    public func bind(_ b: inout RequestBinder) {}
+    package func bind(_ b: inout RequestBinder) {}
 
     /// Sets `clientToken` to a fresh UUID when it is nil, once, so that every attempt sends the
     /// same.
-    public mutating func fillIdempotencyToken() { if clientToken == nil { clientToken = UUID().uuidString } }
+    package mutating func fillIdempotencyToken() { if clientToken == nil { clientToken = UUID().uuidString } }
 }
 
 /// The output of ``LatticeClient/createService(_:)``.
@@ -1957,7 +1957,7 @@ extension CreateTargetGroupRequest: Validatable {
     /// nested values included; each one broken is an issue in `v`.
     ///
     /// - Parameter v: Collects the issues, with each member's path.
-    public func validate(_ v: inout Validator) {
+    package func validate(_ v: inout Validator) {
         v.string(self.name, "name", min: 3, max: 128, pattern: #"(?!tg-)(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+"#)
         v.nested(self.config, "config")
         v.string(self.clientToken, "clientToken", min: 1, max: 64, pattern: #".*[!-~]+.*"#)
@@ -1967,16 +1967,16 @@ extension CreateTargetGroupRequest: Validatable {
 
 extension CreateTargetGroupRequest: OperationInput {
     /// The members `name`, `type`, `config`, `clientToken` and `tags` go in a JSON body.
-    public static let hasBody = true
+    package static let hasBody = true
 
     /// Binds nothing: every member goes in the body.
     ///
     /// - Parameter b: The request being bound.
-    public func bind(_ b: inout RequestBinder) {}
+    package func bind(_ b: inout RequestBinder) {}
 
     /// Sets `clientToken` to a fresh UUID when it is nil, once, so that every attempt sends the
     /// same.
-    public mutating func fillIdempotencyToken() { if clientToken == nil { clientToken = UUID().uuidString } }
+    package mutating func fillIdempotencyToken() { if clientToken == nil { clientToken = UUID().uuidString } }
 }
 
 /// The output of ``LatticeClient/createTargetGroup(_:)``.
@@ -2053,19 +2053,19 @@ extension DeleteAccessLogSubscriptionRequest: Validatable {
     /// nested values included; each one broken is an issue in `v`.
     ///
     /// - Parameter v: Collects the issues, with each member's path.
-    public func validate(_ v: inout Validator) {
+    package func validate(_ v: inout Validator) {
         v.string(self.accessLogSubscriptionIdentifier, "accessLogSubscriptionIdentifier", min: 17, max: 2048, pattern: #"((als-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:accesslogsubscription/als-[0-9a-z]{17}))"#)
     }
 }
 
 extension DeleteAccessLogSubscriptionRequest: OperationInput {
     /// No member goes in the body: the request has none.
-    public static let hasBody = false
+    package static let hasBody = false
 
     /// Puts `accessLogSubscriptionIdentifier` in the path.
     ///
     /// - Parameter b: The request being bound.
-    public func bind(_ b: inout RequestBinder) {
+    package func bind(_ b: inout RequestBinder) {
         b.label("accessLogSubscriptionIdentifier", self.accessLogSubscriptionIdentifier)
     }
 }
@@ -2099,19 +2099,19 @@ extension DeleteAuthPolicyRequest: Validatable {
     /// nested values included; each one broken is an issue in `v`.
     ///
     /// - Parameter v: Collects the issues, with each member's path.
-    public func validate(_ v: inout Validator) {
+    package func validate(_ v: inout Validator) {
         v.string(self.resourceIdentifier, "resourceIdentifier", min: 17, max: 200, pattern: #"((((sn)|(svc)|(rcfg))-[0-9a-z]{17})|(arn(:[a-z0-9]+([.-][a-z0-9]+)*){2}(:([a-z0-9]+([.-][a-z0-9]+)*)?){2}:((servicenetwork/sn)|(resourceconfiguration/rcfg)|(service/svc))-[0-9a-z]{17}))"#)
     }
 }
 
 extension DeleteAuthPolicyRequest: OperationInput {
     /// No member goes in the body: the request has none.
-    public static let hasBody = false
+    package static let hasBody = false
 
     /// Puts `resourceIdentifier` in the path.
     ///
     /// - Parameter b: The request being bound.
-    public func bind(_ b: inout RequestBinder) {
+    package func bind(_ b: inout RequestBinder) {
         b.label("resourceIdentifier", self.resourceIdentifier)
     }
 }
@@ -2145,19 +2145,19 @@ extension DeleteDomainVerificationRequest: Validatable {
     /// nested values included; each one broken is an issue in `v`.
     ///
     /// - Parameter v: Collects the issues, with each member's path.
-    public func validate(_ v: inout Validator) {
+    package func validate(_ v: inout Validator) {
         v.string(self.domainVerificationIdentifier, "domainVerificationIdentifier", min: 20, max: 2048, pattern: #"((dv-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:domainverification/dv-[a-fA-F0-9]{17}))"#)
     }
 }
 
 extension DeleteDomainVerificationRequest: OperationInput {
     /// No member goes in the body: the request has none.
-    public static let hasBody = false
+    package static let hasBody = false
 
     /// Puts `domainVerificationIdentifier` in the path.
     ///
     /// - Parameter b: The request being bound.
-    public func bind(_ b: inout RequestBinder) {
+    package func bind(_ b: inout RequestBinder) {
         b.label("domainVerificationIdentifier", self.domainVerificationIdentifier)
     }
 }
@@ -2199,7 +2199,7 @@ extension DeleteListenerRequest: Validatable {
     /// nested values included; each one broken is an issue in `v`.
     ///
     /// - Parameter v: Collects the issues, with each member's path.
-    public func validate(_ v: inout Validator) {
+    package func validate(_ v: inout Validator) {
         v.string(self.serviceIdentifier, "serviceIdentifier", min: 17, max: 2048, pattern: #"((svc-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}))"#)
         v.string(self.listenerIdentifier, "listenerIdentifier", min: 20, max: 2048, pattern: #"((listener-[0-9a-z]{17})|(^arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}/listener/listener-[0-9a-z]{17}$))"#)
     }
@@ -2207,12 +2207,12 @@ extension DeleteListenerRequest: Validatable {
 
 extension DeleteListenerRequest: OperationInput {
     /// No member goes in the body: the request has none.
-    public static let hasBody = false
+    package static let hasBody = false
 
     /// Puts `serviceIdentifier` and `listenerIdentifier` in the path.
     ///
     /// - Parameter b: The request being bound.
-    public func bind(_ b: inout RequestBinder) {
+    package func bind(_ b: inout RequestBinder) {
         b.label("serviceIdentifier", self.serviceIdentifier)
         b.label("listenerIdentifier", self.listenerIdentifier)
     }
@@ -2247,19 +2247,19 @@ extension DeleteResourceConfigurationRequest: Validatable {
     /// nested values included; each one broken is an issue in `v`.
     ///
     /// - Parameter v: Collects the issues, with each member's path.
-    public func validate(_ v: inout Validator) {
+    package func validate(_ v: inout Validator) {
         v.string(self.resourceConfigurationIdentifier, "resourceConfigurationIdentifier", min: 20, max: 2048, pattern: #"((rcfg-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:resourceconfiguration/rcfg-[0-9a-z]{17}))"#)
     }
 }
 
 extension DeleteResourceConfigurationRequest: OperationInput {
     /// No member goes in the body: the request has none.
-    public static let hasBody = false
+    package static let hasBody = false
 
     /// Puts `resourceConfigurationIdentifier` in the path.
     ///
     /// - Parameter b: The request being bound.
-    public func bind(_ b: inout RequestBinder) {
+    package func bind(_ b: inout RequestBinder) {
         b.label("resourceConfigurationIdentifier", self.resourceConfigurationIdentifier)
     }
 }
@@ -2293,19 +2293,19 @@ extension DeleteResourceEndpointAssociationRequest: Validatable {
     /// nested values included; each one broken is an issue in `v`.
     ///
     /// - Parameter v: Collects the issues, with each member's path.
-    public func validate(_ v: inout Validator) {
+    package func validate(_ v: inout Validator) {
         v.string(self.resourceEndpointAssociationIdentifier, "resourceEndpointAssociationIdentifier", min: 21, max: 2048, pattern: #"((rea-[0-9a-f]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:resourceendpointassociation/rea-[0-9a-f]{17}))"#)
     }
 }
 
 extension DeleteResourceEndpointAssociationRequest: OperationInput {
     /// No member goes in the body: the request has none.
-    public static let hasBody = false
+    package static let hasBody = false
 
     /// Puts `resourceEndpointAssociationIdentifier` in the path.
     ///
     /// - Parameter b: The request being bound.
-    public func bind(_ b: inout RequestBinder) {
+    package func bind(_ b: inout RequestBinder) {
         b.label("resourceEndpointAssociationIdentifier", self.resourceEndpointAssociationIdentifier)
     }
 }
@@ -2382,19 +2382,19 @@ extension DeleteResourceGatewayRequest: Validatable {
     /// nested values included; each one broken is an issue in `v`.
     ///
     /// - Parameter v: Collects the issues, with each member's path.
-    public func validate(_ v: inout Validator) {
+    package func validate(_ v: inout Validator) {
         v.string(self.resourceGatewayIdentifier, "resourceGatewayIdentifier", min: 17, max: 2048, pattern: #"((rgw-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:resourcegateway/rgw-[0-9a-z]{17}))"#)
     }
 }
 
 extension DeleteResourceGatewayRequest: OperationInput {
     /// No member goes in the body: the request has none.
-    public static let hasBody = false
+    package static let hasBody = false
 
     /// Puts `resourceGatewayIdentifier` in the path.
     ///
     /// - Parameter b: The request being bound.
-    public func bind(_ b: inout RequestBinder) {
+    package func bind(_ b: inout RequestBinder) {
         b.label("resourceGatewayIdentifier", self.resourceGatewayIdentifier)
     }
 }
@@ -2461,19 +2461,19 @@ extension DeleteResourcePolicyRequest: Validatable {
     /// nested values included; each one broken is an issue in `v`.
     ///
     /// - Parameter v: Collects the issues, with each member's path.
-    public func validate(_ v: inout Validator) {
+    package func validate(_ v: inout Validator) {
         v.string(self.resourceArn, "resourceArn", min: 20, max: 200, pattern: #"arn(:[a-z0-9]+([.-][a-z0-9]+)*){2}(:([a-z0-9]+([.-][a-z0-9]+)*)?){2}:((servicenetwork/sn)|(service/svc)|(resourceconfiguration/rcfg))-[0-9a-z]{17}"#)
     }
 }
 
 extension DeleteResourcePolicyRequest: OperationInput {
     /// No member goes in the body: the request has none.
-    public static let hasBody = false
+    package static let hasBody = false
 
     /// Puts `resourceArn` in the path.
     ///
     /// - Parameter b: The request being bound.
-    public func bind(_ b: inout RequestBinder) {
+    package func bind(_ b: inout RequestBinder) {
         b.label("resourceArn", self.resourceArn)
     }
 }
@@ -2523,7 +2523,7 @@ extension DeleteRuleRequest: Validatable {
     /// nested values included; each one broken is an issue in `v`.
     ///
     /// - Parameter v: Collects the issues, with each member's path.
-    public func validate(_ v: inout Validator) {
+    package func validate(_ v: inout Validator) {
         v.string(self.serviceIdentifier, "serviceIdentifier", min: 17, max: 2048, pattern: #"((svc-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}))"#)
         v.string(self.listenerIdentifier, "listenerIdentifier", min: 20, max: 2048, pattern: #"((listener-[0-9a-z]{17})|(^arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}/listener/listener-[0-9a-z]{17}$))"#)
         v.string(self.ruleIdentifier, "ruleIdentifier", min: 20, max: 2048, pattern: #"((rule-[0-9a-z]{17})|(^arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}/listener/listener-[0-9a-z]{17}/rule/rule-[0-9a-z]{17}$))"#)
@@ -2532,12 +2532,12 @@ extension DeleteRuleRequest: Validatable {
 
 extension DeleteRuleRequest: OperationInput {
     /// No member goes in the body: the request has none.
-    public static let hasBody = false
+    package static let hasBody = false
 
     /// Puts `serviceIdentifier`, `listenerIdentifier` and `ruleIdentifier` in the path.
     ///
     /// - Parameter b: The request being bound.
-    public func bind(_ b: inout RequestBinder) {
+    package func bind(_ b: inout RequestBinder) {
         b.label("serviceIdentifier", self.serviceIdentifier)
         b.label("listenerIdentifier", self.listenerIdentifier)
         b.label("ruleIdentifier", self.ruleIdentifier)
@@ -2573,19 +2573,19 @@ extension DeleteServiceNetworkRequest: Validatable {
     /// nested values included; each one broken is an issue in `v`.
     ///
     /// - Parameter v: Collects the issues, with each member's path.
-    public func validate(_ v: inout Validator) {
+    package func validate(_ v: inout Validator) {
         v.string(self.serviceNetworkIdentifier, "serviceNetworkIdentifier", min: 3, max: 2048, pattern: #"((sn-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:servicenetwork/sn-[0-9a-z]{17}))"#)
     }
 }
 
 extension DeleteServiceNetworkRequest: OperationInput {
     /// No member goes in the body: the request has none.
-    public static let hasBody = false
+    package static let hasBody = false
 
     /// Puts `serviceNetworkIdentifier` in the path.
     ///
     /// - Parameter b: The request being bound.
-    public func bind(_ b: inout RequestBinder) {
+    package func bind(_ b: inout RequestBinder) {
         b.label("serviceNetworkIdentifier", self.serviceNetworkIdentifier)
     }
 }
@@ -2612,19 +2612,19 @@ extension DeleteServiceNetworkResourceAssociationRequest: Validatable {
     /// nested values included; each one broken is an issue in `v`.
     ///
     /// - Parameter v: Collects the issues, with each member's path.
-    public func validate(_ v: inout Validator) {
+    package func validate(_ v: inout Validator) {
         v.string(self.serviceNetworkResourceAssociationIdentifier, "serviceNetworkResourceAssociationIdentifier", min: 22, max: 2048, pattern: #"((snra-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:servicenetworkresourceassociation/snra-[0-9a-f]{17}))"#)
     }
 }
 
 extension DeleteServiceNetworkResourceAssociationRequest: OperationInput {
     /// No member goes in the body: the request has none.
-    public static let hasBody = false
+    package static let hasBody = false
 
     /// Puts `serviceNetworkResourceAssociationIdentifier` in the path.
     ///
     /// - Parameter b: The request being bound.
-    public func bind(_ b: inout RequestBinder) {
+    package func bind(_ b: inout RequestBinder) {
         b.label("serviceNetworkResourceAssociationIdentifier", self.serviceNetworkResourceAssociationIdentifier)
     }
 }
@@ -2691,19 +2691,19 @@ extension DeleteServiceNetworkServiceAssociationRequest: Validatable {
     /// nested values included; each one broken is an issue in `v`.
     ///
     /// - Parameter v: Collects the issues, with each member's path.
-    public func validate(_ v: inout Validator) {
+    package func validate(_ v: inout Validator) {
         v.string(self.serviceNetworkServiceAssociationIdentifier, "serviceNetworkServiceAssociationIdentifier", min: 17, max: 2048, pattern: #"((snsa-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:servicenetworkserviceassociation/snsa-[0-9a-z]{17}))"#)
     }
 }
 
 extension DeleteServiceNetworkServiceAssociationRequest: OperationInput {
     /// No member goes in the body: the request has none.
-    public static let hasBody = false
+    package static let hasBody = false
 
     /// Puts `serviceNetworkServiceAssociationIdentifier` in the path.
     ///
     /// - Parameter b: The request being bound.
-    public func bind(_ b: inout RequestBinder) {
+    package func bind(_ b: inout RequestBinder) {
         b.label("serviceNetworkServiceAssociationIdentifier", self.serviceNetworkServiceAssociationIdentifier)
     }
 }
@@ -2765,19 +2765,19 @@ extension DeleteServiceNetworkVpcAssociationRequest: Validatable {
     /// nested values included; each one broken is an issue in `v`.
     ///
     /// - Parameter v: Collects the issues, with each member's path.
-    public func validate(_ v: inout Validator) {
+    package func validate(_ v: inout Validator) {
         v.string(self.serviceNetworkVpcAssociationIdentifier, "serviceNetworkVpcAssociationIdentifier", min: 17, max: 2048, pattern: #"((snva-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:servicenetworkvpcassociation/snva-[0-9a-z]{17}))"#)
     }
 }
 
 extension DeleteServiceNetworkVpcAssociationRequest: OperationInput {
     /// No member goes in the body: the request has none.
-    public static let hasBody = false
+    package static let hasBody = false
 
     /// Puts `serviceNetworkVpcAssociationIdentifier` in the path.
     ///
     /// - Parameter b: The request being bound.
-    public func bind(_ b: inout RequestBinder) {
+    package func bind(_ b: inout RequestBinder) {
         b.label("serviceNetworkVpcAssociationIdentifier", self.serviceNetworkVpcAssociationIdentifier)
     }
 }
@@ -2838,19 +2838,19 @@ extension DeleteServiceRequest: Validatable {
     /// nested values included; each one broken is an issue in `v`.
     ///
     /// - Parameter v: Collects the issues, with each member's path.
-    public func validate(_ v: inout Validator) {
+    package func validate(_ v: inout Validator) {
         v.string(self.serviceIdentifier, "serviceIdentifier", min: 17, max: 2048, pattern: #"((svc-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}))"#)
     }
 }
 
 extension DeleteServiceRequest: OperationInput {
     /// No member goes in the body: the request has none.
-    public static let hasBody = false
+    package static let hasBody = false
 
     /// Puts `serviceIdentifier` in the path.
     ///
     /// - Parameter b: The request being bound.
-    public func bind(_ b: inout RequestBinder) {
+    package func bind(_ b: inout RequestBinder) {
         b.label("serviceIdentifier", self.serviceIdentifier)
     }
 }
@@ -2917,19 +2917,19 @@ extension DeleteTargetGroupRequest: Validatable {
     /// nested values included; each one broken is an issue in `v`.
     ///
     /// - Parameter v: Collects the issues, with each member's path.
-    public func validate(_ v: inout Validator) {
+    package func validate(_ v: inout Validator) {
         v.string(self.targetGroupIdentifier, "targetGroupIdentifier", min: 17, max: 2048, pattern: #"((tg-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:targetgroup/tg-[0-9a-z]{17}))"#)
     }
 }
 
 extension DeleteTargetGroupRequest: OperationInput {
     /// No member goes in the body: the request has none.
-    public static let hasBody = false
+    package static let hasBody = false
 
     /// Puts `targetGroupIdentifier` in the path.
     ///
     /// - Parameter b: The request being bound.
-    public func bind(_ b: inout RequestBinder) {
+    package func bind(_ b: inout RequestBinder) {
         b.label("targetGroupIdentifier", self.targetGroupIdentifier)
     }
 }
@@ -2996,7 +2996,7 @@ extension DeregisterTargetsRequest: Validatable {
     /// nested values included; each one broken is an issue in `v`.
     ///
     /// - Parameter v: Collects the issues, with each member's path.
-    public func validate(_ v: inout Validator) {
+    package func validate(_ v: inout Validator) {
         v.string(self.targetGroupIdentifier, "targetGroupIdentifier", min: 17, max: 2048, pattern: #"((tg-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:targetgroup/tg-[0-9a-z]{17}))"#)
         v.list(self.targets, "targets", min: 1, max: 100)
     }
@@ -3004,12 +3004,12 @@ extension DeregisterTargetsRequest: Validatable {
 
 extension DeregisterTargetsRequest: OperationInput {
     /// The member `targets` goes in a JSON body.
-    public static let hasBody = true
+    package static let hasBody = true
 
     /// Puts `targetGroupIdentifier` in the path.
     ///
     /// - Parameter b: The request being bound.
-    public func bind(_ b: inout RequestBinder) {
+    package func bind(_ b: inout RequestBinder) {
         b.label("targetGroupIdentifier", self.targetGroupIdentifier)
     }
     private enum BodyKeys: String, CodingKey { case targets }
@@ -3017,7 +3017,7 @@ extension DeregisterTargetsRequest: OperationInput {
     /// Encodes the body members only: `targets`.
     ///
     /// - Parameter encoder: The JSON body's encoder.
-    public func encodeBody(to encoder: any Encoder) throws {
+    package func encodeBody(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: BodyKeys.self)
         try c.encode(self.targets, forKey: .targets)
     }
@@ -3107,7 +3107,7 @@ extension DnsOptions: Validatable {
     /// nested values included; each one broken is an issue in `v`.
     ///
     /// - Parameter v: Collects the issues, with each member's path.
-    public func validate(_ v: inout Validator) {
+    package func validate(_ v: inout Validator) {
         v.list(self.privateDnsSpecifiedDomains, "privateDnsSpecifiedDomains", min: 1, max: 10) { v, e in v.string(e, min: 1, max: 255) }
     }
 }
@@ -3140,7 +3140,7 @@ extension DnsResource: Validatable {
     /// nested values included; each one broken is an issue in `v`.
     ///
     /// - Parameter v: Collects the issues, with each member's path.
-    public func validate(_ v: inout Validator) {
+    package func validate(_ v: inout Validator) {
         v.string(self.domainName, "domainName", min: 3, max: 255)
     }
 }
@@ -3230,7 +3230,7 @@ extension FixedResponseAction: Validatable {
     /// nested values included; each one broken is an issue in `v`.
     ///
     /// - Parameter v: Collects the issues, with each member's path.
-    public func validate(_ v: inout Validator) {
+    package func validate(_ v: inout Validator) {
         v.integer(self.statusCode, "statusCode", min: 100, max: 599)
     }
 }
@@ -3264,7 +3264,7 @@ extension ForwardAction: Validatable {
     /// nested values included; each one broken is an issue in `v`.
     ///
     /// - Parameter v: Collects the issues, with each member's path.
-    public func validate(_ v: inout Validator) {
+    package func validate(_ v: inout Validator) {
         v.list(self.targetGroups, "targetGroups", min: 1, max: 10)
     }
 }
@@ -3291,19 +3291,19 @@ extension GetAccessLogSubscriptionRequest: Validatable {
     /// nested values included; each one broken is an issue in `v`.
     ///
     /// - Parameter v: Collects the issues, with each member's path.
-    public func validate(_ v: inout Validator) {
+    package func validate(_ v: inout Validator) {
         v.string(self.accessLogSubscriptionIdentifier, "accessLogSubscriptionIdentifier", min: 17, max: 2048, pattern: #"((als-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:accesslogsubscription/als-[0-9a-z]{17}))"#)
     }
 }
 
 extension GetAccessLogSubscriptionRequest: OperationInput {
     /// No member goes in the body: the request has none.
-    public static let hasBody = false
+    package static let hasBody = false
 
     /// Puts `accessLogSubscriptionIdentifier` in the path.
     ///
     /// - Parameter b: The request being bound.
-    public func bind(_ b: inout RequestBinder) {
+    package func bind(_ b: inout RequestBinder) {
         b.label("accessLogSubscriptionIdentifier", self.accessLogSubscriptionIdentifier)
     }
 }
@@ -3401,19 +3401,19 @@ extension GetAuthPolicyRequest: Validatable {
     /// nested values included; each one broken is an issue in `v`.
     ///
     /// - Parameter v: Collects the issues, with each member's path.
-    public func validate(_ v: inout Validator) {
+    package func validate(_ v: inout Validator) {
         v.string(self.resourceIdentifier, "resourceIdentifier", min: 17, max: 200, pattern: #"((((sn)|(svc)|(rcfg))-[0-9a-z]{17})|(arn(:[a-z0-9]+([.-][a-z0-9]+)*){2}(:([a-z0-9]+([.-][a-z0-9]+)*)?){2}:((servicenetwork/sn)|(resourceconfiguration/rcfg)|(service/svc))-[0-9a-z]{17}))"#)
     }
 }
 
 extension GetAuthPolicyRequest: OperationInput {
     /// No member goes in the body: the request has none.
-    public static let hasBody = false
+    package static let hasBody = false
 
     /// Puts `resourceIdentifier` in the path.
     ///
     /// - Parameter b: The request being bound.
-    public func bind(_ b: inout RequestBinder) {
+    package func bind(_ b: inout RequestBinder) {
         b.label("resourceIdentifier", self.resourceIdentifier)
     }
 }
@@ -3479,19 +3479,19 @@ extension GetDomainVerificationRequest: Validatable {
     /// nested values included; each one broken is an issue in `v`.
     ///
     /// - Parameter v: Collects the issues, with each member's path.
-    public func validate(_ v: inout Validator) {
+    package func validate(_ v: inout Validator) {
         v.string(self.domainVerificationIdentifier, "domainVerificationIdentifier", min: 20, max: 2048, pattern: #"((dv-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:domainverification/dv-[a-fA-F0-9]{17}))"#)
     }
 }
 
 extension GetDomainVerificationRequest: OperationInput {
     /// No member goes in the body: the request has none.
-    public static let hasBody = false
+    package static let hasBody = false
 
     /// Puts `domainVerificationIdentifier` in the path.
     ///
     /// - Parameter b: The request being bound.
-    public func bind(_ b: inout RequestBinder) {
+    package func bind(_ b: inout RequestBinder) {
         b.label("domainVerificationIdentifier", self.domainVerificationIdentifier)
     }
 }
@@ -3591,7 +3591,7 @@ extension GetListenerRequest: Validatable {
     /// nested values included; each one broken is an issue in `v`.
     ///
     /// - Parameter v: Collects the issues, with each member's path.
-    public func validate(_ v: inout Validator) {
+    package func validate(_ v: inout Validator) {
         v.string(self.serviceIdentifier, "serviceIdentifier", min: 17, max: 2048, pattern: #"((svc-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}))"#)
         v.string(self.listenerIdentifier, "listenerIdentifier", min: 20, max: 2048, pattern: #"((listener-[0-9a-z]{17})|(^arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}/listener/listener-[0-9a-z]{17}$))"#)
     }
@@ -3599,12 +3599,12 @@ extension GetListenerRequest: Validatable {
 
 extension GetListenerRequest: OperationInput {
     /// No member goes in the body: the request has none.
-    public static let hasBody = false
+    package static let hasBody = false
 
     /// Puts `serviceIdentifier` and `listenerIdentifier` in the path.
     ///
     /// - Parameter b: The request being bound.
-    public func bind(_ b: inout RequestBinder) {
+    package func bind(_ b: inout RequestBinder) {
         b.label("serviceIdentifier", self.serviceIdentifier)
         b.label("listenerIdentifier", self.listenerIdentifier)
     }
@@ -3708,19 +3708,19 @@ extension GetResourceConfigurationRequest: Validatable {
     /// nested values included; each one broken is an issue in `v`.
     ///
     /// - Parameter v: Collects the issues, with each member's path.
-    public func validate(_ v: inout Validator) {
+    package func validate(_ v: inout Validator) {
         v.string(self.resourceConfigurationIdentifier, "resourceConfigurationIdentifier", min: 20, max: 2048, pattern: #"((rcfg-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:resourceconfiguration/rcfg-[0-9a-z]{17}))"#)
     }
 }
 
 extension GetResourceConfigurationRequest: OperationInput {
     /// No member goes in the body: the request has none.
-    public static let hasBody = false
+    package static let hasBody = false
 
     /// Puts `resourceConfigurationIdentifier` in the path.
     ///
     /// - Parameter b: The request being bound.
-    public func bind(_ b: inout RequestBinder) {
+    package func bind(_ b: inout RequestBinder) {
         b.label("resourceConfigurationIdentifier", self.resourceConfigurationIdentifier)
     }
 }
@@ -3905,19 +3905,19 @@ extension GetResourceGatewayRequest: Validatable {
     /// nested values included; each one broken is an issue in `v`.
     ///
     /// - Parameter v: Collects the issues, with each member's path.
-    public func validate(_ v: inout Validator) {
+    package func validate(_ v: inout Validator) {
         v.string(self.resourceGatewayIdentifier, "resourceGatewayIdentifier", min: 17, max: 2048, pattern: #"((rgw-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:resourcegateway/rgw-[0-9a-z]{17}))"#)
     }
 }
 
 extension GetResourceGatewayRequest: OperationInput {
     /// No member goes in the body: the request has none.
-    public static let hasBody = false
+    package static let hasBody = false
 
     /// Puts `resourceGatewayIdentifier` in the path.
     ///
     /// - Parameter b: The request being bound.
-    public func bind(_ b: inout RequestBinder) {
+    package func bind(_ b: inout RequestBinder) {
         b.label("resourceGatewayIdentifier", self.resourceGatewayIdentifier)
     }
 }
@@ -4048,19 +4048,19 @@ extension GetResourcePolicyRequest: Validatable {
     /// nested values included; each one broken is an issue in `v`.
     ///
     /// - Parameter v: Collects the issues, with each member's path.
-    public func validate(_ v: inout Validator) {
+    package func validate(_ v: inout Validator) {
         v.string(self.resourceArn, "resourceArn", min: 20, max: 200, pattern: #"arn(:[a-z0-9]+([.-][a-z0-9]+)*){2}(:([a-z0-9]+([.-][a-z0-9]+)*)?){2}:((servicenetwork/sn)|(service/svc)|(resourceconfiguration/rcfg))-[0-9a-z]{17}"#)
     }
 }
 
 extension GetResourcePolicyRequest: OperationInput {
     /// No member goes in the body: the request has none.
-    public static let hasBody = false
+    package static let hasBody = false
 
     /// Puts `resourceArn` in the path.
     ///
     /// - Parameter b: The request being bound.
-    public func bind(_ b: inout RequestBinder) {
+    package func bind(_ b: inout RequestBinder) {
         b.label("resourceArn", self.resourceArn)
     }
 }
@@ -4119,7 +4119,7 @@ extension GetRuleRequest: Validatable {
     /// nested values included; each one broken is an issue in `v`.
     ///
     /// - Parameter v: Collects the issues, with each member's path.
-    public func validate(_ v: inout Validator) {
+    package func validate(_ v: inout Validator) {
         v.string(self.serviceIdentifier, "serviceIdentifier", min: 17, max: 2048, pattern: #"((svc-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}))"#)
         v.string(self.listenerIdentifier, "listenerIdentifier", min: 20, max: 2048, pattern: #"((listener-[0-9a-z]{17})|(^arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}/listener/listener-[0-9a-z]{17}$))"#)
         v.string(self.ruleIdentifier, "ruleIdentifier", min: 20, max: 2048, pattern: #"((rule-[0-9a-z]{17})|(^arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}/listener/listener-[0-9a-z]{17}/rule/rule-[0-9a-z]{17}$))"#)
@@ -4128,12 +4128,12 @@ extension GetRuleRequest: Validatable {
 
 extension GetRuleRequest: OperationInput {
     /// No member goes in the body: the request has none.
-    public static let hasBody = false
+    package static let hasBody = false
 
     /// Puts `serviceIdentifier`, `listenerIdentifier` and `ruleIdentifier` in the path.
     ///
     /// - Parameter b: The request being bound.
-    public func bind(_ b: inout RequestBinder) {
+    package func bind(_ b: inout RequestBinder) {
         b.label("serviceIdentifier", self.serviceIdentifier)
         b.label("listenerIdentifier", self.listenerIdentifier)
         b.label("ruleIdentifier", self.ruleIdentifier)
@@ -4226,19 +4226,19 @@ extension GetServiceNetworkRequest: Validatable {
     /// nested values included; each one broken is an issue in `v`.
     ///
     /// - Parameter v: Collects the issues, with each member's path.
-    public func validate(_ v: inout Validator) {
+    package func validate(_ v: inout Validator) {
         v.string(self.serviceNetworkIdentifier, "serviceNetworkIdentifier", min: 3, max: 2048, pattern: #"((sn-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:servicenetwork/sn-[0-9a-z]{17}))"#)
     }
 }
 
 extension GetServiceNetworkRequest: OperationInput {
     /// No member goes in the body: the request has none.
-    public static let hasBody = false
+    package static let hasBody = false
 
     /// Puts `serviceNetworkIdentifier` in the path.
     ///
     /// - Parameter b: The request being bound.
-    public func bind(_ b: inout RequestBinder) {
+    package func bind(_ b: inout RequestBinder) {
         b.label("serviceNetworkIdentifier", self.serviceNetworkIdentifier)
     }
 }
@@ -4265,19 +4265,19 @@ extension GetServiceNetworkResourceAssociationRequest: Validatable {
     /// nested values included; each one broken is an issue in `v`.
     ///
     /// - Parameter v: Collects the issues, with each member's path.
-    public func validate(_ v: inout Validator) {
+    package func validate(_ v: inout Validator) {
         v.string(self.serviceNetworkResourceAssociationIdentifier, "serviceNetworkResourceAssociationIdentifier", min: 22, max: 2048, pattern: #"((snra-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:servicenetworkresourceassociation/snra-[0-9a-f]{17}))"#)
     }
 }
 
 extension GetServiceNetworkResourceAssociationRequest: OperationInput {
     /// No member goes in the body: the request has none.
-    public static let hasBody = false
+    package static let hasBody = false
 
     /// Puts `serviceNetworkResourceAssociationIdentifier` in the path.
     ///
     /// - Parameter b: The request being bound.
-    public func bind(_ b: inout RequestBinder) {
+    package func bind(_ b: inout RequestBinder) {
         b.label("serviceNetworkResourceAssociationIdentifier", self.serviceNetworkResourceAssociationIdentifier)
     }
 }
@@ -4506,19 +4506,19 @@ extension GetServiceNetworkServiceAssociationRequest: Validatable {
     /// nested values included; each one broken is an issue in `v`.
     ///
     /// - Parameter v: Collects the issues, with each member's path.
-    public func validate(_ v: inout Validator) {
+    package func validate(_ v: inout Validator) {
         v.string(self.serviceNetworkServiceAssociationIdentifier, "serviceNetworkServiceAssociationIdentifier", min: 17, max: 2048, pattern: #"((snsa-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:servicenetworkserviceassociation/snsa-[0-9a-z]{17}))"#)
     }
 }
 
 extension GetServiceNetworkServiceAssociationRequest: OperationInput {
     /// No member goes in the body: the request has none.
-    public static let hasBody = false
+    package static let hasBody = false
 
     /// Puts `serviceNetworkServiceAssociationIdentifier` in the path.
     ///
     /// - Parameter b: The request being bound.
-    public func bind(_ b: inout RequestBinder) {
+    package func bind(_ b: inout RequestBinder) {
         b.label("serviceNetworkServiceAssociationIdentifier", self.serviceNetworkServiceAssociationIdentifier)
     }
 }
@@ -4657,19 +4657,19 @@ extension GetServiceNetworkVpcAssociationRequest: Validatable {
     /// nested values included; each one broken is an issue in `v`.
     ///
     /// - Parameter v: Collects the issues, with each member's path.
-    public func validate(_ v: inout Validator) {
+    package func validate(_ v: inout Validator) {
         v.string(self.serviceNetworkVpcAssociationIdentifier, "serviceNetworkVpcAssociationIdentifier", min: 17, max: 2048, pattern: #"((snva-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:servicenetworkvpcassociation/snva-[0-9a-z]{17}))"#)
     }
 }
 
 extension GetServiceNetworkVpcAssociationRequest: OperationInput {
     /// No member goes in the body: the request has none.
-    public static let hasBody = false
+    package static let hasBody = false
 
     /// Puts `serviceNetworkVpcAssociationIdentifier` in the path.
     ///
     /// - Parameter b: The request being bound.
-    public func bind(_ b: inout RequestBinder) {
+    package func bind(_ b: inout RequestBinder) {
         b.label("serviceNetworkVpcAssociationIdentifier", self.serviceNetworkVpcAssociationIdentifier)
     }
 }
@@ -4803,19 +4803,19 @@ extension GetServiceRequest: Validatable {
     /// nested values included; each one broken is an issue in `v`.
     ///
     /// - Parameter v: Collects the issues, with each member's path.
-    public func validate(_ v: inout Validator) {
+    package func validate(_ v: inout Validator) {
         v.string(self.serviceIdentifier, "serviceIdentifier", min: 17, max: 2048, pattern: #"((svc-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}))"#)
     }
 }
 
 extension GetServiceRequest: OperationInput {
     /// No member goes in the body: the request has none.
-    public static let hasBody = false
+    package static let hasBody = false
 
     /// Puts `serviceIdentifier` in the path.
     ///
     /// - Parameter b: The request being bound.
-    public func bind(_ b: inout RequestBinder) {
+    package func bind(_ b: inout RequestBinder) {
         b.label("serviceIdentifier", self.serviceIdentifier)
     }
 }
@@ -4928,19 +4928,19 @@ extension GetTargetGroupRequest: Validatable {
     /// nested values included; each one broken is an issue in `v`.
     ///
     /// - Parameter v: Collects the issues, with each member's path.
-    public func validate(_ v: inout Validator) {
+    package func validate(_ v: inout Validator) {
         v.string(self.targetGroupIdentifier, "targetGroupIdentifier", min: 17, max: 2048, pattern: #"((tg-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:targetgroup/tg-[0-9a-z]{17}))"#)
     }
 }
 
 extension GetTargetGroupRequest: OperationInput {
     /// No member goes in the body: the request has none.
-    public static let hasBody = false
+    package static let hasBody = false
 
     /// Puts `targetGroupIdentifier` in the path.
     ///
     /// - Parameter b: The request being bound.
-    public func bind(_ b: inout RequestBinder) {
+    package func bind(_ b: inout RequestBinder) {
         b.label("targetGroupIdentifier", self.targetGroupIdentifier)
     }
 }
@@ -5059,7 +5059,7 @@ extension HeaderMatch: Validatable {
     /// nested values included; each one broken is an issue in `v`.
     ///
     /// - Parameter v: Collects the issues, with each member's path.
-    public func validate(_ v: inout Validator) {
+    package func validate(_ v: inout Validator) {
         v.string(self.name, "name", min: 1, max: 100)
         v.nested(self.match, "match")
     }
@@ -5160,7 +5160,7 @@ extension HealthCheckConfig: Validatable {
     /// nested values included; each one broken is an issue in `v`.
     ///
     /// - Parameter v: Collects the issues, with each member's path.
-    public func validate(_ v: inout Validator) {
+    package func validate(_ v: inout Validator) {
         v.integer(self.port, "port", min: 0, max: 65535)
         v.string(self.path, "path", min: 0, max: 2048, pattern: #".*(^/[a-zA-Z0-9@:%_+.~#?&/=-]*$|(^$)).*"#)
         v.integer(self.healthCheckIntervalSeconds, "healthCheckIntervalSeconds", min: 0, max: 300)
@@ -5205,7 +5205,7 @@ extension HttpMatch: Validatable {
     /// nested values included; each one broken is an issue in `v`.
     ///
     /// - Parameter v: Collects the issues, with each member's path.
-    public func validate(_ v: inout Validator) {
+    package func validate(_ v: inout Validator) {
         v.string(self.method, "method", min: 0, max: 16)
         v.nested(self.pathMatch, "pathMatch")
         v.list(self.headerMatches, "headerMatches", min: 1, max: 5)
@@ -5233,7 +5233,7 @@ extension IpResource: Validatable {
     /// nested values included; each one broken is an issue in `v`.
     ///
     /// - Parameter v: Collects the issues, with each member's path.
-    public func validate(_ v: inout Validator) {
+    package func validate(_ v: inout Validator) {
         v.string(self.ipAddress, "ipAddress", min: 4, max: 39)
     }
 }
@@ -5275,7 +5275,7 @@ extension ListAccessLogSubscriptionsRequest: Validatable {
     /// nested values included; each one broken is an issue in `v`.
     ///
     /// - Parameter v: Collects the issues, with each member's path.
-    public func validate(_ v: inout Validator) {
+    package func validate(_ v: inout Validator) {
         v.string(self.resourceIdentifier, "resourceIdentifier", min: 17, max: 200, pattern: #"((((sn)|(svc)|(rcfg))-[0-9a-z]{17})|(arn(:[a-z0-9]+([.-][a-z0-9]+)*){2}(:([a-z0-9]+([.-][a-z0-9]+)*)?){2}:((servicenetwork/sn)|(resourceconfiguration/rcfg)|(service/svc))-[0-9a-z]{17}))"#)
         v.integer(self.maxResults, "maxResults", min: 1, max: 100)
         v.string(self.nextToken, "nextToken", min: 1, max: 2048)
@@ -5284,12 +5284,12 @@ extension ListAccessLogSubscriptionsRequest: Validatable {
 
 extension ListAccessLogSubscriptionsRequest: OperationInput {
     /// No member goes in the body: the request has none.
-    public static let hasBody = false
+    package static let hasBody = false
 
     /// Puts `resourceIdentifier`, `maxResults` and `nextToken` in the query.
     ///
     /// - Parameter b: The request being bound.
-    public func bind(_ b: inout RequestBinder) {
+    package func bind(_ b: inout RequestBinder) {
         b.query("resourceIdentifier", self.resourceIdentifier)
         b.query("maxResults", self.maxResults)
         b.query("nextToken", self.nextToken)
@@ -5349,7 +5349,7 @@ extension ListDomainVerificationsRequest: Validatable {
     /// nested values included; each one broken is an issue in `v`.
     ///
     /// - Parameter v: Collects the issues, with each member's path.
-    public func validate(_ v: inout Validator) {
+    package func validate(_ v: inout Validator) {
         v.integer(self.maxResults, "maxResults", min: 1, max: 100)
         v.string(self.nextToken, "nextToken", min: 1, max: 2048)
     }
@@ -5357,12 +5357,12 @@ extension ListDomainVerificationsRequest: Validatable {
 
 extension ListDomainVerificationsRequest: OperationInput {
     /// No member goes in the body: the request has none.
-    public static let hasBody = false
+    package static let hasBody = false
 
     /// Puts `maxResults` and `nextToken` in the query.
     ///
     /// - Parameter b: The request being bound.
-    public func bind(_ b: inout RequestBinder) {
+    package func bind(_ b: inout RequestBinder) {
         b.query("maxResults", self.maxResults)
         b.query("nextToken", self.nextToken)
     }
@@ -5428,7 +5428,7 @@ extension ListListenersRequest: Validatable {
     /// nested values included; each one broken is an issue in `v`.
     ///
     /// - Parameter v: Collects the issues, with each member's path.
-    public func validate(_ v: inout Validator) {
+    package func validate(_ v: inout Validator) {
         v.string(self.serviceIdentifier, "serviceIdentifier", min: 17, max: 2048, pattern: #"((svc-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}))"#)
         v.integer(self.maxResults, "maxResults", min: 1, max: 100)
         v.string(self.nextToken, "nextToken", min: 1, max: 2048)
@@ -5437,12 +5437,12 @@ extension ListListenersRequest: Validatable {
 
 extension ListListenersRequest: OperationInput {
     /// No member goes in the body: the request has none.
-    public static let hasBody = false
+    package static let hasBody = false
 
     /// Puts `serviceIdentifier` in the path and `maxResults` and `nextToken` in the query.
     ///
     /// - Parameter b: The request being bound.
-    public func bind(_ b: inout RequestBinder) {
+    package func bind(_ b: inout RequestBinder) {
         b.label("serviceIdentifier", self.serviceIdentifier)
         b.query("maxResults", self.maxResults)
         b.query("nextToken", self.nextToken)
@@ -5528,7 +5528,7 @@ extension ListResourceConfigurationsRequest: Validatable {
     /// nested values included; each one broken is an issue in `v`.
     ///
     /// - Parameter v: Collects the issues, with each member's path.
-    public func validate(_ v: inout Validator) {
+    package func validate(_ v: inout Validator) {
         v.string(self.resourceGatewayIdentifier, "resourceGatewayIdentifier", min: 17, max: 2048, pattern: #"((rgw-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:resourcegateway/rgw-[0-9a-z]{17}))"#)
         v.string(self.resourceConfigurationGroupIdentifier, "resourceConfigurationGroupIdentifier", min: 20, max: 2048, pattern: #"((rcfg-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:resourceconfiguration/rcfg-[0-9a-z]{17}))"#)
         v.string(self.domainVerificationIdentifier, "domainVerificationIdentifier", min: 20, max: 2048, pattern: #"((dv-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:domainverification/dv-[a-fA-F0-9]{17}))"#)
@@ -5539,13 +5539,13 @@ extension ListResourceConfigurationsRequest: Validatable {
 
 extension ListResourceConfigurationsRequest: OperationInput {
     /// No member goes in the body: the request has none.
-    public static let hasBody = false
+    package static let hasBody = false
 
     /// Puts `resourceGatewayIdentifier`, `resourceConfigurationGroupIdentifier`,
     /// `domainVerificationIdentifier`, `maxResults` and `nextToken` in the query.
     ///
     /// - Parameter b: The request being bound.
-    public func bind(_ b: inout RequestBinder) {
+    package func bind(_ b: inout RequestBinder) {
         b.query("resourceGatewayIdentifier", self.resourceGatewayIdentifier)
         b.query("resourceConfigurationGroupIdentifier", self.resourceConfigurationGroupIdentifier)
         b.query("domainVerificationIdentifier", self.domainVerificationIdentifier)
@@ -5637,7 +5637,7 @@ extension ListResourceEndpointAssociationsRequest: Validatable {
     /// nested values included; each one broken is an issue in `v`.
     ///
     /// - Parameter v: Collects the issues, with each member's path.
-    public func validate(_ v: inout Validator) {
+    package func validate(_ v: inout Validator) {
         v.string(self.resourceConfigurationIdentifier, "resourceConfigurationIdentifier", min: 20, max: 2048, pattern: #"((rcfg-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:resourceconfiguration/rcfg-[0-9a-z]{17}))"#)
         v.string(self.resourceEndpointAssociationIdentifier, "resourceEndpointAssociationIdentifier", min: 21, max: 2048, pattern: #"((rea-[0-9a-f]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:resourceendpointassociation/rea-[0-9a-f]{17}))"#)
         v.string(self.vpcEndpointId, "vpcEndpointId", min: 22, max: 22, pattern: #"vpce-[0-9a-f]{17}"#)
@@ -5649,13 +5649,13 @@ extension ListResourceEndpointAssociationsRequest: Validatable {
 
 extension ListResourceEndpointAssociationsRequest: OperationInput {
     /// No member goes in the body: the request has none.
-    public static let hasBody = false
+    package static let hasBody = false
 
     /// Puts `resourceConfigurationIdentifier`, `resourceEndpointAssociationIdentifier`,
     /// `vpcEndpointId`, `vpcEndpointOwner`, `maxResults` and `nextToken` in the query.
     ///
     /// - Parameter b: The request being bound.
-    public func bind(_ b: inout RequestBinder) {
+    package func bind(_ b: inout RequestBinder) {
         b.query("resourceConfigurationIdentifier", self.resourceConfigurationIdentifier)
         b.query("resourceEndpointAssociationIdentifier", self.resourceEndpointAssociationIdentifier)
         b.query("vpcEndpointId", self.vpcEndpointId)
@@ -5720,7 +5720,7 @@ extension ListResourceGatewaysRequest: Validatable {
     /// nested values included; each one broken is an issue in `v`.
     ///
     /// - Parameter v: Collects the issues, with each member's path.
-    public func validate(_ v: inout Validator) {
+    package func validate(_ v: inout Validator) {
         v.integer(self.maxResults, "maxResults", min: 1, max: 100)
         v.string(self.nextToken, "nextToken", min: 1, max: 2048)
     }
@@ -5728,12 +5728,12 @@ extension ListResourceGatewaysRequest: Validatable {
 
 extension ListResourceGatewaysRequest: OperationInput {
     /// No member goes in the body: the request has none.
-    public static let hasBody = false
+    package static let hasBody = false
 
     /// Puts `maxResults` and `nextToken` in the query.
     ///
     /// - Parameter b: The request being bound.
-    public func bind(_ b: inout RequestBinder) {
+    package func bind(_ b: inout RequestBinder) {
         b.query("maxResults", self.maxResults)
         b.query("nextToken", self.nextToken)
     }
@@ -5806,7 +5806,7 @@ extension ListRulesRequest: Validatable {
     /// nested values included; each one broken is an issue in `v`.
     ///
     /// - Parameter v: Collects the issues, with each member's path.
-    public func validate(_ v: inout Validator) {
+    package func validate(_ v: inout Validator) {
         v.string(self.serviceIdentifier, "serviceIdentifier", min: 17, max: 2048, pattern: #"((svc-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}))"#)
         v.string(self.listenerIdentifier, "listenerIdentifier", min: 20, max: 2048, pattern: #"((listener-[0-9a-z]{17})|(^arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}/listener/listener-[0-9a-z]{17}$))"#)
         v.integer(self.maxResults, "maxResults", min: 1, max: 100)
@@ -5816,13 +5816,13 @@ extension ListRulesRequest: Validatable {
 
 extension ListRulesRequest: OperationInput {
     /// No member goes in the body: the request has none.
-    public static let hasBody = false
+    package static let hasBody = false
 
     /// Puts `serviceIdentifier` and `listenerIdentifier` in the path and `maxResults` and
     /// `nextToken` in the query.
     ///
     /// - Parameter b: The request being bound.
-    public func bind(_ b: inout RequestBinder) {
+    package func bind(_ b: inout RequestBinder) {
         b.label("serviceIdentifier", self.serviceIdentifier)
         b.label("listenerIdentifier", self.listenerIdentifier)
         b.query("maxResults", self.maxResults)
@@ -5909,7 +5909,7 @@ extension ListServiceNetworkResourceAssociationsRequest: Validatable {
     /// nested values included; each one broken is an issue in `v`.
     ///
     /// - Parameter v: Collects the issues, with each member's path.
-    public func validate(_ v: inout Validator) {
+    package func validate(_ v: inout Validator) {
         v.string(self.serviceNetworkIdentifier, "serviceNetworkIdentifier", min: 3, max: 2048, pattern: #"((sn-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:servicenetwork/sn-[0-9a-z]{17}))"#)
         v.string(self.resourceConfigurationIdentifier, "resourceConfigurationIdentifier", min: 20, max: 2048, pattern: #"((rcfg-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:resourceconfiguration/rcfg-[0-9a-z]{17}))"#)
         v.integer(self.maxResults, "maxResults", min: 1, max: 100)
@@ -5919,13 +5919,13 @@ extension ListServiceNetworkResourceAssociationsRequest: Validatable {
 
 extension ListServiceNetworkResourceAssociationsRequest: OperationInput {
     /// No member goes in the body: the request has none.
-    public static let hasBody = false
+    package static let hasBody = false
 
     /// Puts `serviceNetworkIdentifier`, `resourceConfigurationIdentifier`, `maxResults`,
     /// `nextToken` and `includeChildren` in the query.
     ///
     /// - Parameter b: The request being bound.
-    public func bind(_ b: inout RequestBinder) {
+    package func bind(_ b: inout RequestBinder) {
         b.query("serviceNetworkIdentifier", self.serviceNetworkIdentifier)
         b.query("resourceConfigurationIdentifier", self.resourceConfigurationIdentifier)
         b.query("maxResults", self.maxResults)
@@ -6004,7 +6004,7 @@ extension ListServiceNetworkServiceAssociationsRequest: Validatable {
     /// nested values included; each one broken is an issue in `v`.
     ///
     /// - Parameter v: Collects the issues, with each member's path.
-    public func validate(_ v: inout Validator) {
+    package func validate(_ v: inout Validator) {
         v.string(self.serviceNetworkIdentifier, "serviceNetworkIdentifier", min: 3, max: 2048, pattern: #"((sn-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:servicenetwork/sn-[0-9a-z]{17}))"#)
         v.string(self.serviceIdentifier, "serviceIdentifier", min: 17, max: 2048, pattern: #"((svc-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}))"#)
         v.integer(self.maxResults, "maxResults", min: 1, max: 100)
@@ -6014,13 +6014,13 @@ extension ListServiceNetworkServiceAssociationsRequest: Validatable {
 
 extension ListServiceNetworkServiceAssociationsRequest: OperationInput {
     /// No member goes in the body: the request has none.
-    public static let hasBody = false
+    package static let hasBody = false
 
     /// Puts `serviceNetworkIdentifier`, `serviceIdentifier`, `maxResults` and `nextToken` in the
     /// query.
     ///
     /// - Parameter b: The request being bound.
-    public func bind(_ b: inout RequestBinder) {
+    package func bind(_ b: inout RequestBinder) {
         b.query("serviceNetworkIdentifier", self.serviceNetworkIdentifier)
         b.query("serviceIdentifier", self.serviceIdentifier)
         b.query("maxResults", self.maxResults)
@@ -6097,7 +6097,7 @@ extension ListServiceNetworkVpcAssociationsRequest: Validatable {
     /// nested values included; each one broken is an issue in `v`.
     ///
     /// - Parameter v: Collects the issues, with each member's path.
-    public func validate(_ v: inout Validator) {
+    package func validate(_ v: inout Validator) {
         v.string(self.serviceNetworkIdentifier, "serviceNetworkIdentifier", min: 3, max: 2048, pattern: #"((sn-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:servicenetwork/sn-[0-9a-z]{17}))"#)
         v.string(self.vpcIdentifier, "vpcIdentifier", min: 5, max: 50, pattern: #"vpc-(([0-9a-z]{8})|([0-9a-z]{17}))"#)
         v.integer(self.maxResults, "maxResults", min: 1, max: 100)
@@ -6107,12 +6107,12 @@ extension ListServiceNetworkVpcAssociationsRequest: Validatable {
 
 extension ListServiceNetworkVpcAssociationsRequest: OperationInput {
     /// No member goes in the body: the request has none.
-    public static let hasBody = false
+    package static let hasBody = false
 
     /// Puts `serviceNetworkIdentifier`, `vpcIdentifier`, `maxResults` and `nextToken` in the query.
     ///
     /// - Parameter b: The request being bound.
-    public func bind(_ b: inout RequestBinder) {
+    package func bind(_ b: inout RequestBinder) {
         b.query("serviceNetworkIdentifier", self.serviceNetworkIdentifier)
         b.query("vpcIdentifier", self.vpcIdentifier)
         b.query("maxResults", self.maxResults)
@@ -6184,7 +6184,7 @@ extension ListServiceNetworkVpcEndpointAssociationsRequest: Validatable {
     /// nested values included; each one broken is an issue in `v`.
     ///
     /// - Parameter v: Collects the issues, with each member's path.
-    public func validate(_ v: inout Validator) {
+    package func validate(_ v: inout Validator) {
         v.string(self.serviceNetworkIdentifier, "serviceNetworkIdentifier", min: 3, max: 2048, pattern: #"((sn-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:servicenetwork/sn-[0-9a-z]{17}))"#)
         v.integer(self.maxResults, "maxResults", min: 1, max: 100)
         v.string(self.nextToken, "nextToken", min: 1, max: 2048)
@@ -6193,12 +6193,12 @@ extension ListServiceNetworkVpcEndpointAssociationsRequest: Validatable {
 
 extension ListServiceNetworkVpcEndpointAssociationsRequest: OperationInput {
     /// No member goes in the body: the request has none.
-    public static let hasBody = false
+    package static let hasBody = false
 
     /// Puts `serviceNetworkIdentifier`, `maxResults` and `nextToken` in the query.
     ///
     /// - Parameter b: The request being bound.
-    public func bind(_ b: inout RequestBinder) {
+    package func bind(_ b: inout RequestBinder) {
         b.query("serviceNetworkIdentifier", self.serviceNetworkIdentifier)
         b.query("maxResults", self.maxResults)
         b.query("nextToken", self.nextToken)
@@ -6258,7 +6258,7 @@ extension ListServiceNetworksRequest: Validatable {
     /// nested values included; each one broken is an issue in `v`.
     ///
     /// - Parameter v: Collects the issues, with each member's path.
-    public func validate(_ v: inout Validator) {
+    package func validate(_ v: inout Validator) {
         v.integer(self.maxResults, "maxResults", min: 1, max: 100)
         v.string(self.nextToken, "nextToken", min: 1, max: 2048)
     }
@@ -6266,12 +6266,12 @@ extension ListServiceNetworksRequest: Validatable {
 
 extension ListServiceNetworksRequest: OperationInput {
     /// No member goes in the body: the request has none.
-    public static let hasBody = false
+    package static let hasBody = false
 
     /// Puts `maxResults` and `nextToken` in the query.
     ///
     /// - Parameter b: The request being bound.
-    public func bind(_ b: inout RequestBinder) {
+    package func bind(_ b: inout RequestBinder) {
         b.query("maxResults", self.maxResults)
         b.query("nextToken", self.nextToken)
     }
@@ -6330,7 +6330,7 @@ extension ListServicesRequest: Validatable {
     /// nested values included; each one broken is an issue in `v`.
     ///
     /// - Parameter v: Collects the issues, with each member's path.
-    public func validate(_ v: inout Validator) {
+    package func validate(_ v: inout Validator) {
         v.integer(self.maxResults, "maxResults", min: 1, max: 100)
         v.string(self.nextToken, "nextToken", min: 1, max: 2048)
     }
@@ -6338,12 +6338,12 @@ extension ListServicesRequest: Validatable {
 
 extension ListServicesRequest: OperationInput {
     /// No member goes in the body: the request has none.
-    public static let hasBody = false
+    package static let hasBody = false
 
     /// Puts `maxResults` and `nextToken` in the query.
     ///
     /// - Parameter b: The request being bound.
-    public func bind(_ b: inout RequestBinder) {
+    package func bind(_ b: inout RequestBinder) {
         b.query("maxResults", self.maxResults)
         b.query("nextToken", self.nextToken)
     }
@@ -6393,19 +6393,19 @@ extension ListTagsForResourceRequest: Validatable {
     /// nested values included; each one broken is an issue in `v`.
     ///
     /// - Parameter v: Collects the issues, with each member's path.
-    public func validate(_ v: inout Validator) {
+    package func validate(_ v: inout Validator) {
         v.string(self.resourceArn, "resourceArn", min: 0, max: 1224, pattern: #"arn:[a-z0-9][-.a-z0-9]{0,62}:vpc-lattice:([a-z0-9][-.a-z0-9]{0,62})?:\d{12}?:[^/].{0,1023}"#)
     }
 }
 
 extension ListTagsForResourceRequest: OperationInput {
     /// No member goes in the body: the request has none.
-    public static let hasBody = false
+    package static let hasBody = false
 
     /// Puts `resourceArn` in the path.
     ///
     /// - Parameter b: The request being bound.
-    public func bind(_ b: inout RequestBinder) {
+    package func bind(_ b: inout RequestBinder) {
         b.label("resourceArn", self.resourceArn)
     }
 }
@@ -6469,7 +6469,7 @@ extension ListTargetGroupsRequest: Validatable {
     /// nested values included; each one broken is an issue in `v`.
     ///
     /// - Parameter v: Collects the issues, with each member's path.
-    public func validate(_ v: inout Validator) {
+    package func validate(_ v: inout Validator) {
         v.integer(self.maxResults, "maxResults", min: 1, max: 100)
         v.string(self.nextToken, "nextToken", min: 1, max: 2048)
         v.string(self.vpcIdentifier, "vpcIdentifier", min: 5, max: 50, pattern: #"vpc-(([0-9a-z]{8})|([0-9a-z]{17}))"#)
@@ -6478,12 +6478,12 @@ extension ListTargetGroupsRequest: Validatable {
 
 extension ListTargetGroupsRequest: OperationInput {
     /// No member goes in the body: the request has none.
-    public static let hasBody = false
+    package static let hasBody = false
 
     /// Puts `maxResults`, `nextToken`, `vpcIdentifier` and `targetGroupType` in the query.
     ///
     /// - Parameter b: The request being bound.
-    public func bind(_ b: inout RequestBinder) {
+    package func bind(_ b: inout RequestBinder) {
         b.query("maxResults", self.maxResults)
         b.query("nextToken", self.nextToken)
         b.query("vpcIdentifier", self.vpcIdentifier)
@@ -6556,7 +6556,7 @@ extension ListTargetsRequest: Validatable {
     /// nested values included; each one broken is an issue in `v`.
     ///
     /// - Parameter v: Collects the issues, with each member's path.
-    public func validate(_ v: inout Validator) {
+    package func validate(_ v: inout Validator) {
         v.string(self.targetGroupIdentifier, "targetGroupIdentifier", min: 17, max: 2048, pattern: #"((tg-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:targetgroup/tg-[0-9a-z]{17}))"#)
         v.integer(self.maxResults, "maxResults", min: 1, max: 100)
         v.string(self.nextToken, "nextToken", min: 1, max: 2048)
@@ -6566,12 +6566,12 @@ extension ListTargetsRequest: Validatable {
 
 extension ListTargetsRequest: OperationInput {
     /// The member `targets` goes in a JSON body.
-    public static let hasBody = true
+    package static let hasBody = true
 
     /// Puts `targetGroupIdentifier` in the path and `maxResults` and `nextToken` in the query.
     ///
     /// - Parameter b: The request being bound.
-    public func bind(_ b: inout RequestBinder) {
+    package func bind(_ b: inout RequestBinder) {
         b.label("targetGroupIdentifier", self.targetGroupIdentifier)
         b.query("maxResults", self.maxResults)
         b.query("nextToken", self.nextToken)
@@ -6581,7 +6581,7 @@ extension ListTargetsRequest: OperationInput {
     /// Encodes the body members only: `targets`.
     ///
     /// - Parameter encoder: The JSON body's encoder.
-    public func encodeBody(to encoder: any Encoder) throws {
+    package func encodeBody(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: BodyKeys.self)
         try c.encodeIfPresent(self.targets, forKey: .targets)
     }
@@ -6693,7 +6693,7 @@ extension PathMatch: Validatable {
     /// nested values included; each one broken is an issue in `v`.
     ///
     /// - Parameter v: Collects the issues, with each member's path.
-    public func validate(_ v: inout Validator) {
+    package func validate(_ v: inout Validator) {
         v.nested(self.match, "match")
     }
 }
@@ -6728,7 +6728,7 @@ extension PutAuthPolicyRequest: Validatable {
     /// nested values included; each one broken is an issue in `v`.
     ///
     /// - Parameter v: Collects the issues, with each member's path.
-    public func validate(_ v: inout Validator) {
+    package func validate(_ v: inout Validator) {
         v.string(self.resourceIdentifier, "resourceIdentifier", min: 17, max: 200, pattern: #"((((sn)|(svc)|(rcfg))-[0-9a-z]{17})|(arn(:[a-z0-9]+([.-][a-z0-9]+)*){2}(:([a-z0-9]+([.-][a-z0-9]+)*)?){2}:((servicenetwork/sn)|(resourceconfiguration/rcfg)|(service/svc))-[0-9a-z]{17}))"#)
         v.string(self.policy, "policy", min: 0, max: 36864)
     }
@@ -6736,12 +6736,12 @@ extension PutAuthPolicyRequest: Validatable {
 
 extension PutAuthPolicyRequest: OperationInput {
     /// The member `policy` goes in a JSON body.
-    public static let hasBody = true
+    package static let hasBody = true
 
     /// Puts `resourceIdentifier` in the path.
     ///
     /// - Parameter b: The request being bound.
-    public func bind(_ b: inout RequestBinder) {
+    package func bind(_ b: inout RequestBinder) {
         b.label("resourceIdentifier", self.resourceIdentifier)
     }
     private enum BodyKeys: String, CodingKey { case policy }
@@ -6749,7 +6749,7 @@ extension PutAuthPolicyRequest: OperationInput {
     /// Encodes the body members only: `policy`.
     ///
     /// - Parameter encoder: The JSON body's encoder.
-    public func encodeBody(to encoder: any Encoder) throws {
+    package func encodeBody(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: BodyKeys.self)
         try c.encode(self.policy, forKey: .policy)
     }
@@ -6813,7 +6813,7 @@ extension PutResourcePolicyRequest: Validatable {
     /// nested values included; each one broken is an issue in `v`.
     ///
     /// - Parameter v: Collects the issues, with each member's path.
-    public func validate(_ v: inout Validator) {
+    package func validate(_ v: inout Validator) {
         v.string(self.resourceArn, "resourceArn", min: 20, max: 200, pattern: #"arn(:[a-z0-9]+([.-][a-z0-9]+)*){2}(:([a-z0-9]+([.-][a-z0-9]+)*)?){2}:((servicenetwork/sn)|(service/svc)|(resourceconfiguration/rcfg))-[0-9a-z]{17}"#)
         v.string(self.policy, "policy", min: 1, max: 10000, pattern: #".*\S.*"#)
     }
@@ -6821,12 +6821,12 @@ extension PutResourcePolicyRequest: Validatable {
 
 extension PutResourcePolicyRequest: OperationInput {
     /// The member `policy` goes in a JSON body.
-    public static let hasBody = true
+    package static let hasBody = true
 
     /// Puts `resourceArn` in the path.
     ///
     /// - Parameter b: The request being bound.
-    public func bind(_ b: inout RequestBinder) {
+    package func bind(_ b: inout RequestBinder) {
         b.label("resourceArn", self.resourceArn)
     }
     private enum BodyKeys: String, CodingKey { case policy }
@@ -6834,7 +6834,7 @@ extension PutResourcePolicyRequest: OperationInput {
     /// Encodes the body members only: `policy`.
     ///
     /// - Parameter encoder: The JSON body's encoder.
-    public func encodeBody(to encoder: any Encoder) throws {
+    package func encodeBody(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: BodyKeys.self)
         try c.encode(self.policy, forKey: .policy)
     }
@@ -6876,7 +6876,7 @@ extension RegisterTargetsRequest: Validatable {
     /// nested values included; each one broken is an issue in `v`.
     ///
     /// - Parameter v: Collects the issues, with each member's path.
-    public func validate(_ v: inout Validator) {
+    package func validate(_ v: inout Validator) {
         v.string(self.targetGroupIdentifier, "targetGroupIdentifier", min: 17, max: 2048, pattern: #"((tg-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:targetgroup/tg-[0-9a-z]{17}))"#)
         v.list(self.targets, "targets", min: 1, max: 100)
     }
@@ -6884,12 +6884,12 @@ extension RegisterTargetsRequest: Validatable {
 
 extension RegisterTargetsRequest: OperationInput {
     /// The member `targets` goes in a JSON body.
-    public static let hasBody = true
+    package static let hasBody = true
 
     /// Puts `targetGroupIdentifier` in the path.
     ///
     /// - Parameter b: The request being bound.
-    public func bind(_ b: inout RequestBinder) {
+    package func bind(_ b: inout RequestBinder) {
         b.label("targetGroupIdentifier", self.targetGroupIdentifier)
     }
     private enum BodyKeys: String, CodingKey { case targets }
@@ -6897,7 +6897,7 @@ extension RegisterTargetsRequest: OperationInput {
     /// Encodes the body members only: `targets`.
     ///
     /// - Parameter encoder: The JSON body's encoder.
-    public func encodeBody(to encoder: any Encoder) throws {
+    package func encodeBody(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: BodyKeys.self)
         try c.encode(self.targets, forKey: .targets)
     }
@@ -7293,7 +7293,7 @@ extension RuleUpdate: Validatable {
     /// nested values included; each one broken is an issue in `v`.
     ///
     /// - Parameter v: Collects the issues, with each member's path.
-    public func validate(_ v: inout Validator) {
+    package func validate(_ v: inout Validator) {
         v.string(self.ruleIdentifier, "ruleIdentifier", min: 20, max: 2048, pattern: #"((rule-[0-9a-z]{17})|(^arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}/listener/listener-[0-9a-z]{17}/rule/rule-[0-9a-z]{17}$))"#)
         v.nested(self.match, "match")
         v.integer(self.priority, "priority", min: 1, max: 2000)
@@ -7917,7 +7917,7 @@ extension StartDomainVerificationRequest: Validatable {
     /// nested values included; each one broken is an issue in `v`.
     ///
     /// - Parameter v: Collects the issues, with each member's path.
-    public func validate(_ v: inout Validator) {
+    package func validate(_ v: inout Validator) {
         v.string(self.clientToken, "clientToken", min: 1, max: 64, pattern: #".*[!-~]+.*"#)
         v.string(self.domainName, "domainName", min: 3, max: 255)
         v.map(self.tags, "tags", min: 0, max: 200, key: { v, k in v.string(k, min: 1, max: 128) }, value: { v, e in v.string(e, min: 0, max: 256) })
@@ -7926,16 +7926,16 @@ extension StartDomainVerificationRequest: Validatable {
 
 extension StartDomainVerificationRequest: OperationInput {
     /// The members `clientToken`, `domainName` and `tags` go in a JSON body.
-    public static let hasBody = true
+    package static let hasBody = true
 
     /// Binds nothing: every member goes in the body.
     ///
     /// - Parameter b: The request being bound.
-    public func bind(_ b: inout RequestBinder) {}
+    package func bind(_ b: inout RequestBinder) {}
 
     /// Sets `clientToken` to a fresh UUID when it is nil, once, so that every attempt sends the
     /// same.
-    public mutating func fillIdempotencyToken() { if clientToken == nil { clientToken = UUID().uuidString } }
+    package mutating func fillIdempotencyToken() { if clientToken == nil { clientToken = UUID().uuidString } }
 }
 
 /// The output of ``LatticeClient/startDomainVerification(_:)``.
@@ -8012,7 +8012,7 @@ extension TagResourceRequest: Validatable {
     /// nested values included; each one broken is an issue in `v`.
     ///
     /// - Parameter v: Collects the issues, with each member's path.
-    public func validate(_ v: inout Validator) {
+    package func validate(_ v: inout Validator) {
         v.string(self.resourceArn, "resourceArn", min: 0, max: 1224, pattern: #"arn:[a-z0-9][-.a-z0-9]{0,62}:vpc-lattice:([a-z0-9][-.a-z0-9]{0,62})?:\d{12}?:[^/].{0,1023}"#)
         v.map(self.tags, "tags", min: 0, max: 200, key: { v, k in v.string(k, min: 1, max: 128) }, value: { v, e in v.string(e, min: 0, max: 256) })
     }
@@ -8020,12 +8020,12 @@ extension TagResourceRequest: Validatable {
 
 extension TagResourceRequest: OperationInput {
     /// The member `tags` goes in a JSON body.
-    public static let hasBody = true
+    package static let hasBody = true
 
     /// Puts `resourceArn` in the path.
     ///
     /// - Parameter b: The request being bound.
-    public func bind(_ b: inout RequestBinder) {
+    package func bind(_ b: inout RequestBinder) {
         b.label("resourceArn", self.resourceArn)
     }
     private enum BodyKeys: String, CodingKey { case tags }
@@ -8033,7 +8033,7 @@ extension TagResourceRequest: OperationInput {
     /// Encodes the body members only: `tags`.
     ///
     /// - Parameter encoder: The JSON body's encoder.
-    public func encodeBody(to encoder: any Encoder) throws {
+    package func encodeBody(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: BodyKeys.self)
         try c.encode(self.tags, forKey: .tags)
     }
@@ -8078,7 +8078,7 @@ extension Target: Validatable {
     /// nested values included; each one broken is an issue in `v`.
     ///
     /// - Parameter v: Collects the issues, with each member's path.
-    public func validate(_ v: inout Validator) {
+    package func validate(_ v: inout Validator) {
         v.string(self.id, "id", min: 1, max: 200)
         v.integer(self.port, "port", min: 1, max: 65535)
     }
@@ -8190,7 +8190,7 @@ extension TargetGroupConfig: Validatable {
     /// nested values included; each one broken is an issue in `v`.
     ///
     /// - Parameter v: Collects the issues, with each member's path.
-    public func validate(_ v: inout Validator) {
+    package func validate(_ v: inout Validator) {
         v.integer(self.port, "port", min: 1, max: 65535)
         v.string(self.vpcIdentifier, "vpcIdentifier", min: 5, max: 50, pattern: #"vpc-(([0-9a-z]{8})|([0-9a-z]{17}))"#)
         v.nested(self.healthCheck, "healthCheck")
@@ -8400,7 +8400,7 @@ extension UntagResourceRequest: Validatable {
     /// nested values included; each one broken is an issue in `v`.
     ///
     /// - Parameter v: Collects the issues, with each member's path.
-    public func validate(_ v: inout Validator) {
+    package func validate(_ v: inout Validator) {
         v.string(self.resourceArn, "resourceArn", min: 0, max: 1224, pattern: #"arn:[a-z0-9][-.a-z0-9]{0,62}:vpc-lattice:([a-z0-9][-.a-z0-9]{0,62})?:\d{12}?:[^/].{0,1023}"#)
         v.list(self.tagKeys, "tagKeys", min: 0, max: 200) { v, e in v.string(e, min: 1, max: 128) }
     }
@@ -8408,12 +8408,12 @@ extension UntagResourceRequest: Validatable {
 
 extension UntagResourceRequest: OperationInput {
     /// No member goes in the body: the request has none.
-    public static let hasBody = false
+    package static let hasBody = false
 
     /// Puts `resourceArn` in the path and `tagKeys` in the query.
     ///
     /// - Parameter b: The request being bound.
-    public func bind(_ b: inout RequestBinder) {
+    package func bind(_ b: inout RequestBinder) {
         b.label("resourceArn", self.resourceArn)
         b.query("tagKeys", self.tagKeys)
     }
@@ -8456,7 +8456,7 @@ extension UpdateAccessLogSubscriptionRequest: Validatable {
     /// nested values included; each one broken is an issue in `v`.
     ///
     /// - Parameter v: Collects the issues, with each member's path.
-    public func validate(_ v: inout Validator) {
+    package func validate(_ v: inout Validator) {
         v.string(self.accessLogSubscriptionIdentifier, "accessLogSubscriptionIdentifier", min: 17, max: 2048, pattern: #"((als-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:accesslogsubscription/als-[0-9a-z]{17}))"#)
         v.string(self.destinationArn, "destinationArn", min: 20, max: 2048, pattern: #"arn(:[a-z0-9]+([.-][a-z0-9]+)*){2}(:([a-z0-9]+([.-][a-z0-9]+)*)?){2}:([^/].*)?"#)
     }
@@ -8464,12 +8464,12 @@ extension UpdateAccessLogSubscriptionRequest: Validatable {
 
 extension UpdateAccessLogSubscriptionRequest: OperationInput {
     /// The member `destinationArn` goes in a JSON body.
-    public static let hasBody = true
+    package static let hasBody = true
 
     /// Puts `accessLogSubscriptionIdentifier` in the path.
     ///
     /// - Parameter b: The request being bound.
-    public func bind(_ b: inout RequestBinder) {
+    package func bind(_ b: inout RequestBinder) {
         b.label("accessLogSubscriptionIdentifier", self.accessLogSubscriptionIdentifier)
     }
     private enum BodyKeys: String, CodingKey { case destinationArn }
@@ -8477,7 +8477,7 @@ extension UpdateAccessLogSubscriptionRequest: OperationInput {
     /// Encodes the body members only: `destinationArn`.
     ///
     /// - Parameter encoder: The JSON body's encoder.
-    public func encodeBody(to encoder: any Encoder) throws {
+    package func encodeBody(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: BodyKeys.self)
         try c.encode(self.destinationArn, forKey: .destinationArn)
     }
@@ -8567,7 +8567,7 @@ extension UpdateListenerRequest: Validatable {
     /// nested values included; each one broken is an issue in `v`.
     ///
     /// - Parameter v: Collects the issues, with each member's path.
-    public func validate(_ v: inout Validator) {
+    package func validate(_ v: inout Validator) {
         v.string(self.serviceIdentifier, "serviceIdentifier", min: 17, max: 2048, pattern: #"((svc-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}))"#)
         v.string(self.listenerIdentifier, "listenerIdentifier", min: 20, max: 2048, pattern: #"((listener-[0-9a-z]{17})|(^arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}/listener/listener-[0-9a-z]{17}$))"#)
         v.nested(self.defaultAction, "defaultAction")
@@ -8576,12 +8576,12 @@ extension UpdateListenerRequest: Validatable {
 
 extension UpdateListenerRequest: OperationInput {
     /// The member `defaultAction` goes in a JSON body.
-    public static let hasBody = true
+    package static let hasBody = true
 
     /// Puts `serviceIdentifier` and `listenerIdentifier` in the path.
     ///
     /// - Parameter b: The request being bound.
-    public func bind(_ b: inout RequestBinder) {
+    package func bind(_ b: inout RequestBinder) {
         b.label("serviceIdentifier", self.serviceIdentifier)
         b.label("listenerIdentifier", self.listenerIdentifier)
     }
@@ -8590,7 +8590,7 @@ extension UpdateListenerRequest: OperationInput {
     /// Encodes the body members only: `defaultAction`.
     ///
     /// - Parameter encoder: The JSON body's encoder.
-    public func encodeBody(to encoder: any Encoder) throws {
+    package func encodeBody(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: BodyKeys.self)
         try c.encode(self.defaultAction, forKey: .defaultAction)
     }
@@ -8712,7 +8712,7 @@ extension UpdateResourceConfigurationRequest: Validatable {
     /// nested values included; each one broken is an issue in `v`.
     ///
     /// - Parameter v: Collects the issues, with each member's path.
-    public func validate(_ v: inout Validator) {
+    package func validate(_ v: inout Validator) {
         v.string(self.resourceConfigurationIdentifier, "resourceConfigurationIdentifier", min: 20, max: 2048, pattern: #"((rcfg-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:resourceconfiguration/rcfg-[0-9a-z]{17}))"#)
         v.nested(self.resourceConfigurationDefinition, "resourceConfigurationDefinition")
         v.list(self.portRanges, "portRanges") { v, e in v.string(e, min: 1, max: 11, pattern: #"((\d{1,5}\-\d{1,5})|(\d+))"#) }
@@ -8722,12 +8722,12 @@ extension UpdateResourceConfigurationRequest: Validatable {
 extension UpdateResourceConfigurationRequest: OperationInput {
     /// The members `resourceConfigurationDefinition`, `allowAssociationToShareableServiceNetwork`
     /// and `portRanges` go in a JSON body.
-    public static let hasBody = true
+    package static let hasBody = true
 
     /// Puts `resourceConfigurationIdentifier` in the path.
     ///
     /// - Parameter b: The request being bound.
-    public func bind(_ b: inout RequestBinder) {
+    package func bind(_ b: inout RequestBinder) {
         b.label("resourceConfigurationIdentifier", self.resourceConfigurationIdentifier)
     }
     private enum BodyKeys: String, CodingKey { case resourceConfigurationDefinition, allowAssociationToShareableServiceNetwork, portRanges }
@@ -8736,7 +8736,7 @@ extension UpdateResourceConfigurationRequest: OperationInput {
     /// `allowAssociationToShareableServiceNetwork` and `portRanges`.
     ///
     /// - Parameter encoder: The JSON body's encoder.
-    public func encodeBody(to encoder: any Encoder) throws {
+    package func encodeBody(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: BodyKeys.self)
         try c.encodeIfPresent(self.resourceConfigurationDefinition, forKey: .resourceConfigurationDefinition)
         try c.encodeIfPresent(self.allowAssociationToShareableServiceNetwork, forKey: .allowAssociationToShareableServiceNetwork)
@@ -8870,7 +8870,7 @@ extension UpdateResourceGatewayRequest: Validatable {
     /// nested values included; each one broken is an issue in `v`.
     ///
     /// - Parameter v: Collects the issues, with each member's path.
-    public func validate(_ v: inout Validator) {
+    package func validate(_ v: inout Validator) {
         v.string(self.resourceGatewayIdentifier, "resourceGatewayIdentifier", min: 17, max: 2048, pattern: #"((rgw-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:resourcegateway/rgw-[0-9a-z]{17}))"#)
         v.list(self.securityGroupIds, "securityGroupIds", min: 0, max: 5) { v, e in v.string(e, min: 5, max: 200, pattern: #"sg-(([0-9a-z]{8})|([0-9a-z]{17}))"#) }
     }
@@ -8878,12 +8878,12 @@ extension UpdateResourceGatewayRequest: Validatable {
 
 extension UpdateResourceGatewayRequest: OperationInput {
     /// The member `securityGroupIds` goes in a JSON body.
-    public static let hasBody = true
+    package static let hasBody = true
 
     /// Puts `resourceGatewayIdentifier` in the path.
     ///
     /// - Parameter b: The request being bound.
-    public func bind(_ b: inout RequestBinder) {
+    package func bind(_ b: inout RequestBinder) {
         b.label("resourceGatewayIdentifier", self.resourceGatewayIdentifier)
     }
     private enum BodyKeys: String, CodingKey { case securityGroupIds }
@@ -8891,7 +8891,7 @@ extension UpdateResourceGatewayRequest: OperationInput {
     /// Encodes the body members only: `securityGroupIds`.
     ///
     /// - Parameter encoder: The JSON body's encoder.
-    public func encodeBody(to encoder: any Encoder) throws {
+    package func encodeBody(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: BodyKeys.self)
         try c.encodeIfPresent(self.securityGroupIds, forKey: .securityGroupIds)
     }
@@ -9020,7 +9020,7 @@ extension UpdateRuleRequest: Validatable {
     /// nested values included; each one broken is an issue in `v`.
     ///
     /// - Parameter v: Collects the issues, with each member's path.
-    public func validate(_ v: inout Validator) {
+    package func validate(_ v: inout Validator) {
         v.string(self.serviceIdentifier, "serviceIdentifier", min: 17, max: 2048, pattern: #"((svc-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}))"#)
         v.string(self.listenerIdentifier, "listenerIdentifier", min: 20, max: 2048, pattern: #"((listener-[0-9a-z]{17})|(^arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}/listener/listener-[0-9a-z]{17}$))"#)
         v.string(self.ruleIdentifier, "ruleIdentifier", min: 20, max: 2048, pattern: #"((rule-[0-9a-z]{17})|(^arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}/listener/listener-[0-9a-z]{17}/rule/rule-[0-9a-z]{17}$))"#)
@@ -9032,12 +9032,12 @@ extension UpdateRuleRequest: Validatable {
 
 extension UpdateRuleRequest: OperationInput {
     /// The members `match`, `priority` and `action` go in a JSON body.
-    public static let hasBody = true
+    package static let hasBody = true
 
     /// Puts `serviceIdentifier`, `listenerIdentifier` and `ruleIdentifier` in the path.
     ///
     /// - Parameter b: The request being bound.
-    public func bind(_ b: inout RequestBinder) {
+    package func bind(_ b: inout RequestBinder) {
         b.label("serviceIdentifier", self.serviceIdentifier)
         b.label("listenerIdentifier", self.listenerIdentifier)
         b.label("ruleIdentifier", self.ruleIdentifier)
@@ -9047,7 +9047,7 @@ extension UpdateRuleRequest: OperationInput {
     /// Encodes the body members only: `match`, `priority` and `action`.
     ///
     /// - Parameter encoder: The JSON body's encoder.
-    public func encodeBody(to encoder: any Encoder) throws {
+    package func encodeBody(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: BodyKeys.self)
         try c.encodeIfPresent(self.match, forKey: .match)
         try c.encodeIfPresent(self.priority, forKey: .priority)
@@ -9141,19 +9141,19 @@ extension UpdateServiceNetworkRequest: Validatable {
     /// nested values included; each one broken is an issue in `v`.
     ///
     /// - Parameter v: Collects the issues, with each member's path.
-    public func validate(_ v: inout Validator) {
+    package func validate(_ v: inout Validator) {
         v.string(self.serviceNetworkIdentifier, "serviceNetworkIdentifier", min: 3, max: 2048, pattern: #"((sn-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:servicenetwork/sn-[0-9a-z]{17}))"#)
     }
 }
 
 extension UpdateServiceNetworkRequest: OperationInput {
     /// The member `authType` goes in a JSON body.
-    public static let hasBody = true
+    package static let hasBody = true
 
     /// Puts `serviceNetworkIdentifier` in the path.
     ///
     /// - Parameter b: The request being bound.
-    public func bind(_ b: inout RequestBinder) {
+    package func bind(_ b: inout RequestBinder) {
         b.label("serviceNetworkIdentifier", self.serviceNetworkIdentifier)
     }
     private enum BodyKeys: String, CodingKey { case authType }
@@ -9161,7 +9161,7 @@ extension UpdateServiceNetworkRequest: OperationInput {
     /// Encodes the body members only: `authType`.
     ///
     /// - Parameter encoder: The JSON body's encoder.
-    public func encodeBody(to encoder: any Encoder) throws {
+    package func encodeBody(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: BodyKeys.self)
         try c.encode(self.authType, forKey: .authType)
     }
@@ -9236,7 +9236,7 @@ extension UpdateServiceNetworkVpcAssociationRequest: Validatable {
     /// nested values included; each one broken is an issue in `v`.
     ///
     /// - Parameter v: Collects the issues, with each member's path.
-    public func validate(_ v: inout Validator) {
+    package func validate(_ v: inout Validator) {
         v.string(self.serviceNetworkVpcAssociationIdentifier, "serviceNetworkVpcAssociationIdentifier", min: 17, max: 2048, pattern: #"((snva-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:servicenetworkvpcassociation/snva-[0-9a-z]{17}))"#)
         v.list(self.securityGroupIds, "securityGroupIds", min: 1, max: 5) { v, e in v.string(e, min: 5, max: 200, pattern: #"sg-(([0-9a-z]{8})|([0-9a-z]{17}))"#) }
     }
@@ -9244,12 +9244,12 @@ extension UpdateServiceNetworkVpcAssociationRequest: Validatable {
 
 extension UpdateServiceNetworkVpcAssociationRequest: OperationInput {
     /// The member `securityGroupIds` goes in a JSON body.
-    public static let hasBody = true
+    package static let hasBody = true
 
     /// Puts `serviceNetworkVpcAssociationIdentifier` in the path.
     ///
     /// - Parameter b: The request being bound.
-    public func bind(_ b: inout RequestBinder) {
+    package func bind(_ b: inout RequestBinder) {
         b.label("serviceNetworkVpcAssociationIdentifier", self.serviceNetworkVpcAssociationIdentifier)
     }
     private enum BodyKeys: String, CodingKey { case securityGroupIds }
@@ -9257,7 +9257,7 @@ extension UpdateServiceNetworkVpcAssociationRequest: OperationInput {
     /// Encodes the body members only: `securityGroupIds`.
     ///
     /// - Parameter encoder: The JSON body's encoder.
-    public func encodeBody(to encoder: any Encoder) throws {
+    package func encodeBody(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: BodyKeys.self)
         try c.encode(self.securityGroupIds, forKey: .securityGroupIds)
     }
@@ -9352,7 +9352,7 @@ extension UpdateServiceRequest: Validatable {
     /// nested values included; each one broken is an issue in `v`.
     ///
     /// - Parameter v: Collects the issues, with each member's path.
-    public func validate(_ v: inout Validator) {
+    package func validate(_ v: inout Validator) {
         v.string(self.serviceIdentifier, "serviceIdentifier", min: 17, max: 2048, pattern: #"((svc-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}))"#)
         v.string(self.certificateArn, "certificateArn", min: 0, max: 2048, pattern: #"(arn(:[a-z0-9]+([.-][a-z0-9]+)*){2}(:([a-z0-9]+([.-][a-z0-9]+)*)?){2}:certificate/[0-9a-z-]+)?"#)
     }
@@ -9360,12 +9360,12 @@ extension UpdateServiceRequest: Validatable {
 
 extension UpdateServiceRequest: OperationInput {
     /// The members `certificateArn` and `authType` go in a JSON body.
-    public static let hasBody = true
+    package static let hasBody = true
 
     /// Puts `serviceIdentifier` in the path.
     ///
     /// - Parameter b: The request being bound.
-    public func bind(_ b: inout RequestBinder) {
+    package func bind(_ b: inout RequestBinder) {
         b.label("serviceIdentifier", self.serviceIdentifier)
     }
     private enum BodyKeys: String, CodingKey { case certificateArn, authType }
@@ -9373,7 +9373,7 @@ extension UpdateServiceRequest: OperationInput {
     /// Encodes the body members only: `certificateArn` and `authType`.
     ///
     /// - Parameter encoder: The JSON body's encoder.
-    public func encodeBody(to encoder: any Encoder) throws {
+    package func encodeBody(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: BodyKeys.self)
         try c.encodeIfPresent(self.certificateArn, forKey: .certificateArn)
         try c.encodeIfPresent(self.authType, forKey: .authType)
@@ -9462,7 +9462,7 @@ extension UpdateTargetGroupRequest: Validatable {
     /// nested values included; each one broken is an issue in `v`.
     ///
     /// - Parameter v: Collects the issues, with each member's path.
-    public func validate(_ v: inout Validator) {
+    package func validate(_ v: inout Validator) {
         v.string(self.targetGroupIdentifier, "targetGroupIdentifier", min: 17, max: 2048, pattern: #"((tg-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:targetgroup/tg-[0-9a-z]{17}))"#)
         v.nested(self.healthCheck, "healthCheck")
     }
@@ -9470,12 +9470,12 @@ extension UpdateTargetGroupRequest: Validatable {
 
 extension UpdateTargetGroupRequest: OperationInput {
     /// The member `healthCheck` goes in a JSON body.
-    public static let hasBody = true
+    package static let hasBody = true
 
     /// Puts `targetGroupIdentifier` in the path.
     ///
     /// - Parameter b: The request being bound.
-    public func bind(_ b: inout RequestBinder) {
+    package func bind(_ b: inout RequestBinder) {
         b.label("targetGroupIdentifier", self.targetGroupIdentifier)
     }
     private enum BodyKeys: String, CodingKey { case healthCheck }
@@ -9483,7 +9483,7 @@ extension UpdateTargetGroupRequest: OperationInput {
     /// Encodes the body members only: `healthCheck`.
     ///
     /// - Parameter encoder: The JSON body's encoder.
-    public func encodeBody(to encoder: any Encoder) throws {
+    package func encodeBody(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: BodyKeys.self)
         try c.encode(self.healthCheck, forKey: .healthCheck)
     }
@@ -9597,7 +9597,7 @@ extension WeightedTargetGroup: Validatable {
     /// nested values included; each one broken is an issue in `v`.
     ///
     /// - Parameter v: Collects the issues, with each member's path.
-    public func validate(_ v: inout Validator) {
+    package func validate(_ v: inout Validator) {
         v.string(self.targetGroupIdentifier, "targetGroupIdentifier", min: 17, max: 2048, pattern: #"((tg-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:targetgroup/tg-[0-9a-z]{17}))"#)
         v.integer(self.weight, "weight", min: 0, max: 999)
     }

@@ -56,7 +56,7 @@ extension HeaderMatchType: Validatable {
     /// nested values included; each one broken is an issue in `v`.
     ///
     /// - Parameter v: Collects the issues, with each member's path.
-    public func validate(_ v: inout Validator) {
+    package func validate(_ v: inout Validator) {
         switch self {
         case .exact(let value): v.string(value, "exact", min: 1, max: 200)
         case .prefix(let value): v.string(value, "prefix", min: 1, max: 200)
@@ -104,7 +104,7 @@ extension Matcher: Validatable {
     /// nested values included; each one broken is an issue in `v`.
     ///
     /// - Parameter v: Collects the issues, with each member's path.
-    public func validate(_ v: inout Validator) {
+    package func validate(_ v: inout Validator) {
         switch self {
         case .httpCode(let value): v.string(value, "httpCode", min: 0, max: 2000, pattern: #".*(^[0-9-,]+$|(^$)).*"#)
         default: break
@@ -156,7 +156,7 @@ extension PathMatchType: Validatable {
     /// nested values included; each one broken is an issue in `v`.
     ///
     /// - Parameter v: Collects the issues, with each member's path.
-    public func validate(_ v: inout Validator) {
+    package func validate(_ v: inout Validator) {
         switch self {
         case .exact(let value): v.string(value, "exact", min: 1, max: 200, pattern: #"/[a-zA-Z0-9@:%_+.~#?&/=-]*"#)
         case .prefix(let value): v.string(value, "prefix", min: 1, max: 200, pattern: #"/[a-zA-Z0-9@:%_+.~#?&/=-]*"#)
@@ -210,7 +210,7 @@ extension ResourceConfigurationDefinition: Validatable {
     /// nested values included; each one broken is an issue in `v`.
     ///
     /// - Parameter v: Collects the issues, with each member's path.
-    public func validate(_ v: inout Validator) {
+    package func validate(_ v: inout Validator) {
         switch self {
         case .dnsResource(let value): v.nested(value, "dnsResource")
         case .ipResource(let value): v.nested(value, "ipResource")
@@ -261,7 +261,7 @@ extension RuleAction: Validatable {
     /// nested values included; each one broken is an issue in `v`.
     ///
     /// - Parameter v: Collects the issues, with each member's path.
-    public func validate(_ v: inout Validator) {
+    package func validate(_ v: inout Validator) {
         switch self {
         case .forward(let value): v.nested(value, "forward")
         case .fixedResponse(let value): v.nested(value, "fixedResponse")
@@ -305,7 +305,7 @@ extension RuleMatch: Validatable {
     /// nested values included; each one broken is an issue in `v`.
     ///
     /// - Parameter v: Collects the issues, with each member's path.
-    public func validate(_ v: inout Validator) {
+    package func validate(_ v: inout Validator) {
         switch self {
         case .httpMatch(let value): v.nested(value, "httpMatch")
         default: break

@@ -9,7 +9,7 @@ import SigV4
 extension LatticeClient {
     /// The request an operation would send, before signing: idempotency token filled,
     /// validated (as the client's validation mode says), bound, body encoded.
-    public func operationRequest<I: OperationInput>(_ spec: OperationSpec, _ input: I) throws -> OperationRequest {
+    package func operationRequest<I: OperationInput>(_ spec: OperationSpec, _ input: I) throws -> OperationRequest {
         var input = input
         input.fillIdempotencyToken()
         return try Self.bind(spec, input, validation: configuration.validation)

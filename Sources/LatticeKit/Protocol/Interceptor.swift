@@ -53,6 +53,12 @@ public struct InterceptorContext: Sendable, Hashable {
     /// 1 for the first attempt, 2 for the first retry, and so on.
     public var attempt: Int
 
+    /// A context.
+    ///
+    /// - Parameters:
+    ///   - service: The signing name of the service called.
+    ///   - operation: The operation's model name.
+    ///   - attempt: The attempt, from 1.
     public init(service: String, operation: String, attempt: Int) {
         self.service = service
         self.operation = operation
@@ -62,6 +68,7 @@ public struct InterceptorContext: Sendable, Hashable {
 
 /// How one attempt ended.
 public struct AttemptResult: Sendable {
+    /// The call and attempt the result belongs to.
     public var context: InterceptorContext
     /// The request as it was sent (signed).
     public var request: HTTPRequest

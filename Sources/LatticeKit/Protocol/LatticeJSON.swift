@@ -6,14 +6,14 @@ import Foundation
 
 /// The JSON coders the service's documents use: timestamps as ISO 8601 in UTC with
 /// milliseconds (epoch seconds are accepted too), explicit nulls read as absent.
-public enum LatticeJSON {
+package enum LatticeJSON {
     /// Shared coders for the library's own use (JSONEncoder and JSONDecoder are Sendable and
     /// keep no state between calls), so a request does not configure new ones each time.
     static let sharedEncoder = encoder()
     static let sharedDecoder = decoder()
 
     /// A new encoder configured as the service expects; yours to adjust.
-    public static func encoder() -> JSONEncoder {
+    package static func encoder() -> JSONEncoder {
         let e = JSONEncoder()
         e.dateEncodingStrategy = .custom { date, encoder in
             var c = encoder.singleValueContainer()
@@ -24,7 +24,7 @@ public enum LatticeJSON {
     }
 
     /// A new decoder configured as the service answers; yours to adjust.
-    public static func decoder() -> JSONDecoder {
+    package static func decoder() -> JSONDecoder {
         let d = JSONDecoder()
         d.dateDecodingStrategy = .custom { decoder in
             let c = try decoder.singleValueContainer()

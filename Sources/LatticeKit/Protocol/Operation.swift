@@ -3,24 +3,24 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
-public import SigV4
+package import SigV4
 
 /// What the model says about one operation: its HTTP binding and its input members. The
 /// generated operations are this data handed to one shared executor.
-public struct OperationSpec: Sendable, Hashable {
+package struct OperationSpec: Sendable, Hashable {
     /// The model's name, such as `CreateService`.
-    public let name: String
-    public let method: String
+    package let name: String
+    package let method: String
     /// The URI template, such as `/services/{serviceIdentifier}`.
-    public let path: String
+    package let path: String
     /// The status the service answers with on success. Any other 2xx is read as a success
     /// too (as the AWS SDKs read it), with a warning in the client's log; the local Lattice
     /// answers with this status.
-    public let successCode: Int
+    package let successCode: Int
     /// The input's top-level members, in model order.
-    public let members: [MemberSpec]
+    package let members: [MemberSpec]
 
-    public init(name: String, method: String, path: String, successCode: Int, members: [MemberSpec]) {
+    package init(name: String, method: String, path: String, successCode: Int, members: [MemberSpec]) {
         self.name = name
         self.method = method
         self.path = path
@@ -30,17 +30,17 @@ public struct OperationSpec: Sendable, Hashable {
 }
 
 /// One top-level input member, for tools that build inputs from text (the CLI).
-public struct MemberSpec: Sendable, Hashable {
-    public enum Location: String, Sendable, Hashable { case body, uri, querystring, header }
+package struct MemberSpec: Sendable, Hashable {
+    package enum Location: String, Sendable, Hashable { case body, uri, querystring, header }
     /// The JSON type: string, integer, long, boolean, timestamp, list, map, structure, union.
-    public let name: String
-    public let type: String
+    package let name: String
+    package let type: String
     /// For lists, the element's JSON type.
-    public let elementType: String?
-    public let required: Bool
-    public let location: Location
+    package let elementType: String?
+    package let required: Bool
+    package let location: Location
 
-    public init(_ name: String, _ type: String, element: String? = nil, required: Bool = false, location: Location = .body) {
+    package init(_ name: String, _ type: String, element: String? = nil, required: Bool = false, location: Location = .body) {
         self.name = name
         self.type = type
         elementType = element
@@ -50,7 +50,7 @@ public struct MemberSpec: Sendable, Hashable {
 }
 
 /// An operation's input: validation, HTTP binding and the JSON body.
-public protocol OperationInput: Codable, Sendable, Validatable {
+package protocol OperationInput: Codable, Sendable, Validatable {
     /// Whether the input has members that go in the JSON body (then the body is always a JSON
     /// object, `{}` when none is set).
     static var hasBody: Bool { get }
@@ -63,8 +63,8 @@ public protocol OperationInput: Codable, Sendable, Validatable {
 }
 
 extension OperationInput {
-    public func encodeBody(to encoder: any Encoder) throws { try encode(to: encoder) }
-    public mutating func fillIdempotencyToken() {}
+    package func encodeBody(to encoder: any Encoder) throws { try encode(to: encoder) }
+    package mutating func fillIdempotencyToken() {}
 }
 
 /// The body-members-only view of an input, for the JSON encoder.
@@ -74,17 +74,17 @@ struct InputBody<I: OperationInput>: Encodable {
 }
 
 /// Fills a URI template's labels and collects query parameters and headers.
-public struct RequestBinder {
-    public private(set) var path: String
-    public private(set) var query: [(name: String, value: String)] = []
-    public private(set) var headers = HTTPHeaders()
+package struct RequestBinder {
+    package private(set) var path: String
+    package private(set) var query: [(name: String, value: String)] = []
+    package private(set) var headers = HTTPHeaders()
     private(set) var problems: [String] = []
 
-    public init(template: String) { path = template }
+    package init(template: String) { path = template }
 
     /// Replaces `{name}` with the value percent-encoded (`/` too), or `{name+}` (greedy) with
     /// `/` kept. See `encodeLabel` for `.` and `..`.
-    public mutating func label(_ name: String, _ value: String) {
+    package mutating func label(_ name: String, _ value: String) {
         if value.isEmpty { problems.append("the path label \(name) is empty") }
         if let r = path.firstRange(of: "{\(name)}") {
             path.replaceSubrange(r, with: Self.encodeLabel(value, greedy: false))
@@ -112,37 +112,38 @@ public struct RequestBinder {
         }
     }
 
-    public mutating func query(_ name: String, _ value: String?) {
+    package mutating func query(_ name: String, _ value: String?) {
         if let value { query.append((name, value)) }
     }
 
-    public mutating func query<I: BinaryInteger>(_ name: String, _ value: I?) {
+    package mutating func query<I: BinaryInteger>(_ name: String, _ value: I?) {
         if let value { query.append((name, String(value))) }
     }
 
-    public mutating func query(_ name: String, _ value: Bool?) {
+    package mutating func query(_ name: String, _ value: Bool?) {
         if let value { query.append((name, value ? "true" : "false")) }
     }
 
-    public mutating func query<E: LatticeEnum>(_ name: String, _ value: E?) {
+    package mutating func query<E: LatticeEnum>(_ name: String, _ value: E?) {
         if let value { query.append((name, value.rawValue)) }
     }
 
     /// A list is one parameter per element, all with the same name.
-    public mutating func query(_ name: String, _ values: [String]?) {
+    package mutating func query(_ name: String, _ values: [String]?) {
         for v in values ?? [] { query.append((name, v)) }
     }
 
-    public mutating func header(_ name: String, _ value: String?) {
+    package mutating func header(_ name: String, _ value: String?) {
         if let value { headers.add(name: name, value: value) }
     }
 }
 
 /// A modeled error of the service (ValidationException, ResourceNotFoundException, ...), with
 /// the model's fields and the response it came from.
-public protocol LatticeModeledError: Error, Sendable, Codable, CustomStringConvertible {
+public protocol LatticeModeledError: LatticeError, Codable {
     /// The error code, such as `ResourceNotFoundException`.
     static var code: String { get }
+    /// The message the service sent with the error, if any.
     var message: String? { get }
     /// The HTTP response: status, request id, headers, raw body.
     var serviceError: AWSServiceError? { get set }
@@ -172,9 +173,13 @@ extension LatticeModeledError {
 
 /// A 2xx answer whose body is not the operation's output.
 public struct LatticeDecodingError: Error, Sendable, CustomStringConvertible {
+    /// The operation called, such as `GetService`.
     public var operation: String
+    /// The HTTP status of the answer (a 2xx).
     public var status: Int
+    /// What could not be decoded, and where in the body.
     public var detail: String
+    /// The start of the body, as text, for a bug report.
     public var body: String
 
     public var description: String {

@@ -5,13 +5,13 @@ import Foundation
 #endif
 
 /// How a list operation pages: the model's paginator.
-public struct PaginationSpec: Sendable, Hashable {
-    public let inputToken: String
-    public let outputToken: String
-    public let limitKey: String?
-    public let resultKey: String
+package struct PaginationSpec: Sendable, Hashable {
+    package let inputToken: String
+    package let outputToken: String
+    package let limitKey: String?
+    package let resultKey: String
 
-    public init(inputToken: String, outputToken: String, limitKey: String?, resultKey: String) {
+    package init(inputToken: String, outputToken: String, limitKey: String?, resultKey: String) {
         self.inputToken = inputToken
         self.outputToken = outputToken
         self.limitKey = limitKey
@@ -21,20 +21,20 @@ public struct PaginationSpec: Sendable, Hashable {
 
 /// One operation, callable by name with JSON in and out: for tools that work from text (the
 /// CLI, test oracles, recorded fixtures) rather than Swift types.
-public struct OperationDescriptor: Sendable {
-    public let spec: OperationSpec
+package struct OperationDescriptor: Sendable {
+    package let spec: OperationSpec
     /// The aws CLI's command name, such as `create-service-network`.
-    public let cliName: String
-    public let pagination: PaginationSpec?
+    package let cliName: String
+    package let pagination: PaginationSpec?
     /// Decodes the input JSON (members by their model names), fills the idempotency token,
     /// validates and binds it: the request before signing.
-    public let request: @Sendable (LatticeClient, Data) throws -> OperationRequest
+    package let request: @Sendable (LatticeClient, Data) throws -> OperationRequest
     /// Calls the operation with JSON input, returns the output as JSON.
-    public let call: @Sendable (LatticeClient, Data) async throws -> Data
+    package let call: @Sendable (LatticeClient, Data) async throws -> Data
     /// Decodes a response body as the output and encodes it again.
-    public let roundTripOutput: @Sendable (Data) throws -> Data
+    package let roundTripOutput: @Sendable (Data) throws -> Data
 
-    public static func make<I: OperationInput, O: Codable & Sendable>(
+    package static func make<I: OperationInput, O: Codable & Sendable>(
         _ spec: OperationSpec, _ input: I.Type, _ output: O.Type, cli: String, pagination: PaginationSpec? = nil
     ) -> OperationDescriptor {
         OperationDescriptor(
@@ -65,7 +65,7 @@ public struct OperationDescriptor: Sendable {
     }
 
     /// The descriptor for a model operation name (`CreateService`) or CLI name (`create-service`).
-    public static func named(_ name: String) -> OperationDescriptor? {
+    package static func named(_ name: String) -> OperationDescriptor? {
         all.first { $0.spec.name == name || $0.cliName == name }
     }
 }

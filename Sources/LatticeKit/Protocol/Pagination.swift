@@ -39,6 +39,7 @@ package struct Paginator: Sendable {
 
 /// Why following a paginated operation's tokens stopped before the last page.
 public struct LatticePaginationError: Error, Sendable, CustomStringConvertible {
+    /// Why paging stopped.
     public enum Problem: Sendable, Equatable {
         /// The page's next token had come before, with `firstPage` (0: the token paging started
         /// from): the pages cycle, so following them would never end.
@@ -49,6 +50,7 @@ public struct LatticePaginationError: Error, Sendable, CustomStringConvertible {
 
     /// The operation paged, such as `ListServices`.
     public var operation: String
+    /// Why paging stopped.
     public var problem: Problem
     /// The next token of the page where paging stopped.
     public var token: String

@@ -27,6 +27,7 @@ public struct AWSServiceError: Error, Sendable, CustomStringConvertible {
     /// Why the retry loop stopped; nil when the error did not come out of a retry loop.
     public var retryStopReason: RetryStopReason?
 
+    /// A service error from its parts; the client decodes these from the service's answers, tests make their own.
     public init(
         code: String,
         message: String? = nil,

@@ -2,19 +2,21 @@ import Synchronization
 
 /// A value that can check itself against the model's constraints. The default checks
 /// nothing: the generator writes `validate` only for shapes that have constraints.
-public protocol Validatable {
+package protocol Validatable {
     func validate(_ v: inout Validator)
 }
 
 extension Validatable {
-    public func validate(_ v: inout Validator) {}
+    package func validate(_ v: inout Validator) {}
 }
 
 /// One broken constraint: where, what is wrong with the value, and the model's rule.
 public struct ValidationIssue: Sendable, Hashable, CustomStringConvertible {
     /// The member path, such as `config.healthCheck.path` or `targets[2].id`.
     public var path: String
+    /// What is wrong with the value.
     public var problem: String
+    /// The model's constraint it breaks, such as `length 3 to 40`.
     public var rule: String
 
     public var description: String { "\(path): \(problem) (\(rule))" }
@@ -22,7 +24,9 @@ public struct ValidationIssue: Sendable, Hashable, CustomStringConvertible {
 
 /// Input that breaks the model's constraints; nothing was sent.
 public struct LatticeValidationError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The operation whose input was refused, such as `CreateService`.
     public var operation: String
+    /// Every problem found, not only the first.
     public var issues: [ValidationIssue]
 
     public var description: String {
@@ -32,12 +36,12 @@ public struct LatticeValidationError: Error, Sendable, Hashable, CustomStringCon
 }
 
 /// Collects broken constraints while generated `validate` functions walk an input.
-public struct Validator {
-    public let checkPatterns: Bool
-    public private(set) var issues: [ValidationIssue] = []
+package struct Validator {
+    package let checkPatterns: Bool
+    package private(set) var issues: [ValidationIssue] = []
     private var path: [String] = []
 
-    public init(mode: ValidationMode) {
+    package init(mode: ValidationMode) {
         checkPatterns = mode == .strict
     }
 
@@ -75,7 +79,7 @@ public struct Validator {
     }
 
     /// A string: length in Unicode code points, and a pattern that must match all of it.
-    public mutating func string(_ value: String?, _ name: String? = nil, min: Int? = nil, max: Int? = nil, pattern: String? = nil) {
+    package mutating func string(_ value: String?, _ name: String? = nil, min: Int? = nil, max: Int? = nil, pattern: String? = nil) {
         guard let value else { return }
         within(name) { v in
             let n = value.unicodeScalars.count
@@ -87,11 +91,11 @@ public struct Validator {
         }
     }
 
-    public mutating func string<E: LatticeEnum>(_ value: E?, _ name: String? = nil, min: Int? = nil, max: Int? = nil, pattern: String? = nil) {
+    package mutating func string<E: LatticeEnum>(_ value: E?, _ name: String? = nil, min: Int? = nil, max: Int? = nil, pattern: String? = nil) {
         string(value?.rawValue, name, min: min, max: max, pattern: pattern)
     }
 
-    public mutating func integer<I: BinaryInteger>(_ value: I?, _ name: String? = nil, min: Int64? = nil, max: Int64? = nil) {
+    package mutating func integer<I: BinaryInteger>(_ value: I?, _ name: String? = nil, min: Int64? = nil, max: Int64? = nil) {
         guard let value else { return }
         within(name) { v in
             let x = Int64(value)
@@ -108,13 +112,13 @@ public struct Validator {
     }
 
     /// A nested structure or union.
-    public mutating func nested<T: Validatable>(_ value: T?, _ name: String? = nil) {
+    package mutating func nested<T: Validatable>(_ value: T?, _ name: String? = nil) {
         guard let value else { return }
         within(name) { v in value.validate(&v) }
     }
 
     /// A list: its length, then each element (paths `name[i]`).
-    public mutating func list<E>(_ value: [E]?, _ name: String? = nil, min: Int? = nil, max: Int? = nil, each: (inout Validator, E) -> Void = { _, _ in }) {
+    package mutating func list<E>(_ value: [E]?, _ name: String? = nil, min: Int? = nil, max: Int? = nil, each: (inout Validator, E) -> Void = { _, _ in }) {
         guard let value else { return }
         within(name) { v in
             if let min, value.count < min { v.fail("has \(value.count) items", "the model allows \(Self.range(min, max, "items"))") }
@@ -128,12 +132,12 @@ public struct Validator {
     }
 
     /// A list of structures, each validated.
-    public mutating func list<E: Validatable>(_ value: [E]?, _ name: String? = nil, min: Int? = nil, max: Int? = nil) {
+    package mutating func list<E: Validatable>(_ value: [E]?, _ name: String? = nil, min: Int? = nil, max: Int? = nil) {
         list(value, name, min: min, max: max) { v, e in e.validate(&v) }
     }
 
     /// A map: its size, then each key and value (paths `name[key]`).
-    public mutating func map<V>(
+    package mutating func map<V>(
         _ value: [String: V]?, _ name: String? = nil, min: Int? = nil, max: Int? = nil,
         key: (inout Validator, String) -> Void = { _, _ in }, value each: (inout Validator, V) -> Void = { _, _ in }
     ) {

@@ -24,8 +24,14 @@ public struct RetryConfiguration: Sendable, Hashable {
 
     /// Attempts per call, the first included: 1 turns retries off. Values below 1 act as 1.
     public var maxAttempts: Int
+    /// Standard or adaptive (`AWS_RETRY_MODE`, `retry_mode`).
     public var mode: RetryMode
 
+    /// Retry settings.
+    ///
+    /// - Parameters:
+    ///   - maxAttempts: Attempts per call, the first included.
+    ///   - mode: Standard or adaptive.
     public init(maxAttempts: Int = RetryConfiguration.defaultMaxAttempts, mode: RetryMode = .standard) {
         self.maxAttempts = maxAttempts
         self.mode = mode
@@ -35,7 +41,7 @@ public struct RetryConfiguration: Sendable, Hashable {
     /// (`AWS_MAX_ATTEMPTS`, `AWS_RETRY_MODE`), the profile (`max_attempts`, `retry_mode`), then
     /// the default (3, standard). An empty value counts as unset. An invalid value is an error
     /// naming where it came from and what is allowed; it is not skipped.
-    public static func resolve(
+    package static func resolve(
         maxAttempts: Int? = nil,
         mode: RetryMode? = nil,
         variables: [String: String],

@@ -6,21 +6,21 @@ import Foundation
 import Synchronization
 
 /// What the retry loop tells each attempt.
-public struct AttemptContext: Sendable, Hashable {
+package struct AttemptContext: Sendable, Hashable {
     /// 1 for the first attempt, 2 for the first retry, and so on.
-    public let attempt: Int
+    package let attempt: Int
     /// Seconds to add to the local clock when signing, learnt from the service's `Date` header
     /// after a clock-skew error (0 until then).
-    public let clockSkew: Double
+    package let clockSkew: Double
     /// When the whole call must be over (nil: no limit). An attempt should end by then: give
     /// the transport `secondsLeft(now:)` as the request's `timeLimit`.
-    public var deadline: Date? = nil
+    package var deadline: Date? = nil
 
     /// Seconds until `deadline` (nil without one).
-    public func secondsLeft(now: Date) -> Double? { deadline.map { $0.timeIntervalSince(now) } }
+    package func secondsLeft(now: Date) -> Double? { deadline.map { $0.timeIntervalSince(now) } }
 
     /// The time to sign with: `now` corrected by the clock skew.
-    public func signingDate(now: Date) -> Date { now.addingTimeInterval(clockSkew) }
+    package func signingDate(now: Date) -> Date { now.addingTimeInterval(clockSkew) }
 }
 
 /// Why the retry loop gave up on a call.
@@ -59,17 +59,17 @@ public enum RetryStopReason: String, Sendable, Hashable {
 /// Delays: a `Retry-After` from the service, bounded to `maxDelay`; else
 /// `min(random(0..<1) * 2^r, maxDelay)` where r is 0 before the first retry, 1 before the second.
 /// A clock-skew retry happens at once and takes no quota.
-public final class RetryStrategy: Sendable {
+package final class RetryStrategy: Sendable {
     /// The longest wait between two attempts, in seconds, whether computed or asked for by the
     /// service's `Retry-After`: a longer ask is cut to this (if the service is still not ready,
     /// it says so again, and that retry costs quota).
-    public static let maxDelay = 20.0
+    package static let maxDelay = 20.0
     /// A clock-skew error is retried only if the service's `Date` is at least this many seconds
     /// away from the time the request was signed with: SigV4 accepts 5 minutes of skew, so a
     /// smaller difference cannot be the cause (a wrong secret key, say) and retrying would not help.
     static let minCorrectableSkew = 240.0
 
-    public let configuration: RetryConfiguration
+    package let configuration: RetryConfiguration
     let environment: RuntimeEnvironment
     private let state: Mutex<State>
 
@@ -79,7 +79,7 @@ public final class RetryStrategy: Sendable {
         var clockSkew = 0.0
     }
 
-    public init(configuration: RetryConfiguration = RetryConfiguration(), environment: RuntimeEnvironment = .live) {
+    package init(configuration: RetryConfiguration = RetryConfiguration(), environment: RuntimeEnvironment = .live) {
         self.configuration = configuration
         self.environment = environment
         let start = environment.now().timeIntervalSince1970
@@ -87,7 +87,7 @@ public final class RetryStrategy: Sendable {
     }
 
     /// The current clock-skew offset in seconds (see `AttemptContext.clockSkew`).
-    public var clockSkew: Double { state.withLock { $0.clockSkew } }
+    package var clockSkew: Double { state.withLock { $0.clockSkew } }
 
     /// Tokens left in the retry quota.
     var quotaAvailable: Int { state.withLock { $0.quota.available } }
@@ -104,7 +104,7 @@ public final class RetryStrategy: Sendable {
     /// With a `timeLimit` (seconds, by the environment's clock), no attempt starts and no
     /// wait begins that would end after it: the loop stops with the last failure instead
     /// (`retryStopReason` `.callTimeout`), and each attempt is told the deadline.
-    public func run(timeLimit: Double? = nil, _ attempt: @Sendable (AttemptContext) async throws -> HTTPResponse) async throws -> HTTPResponse {
+    package func run(timeLimit: Double? = nil, _ attempt: @Sendable (AttemptContext) async throws -> HTTPResponse) async throws -> HTTPResponse {
         try await run(timeLimit: timeLimit, maxAttempts: nil, errors: .restJSON, refreshCredentials: nil, attempt)
     }
 

@@ -23,6 +23,7 @@ public struct RuntimeEnvironment: Sendable {
     /// Environment variables.
     public var variables: [String: String]
 
+    /// An environment with the given clock, sleeper, random source and variables: tests pass their own to run retries and waits in milliseconds.
     public init(
         now: @escaping @Sendable () -> Date,
         sleep: @escaping @Sendable (Double) async throws -> Void,

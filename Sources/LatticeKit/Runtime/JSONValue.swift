@@ -15,12 +15,19 @@ import SigV4
 /// Integers and fractions are kept apart so they print as they came; `==` compares numbers by
 /// value (`1 == 1.0`).
 public enum JSONValue: Sendable, Hashable, Codable, CustomStringConvertible {
+    /// JSON `null`.
     case null
+    /// `true` or `false`.
     case bool(Bool)
+    /// A number without fraction or exponent that fits 64 bits.
     case int(Int64)
+    /// Any other number.
     case double(Double)
+    /// A string.
     case string(String)
+    /// An array.
     case array([JSONValue])
+    /// An object; keys are unordered, encoding sorts them.
     case object([String: JSONValue])
 
     /// Parses a JSON object or array; nil for anything else (a bare scalar, text, invalid

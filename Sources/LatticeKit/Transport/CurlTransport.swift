@@ -16,6 +16,7 @@ import Musl
 /// suspend on a continuation that the engine thread resumes; cancelling the calling task
 /// removes its transfer from the multi handle, which aborts it.
 public final class CurlTransport: Transport {
+    /// How the libcurl transport connects: timeouts, pool size, TLS and proxies.
     public struct Configuration: Sendable, Hashable {
         /// Connect and read timeouts; a request's own `timeouts` win.
         public var timeouts: HTTPTimeouts
@@ -36,6 +37,7 @@ public final class CurlTransport: Transport {
         /// Offer HTTP/2 (over TLS, by ALPN) and use it when the server agrees.
         public var allowHTTP2: Bool
 
+        /// A configuration; the defaults are what a client uses when nothing is set.
         public init(
             timeouts: HTTPTimeouts = HTTPTimeouts(),
             maxConnections: Int = 32,
@@ -76,6 +78,7 @@ public final class CurlTransport: Transport {
         }
     }
 
+    /// The configuration it was made with.
     public let configuration: Configuration
     private let engine: CurlEngine
 

@@ -7,9 +7,13 @@ public import SigV4
 
 /// One HTTP request as it goes on the wire: the URL is complete and already percent-encoded.
 public struct HTTPRequest: Sendable, Hashable {
+    /// The HTTP method, such as `GET`.
     public var method: String
+    /// The full URL, query included.
     public var url: String
+    /// The headers, signature included.
     public var headers: HTTPHeaders
+    /// The body; empty for none.
     public var body: [UInt8]
     /// Per-request timeouts; nil means the transport's defaults.
     public var timeouts: HTTPTimeouts?
@@ -18,6 +22,15 @@ public struct HTTPRequest: Sendable, Hashable {
     /// the limit that ends the request, the error is `.callTimeout`. Nil: no such limit.
     public var timeLimit: Double?
 
+    /// A request.
+    ///
+    /// - Parameters:
+    ///   - method: The HTTP method.
+    ///   - url: The full URL.
+    ///   - headers: The headers.
+    ///   - body: The body.
+    ///   - timeouts: This request's timeouts; nil: the transport's.
+    ///   - timeLimit: Seconds left for the whole call; nil: no limit.
     public init(method: String, url: String, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = [], timeouts: HTTPTimeouts? = nil, timeLimit: Double? = nil) {
         self.method = method
         self.url = url
@@ -30,10 +43,19 @@ public struct HTTPRequest: Sendable, Hashable {
 
 /// One HTTP response: status, header fields in the order received, and the whole body.
 public struct HTTPResponse: Sendable, Hashable {
+    /// The HTTP status.
     public var status: Int
+    /// The headers.
     public var headers: HTTPHeaders
+    /// The body; empty for none.
     public var body: [UInt8]
 
+    /// A response.
+    ///
+    /// - Parameters:
+    ///   - status: The HTTP status.
+    ///   - headers: The headers.
+    ///   - body: The body.
     public init(status: Int, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = []) {
         self.status = status
         self.headers = headers
@@ -68,6 +90,7 @@ public struct HTTPTimeouts: Sendable, Hashable {
     /// response's first byte (before it, the read timeout applies).
     public var minimumRateWindow: Double
 
+    /// Timeouts; the defaults are the AWS CLI's.
     public init(connect: Double = 10, read: Double = 60, attempt: Double = 120, minimumRate: Int = 1024, minimumRateWindow: Double = 30) {
         self.connect = connect
         self.read = read
@@ -87,11 +110,16 @@ public struct HTTPTimeouts: Sendable, Hashable {
 /// tests. A transport does not retry and does not interpret status codes; it throws
 /// `TransportError` only when no complete response arrived.
 public protocol Transport: Sendable {
+    /// Sends the request and returns the complete response, whatever its status; throws `TransportError` when none arrived.
+    ///
+    /// - Parameter request: The signed request.
+    /// - Returns: The response.
     func send(_ request: HTTPRequest) async throws -> HTTPResponse
 }
 
 /// Why no complete HTTP response arrived. Each case says what to check.
 public struct TransportError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// What kind of failure it is; the retry strategy retries the transient ones.
     public enum Kind: String, Sendable, Hashable {
         /// The host name did not resolve.
         case dnsFailure
@@ -123,10 +151,16 @@ public struct TransportError: Error, Sendable, Hashable, CustomStringConvertible
         case other
     }
 
+    /// What kind of failure it is.
     public var kind: Kind
     /// What happened and what to do, without secrets.
     public var message: String
 
+    /// A transport error.
+    ///
+    /// - Parameters:
+    ///   - kind: What kind of failure it is.
+    ///   - message: What went wrong and what to check.
     public init(_ kind: Kind, _ message: String) {
         self.kind = kind
         self.message = message

@@ -18,6 +18,13 @@ public struct WaiterOptions: Sendable {
     /// Called after every poll, on the waiting task.
     public var progress: (@Sendable (WaiterProgress) -> Void)?
 
+    /// Waiter options.
+    ///
+    /// - Parameters:
+    ///   - delay: Seconds between polls at first.
+    ///   - maxDelay: The longest delay between polls; nil: `delay`.
+    ///   - timeout: Seconds before giving up.
+    ///   - progress: Called after each poll.
     public init(delay: Double = 2, maxDelay: Double? = nil, timeout: Double = 300, progress: (@Sendable (WaiterProgress) -> Void)? = nil) {
         self.delay = delay
         self.maxDelay = maxDelay
@@ -47,6 +54,13 @@ public struct WaiterProgress: Sendable, Hashable, CustomStringConvertible {
     /// The state observed: the status member's raw value (such as `CREATE_IN_PROGRESS`).
     public var state: String
 
+    /// A progress report.
+    ///
+    /// - Parameters:
+    ///   - subject: What is waited for.
+    ///   - attempt: The poll, from 1.
+    ///   - elapsed: Seconds since the first poll.
+    ///   - state: The state observed.
     public init(subject: WaiterSubject, attempt: Int, elapsed: Double, state: String) {
         self.subject = subject
         self.attempt = attempt
@@ -70,6 +84,13 @@ public struct WaiterSubject: Sendable, Hashable {
     /// The operation polled, such as `GetService`, to name in advice.
     public var operation: String
 
+    /// A subject.
+    ///
+    /// - Parameters:
+    ///   - resourceType: The kind of resource, such as `service`.
+    ///   - resourceId: Its ID or ARN.
+    ///   - goal: The state waited for, such as `ACTIVE`.
+    ///   - operation: The operation polled.
     public init(resourceType: String, resourceId: String, goal: String, operation: String) {
         self.resourceType = resourceType
         self.resourceId = resourceId
@@ -92,6 +113,7 @@ extension WaiterObservation: Sendable where Output: Sendable {}
 
 /// A wait that ended without reaching its goal.
 public struct WaiterError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// How the wait ended.
     public enum Kind: String, Sendable, Hashable {
         /// The resource reached a state from which the goal cannot be reached.
         case failureState
@@ -99,7 +121,9 @@ public struct WaiterError: Error, Sendable, Hashable, CustomStringConvertible {
         case timedOut
     }
 
+    /// How the wait ended.
     public var kind: Kind
+    /// What was waited for.
     public var subject: WaiterSubject
     /// The last state observed (the status member's raw value); nil if no poll completed.
     public var state: String?
@@ -113,6 +137,7 @@ public struct WaiterError: Error, Sendable, Hashable, CustomStringConvertible {
     /// Polls made.
     public var attempts: Int
 
+    /// A waiter error; waiters make these, tests may too.
     public init(kind: Kind, subject: WaiterSubject, state: String?, reason: String? = nil, hint: String? = nil, elapsed: Double, attempts: Int) {
         self.kind = kind
         self.subject = subject

@@ -23,6 +23,12 @@ public struct Cassette: Sendable, Hashable, Codable {
     /// The interactions in the order their responses arrived.
     public var interactions: [Interaction]
 
+    /// A cassette.
+    ///
+    /// - Parameters:
+    ///   - name: The cassette's name (its file name without `.json`).
+    ///   - recordedBy: What recorded it, for the reader of the file.
+    ///   - interactions: The requests and answers, in order.
     public init(name: String, recordedBy: String? = nil, interactions: [Interaction] = []) {
         self.name = name
         self.recordedBy = recordedBy
@@ -33,12 +39,20 @@ public struct Cassette: Sendable, Hashable, Codable {
     public struct Interaction: Sendable, Hashable, Codable {
         /// 1, 2, 3, ... in the order the responses arrived while recording.
         public var sequence: Int
+        /// The request as it was sent (signature and secrets left out).
         public var request: Request
         /// The response, or nil when no complete response arrived (`transportError`).
         public var response: Response?
         /// The transport's failure, replayed as a `TransportError`.
         public var transportError: RecordedTransportError?
 
+        /// One recorded exchange.
+        ///
+        /// - Parameters:
+        ///   - sequence: Its place in the cassette, from 0.
+        ///   - request: The request.
+        ///   - response: The response, or nil when the transport failed.
+        ///   - transportError: The transport's failure, when there was no response.
         public init(sequence: Int, request: Request, response: Response?, transportError: RecordedTransportError? = nil) {
             self.sequence = sequence
             self.request = request
@@ -52,13 +66,25 @@ public struct Cassette: Sendable, Hashable, Codable {
     /// lowercase. The scheme and host are not kept: replay answers whatever endpoint the client
     /// uses.
     public struct Request: Sendable, Hashable, Codable {
+        /// The HTTP method.
         public var method: String
+        /// The path, percent-encoded as sent.
         public var path: String
+        /// The query parameters, decoded, in the order sent.
         public var query: [QueryItem]
         /// Header fields by lowercase name; repeated fields joined with ", ".
         public var headers: [String: String]
+        /// The body.
         public var body: Body
 
+        /// A recorded request.
+        ///
+        /// - Parameters:
+        ///   - method: The HTTP method.
+        ///   - path: The percent-encoded path.
+        ///   - query: The query parameters.
+        ///   - headers: The headers kept (signing headers are left out).
+        ///   - body: The body.
         public init(method: String, path: String, query: [QueryItem] = [], headers: [String: String] = [:], body: Body = .empty) {
             self.method = method
             self.path = path
@@ -96,11 +122,19 @@ public struct Cassette: Sendable, Hashable, Codable {
 
     /// A response as recorded.
     public struct Response: Sendable, Hashable, Codable {
+        /// The HTTP status.
         public var status: Int
         /// Header fields by lowercase name; repeated fields joined with ", ".
         public var headers: [String: String]
+        /// The body.
         public var body: Body
 
+        /// A recorded response.
+        ///
+        /// - Parameters:
+        ///   - status: The HTTP status.
+        ///   - headers: The headers.
+        ///   - body: The body.
         public init(status: Int, headers: [String: String] = [:], body: Body = .empty) {
             self.status = status
             self.headers = headers
@@ -145,13 +179,22 @@ public struct Cassette: Sendable, Hashable, Codable {
     public struct RecordedTransportError: Sendable, Hashable, Codable {
         /// `TransportError.Kind`'s raw value.
         public var kind: String
+        /// The error's message.
         public var message: String
 
+        /// A recorded transport error.
+        ///
+        /// - Parameters:
+        ///   - kind: `TransportError.Kind`'s raw value.
+        ///   - message: The message.
         public init(kind: String, message: String) {
             self.kind = kind
             self.message = message
         }
 
+        /// The record of a transport error.
+        ///
+        /// - Parameter error: The error the transport threw.
         public init(_ error: TransportError) {
             self.init(kind: error.kind.rawValue, message: error.message)
         }
@@ -164,9 +207,16 @@ public struct Cassette: Sendable, Hashable, Codable {
 
     /// One query parameter, stored as a two-element array `[name, value]`.
     public struct QueryItem: Sendable, Hashable, Codable, Comparable, CustomStringConvertible {
+        /// The parameter's name, decoded.
         public var name: String
+        /// The parameter's value, decoded.
         public var value: String
 
+        /// A query parameter.
+        ///
+        /// - Parameters:
+        ///   - name: The decoded name.
+        ///   - value: The decoded value.
         public init(_ name: String, _ value: String) {
             self.name = name
             self.value = value
@@ -198,9 +248,13 @@ public struct Cassette: Sendable, Hashable, Codable {
     /// anything else as base64. In the file: `body` (JSON), `bodyText` or `bodyBase64`; none
     /// for an empty body.
     public enum Body: Sendable, Hashable {
+        /// No body.
         case empty
+        /// A JSON object or array.
         case json(JSONValue)
+        /// UTF-8 text that is not JSON.
         case text(String)
+        /// Anything else, stored as base64.
         case binary([UInt8])
 
         /// Classifies raw bytes.

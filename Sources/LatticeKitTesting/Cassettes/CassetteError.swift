@@ -2,6 +2,7 @@
 /// and what to do about it; for a request that found no recorded answer it names the closest
 /// recorded request and every difference.
 public struct CassetteError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// What kind of failure it is, for code that handles one kind.
     public enum Kind: String, Sendable, Hashable {
         /// No recorded interaction matches the request.
         case noMatch
@@ -19,13 +20,22 @@ public struct CassetteError: Error, Sendable, Hashable, CustomStringConvertible 
         case invalidConfiguration
     }
 
+    /// What kind of failure it is.
     public var kind: Kind
+    /// What went wrong and what to do.
     public var message: String
     /// For `noMatch` and `outOfOrder`: the `sequence` of the closest recorded interaction.
     public var closestSequence: Int?
     /// For `noMatch`: how the request differs from the closest recorded one.
     public var differences: [RequestDifference]
 
+    /// A cassette error.
+    ///
+    /// - Parameters:
+    ///   - kind: What kind of failure it is.
+    ///   - message: What went wrong and what to do.
+    ///   - closestSequence: The closest recorded interaction, for a miss.
+    ///   - differences: How the request differs from it.
     public init(_ kind: Kind, _ message: String, closestSequence: Int? = nil, differences: [RequestDifference] = []) {
         self.kind = kind
         self.message = message
@@ -46,6 +56,12 @@ public struct RequestDifference: Sendable, Hashable, CustomStringConvertible {
     /// The value in the request that was sent, rendered (`(absent)` when it has none).
     public var sent: String
 
+    /// A difference.
+    ///
+    /// - Parameters:
+    ///   - location: Where the request differs.
+    ///   - recorded: The recorded value.
+    ///   - sent: The sent value.
     public init(location: String, recorded: String, sent: String) {
         self.location = location
         self.recorded = recorded

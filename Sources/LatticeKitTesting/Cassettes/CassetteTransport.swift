@@ -4,7 +4,7 @@ import FoundationEssentials
 import Foundation
 #endif
 public import LatticeKit
-public import SigV4
+import SigV4
 
 extension Cassette {
     /// Whether a cassette is recorded or replayed.
@@ -34,7 +34,7 @@ extension Cassette {
 
     /// Static credentials for replay: nothing checks a replayed signature, so a client that
     /// replays needs no real credentials. Pass them in the configuration when `isReplaying`.
-    public static let replayCredentials = SigV4Credentials(accessKeyId: "AKIDCASSETTEREPLAY", secretAccessKey: "cassette-replay-has-no-secret")
+    public static let replayCredentials = AWSCredentials(accessKeyId: "AKIDCASSETTEREPLAY", secretAccessKey: "cassette-replay-has-no-secret")
 
     /// The one-line switch between live and recorded: a transport for
     /// `LatticeClient(configuration, transport:)` that records to or replays
@@ -93,12 +93,18 @@ public final class CassetteTransport: Transport {
     /// The replaying transport, in replay mode.
     public let replaying: ReplayTransport?
 
+    /// A transport that records through `recording`.
+    ///
+    /// - Parameter recording: The recording transport.
     public init(recording: RecordingTransport) {
         mode = .record
         self.recording = recording
         replaying = nil
     }
 
+    /// A transport that replays through `replaying`.
+    ///
+    /// - Parameter replaying: The replaying transport.
     public init(replaying: ReplayTransport) {
         mode = .replay
         recording = nil
@@ -108,6 +114,10 @@ public final class CassetteTransport: Transport {
     /// True in replay mode: the client needs no real credentials (`Cassette.replayCredentials`).
     public var isReplaying: Bool { mode == .replay }
 
+    /// Records or replays the request, as the mode says.
+    ///
+    /// - Parameter request: The signed request.
+    /// - Returns: The response, sent or recorded.
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
         if let recording { return try await recording.send(request) }
         if let replaying { return try await replaying.send(request) }

@@ -19,6 +19,7 @@ public final class RecordingTransport: Transport {
     public let live: any Transport
     /// Where `finish()` writes the cassette.
     public let file: URL
+    /// What is hidden before the cassette is written.
     public let redaction: Redaction
     private let state: Mutex<Cassette>
 
@@ -33,6 +34,10 @@ public final class RecordingTransport: Transport {
         state = Mutex(Cassette(name: name ?? defaultName, recordedBy: recordedBy))
     }
 
+    /// Sends the request through the real transport and records the exchange.
+    ///
+    /// - Parameter request: The signed request.
+    /// - Returns: The response.
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
         let recorded = redaction.redact(Cassette.Request(request))
         do {

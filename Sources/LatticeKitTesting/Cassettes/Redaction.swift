@@ -3,7 +3,8 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
-public import SigV4
+public import LatticeKit
+import SigV4
 
 /// What a recording removes before anything is kept or written:
 ///
@@ -43,7 +44,7 @@ public struct Redaction: Sendable, Hashable {
 
     /// Redacts the default names, plus the secret key and session token of `credentials` and
     /// any other `secrets` (the access key ID is not a secret and is kept unless passed here).
-    public init(credentials: SigV4Credentials? = nil, secrets: [String] = []) {
+    public init(credentials: AWSCredentials? = nil, secrets: [String] = []) {
         headerNames = Self.defaultHeaderNames
         queryNames = Self.defaultQueryNames
         credentialKeys = Self.defaultCredentialKeys

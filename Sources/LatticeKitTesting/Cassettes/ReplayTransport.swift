@@ -19,6 +19,7 @@ import Synchronization
 /// match throws `CassetteError.noMatch` naming the closest recorded request and what differs,
 /// and `verify()` fails when interactions were left unused or a request went unanswered.
 public final class ReplayTransport: Transport {
+    /// The cassette answered from.
     public let cassette: Cassette
     /// Whether interactions must be used in the recorded order.
     public let strict: Bool
@@ -46,6 +47,10 @@ public final class ReplayTransport: Transport {
         self.init(cassette: try Cassette.load(from: file), strict: strict, source: "cassette \(file.path)")
     }
 
+    /// The recorded answer to the request, or a `CassetteError` naming the closest recorded request.
+    ///
+    /// - Parameter request: The signed request.
+    /// - Returns: The recorded response.
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
         // Key-based redaction as in recording, so a body with a credential member still matches.
         let sent = RequestKey(Redaction().redact(Cassette.Request(request)))

@@ -18,19 +18,32 @@ import LatticeKit
 /// SCPs and resource-based policies do not exist here. To evaluate a whole policy (resources,
 /// conditions, principals), use ``AuthPolicy`` with `kind: .identityBased`.
 public struct IdentityPolicy: Sendable, Hashable {
+    /// Whether a statement allows or denies.
     public enum Effect: String, Sendable, Hashable {
+        /// The statement allows its actions.
         case allow = "Allow"
+        /// The statement denies its actions; a deny wins over any allow.
         case deny = "Deny"
     }
 
     /// One statement: its effect and the actions it names (or, with `NotAction`, all but these).
     public struct Statement: Sendable, Hashable {
+        /// The statement's `Sid`, named in a denial.
         public var sid: String?
+        /// Allow or deny.
         public var effect: Effect
+        /// The actions (`vpc-lattice:CreateService`, wildcards allowed), or those excluded with `NotAction`.
         public var actions: [String]
         /// True for a `NotAction` statement: it applies to every action except `actions`.
         public var isNotAction: Bool
 
+        /// A statement.
+        ///
+        /// - Parameters:
+        ///   - sid: The statement's `Sid`.
+        ///   - effect: Allow or deny.
+        ///   - actions: The actions.
+        ///   - isNotAction: Whether `actions` is a `NotAction` list.
         public init(sid: String? = nil, effect: Effect, actions: [String], isNotAction: Bool = false) {
             self.sid = sid
             self.effect = effect
@@ -46,6 +59,7 @@ public struct IdentityPolicy: Sendable, Hashable {
 
     /// What the policy says about one action.
     public enum Decision: Sendable, Hashable {
+        /// A statement allows the action and none denies it.
         case allowed
         /// No statement allows the action.
         case implicitlyDenied
@@ -58,8 +72,12 @@ public struct IdentityPolicy: Sendable, Hashable {
         public var description: String
     }
 
+    /// The policy's statements, in order.
     public var statements: [Statement]
 
+    /// A policy from its statements.
+    ///
+    /// - Parameter statements: The statements.
     public init(statements: [Statement]) {
         self.statements = statements
     }

@@ -55,6 +55,7 @@ public final class LocalLattice: Transport, Sendable {
         /// AccessDeniedException, as IAM would. nil (the default) allows every call.
         public var identityPolicy: IdentityPolicy?
 
+        /// The local Lattice's settings; every default is what a fresh account sees.
         public init(
             idSeed: UInt64 = 0x1A77_1CE,
             accountId: String = "123456789012",
@@ -99,11 +100,19 @@ public final class LocalLattice: Transport, Sendable {
 
     /// The service quotas the local Lattice enforces (the service's defaults).
     public struct Quotas: Sendable, Hashable {
+        /// Listeners per service.
         public var listenersPerService: Int
         /// Rules per listener, not counting the default rule.
         public var rulesPerListener: Int
+        /// Targets per target group.
         public var targetsPerTargetGroup: Int
 
+        /// Quotas.
+        ///
+        /// - Parameters:
+        ///   - listenersPerService: Listeners per service.
+        ///   - rulesPerListener: Rules per listener, the default rule not counted.
+        ///   - targetsPerTargetGroup: Targets per target group.
         public init(listenersPerService: Int = 2, rulesPerListener: Int = 10, targetsPerTargetGroup: Int = 1000) {
             self.listenersPerService = listenersPerService
             self.rulesPerListener = rulesPerListener
@@ -111,12 +120,16 @@ public final class LocalLattice: Transport, Sendable {
         }
     }
 
+    /// The settings it was made with.
     public let configuration: Configuration
     let store: Mutex<Store>
     /// Target health from real health checks (the local data plane's), shown by ListTargets
     /// in place of the settling countdown once a prober reports.
     package let health = HealthBoard()
 
+    /// An empty local Lattice.
+    ///
+    /// - Parameter configuration: Its settings.
     public init(_ configuration: Configuration = Configuration()) {
         self.configuration = configuration
         store = Mutex(Store(ids: Identities(seed: configuration.idSeed)))
@@ -134,11 +147,15 @@ public final class LocalLattice: Transport, Sendable {
         let configuration = LatticeConfiguration(
             region: region,
             endpoint: "https://vpc-lattice.\(region).amazonaws.com",
-            credentials: SigV4Credentials(accessKeyId: "AKIALOCALLATTICE0000", secretAccessKey: "local-lattice-secret-key"),
+            credentials: AWSCredentials(accessKeyId: "AKIALOCALLATTICE0000", secretAccessKey: "local-lattice-secret-key"),
             validation: validation)
         return try LatticeClient(configuration, transport: lattice, environment: environment)
     }
 
+    /// Answers a signed control-plane request as the service would, from the in-memory state.
+    ///
+    /// - Parameter request: The request.
+    /// - Returns: The service's answer.
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
         handle(request)
     }
@@ -224,6 +241,7 @@ public final class LocalLattice: Transport, Sendable {
 
     /// What a simulated VPC endpoint made.
     public struct VpcEndpoint: Sendable, Hashable {
+        /// The VPC endpoint's ID (`vpce-...`).
         public var vpcEndpointId: String
         /// The resource endpoint association's ID, for an endpoint to a resource configuration.
         public var associationId: String?

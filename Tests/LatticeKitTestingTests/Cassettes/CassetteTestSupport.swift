@@ -64,7 +64,7 @@ enum CassetteTestSupport {
     }
 
     /// A client on `transport` with `credentials`, one attempt, relaxed validation (moto's IDs).
-    static func client(_ transport: any Transport, credentials: SigV4Credentials, endpoint: String = "http://127.0.0.1:9") throws -> LatticeClient {
+    static func client(_ transport: any Transport, credentials: AWSCredentials, endpoint: String = "http://127.0.0.1:9") throws -> LatticeClient {
         try LatticeClient(
             LatticeConfiguration(region: "us-east-1", endpoint: endpoint, credentials: credentials, validation: .relaxed, maxAttempts: 1),
             transport: transport, environment: environment())
@@ -89,7 +89,7 @@ enum RecordingCredentials {
     static let accessKeyId = "AKIDCASSETTERECORD01"
     static let secretAccessKey = "cassetteSecret/Key+With=Marks0123456789abcd"
     static let sessionToken = "IQoJb3JpZ2luX2VjECassetteSessionToken/+=zz9f3k2Lq8Wn4Rt7Yb1Xc6Vd0Ue5Sa"
-    static let credentials = SigV4Credentials(accessKeyId: accessKeyId, secretAccessKey: secretAccessKey, sessionToken: sessionToken)
+    static let credentials = AWSCredentials(accessKeyId: accessKeyId, secretAccessKey: secretAccessKey, sessionToken: sessionToken)
 
     /// Every spelling that would betray a secret in a file.
     static var leakForms: [String] {

@@ -146,7 +146,7 @@ import Testing
     }
 
     @Test func shortSecretsSuchAsMotosTestingAreNotRedactedFromOrdinaryText() {
-        let redaction = Redaction(credentials: SigV4Credentials(accessKeyId: "testing", secretAccessKey: "testing"))
+        let redaction = Redaction(credentials: AWSCredentials(accessKeyId: "testing", secretAccessKey: "testing"))
         #expect(redaction.secrets.isEmpty)
         let request = redaction.redact(Cassette.Request(method: "POST", path: "/tags/x", body: .json(.object(["stage": .string("testing")]))))
         #expect(request.body == .json(.object(["stage": .string("testing")])))

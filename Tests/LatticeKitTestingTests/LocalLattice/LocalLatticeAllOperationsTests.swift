@@ -13,7 +13,7 @@ import Testing
         let recorder = CountingTransport(lattice)
         let c = try LatticeClient(
             LatticeConfiguration(region: "us-east-1", endpoint: "https://vpc-lattice.us-east-1.amazonaws.com",
-                                 credentials: SigV4Credentials(accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret")),
+                                 credentials: AWSCredentials(accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret")),
             transport: recorder, environment: clock.environment)
         let vpc = "vpc-0123456789abcdef0"
         let policy = #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"vpc-lattice-svcs:Invoke","Resource":"*"}]}"#

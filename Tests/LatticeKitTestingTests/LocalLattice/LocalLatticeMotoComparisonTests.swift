@@ -102,7 +102,7 @@ import LatticeTestSupport
     func compare(_ moto: LocalLatticeMotoServer) async throws {
         let variables = ["HOME": "/nonexistent-home", "AWS_CONFIG_FILE": "/nonexistent/config", "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent/credentials"]
         let environment = RuntimeEnvironment(now: { Date() }, sleep: { _ in }, random: { 0.5 }, variables: variables)
-        let credentials = SigV4Credentials(accessKeyId: "testing", secretAccessKey: "testing")
+        let credentials = AWSCredentials(accessKeyId: "testing", secretAccessKey: "testing")
 
         let motoRecorder = CountingTransport(try CurlTransport())
         let motoSide = Side(

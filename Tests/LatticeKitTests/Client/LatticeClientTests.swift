@@ -128,7 +128,7 @@ final class CapturingLogHandler: LogHandler, @unchecked Sendable {
     // MARK: The pipeline
 
     static func client(_ transport: any Transport, clock: TestClock = TestClock(testStart), vars: [String: String] = [:], logger: Logger? = nil) throws -> LatticeClient {
-        var c = LatticeConfiguration(region: "us-east-1", credentials: credentials)
+        var c = LatticeConfiguration(region: "us-east-1", credentials: AWSCredentials(credentials))
         if let logger { c.logger = logger }
         return try LatticeClient(c, transport: transport, environment: testEnvironment(variables(vars), clock: clock))
     }

@@ -90,7 +90,7 @@ struct DefaultChainTests {
     func configurationProvider() async throws {
         let t = FakeTransport(routes: [:])
         let env = testEnvironment(["AWS_ACCESS_KEY_ID": "AKIDENV", "AWS_SECRET_ACCESS_KEY": "e"])
-        let fixed = LatticeConfiguration(credentials: SigV4Credentials(accessKeyId: "AKIDSTATIC", secretAccessKey: "s"))
+        let fixed = LatticeConfiguration(credentials: AWSCredentials(accessKeyId: "AKIDSTATIC", secretAccessKey: "s"))
         #expect(try await fixed.makeCredentialsProvider(transport: t, environment: env).credentials().accessKeyId == "AKIDSTATIC")
         let custom = LatticeConfiguration(credentialsProvider: StaticCredentialsProvider(AWSCredentials(accessKeyId: "AKIDCUSTOM", secretAccessKey: "s")))
         #expect(try await custom.makeCredentialsProvider(transport: t, environment: env).credentials().accessKeyId == "AKIDCUSTOM")

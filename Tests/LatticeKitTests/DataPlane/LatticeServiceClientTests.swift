@@ -29,7 +29,7 @@ import Testing
         let fake = FakeRuntime(start: date)
         let environment = RuntimeEnvironment(now: { fake.now }, sleep: { fake.advance($0) }, random: { 0.5 },
                                              variables: LatticeClientTests.variables())
-        return try LatticeServiceClient(LatticeConfiguration(region: region, credentials: credentials), signing: signing,
+        return try LatticeServiceClient(LatticeConfiguration(region: region, credentials: AWSCredentials(credentials)), signing: signing,
                                         transport: transport, environment: environment)
     }
 

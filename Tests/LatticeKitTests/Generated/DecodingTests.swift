@@ -61,7 +61,7 @@ import SigV4
     func call(_ response: HTTPResponse) async throws {
         let transport = FakeTransport { _ in response }
         let client = try LatticeClient(
-            LatticeConfiguration(region: "us-east-1", credentials: SigV4Credentials(accessKeyId: "AKID", secretAccessKey: "S"), maxAttempts: 1),
+            LatticeConfiguration(region: "us-east-1", credentials: AWSCredentials(accessKeyId: "AKID", secretAccessKey: "S"), maxAttempts: 1),
             transport: transport, environment: testEnvironment(LatticeClientTests.variables()))
         _ = try await client.getService(GetServiceRequest(serviceIdentifier: "svc-0123456789abcdef0"))
     }

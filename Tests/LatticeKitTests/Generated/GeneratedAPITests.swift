@@ -8,7 +8,7 @@ import SigV4
 @Suite struct GeneratedAPITests {
     static func client(_ transport: FakeTransport, validation: ValidationMode = .strict) throws -> LatticeClient {
         try LatticeClient(
-            LatticeConfiguration(region: "us-east-1", credentials: SigV4Credentials(accessKeyId: "AKID", secretAccessKey: "SECRET"), validation: validation),
+            LatticeConfiguration(region: "us-east-1", credentials: AWSCredentials(accessKeyId: "AKID", secretAccessKey: "SECRET"), validation: validation),
             transport: transport, environment: testEnvironment(LatticeClientTests.variables()))
     }
 

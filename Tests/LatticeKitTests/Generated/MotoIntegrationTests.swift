@@ -20,7 +20,7 @@ import SigV4
 
     func drive(_ moto: MotoServer) async throws {
         let client = try LatticeClient(
-            LatticeConfiguration(region: "us-east-1", endpoint: moto.url, credentials: SigV4Credentials(accessKeyId: "testing", secretAccessKey: "testing"),
+            LatticeConfiguration(region: "us-east-1", endpoint: moto.url, credentials: AWSCredentials(accessKeyId: "testing", secretAccessKey: "testing"),
                                  validation: .relaxed, maxAttempts: 1),
             environment: RuntimeEnvironment(now: { Date() }, sleep: { _ in }, random: { 0.5 }, variables: LatticeClientTests.variables()))
         let calls = Calls()

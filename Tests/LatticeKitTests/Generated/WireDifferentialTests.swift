@@ -14,7 +14,7 @@ import SigV4
     static let credentials = SigV4Credentials(accessKeyId: "AKIDWIRETEST", secretAccessKey: "wire/test+secret/key/0123456789abcdefgh", sessionToken: "session/token+wire==")
 
     static func client() throws -> LatticeClient {
-        try LatticeClient(LatticeConfiguration(region: "us-east-1", credentials: credentials),
+        try LatticeClient(LatticeConfiguration(region: "us-east-1", credentials: AWSCredentials(credentials)),
                           transport: FakeTransport { _ in HTTPResponse(status: 500) },
                           environment: testEnvironment(LatticeClientTests.variables()))
     }

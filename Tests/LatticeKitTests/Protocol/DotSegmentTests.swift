@@ -29,7 +29,7 @@ import SigV4
     }
 
     static func client(transport: any Transport) throws -> LatticeClient {
-        var configuration = LatticeConfiguration(region: "us-east-1", credentials: LatticeClientTests.credentials)
+        var configuration = LatticeConfiguration(region: "us-east-1", credentials: AWSCredentials(LatticeClientTests.credentials))
         configuration.validation = .off
         return try LatticeClient(configuration, transport: transport, environment: testEnvironment(LatticeClientTests.variables()))
     }
@@ -85,7 +85,7 @@ import SigV4
     /// listener's.
     @Test func deleteRuleWithADotDotIdentifierNeverReachesTheListener() async throws {
         let server = try LoopbackServer { _ in .respond(status: 204, headers: [], body: []) }
-        var configuration = LatticeConfiguration(region: "us-east-1", endpoint: server.url, credentials: LatticeClientTests.credentials)
+        var configuration = LatticeConfiguration(region: "us-east-1", endpoint: server.url, credentials: AWSCredentials(LatticeClientTests.credentials))
         configuration.validation = .off
         let client = try LatticeClient(configuration, environment: testEnvironment(LatticeClientTests.variables()))
         _ = try await client.deleteRule(DeleteRuleRequest(serviceIdentifier: "svc-1", listenerIdentifier: "listener-1", ruleIdentifier: ".."))

@@ -210,7 +210,7 @@ struct PipelineTests {
     static func client(_ transport: any Transport, clock: TestClock = TestClock(testStart), credentials: (any CredentialsProvider)? = nil, interceptors: [any Interceptor]) throws -> LatticeClient {
         let configuration = LatticeConfiguration(
             region: "us-east-1",
-            credentials: credentials == nil ? SigV4Credentials(accessKeyId: "AKIDEXAMPLE", secretAccessKey: "exampleSecret") : nil,
+            credentials: credentials == nil ? AWSCredentials(accessKeyId: "AKIDEXAMPLE", secretAccessKey: "exampleSecret") : nil,
             credentialsProvider: credentials,
             interceptors: interceptors
         )

@@ -102,11 +102,11 @@ struct RetryDeadlineTests {
             return HTTPResponse(status: seen.all.count < 3 ? 500 : 200, body: Array("{}".utf8))
         }
         let environment = RuntimeEnvironment(now: { clock.now }, sleep: { clock.advance($0) }, random: { 0.5 }, variables: LatticeClientTests.variables())
-        let configuration = LatticeConfiguration(region: "us-east-1", credentials: LatticeClientTests.credentials, callTimeout: 60)
+        let configuration = LatticeConfiguration(region: "us-east-1", credentials: AWSCredentials(LatticeClientTests.credentials), callTimeout: 60)
         _ = try await LatticeClient(configuration, transport: transport, environment: environment).listServices()
         #expect(seen.all == [60, 57.5, 54.5])  // 2 s per attempt, backoffs 0.5 and 1
         // .infinity: no limit at all.
-        let unlimited = LatticeConfiguration(region: "us-east-1", credentials: LatticeClientTests.credentials, callTimeout: .infinity)
+        let unlimited = LatticeConfiguration(region: "us-east-1", credentials: AWSCredentials(LatticeClientTests.credentials), callTimeout: .infinity)
         _ = try await LatticeClient(unlimited, transport: transport, environment: environment).listServices()
         #expect(seen.all.last == .some(nil))
     }

@@ -194,7 +194,7 @@ struct H2Echo: Decodable {
             // No transport given: the client makes its CurlTransport from the environment,
             // so AWS_CA_BUNDLE is what lets it trust the server.
             let client = try LatticeClient(
-                LatticeConfiguration(region: "us-east-1", endpoint: server.url, credentials: Self.credentials, maxAttempts: 1),
+                LatticeConfiguration(region: "us-east-1", endpoint: server.url, credentials: AWSCredentials(Self.credentials), maxAttempts: 1),
                 environment: testEnvironment(LatticeClientTests.variables(["AWS_CA_BUNDLE": server.caFile])))
             let page = try await client.listServices(ListServicesRequest(maxResults: 5))
             let service = try #require(page.items?.first)

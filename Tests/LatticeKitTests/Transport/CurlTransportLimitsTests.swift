@@ -97,7 +97,7 @@ import SigV4
             now: { Date() }, sleep: RuntimeEnvironment.live.sleep, random: { 0 },
             variables: LatticeClientTests.variables())
         let configuration = LatticeConfiguration(
-            region: "us-east-1", endpoint: server.url, credentials: LatticeClientTests.credentials, maxAttempts: 10,
+            region: "us-east-1", endpoint: server.url, credentials: AWSCredentials(LatticeClientTests.credentials), maxAttempts: 10,
             timeouts: HTTPTimeouts(connect: 5, read: 60, attempt: 0.3, minimumRate: 0), callTimeout: 0.8)
         let client = try LatticeClient(configuration, environment: environment)
         let (error, elapsed) = await withTaskExecutorPreference(DedicatedExecutor.shared) { () -> ((any Error)?, Double) in

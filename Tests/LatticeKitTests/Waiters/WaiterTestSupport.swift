@@ -32,7 +32,7 @@ final class WaiterHarness: Sendable {
             random: { 0.5 },
             variables: LatticeClientTests.variables())
         client = try LatticeClient(
-            LatticeConfiguration(region: "us-east-1", credentials: SigV4Credentials(accessKeyId: "AKID", secretAccessKey: "SECRET"), maxAttempts: 1),
+            LatticeConfiguration(region: "us-east-1", credentials: AWSCredentials(accessKeyId: "AKID", secretAccessKey: "SECRET"), maxAttempts: 1),
             transport: transport, environment: environment)
     }
 
