@@ -135,7 +135,7 @@ func run() async throws {
 
     let stamps = Stamps(try CurlTransport())
     let client = try LatticeClient(LatticeConfiguration(region: "us-east-1", endpoint: endpoint,
-                                                        credentials: SigV4Credentials(accessKeyId: "AKIDTOPOLOGYBENCH", secretAccessKey: "topology-bench-secret")),
+                                                        credentials: AWSCredentials(accessKeyId: "AKIDTOPOLOGYBENCH", secretAccessKey: "topology-bench-secret")),
                                    transport: stamps)
     func apply(_ topology: Topology, _ options: TopologyOptions) async throws -> (plan: TopologyPlan, result: TopologyApplyResult, timings: Timings, peak: Int) {
         let plan = try await client.plan(topology, options: options)

@@ -60,7 +60,7 @@ struct Lab {
         log = CallLog(lattice)
         let configuration = LatticeConfiguration(
             region: "us-east-1", endpoint: "https://vpc-lattice.us-east-1.amazonaws.com",
-            credentials: SigV4Credentials(accessKeyId: "AKIALOCALLATTICE0000", secretAccessKey: "local-lattice-secret-key"))
+            credentials: AWSCredentials(accessKeyId: "AKIALOCALLATTICE0000", secretAccessKey: "local-lattice-secret-key"))
         client = try LatticeClient(configuration, transport: log, environment: time.runtime)
     }
 

@@ -62,3 +62,13 @@ func quoted(_ text: String) -> String {
     }
     return out + "'"
 }
+
+extension TopologyError: LatticeError {
+    /// `TopologyError`: the topology file or value is invalid; nothing was sent.
+    public var errorCode: String { "TopologyError" }
+}
+
+extension TopologyPlanRefused: LatticeError {
+    /// `TopologyPlanRefused`: the plan needs what the options do not allow; nothing was sent.
+    public var errorCode: String { "TopologyPlanRefused" }
+}

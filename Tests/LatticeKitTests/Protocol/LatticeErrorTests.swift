@@ -122,6 +122,14 @@ struct LatticeErrorTests {
         #expect(thrown?.requestId == nil)
     }
 
+    @Test("A topology that does not load is a TopologyError caught as a LatticeError, naming the place")
+    func topology() async throws {
+        let error = try #require(await Self.caught { _ = try Topology(json: Array(#"{"name": "t", "servicesX": []}"#.utf8)) })
+        #expect(error.errorCode == "TopologyError")
+        #expect(error.errorMessage.contains("servicesX"), "\(error.errorMessage)")
+        #expect(error.httpStatusCode == nil && error.requestId == nil)
+    }
+
     @Test("The endpoint resolver's own error is caught as a LatticeError")
     func endpoint() async {
         let error = await Self.caught { _ = try EndpointResolver.resolve(EndpointParameters()) }
