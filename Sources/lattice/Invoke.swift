@@ -158,15 +158,6 @@ struct InvokeCommand {
             Console.out(String(decoding: body, as: UTF8.self))
             return
         }
-        body.withUnsafeBytes { buffer in
-            guard let base = buffer.baseAddress else { return }
-            var sent = 0
-            while sent < buffer.count {
-                let n = write(STDOUT_FILENO, base + sent, buffer.count - sent)
-                if n < 0, errno == EINTR { continue }
-                if n <= 0 { return }
-                sent += n
-            }
-        }
+        Console.outBytes(body)
     }
 }

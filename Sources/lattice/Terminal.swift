@@ -69,17 +69,22 @@ enum Console {
 
     static func err(_ text: String) { writeAll(TerminalText.escape(text), to: STDERR_FILENO) }
 
+    /// Bytes to standard output as they are: for a body going to a pipe or a file.
+    static func outBytes(_ bytes: [UInt8]) { bytes.withUnsafeBytes { writeAll($0, to: STDOUT_FILENO) } }
+
     private static func writeAll(_ text: String, to fd: Int32) {
         var t = text
-        t.withUTF8 { buffer in
-            guard let base = buffer.baseAddress else { return }
-            var sent = 0
-            while sent < buffer.count {
-                let n = write(fd, base + sent, buffer.count - sent)
-                if n < 0, errno == EINTR { continue }
-                if n <= 0 { return }  // a closed pipe: nothing more to say
-                sent += n
-            }
+        t.withUTF8 { writeAll(UnsafeRawBufferPointer($0), to: fd) }
+    }
+
+    private static func writeAll(_ buffer: UnsafeRawBufferPointer, to fd: Int32) {
+        guard let base = buffer.baseAddress else { return }
+        var sent = 0
+        while sent < buffer.count {
+            let n = write(fd, base + sent, buffer.count - sent)
+            if n < 0, errno == EINTR { continue }
+            if n <= 0 { return }  // a closed pipe: nothing more to say
+            sent += n
         }
     }
 

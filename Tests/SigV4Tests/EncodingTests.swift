@@ -1,4 +1,5 @@
 import Foundation
+import LatticeTestSupport
 import Testing
 @testable import SigV4
 

@@ -1,4 +1,5 @@
 import Foundation
+import LatticeTestSupport
 import LatticeKit
 @testable import LatticeKitTesting
 import Testing

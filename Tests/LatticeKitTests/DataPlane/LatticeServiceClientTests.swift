@@ -1,4 +1,5 @@
 import Foundation
+import LatticeTestSupport
 @testable import LatticeKit
 import SigV4
 import Testing
@@ -52,21 +53,9 @@ import Testing
         #expect(oracle.first?["authorization"] as? String == authorization)
     }
 
-    /// SplitMix64: the same requests on every run.
-    struct Seeded: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// Text with what signing gets wrong: reserved and unreserved characters, spaces, `%`, `+`,
     /// `~`, non-ASCII; percent-encoded once, as a URL is on the wire.
-    static func encodedPiece(_ rng: inout Seeded) -> String {
+    static func encodedPiece(_ rng: inout SeededRandom) -> String {
         let alphabet = Array("aZ09-._~ /+=&?#%:@!$'()*,;é€\u{1F600}")
         let raw = String((0..<Int.random(in: 1...8, using: &rng)).map { _ in alphabet.randomElement(using: &rng) ?? "a" })
         var out = ""
@@ -81,7 +70,7 @@ import Testing
     /// headers with inner spaces, bodies) signed by the client and by botocore's SigV4Auth for
     /// vpc-lattice-svcs with UNSIGNED-PAYLOAD, at the same time: the same Authorization.
     @Test func randomRequestsAreSignedAsBotocoreSignsThem() async throws {
-        var rng = Seeded(state: 0x1A77_1CE5_0016)
+        var rng = SeededRandom(seed: 0x1A77_1CE5_0016)
         let client = try Self.client(ScriptedTransport([]))
         var cases: [(HTTPRequest, String)] = []
         var lines: [Data] = []
