@@ -41,19 +41,12 @@ public final class LatticeClient: Sendable {
         self.configuration = configuration
         self.settings = settings
         self.transport = transport
-        var forCredentials = configuration
-        forCredentials.region = settings.region
         pipeline = RequestPipeline(
             service: AWSService(
                 name: Self.signingName, endpoint: settings.endpoint.url,
                 signing: .sigV4(name: Self.signingName, region: settings.region), errors: .restJSON
             ),
-            transport: transport,
-            credentials: forCredentials.makeCredentialsProvider(transport: transport, environment: environment),
-            retry: RetryStrategy(configuration: settings.retry, environment: environment),
-            interceptors: configuration.interceptors,
-            environment: environment,
-            logger: configuration.logger
+            configuration: configuration, settings: settings, transport: transport, environment: environment
         )
     }
 

@@ -86,18 +86,11 @@ public final class LatticeServiceClient: Sendable {
             resolved = signing
             pipelineSigning = .sigV4a(name: Self.signingName, regionSet: regionSet, unsignedPayload: true)
         }
-        var forCredentials = configuration
-        forCredentials.region = settings.region
         self.settings = settings
         self.signing = resolved
         pipeline = RequestPipeline(
             service: AWSService(name: Self.signingName, endpoint: "", signing: pipelineSigning, errors: .answers),
-            transport: transport,
-            credentials: forCredentials.makeCredentialsProvider(transport: transport, environment: environment),
-            retry: RetryStrategy(configuration: settings.retry, environment: environment),
-            interceptors: configuration.interceptors,
-            environment: environment,
-            logger: configuration.logger
+            configuration: configuration, settings: settings, transport: transport, environment: environment
         )
         callTimeout = configuration.callTimeout
     }

@@ -50,6 +50,29 @@ package final class RequestPipeline: Sendable {
         self.logger = logger
     }
 
+    /// The pipeline a client's configuration describes for `service`: its credentials (the
+    /// configured ones or the default chain, for the resolved region), retry settings,
+    /// interceptors and logger. `LatticeClient` and `LatticeServiceClient` are built this way.
+    package convenience init(
+        service: AWSService,
+        configuration: LatticeConfiguration,
+        settings: ResolvedSettings,
+        transport: any Transport,
+        environment: RuntimeEnvironment
+    ) {
+        var forCredentials = configuration
+        forCredentials.region = settings.region
+        self.init(
+            service: service,
+            transport: transport,
+            credentials: forCredentials.makeCredentialsProvider(transport: transport, environment: environment),
+            retry: RetryStrategy(configuration: settings.retry, environment: environment),
+            interceptors: configuration.interceptors,
+            environment: environment,
+            logger: configuration.logger
+        )
+    }
+
     /// Sends `request` through the retry loop and returns the 2xx response. Throws
     /// `AWSServiceError` (non-2xx, decoded as the service's protocol says), `TransportError`
     /// (no complete response), the credentials provider's error, `SigV4Error`, an
