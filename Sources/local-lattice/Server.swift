@@ -182,6 +182,10 @@ final class ConnectionRegistry: Sendable {
     func setIdle(_ id: Int, _ idle: Bool) -> Bool {
         state.withLock { s in
             guard let entry = s.entries[id], !entry.evicted else { return false }
+            // A connection already idle keeps the instant it became so: its thread marks it
+            // idle when it starts, and threads start in no fixed order, so resetting it there
+            // would make a connection accepted earlier look idle for less time.
+            if idle, entry.idleSince != nil { return true }
             s.entries[id]?.idleSince = idle ? ContinuousClock.now : nil
             return true
         }

@@ -79,16 +79,22 @@ public final class LoopbackServer: @unchecked Sendable {
             return !stopped
         }
         guard first else { return }
+        // Only shut down: the accept thread closes the descriptor when its accept fails. Closing
+        // it here would let the system give the number to another test's socket while the
+        // thread is between two accepts, and the thread would then take that test's connections.
         shutdown(listener, Int32(SHUT_RDWR))
-        close(listener)
     }
 
     deinit { stop() }
 
     private func acceptLoop() {
+        defer { close(listener) }
         while true {
             let fd = accept(listener, nil, nil)
-            if fd < 0 { return }
+            if fd < 0 {
+                if errno == EINTR || errno == ECONNABORTED { continue }
+                return
+            }
             let id = lock.withLock { () -> Int in
                 _connections += 1
                 return _connections
