@@ -26,6 +26,11 @@ enum Naming {
         return String(chars)
     }
 
+    /// UpperCamelCase of a member name (`listener` -> `Listener`).
+    static func upperFirst(_ name: String) -> String {
+        name.prefix(1).uppercased() + name.dropFirst()
+    }
+
     /// The name of an enum's `NONE` value, which cannot be `none`: a bare `.none` where an
     /// optional is expected is nil. `AuthType` -> `noAuth`, `Mode` -> `noMode`.
     static func noneReplacement(_ enumName: String) -> String {

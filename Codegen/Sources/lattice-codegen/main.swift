@@ -27,6 +27,7 @@ do {
         "Operations.swift": generator.clientOperations(),
         "OperationDescriptors.swift": generator.operationDescriptors(),
         "Paginators.swift": generator.paginators(),
+        "Waiters.swift": try generator.waiters(),
     ]
     var stale: [String] = []
     let existing = Set((try? FileManager.default.contentsOfDirectory(atPath: outDir.path)) ?? [])

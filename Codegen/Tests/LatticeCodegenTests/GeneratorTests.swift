@@ -12,7 +12,7 @@ import Testing
             "Enums.swift": g.enums(), "Structures.swift": g.structures(), "Unions.swift": g.unions(),
             "Errors.swift": g.errors(), "OperationSpecs.swift": g.operationSpecs(),
             "Operations.swift": g.clientOperations(), "OperationDescriptors.swift": g.operationDescriptors(),
-            "Paginators.swift": g.paginators(),
+            "Paginators.swift": g.paginators(), "Waiters.swift": try g.waiters(),
         ]
     }
 
@@ -27,7 +27,10 @@ import Testing
         for (name, text) in try Self.files() {
             let lines = text.components(separatedBy: "\n")
             for (k, line) in lines.enumerated() where line.trimmingCharacters(in: .whitespaces).hasPrefix("public ") {
-                #expect(k > 0 && lines[k - 1].trimmingCharacters(in: .whitespaces).hasPrefix("///"), "\(name):\(k + 1): \(line)")
+                // Attributes such as @discardableResult may stand between the comment and the declaration.
+                var above = k - 1
+                while above >= 0, lines[above].trimmingCharacters(in: .whitespaces).hasPrefix("@") { above -= 1 }
+                #expect(above >= 0 && lines[above].trimmingCharacters(in: .whitespaces).hasPrefix("///"), "\(name):\(k + 1): \(line)")
             }
         }
     }
@@ -93,5 +96,28 @@ import Testing
         #expect(g.swiftString(#"a "b" \d"#) == ##"#"a "b" \d"#"##)
         #expect(g.swiftString(##"x"#y"##) == ###"##"x"#y"##"###)
         #expect(g.swiftString("plain") == "\"plain\"")
+    }
+
+    @Test func waitersTakeTheirFailuresReasonsAndIdentifiersFromTheModel() throws {
+        let waiters = try #require(Self.generator).waiters()
+        // Every *_FAILED value of the status enum ends an ACTIVE waiter, with DELETE_IN_PROGRESS.
+        let vpc = try Self.excerpt(waiters, from: "public func waitUntilServiceNetworkVpcAssociationActive(_ input", count: 5).joined(separator: "\n")
+        #expect(vpc.contains("failures: [.createFailed, .deleteFailed, .updateFailed]"))
+        #expect(vpc.contains("deleting: .deleteInProgress"))
+        // failureReason stands in for failureMessage; an answer with neither quotes nothing.
+        #expect(waiters.contains("reason: { Self.failure(code: nil, message: $0.failureReason) })"))
+        #expect(try Self.excerpt(waiters, from: "public func waitUntilResourceGatewayActive(_ input", count: 6).last?.contains("reason: { _ in nil })") == true)
+        // Nested resources take their identifiers in URI order and name their owners.
+        #expect(waiters.contains("public func waitUntilRuleDeleted(serviceIdentifier: String, listenerIdentifier: String, ruleIdentifier: String, options: WaiterOptions = WaiterOptions()) async throws {"))
+        #expect(waiters.contains(#""\(input.ruleIdentifier) of listener \(input.listenerIdentifier) of service \(input.serviceIdentifier)""#))
+        // A resource without a status enum waits for the not-found answer only.
+        #expect(try Self.excerpt(waiters, from: "public func waitUntilServiceNetworkDeleted(_ input", count: 3).last?.contains("_ = try await getServiceNetwork(input)") == true)
+        #expect(Generator.phrase("ServiceNetworkVpcAssociation") == "service network VPC association")
+    }
+
+    @Test func aWaiterOnAnOperationTheModelLacksIsRefused() throws {
+        let g = try #require(Self.generator)
+        #expect(throws: GeneratorError.self) { try g.waiterShape("GetNothing") }
+        #expect(throws: GeneratorError.self) { try g.waiterShape("ListServices") }
     }
 }

@@ -48,6 +48,21 @@ extension LatticeClient {
         }
     }
 
+    /// ``waitUntilTargetsHealthy(_:targets:options:)`` for the target group with this identifier.
+    @discardableResult
+    public func waitUntilTargetsHealthy(
+        targetGroupIdentifier: String, targets: [Target]? = nil, options: WaiterOptions = WaiterOptions()
+    ) async throws -> [TargetSummary] {
+        try await waitUntilTargetsHealthy(ListTargetsRequest(targetGroupIdentifier: targetGroupIdentifier), targets: targets, options: options)
+    }
+
+    /// ``waitUntilTargetsDeregistered(_:targets:options:)`` for the target group with this identifier.
+    public func waitUntilTargetsDeregistered(
+        targetGroupIdentifier: String, targets: [Target]? = nil, options: WaiterOptions = WaiterOptions(timeout: 600)
+    ) async throws {
+        try await waitUntilTargetsDeregistered(ListTargetsRequest(targetGroupIdentifier: targetGroupIdentifier), targets: targets, options: options)
+    }
+
     // MARK: Evaluation
 
     static func chosenTargets(_ targets: [Target]?, _ input: ListTargetsRequest) -> [Target]? {
