@@ -137,8 +137,10 @@ import Testing
         #expect(!covers(["?s-east-1"], "us-east-1"), "* is the only wildcard")
         #expect(!covers([], "us-east-1"))
         // A long hostile pattern (the header may be 64 KiB) against a region's few characters.
-        #expect(!covers([String(repeating: "*u", count: 30_000) + "b"], "us-east-1"))
-        #expect(covers([String(repeating: "*", count: 60_000)], "us-east-1"))
+        // (Results in variables, so that a failure does not print the patterns.)
+        let hostileMatched = covers([String(repeating: "*u", count: 30_000) + "b"], "us-east-1")
+        let starsMatched = covers([String(repeating: "*", count: 60_000)], "us-east-1")
+        #expect(!hostileMatched && starsMatched)
     }
 
     // MARK: The process's own credentials
