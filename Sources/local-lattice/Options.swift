@@ -91,14 +91,14 @@ struct Options {
                                 a request's x-local-lattice-source-vpc header overrides it
           --auth-credentials FILE
                                 the credentials whose signatures (service vpc-lattice-svcs,
-                                UNSIGNED-PAYLOAD) the data plane accepts for
-                                services and networks of auth type AWS_IAM: a JSON array of
-                                {"accessKeyId", "secretAccessKey", "sessionToken"?, "accountId"?,
+                                UNSIGNED-PAYLOAD) the data plane accepts for services and
+                                networks of auth type AWS_IAM: a JSON array of {"accessKeyId",
+                                "secretAccessKey", "sessionToken"?, "accountId"?,
                                 "principalArn"?}; a denied request gets 403 AccessDeniedException
                                 and the reason in x-local-lattice-auth-reason. SigV4
                                 (AWS4-HMAC-SHA256, the service's region) and SigV4a
-                                (AWS4-ECDSA-P256-SHA256, an x-amz-region-set such as * or
-                                us-* that covers the region) are both verified
+                                (AWS4-ECDSA-P256-SHA256, an x-amz-region-set such as * or us-*
+                                that covers the region) are both verified
           --auth-process-account ID
                                 the account of local-lattice's own credentials, which the data
                                 plane also accepts: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
