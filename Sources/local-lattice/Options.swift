@@ -17,6 +17,10 @@ struct Options {
     var settleObservations = 1
     var latencyMilliseconds = 0
     var dataPlane = DataPlaneSettings()
+    /// Accept the process's own credentials (environment, shared files' profile) on the data plane.
+    var processCredentials = true
+    /// The account the process's own credentials belong to (the local Lattice's own by default).
+    var processAccount = LocalLattice.Configuration().accountId
 
     /// The local Lattice these options describe.
     var configuration: LocalLattice.Configuration {
@@ -86,12 +90,25 @@ struct Options {
           --source-vpc VPC-ID   the VPC requests come from (x-amzn-lattice-network, access logs);
                                 a request's x-local-lattice-source-vpc header overrides it
           --auth-credentials FILE
-                                the credentials whose SigV4 signatures (service
-                                vpc-lattice-svcs, UNSIGNED-PAYLOAD) the data plane accepts for
-                                services and networks of auth type AWS_IAM: a JSON array of
-                                {"accessKeyId", "secretAccessKey", "sessionToken"?, "accountId"?,
+                                the credentials whose signatures (service vpc-lattice-svcs,
+                                UNSIGNED-PAYLOAD) the data plane accepts for services and
+                                networks of auth type AWS_IAM: a JSON array of {"accessKeyId",
+                                "secretAccessKey", "sessionToken"?, "accountId"?,
                                 "principalArn"?}; a denied request gets 403 AccessDeniedException
-                                and the reason in x-local-lattice-auth-reason
+                                and the reason in x-local-lattice-auth-reason. SigV4
+                                (AWS4-HMAC-SHA256, the service's region) and SigV4a
+                                (AWS4-ECDSA-P256-SHA256, an x-amz-region-set such as * or us-*
+                                that covers the region) are both verified
+          --auth-process-account ID
+                                the account of local-lattice's own credentials, which the data
+                                plane also accepts: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
+                                AWS_SESSION_TOKEN, and the static keys of the shared files'
+                                profile (AWS_PROFILE, else default); never a role, SSO or
+                                credential_process. They sign as arn:aws:iam::ID:root
+                                (default 123456789012, the local Lattice's account); a key in
+                                --auth-credentials keeps its entry's account
+          --no-auth-process-credentials
+                                accept only the --auth-credentials file's keys
           --target-timeout S    seconds a target may take to start its answer, or stay silent
                                 in it (default 60): 504
           --dataplane-max-connections N
@@ -195,6 +212,14 @@ struct Options {
                 } catch {
                     throw UsageError(description: "--auth-credentials \(path): \(error)")
                 }
+            case "--auth-process-account":
+                let text = try value(flag)
+                guard text.utf8.count == 12, text.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) else {
+                    throw UsageError(description: "--auth-process-account takes a 12-digit account id, not '\(text)'")
+                }
+                o.processAccount = text
+            case "--no-auth-process-credentials":
+                o.processCredentials = false
             case "--target-timeout":
                 o.dataPlane.limits.targetTimeout = try seconds(flag, 0.001...86_400)
             case "--dataplane-max-connections":

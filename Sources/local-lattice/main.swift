@@ -51,10 +51,27 @@ writeLine(url, to: 1)
 // Wall time is the clock (the configuration's default), so statuses settle as time passes.
 let lattice = LocalLattice(options.configuration)
 
+// The data plane accepts signatures of local-lattice's own credentials too (those a client
+// started from the same shell signs with), unless --no-auth-process-credentials.
+var dataPlaneSettings = options.dataPlane
+if options.processCredentials {
+    let own = CredentialBook.processCredentials(variables: RuntimeEnvironment.processEnvironment(), accountId: options.processAccount)
+    for note in own.notes { log("data plane auth: " + note) }
+    for found in own.found {
+        let key = found.credential.accessKeyId
+        if dataPlaneSettings.credentials.addIfNew(found.credential) {
+            log("data plane auth: accepting signatures of the access key \(key) from \(found.source) as \(found.credential.principalArn)"
+                + " (--auth-process-account sets the account; --no-auth-process-credentials turns this off)")
+        } else {
+            log("data plane auth: the access key \(key) from \(found.source) is in --auth-credentials already; its entry there applies")
+        }
+    }
+}
+
 // The data plane: its own event loops (one per core), beside the control plane's threads.
 let dataPlane: DataPlane
 do {
-    dataPlane = try DataPlane(lattice: lattice, settings: options.dataPlane, group: MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount))
+    dataPlane = try DataPlane(lattice: lattice, settings: dataPlaneSettings, group: MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount))
     try dataPlane.start()
 } catch {
     log("cannot start the data plane: \(error)")

@@ -27,8 +27,9 @@ final class LocalLatticeProcess: @unchecked Sendable {
     }()
 
     /// Starts local-lattice with `arguments`; with `openFiles`, under that RLIMIT_NOFILE (set
-    /// by the shell that then becomes the server).
-    init(_ arguments: [String] = [], openFiles: Int? = nil) throws {
+    /// by the shell that then becomes the server); with `environment`, with exactly those
+    /// variables (else the test's own).
+    init(_ arguments: [String] = [], openFiles: Int? = nil, environment: [String: String]? = nil) throws {
         guard let binary = Self.binary else {
             throw Failure("local-lattice is not built: run `swift build --build-tests` before `swift test`")
         }
@@ -43,6 +44,7 @@ final class LocalLatticeProcess: @unchecked Sendable {
             process.executableURL = URL(fileURLWithPath: binary)
             process.arguments = ["--port-file", portFile] + arguments
         }
+        if let environment { process.environment = environment }
         process.standardOutput = FileHandle.nullDevice
         process.standardError = try FileHandle(forWritingTo: Self.emptyFile(directory.appendingPathComponent("stderr")))
         try ProcessLaunch.run(process)

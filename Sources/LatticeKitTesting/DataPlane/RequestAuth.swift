@@ -70,6 +70,71 @@ package struct CredentialBook: Sendable {
     }
 }
 
+extension CredentialBook {
+    /// Credentials of the process itself that the data plane also accepts, and where they came from.
+    package struct Found: Sendable, Hashable {
+        /// `the environment (AWS_ACCESS_KEY_ID)` or `profile 'NAME' of the shared files`.
+        package var source: String
+        package var credential: KnownCredential
+    }
+
+    /// The process's own credentials, from the default chain's sources that need no network
+    /// and run nothing: `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` and `AWS_SESSION_TOKEN`,
+    /// and the static keys (`aws_access_key_id`, `aws_secret_access_key`,
+    /// `aws_session_token`) of the shared files' profile (`AWS_PROFILE`, else `default`;
+    /// `AWS_CONFIG_FILE` and `AWS_SHARED_CREDENTIALS_FILE` say where the files are). Both are
+    /// taken when both are there. Each belongs to `accountId` as its root
+    /// (`arn:aws:iam::ACCOUNT:root`): keys do not say whose they are without calling STS.
+    /// `notes` says, without secrets, what was there but could not be used (a lone
+    /// AWS_ACCESS_KEY_ID, a profile that assumes a role or uses SSO, unreadable files).
+    package static func processCredentials(variables: [String: String], accountId: String) -> (found: [Found], notes: [String]) {
+        var found: [Found] = []
+        var notes: [String] = []
+        func known(_ key: String, _ secret: String, _ token: String?) -> KnownCredential {
+            KnownCredential(accessKeyId: key, secretAccessKey: secret, sessionToken: token, accountId: accountId, principalArn: "arn:aws:iam::\(accountId):root")
+        }
+        func nonEmpty(_ s: String?) -> String? { s.flatMap { $0.isEmpty ? nil : $0 } }
+        switch (nonEmpty(variables["AWS_ACCESS_KEY_ID"]), nonEmpty(variables["AWS_SECRET_ACCESS_KEY"])) {
+        case let (key?, secret?):
+            found.append(Found(source: "the environment (AWS_ACCESS_KEY_ID)", credential: known(key, secret, nonEmpty(variables["AWS_SESSION_TOKEN"]))))
+        case (_?, nil):
+            notes.append("AWS_ACCESS_KEY_ID is set without AWS_SECRET_ACCESS_KEY, so the environment's credentials are not accepted; set both")
+        case (nil, _?):
+            notes.append("AWS_SECRET_ACCESS_KEY is set without AWS_ACCESS_KEY_ID, so the environment's credentials are not accepted; set both")
+        case (nil, nil):
+            break
+        }
+        let environment = RuntimeEnvironment(now: { Date() }, sleep: { _ in }, random: { 0 }, variables: variables)
+        let name = SharedConfig.profileName(explicit: nil, environment: environment)
+        let section: ConfigSection?
+        do {
+            section = try SharedConfig.load(environment: environment).profile(explicit: nil, environment: environment)
+        } catch {
+            notes.append("the shared files' profile '\(name)' is not read: \(error.message)")
+            return (found, notes)
+        }
+        guard let section else { return (found, notes) }
+        let indirect = ["role_arn", "web_identity_token_file", "sso_account_id", "sso_session", "sso_start_url", "credential_process"].filter { section[$0] != nil }
+        if let key = section["aws_access_key_id"], let secret = section["aws_secret_access_key"], indirect.isEmpty {
+            found.append(Found(source: "profile '\(name)' of the shared files", credential: known(key, secret, section["aws_session_token"])))
+        } else if !indirect.isEmpty {
+            notes.append("profile '\(name)' gets its credentials through \(indirect.joined(separator: ", ")), which local-lattice does not resolve (no network, no commands); add the keys a client signs with to the --auth-credentials file")
+        } else if section["aws_access_key_id"] != nil || section["aws_secret_access_key"] != nil {
+            notes.append("profile '\(name)' has only one of aws_access_key_id and aws_secret_access_key; its keys are not accepted")
+        }
+        return (found, notes)
+    }
+
+    /// Adds `credential` unless its access key is known already (an `--auth-credentials` entry
+    /// says more: its account and principal); whether it was added.
+    @discardableResult
+    package mutating func addIfNew(_ credential: KnownCredential) -> Bool {
+        guard byAccessKey[credential.accessKeyId] == nil else { return false }
+        byAccessKey[credential.accessKeyId] = credential
+        return true
+    }
+}
+
 /// What a request's signature says about its caller.
 package enum SignatureCheck: Sendable, Hashable {
     /// No `authorization` header: an anonymous caller, as Lattice evaluates it.
@@ -79,10 +144,13 @@ package enum SignatureCheck: Sendable, Hashable {
     case rejected(String)
 }
 
-/// Verifies the SigV4 signature of a request to a Lattice service (signing name
-/// `vpc-lattice-svcs`, the service's region, `x-amz-content-sha256: UNSIGNED-PAYLOAD`) by
-/// signing the same request again with the SigV4 module's public signer and the known secret,
-/// over the headers the request says it signed, at the time it says it was signed.
+/// Verifies the signature of a request to a Lattice service (signing name `vpc-lattice-svcs`,
+/// `x-amz-content-sha256: UNSIGNED-PAYLOAD`): SigV4 for the service's region, or SigV4a for a
+/// region set (`x-amz-region-set`) that covers it. Either way the request, restricted to the
+/// headers it says it signed, is signed again with the SigV4 module's public signer, the known
+/// secret and the time it says it was signed: SigV4 compares the HMACs; SigV4a (whose ECDSA
+/// signatures are randomized) takes the string to sign of that second signature and checks the
+/// request's signature against the public key SigV4a derives from the secret.
 /// https://docs.aws.amazon.com/vpc-lattice/latest/ug/sigv4-authenticated-requests.html
 package enum SignatureVerifier {
     package static let service = "vpc-lattice-svcs"
@@ -95,29 +163,49 @@ package enum SignatureVerifier {
         let authorizations = header("authorization")
         guard let authorization = authorizations.first else { return .unsigned }
         guard authorizations.count == 1 else { return .rejected("the request has \(authorizations.count) Authorization headers; send one") }
-        if authorization.hasPrefix("AWS4-ECDSA-P256-SHA256") {
-            return .rejected("SigV4a (AWS4-ECDSA-P256-SHA256) signatures are not verified by local-lattice yet; sign with SigV4 (AWS4-HMAC-SHA256) for region \(region)")
-        }
-        guard authorization.hasPrefix("AWS4-HMAC-SHA256 ") else {
-            return .rejected("the Authorization header is not a SigV4 signature (AWS4-HMAC-SHA256)")
+        let sigV4a: Bool
+        if authorization.hasPrefix(SigV4Signer.algorithm + " ") {
+            sigV4a = false
+        } else if authorization.hasPrefix(SigV4aSigner.algorithm + " ") {
+            sigV4a = true
+        } else {
+            return .rejected("the Authorization header is neither a SigV4 (AWS4-HMAC-SHA256) nor a SigV4a (AWS4-ECDSA-P256-SHA256) signature")
         }
         var fields: [String: String] = [:]
-        for part in authorization.dropFirst("AWS4-HMAC-SHA256 ".count).split(separator: ",") {
+        for part in authorization.drop(while: { $0 != " " }).split(separator: ",") {
             let kv = part.drop(while: { $0 == " " }).split(separator: "=", maxSplits: 1)
             if kv.count == 2 { fields[String(kv[0])] = String(kv[1]) }
         }
         guard let credential = fields["Credential"], let signedList = fields["SignedHeaders"], let signature = fields["Signature"] else {
             return .rejected("the Authorization header lacks Credential, SignedHeaders or Signature")
         }
+        // SigV4: KEY/DATE/REGION/SERVICE/aws4_request; SigV4a: KEY/DATE/SERVICE/aws4_request.
         let scope = credential.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
-        guard scope.count == 5, scope[4] == "aws4_request" else {
-            return .rejected("the credential scope is not ACCESS-KEY/DATE/REGION/SERVICE/aws4_request")
+        guard scope.count == (sigV4a ? 4 : 5), scope.last == "aws4_request" else {
+            return .rejected(sigV4a ? "the SigV4a credential scope is not ACCESS-KEY/DATE/SERVICE/aws4_request"
+                                    : "the credential scope is not ACCESS-KEY/DATE/REGION/SERVICE/aws4_request")
         }
-        guard scope[3] == service else {
-            return .rejected("the request is signed for the service '\(scope[3])'; Lattice services take the signing name \(service)")
+        let (accessKey, day, signedService) = (scope[0], scope[1], scope[scope.count - 2])
+        guard signedService == service else {
+            return .rejected("the request is signed for the service '\(signedService)'; Lattice services take the signing name \(service)")
         }
-        guard scope[2] == region else {
-            return .rejected("the request is signed for the region '\(scope[2])'; the service is in \(region)")
+        var regionSet: [String] = []
+        if sigV4a {
+            let sets = header("x-amz-region-set")
+            guard sets.count == 1, let set = sets.first else {
+                return .rejected("a SigV4a request needs one x-amz-region-set header (the regions it is signed for, such as * or \(region)); it has \(sets.count)")
+            }
+            regionSet = set.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            guard regionSet.allSatisfy({ !$0.isEmpty && $0.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7f } }) else {
+                return .rejected("the x-amz-region-set '\(set.prefix(200))' is not a list of regions separated by commas without spaces (such as * or us-east-1,us-west-2)")
+            }
+            guard regionSetCovers(regionSet, region: region) else {
+                return .rejected("the request is signed (SigV4a) for the region set '\(set.prefix(200))', which does not include the service's region \(region); sign for * or a set that names it")
+            }
+        } else {
+            guard scope[2] == region else {
+                return .rejected("the request is signed for the region '\(scope[2])'; the service is in \(region)")
+            }
         }
         guard header("x-amz-content-sha256").first == SigV4Signer.unsignedPayload else {
             return .rejected("the x-amz-content-sha256 header is not UNSIGNED-PAYLOAD; Lattice requires it (the payload is not signed)")
@@ -125,17 +213,17 @@ package enum SignatureVerifier {
         guard let amzDate = header("x-amz-date").first, let date = parseAmzDate(amzDate) else {
             return .rejected("the request has no valid x-amz-date (yyyyMMddTHHmmssZ)")
         }
-        guard amzDate.hasPrefix(scope[1]) else {
-            return .rejected("the credential scope's date \(scope[1]) is not the day of x-amz-date \(amzDate)")
+        guard amzDate.hasPrefix(day) else {
+            return .rejected("the credential scope's date \(day) is not the day of x-amz-date \(amzDate)")
         }
         guard abs(date.timeIntervalSince(now)) <= skew else {
             return .rejected("the signature's time \(amzDate) is more than 5 minutes from the emulator's clock; sign again")
         }
-        guard let known = book.byAccessKey[scope[0]] else {
-            return .rejected("the access key \(scope[0]) is not one local-lattice knows; add it to the --auth-credentials file")
+        guard let known = book.byAccessKey[accessKey] else {
+            return .rejected("the access key \(accessKey) is not one local-lattice knows; add it to the --auth-credentials file (or run local-lattice with it as its own credentials)")
         }
         if let token = known.sessionToken, header("x-amz-security-token").first != token {
-            return .rejected("the x-amz-security-token does not belong to the access key \(scope[0])")
+            return .rejected("the x-amz-security-token does not belong to the access key \(accessKey)")
         }
         let signedNames = signedList.split(separator: ";").map { $0.lowercased() }
         let signedSet = Set(signedNames)
@@ -143,21 +231,45 @@ package enum SignatureVerifier {
         let kept = headers.filter { signedSet.contains($0.name.lowercased()) }
         let host = kept.first { $0.name.lowercased() == "host" }?.value ?? ""
         var request = SigV4Request(method: method, url: (secure ? "https://" : "http://") + host + target, headers: SigV4.HTTPHeaders(kept.map { ($0.name, $0.value) }))
-        let signer = SigV4Signer(credentials: SigV4Credentials(accessKeyId: known.accessKeyId, secretAccessKey: known.secretAccessKey, sessionToken: known.sessionToken),
-                                 region: region, service: service, options: SigV4Options(signedHeaders: .only(signedSet)))
+        let credentials = SigV4Credentials(accessKeyId: known.accessKeyId, secretAccessKey: known.secretAccessKey, sessionToken: known.sessionToken)
+        let options = SigV4Options(signedHeaders: .only(signedSet))
         let details: SigV4SigningDetails
         do {
-            details = try signer.sign(&request, payload: .unsigned, date: date)
+            if sigV4a {
+                details = try SigV4aSigner(credentials: credentials, service: service, regionSet: regionSet, options: options).sign(&request, payload: .unsigned, date: date)
+            } else {
+                details = try SigV4Signer(credentials: credentials, region: region, service: service, options: options).sign(&request, payload: .unsigned, date: date)
+            }
         } catch {
             return .rejected("the request cannot be signed again to check it: \(error)")
         }
         guard details.signedHeaders == signedNames.joined(separator: ";") else {
             return .rejected("SignedHeaders lists \(signedList), which is not the sorted list of headers present (\(details.signedHeaders))")
         }
-        guard constantTimeEqual(details.signature, signature.lowercased()) else {
+        let matches: Bool
+        if sigV4a {
+            // The second signature is ECDSA's, randomized: only its string to sign is compared,
+            // through the request's signature and the key pair's public half.
+            do {
+                let key = try SigV4aSigner(credentials: credentials, service: service, regionSet: regionSet).publicKey()
+                matches = try key.isValidSignature(hex: signature.lowercased(), for: details.stringToSign)
+            } catch {
+                return .rejected("the SigV4a signature cannot be checked: \(error)")
+            }
+        } else {
+            matches = constantTimeEqual(details.signature, signature.lowercased())
+        }
+        guard matches else {
             return .rejected("the signature does not match: the request was changed after signing, or signed with another secret")
         }
         return .verified(known)
+    }
+
+    /// Whether a SigV4a region set covers `region`: a name equal to it, or a pattern whose `*`
+    /// stands for any run of characters (`*`, `us-*`), matched by the policies' matcher with `*`
+    /// its only wildcard.
+    package static func regionSetCovers(_ set: [String], region: String) -> Bool {
+        set.contains { PolicyPattern(tokens: $0.unicodeScalars.map { $0 == "*" ? .anyRun : .literal($0) }).matches(region) }
     }
 
     /// `20261129T221500Z` as a date.
