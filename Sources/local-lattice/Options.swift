@@ -94,7 +94,10 @@ struct Options {
                                 UNSIGNED-PAYLOAD) the data plane accepts for services and
                                 networks of auth type AWS_IAM: a JSON array of {"accessKeyId",
                                 "secretAccessKey", "sessionToken"?, "accountId"?,
-                                "principalArn"?}; a denied request gets 403 AccessDeniedException
+                                "principalArn"?, "principalOrgId"?, "principalOrgPaths"?,
+                                "principalTags"?} (the last three for aws:PrincipalOrgID,
+                                aws:PrincipalOrgPaths and aws:PrincipalTag/KEY in policies);
+                                a denied request gets 403 AccessDeniedException
                                 and the reason in x-local-lattice-auth-reason. SigV4
                                 (AWS4-HMAC-SHA256, the service's region) and SigV4a
                                 (AWS4-ECDSA-P256-SHA256, an x-amz-region-set such as * or us-*

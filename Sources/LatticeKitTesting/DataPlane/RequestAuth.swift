@@ -15,23 +15,38 @@ package struct KnownCredential: Sendable, Hashable {
     /// The principal policies name: `arn:aws:iam::ACCOUNT:user/NAME`, a role or an
     /// `assumed-role/ROLE/SESSION`, or the account's root.
     package var principalArn: String
+    /// `aws:PrincipalOrgID`, `aws:PrincipalOrgPaths` and `aws:PrincipalTag/KEY`: what IAM
+    /// knows of the principal and a signature cannot say, so the credentials file does.
+    package var orgID: String?
+    package var orgPaths: [String]
+    package var tags: [String: String]
 
-    package init(accessKeyId: String, secretAccessKey: String, sessionToken: String? = nil, accountId: String, principalArn: String) {
+    package init(accessKeyId: String, secretAccessKey: String, sessionToken: String? = nil, accountId: String, principalArn: String,
+                 orgID: String? = nil, orgPaths: [String] = [], tags: [String: String] = [:]) {
         self.accessKeyId = accessKeyId
         self.secretAccessKey = secretAccessKey
         self.sessionToken = sessionToken
         self.accountId = accountId
         self.principalArn = principalArn
+        self.orgID = orgID
+        self.orgPaths = orgPaths
+        self.tags = tags
     }
 
     /// The caller policies see.
     package var caller: AuthRequest.Caller {
-        AuthRequest.Caller(arn: principalArn) ?? AuthRequest.Caller(kind: .user, arn: principalArn, account: accountId)
+        var caller = AuthRequest.Caller(arn: principalArn) ?? AuthRequest.Caller(kind: .user, arn: principalArn, account: accountId)
+        caller.orgID = orgID
+        caller.orgPaths = orgPaths
+        caller.tags = tags
+        return caller
     }
 }
 
 /// The credentials file of `local-lattice --auth-credentials`: a JSON array of objects with
-/// `accessKeyId`, `secretAccessKey`, optional `sessionToken`, `accountId` and `principalArn`.
+/// `accessKeyId`, `secretAccessKey`, optional `sessionToken`, `accountId` and `principalArn`,
+/// and, for policies that test them, `principalOrgId` (`aws:PrincipalOrgID`),
+/// `principalOrgPaths` (`aws:PrincipalOrgPaths`) and `principalTags` (`aws:PrincipalTag/KEY`).
 package struct CredentialBook: Sendable {
     package private(set) var byAccessKey: [String: KnownCredential] = [:]
 
@@ -45,6 +60,9 @@ package struct CredentialBook: Sendable {
         var sessionToken: String?
         var accountId: String?
         var principalArn: String?
+        var principalOrgId: String?
+        var principalOrgPaths: [String]?
+        var principalTags: [String: String]?
     }
 
     /// Reads the JSON text of a credentials file; the error names the entry at fault (never a secret).
@@ -53,7 +71,7 @@ package struct CredentialBook: Sendable {
         do {
             entries = try JSONDecoder().decode([Entry].self, from: Data(json))
         } catch {
-            throw Problem(description: "the credentials file is not a JSON array of {\"accessKeyId\", \"secretAccessKey\", \"sessionToken\"?, \"accountId\"?, \"principalArn\"?}: \(error)")
+            throw Problem(description: "the credentials file is not a JSON array of {\"accessKeyId\", \"secretAccessKey\", \"sessionToken\"?, \"accountId\"?, \"principalArn\"?, \"principalOrgId\"?, \"principalOrgPaths\"?, \"principalTags\"?}: \(error)")
         }
         for (i, e) in entries.enumerated() {
             guard !e.accessKeyId.isEmpty, !e.secretAccessKey.isEmpty else {
@@ -61,7 +79,8 @@ package struct CredentialBook: Sendable {
             }
             let account = e.accountId ?? defaultAccount
             byAccessKey[e.accessKeyId] = KnownCredential(accessKeyId: e.accessKeyId, secretAccessKey: e.secretAccessKey, sessionToken: e.sessionToken,
-                                                         accountId: account, principalArn: e.principalArn ?? "arn:aws:iam::\(account):root")
+                                                         accountId: account, principalArn: e.principalArn ?? "arn:aws:iam::\(account):root",
+                                                         orgID: e.principalOrgId, orgPaths: e.principalOrgPaths ?? [], tags: e.principalTags ?? [:])
         }
     }
 

@@ -148,4 +148,41 @@ import Testing
         // AWS_IAM without a policy denies everything.
         #expect(denial(verdict(0, "/admin/users", Self.service(.awsIam, network: nil)))?.contains("no auth policy") == true)
     }
+
+    @Test func theCredentialsFileGivesTheOrganizationAndTagsPoliciesTest() throws {
+        let file = #"""
+        [{"accessKeyId": "AKIDALICE0000000", "secretAccessKey": "alice-secret/with+chars", "accountId": "111122223333",
+          "principalArn": "arn:aws:iam::111122223333:role/alice", "principalOrgId": "o-a1b2c3d4e5",
+          "principalOrgPaths": ["o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/"], "principalTags": {"team": "orders"}},
+         {"accessKeyId": "ASIABOB000000000", "secretAccessKey": "bob-secret", "sessionToken": "bob-session-token", "accountId": "444455556666",
+          "principalArn": "arn:aws:sts::444455556666:assumed-role/bob/session-1"}]
+        """#
+        let book = try CredentialBook(json: Array(file.utf8), defaultAccount: "123456789012")
+        #expect(book.byAccessKey["AKIDALICE0000000"]?.caller.orgID == "o-a1b2c3d4e5")
+        #expect(book.byAccessKey["AKIDALICE0000000"]?.caller.tags == ["team": "orders"])
+        #expect(book.byAccessKey["ASIABOB000000000"]?.caller.orgID == nil)
+
+        // The AWS guide's organization example, with a tag condition beside it.
+        let policy = #"""
+        {"Version":"2012-10-17","Statement":[{"Sid":"OurOrgsOrdersTeam","Effect":"Allow","Principal":"*","Action":"vpc-lattice-svcs:Invoke","Resource":"*",
+          "Condition":{"StringEquals":{"aws:PrincipalOrgID":["o-a1b2c3d4e5"],"aws:PrincipalTag/team":"orders"},
+                       "ForAnyValue:StringLike":{"aws:PrincipalOrgPaths":["o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/*"]}}}]}
+        """#
+        let signed = try Self.botocoreSign([Self.signed("/orders"), Self.signed("/orders", as: Self.bob)])
+        let now = try Self.time(of: signed[0])
+        let auth = DataPlaneAuth(book: book)
+        let service = Self.service(.awsIam, policy: policy, network: nil)
+        func verdict(_ i: Int) -> DataPlaneAuth.Verdict {
+            auth.check(method: "GET", target: "/orders", headers: Self.received(signed[i]), secure: false, port: 80, service: service,
+                       network: nil, sourceVpc: "vpc-0abc", sourceIp: "127.0.0.1", now: now)
+        }
+        guard case .allowed = verdict(0) else { Issue.record("alice, in the organization with the tag, was denied: \(verdict(0))"); return }
+        guard case let .denied(reason, _) = verdict(1) else { Issue.record("bob, with no organization, was allowed"); return }
+        #expect(reason.contains("implicit deny"), "\(reason)")
+
+        // Without the file's organization the same caller is denied: the allow came from it.
+        let withoutOrg = DataPlaneAuth(book: CredentialBook([Self.alice])).check(method: "GET", target: "/orders", headers: Self.received(signed[0]), secure: false, port: 80,
+                                                             service: service, network: nil, sourceVpc: "vpc-0abc", sourceIp: "127.0.0.1", now: now)
+        guard case .denied = withoutOrg else { Issue.record("allowed without the organization: \(withoutOrg)"); return }
+    }
 }
