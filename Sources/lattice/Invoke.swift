@@ -111,11 +111,13 @@ struct InvokeInvocation {
             (--data-binary @file, --body fileb://file) is streamed from the disk, never loaded,
             and sent again from its start when a request is retried. The body of the answer
             goes to standard output as it arrives, whatever its size (lattice invoke --url U >
-            file.bin), as it came (control characters escaped on a terminal).
+            file.bin), as it came (control characters escaped on a terminal). The attempt and
+            call timeouts bound the wait for the answer's headers; a body that stalls ends at
+            the read timeout.
 
             Exit status: 0 a 2xx answer; 254 any other answer (Lattice's AccessDeniedException is
             explained on standard error); 252 a bad command line; 253 configuration (no region,
-            no credentials); 255 no answer.
+            no credentials); 255 no answer, or an answer cut short.
 
             """
         return text

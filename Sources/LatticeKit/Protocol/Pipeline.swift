@@ -118,6 +118,7 @@ package final class RequestPipeline: Sendable {
                 whole += chunk
                 if whole.count > errorBodyLimit {
                     // Too long to be an error message: this is the answer, read on from here.
+                    // A 2xx head ends the loop; the stored response keeps the real status.
                     latest.withLock { $0 = HTTPStreamedResponse(status: streamed.status, headers: streamed.headers, body: streamed.body.prefixed(by: whole)) }
                     return HTTPResponse(status: 200, headers: streamed.headers)
                 }

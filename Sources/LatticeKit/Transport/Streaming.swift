@@ -72,7 +72,7 @@ public struct HTTPBodySource: Sendable, Hashable, CustomStringConvertible {
     ///
     /// - Parameters:
     ///   - length: the total size when known (sent as `Content-Length`; a sequence that ends
-    ///     before it fails the attempt); nil to send it chunked.
+    ///     before it fails the attempt, bytes past it are not sent); nil to send it chunked.
     ///   - makeChunks: makes a fresh sequence of the body's chunks.
     public static func stream<S: AsyncSequence & Sendable>(length: Int? = nil, _ makeChunks: @escaping @Sendable () -> S) -> HTTPBodySource where S.Element == [UInt8] {
         HTTPBodySource(length: length, opener: Opener(.chunks({ sink in
