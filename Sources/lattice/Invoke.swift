@@ -23,6 +23,8 @@ struct InvokeInvocation {
     var method = "GET"
     var headers: [(name: String, value: String)] = []
     var body: String?
+    /// `--data-binary`: `@path` (streamed from the file) or the bytes themselves.
+    var dataBinary: String?
     var regionSet: [String] = []
     var include = false
 
@@ -31,7 +33,8 @@ struct InvokeInvocation {
         ("url", true, "the service's URL: https://NAME-ID.xxxx.vpc-lattice-svcs.REGION.on.aws/path, or its custom domain (required)"),
         ("method", true, "the HTTP method (default GET)"),
         ("header", true, "a request header, \"Name: value\"; repeat for more"),
-        ("body", true, "the request body: text, file://path (text) or fileb://path (bytes)"),
+        ("body", true, "the request body: text, file://path (text) or fileb://path (bytes, streamed from the file)"),
+        ("data-binary", true, "the request body as curl takes it: @path streams the file as it is (any size, its size as Content-Length), anything else is sent as given"),
         ("region-set", true, "sign with SigV4a for these regions (\"*\" for any; repeat or separate with commas) instead of SigV4 for --region"),
         ("include", false, "print the status line and the response headers before the body"),
     ]
@@ -70,6 +73,7 @@ struct InvokeInvocation {
                 }
                 invocation.headers.append((String(headerName), String(headerValue)))
             case "body": invocation.body = try value()
+            case "data-binary": invocation.dataBinary = try value()
             case "region-set":
                 invocation.regionSet += try value().split(separator: ",").map { String($0.trimmedWhitespace) }.filter { !$0.isEmpty }
             case "include": invocation.include = true
@@ -86,12 +90,15 @@ struct InvokeInvocation {
         guard invocation.url != nil else {
             throw UsageError(message: "the following arguments are required: --url", showUsage: true)
         }
+        if invocation.body != nil && invocation.dataBinary != nil {
+            throw UsageError(message: "--body and --data-binary both give the request body; use one")
+        }
         return .invoke(invocation)
     }
 
     static func help() -> String {
         var text = "lattice invoke: one request to a Lattice service, signed for vpc-lattice-svcs (auth type AWS_IAM)\n\n"
-        text += "usage: lattice invoke --url <url> [--method M] [--header \"Name: value\"]... [--body B] [--region-set R] [--include]\n\nOptions:\n"
+        text += "usage: lattice invoke --url <url> [--method M] [--header \"Name: value\"]... [--body B | --data-binary @file] [--region-set R] [--include]\n\nOptions:\n"
         text += Help.table(options.map { flag, valued, help in ("--\(flag)" + (valued ? " <value>" : ""), help) })
         text += """
               and the global options --region, --profile, --debug, --ca-bundle (a private CA for a
@@ -100,12 +107,17 @@ struct InvokeInvocation {
 
             The request is signed with SigV4 for --region (or SigV4a for --region-set) and
             x-amz-content-sha256: UNSIGNED-PAYLOAD. GET, HEAD, OPTIONS, PUT and DELETE are retried
-            on throttling and 5xx; POST and PATCH are sent once. The body of the answer goes to
-            standard output as it came (control characters escaped on a terminal).
+            on throttling and 5xx; POST and PATCH are sent once. A body from a file
+            (--data-binary @file, --body fileb://file) is streamed from the disk, never loaded,
+            and sent again from its start when a request is retried. The body of the answer
+            goes to standard output as it arrives, whatever its size (lattice invoke --url U >
+            file.bin), as it came (control characters escaped on a terminal). The attempt and
+            call timeouts bound the wait for the answer's headers; a body that stalls ends at
+            the read timeout.
 
             Exit status: 0 a 2xx answer; 254 any other answer (Lattice's AccessDeniedException is
             explained on standard error); 252 a bad command line; 253 configuration (no region,
-            no credentials); 255 no answer.
+            no credentials); 255 no answer, or an answer cut short.
 
             """
         return text
@@ -127,18 +139,30 @@ struct InvokeCommand {
             let client = try LatticeServiceClient(withDebug, signing: signing, caBundlePath: invocation.globals.caBundle, environment: environment)
             var headers = HTTPHeaders()
             for header in invocation.headers { headers.add(name: header.name, value: header.value) }
-            let body = try invocation.body.map { value throws(UsageError) in
-                try InputBuilder.resolveParameterBytes(value, option: "body", environment: environment.variables)
-            } ?? []
-            let answer = try await client.send(HTTPRequest(method: invocation.method, url: invocation.url ?? "", headers: headers, body: body))
+            var request = HTTPRequest(method: invocation.method, url: invocation.url ?? "", headers: headers)
+            try setBody(&request, variables: environment.variables)
+            let answer = try await client.stream(request)
             if invocation.include {
                 var head = "HTTP \(answer.status)\n"
                 for field in answer.headers.fields { head += "\(field.name): \(field.value)\n" }
                 Console.out(head + "\n")
             }
-            writeBody(answer.body)
+            // Lattice's refusal is a small JSON document, read whole to explain it; any other
+            // body goes out as it arrives.
+            var denied: String?
+            if answer.status == 403 {
+                let body = try await answer.body.collect(upTo: 1 << 20)
+                denied = LatticeServiceClient.accessDenied(HTTPResponse(status: answer.status, headers: answer.headers, body: body))
+                var out = BodyWriter()
+                out.write(body)
+                out.finish()
+            } else {
+                var out = BodyWriter()
+                for try await chunk in answer.body { out.write(chunk) }
+                out.finish()
+            }
             if (200..<300).contains(answer.status) { return ExitCode.success }
-            if let reason = LatticeServiceClient.accessDenied(answer) {
+            if let reason = denied {
                 Console.err("\nLattice refused the call (HTTP 403, AccessDeniedException): \(reason)\n"
                     + "Check the auth policies of the service network and the service (get-auth-policy), that they allow vpc-lattice-svcs:Invoke for your principal on this service, and that the request is signed for the region the service is in (--region) or a region set that includes it (--region-set).\n")
             } else {
@@ -150,14 +174,63 @@ struct InvokeCommand {
         }
     }
 
-    /// The body as it came to a pipe or file; on a terminal, as text with control characters
-    /// escaped, so a service cannot act on the terminal.
-    private func writeBody(_ body: [UInt8]) {
-        guard !body.isEmpty else { return }
-        if Console.stdoutIsTerminal {
-            Console.out(String(decoding: body, as: UTF8.self))
+    /// The request body: `--data-binary @path` and `--body fileb://path` stream the file;
+    /// other values are the bytes themselves (`--body file://` the file's text, bounded).
+    private func setBody(_ request: inout HTTPRequest, variables: [String: String]) throws {
+        func stream(_ path: String, option: String) throws -> HTTPBodySource {
+            var path = path
+            if path.hasPrefix("~/") || path == "~", let home = variables["HOME"] { path = home + path.dropFirst(1) }
+            do {
+                return try HTTPBodySource.file(path)
+            } catch let error as TransportError {
+                throw UsageError(message: "argument --\(option): \(error.message)")
+            }
+        }
+        if let data = invocation.dataBinary {
+            if data.hasPrefix("@") {
+                request.bodySource = try stream(String(data.dropFirst()), option: "data-binary")
+            } else {
+                request.body = Array(data.utf8)
+            }
+        } else if let body = invocation.body {
+            if body.hasPrefix("fileb://") {
+                request.bodySource = try stream(String(body.dropFirst("fileb://".count)), option: "body")
+            } else {
+                request.body = try InputBuilder.resolveParameterBytes(body, option: "body", environment: variables)
+            }
+        }
+    }
+}
+
+/// Writes a body to standard output as it arrives: to a pipe or file as it came; on a
+/// terminal as text with control characters escaped (so a service cannot act on the
+/// terminal), a UTF-8 sequence split between chunks kept whole.
+struct BodyWriter {
+    private let terminal = Console.stdoutIsTerminal
+    private var carry: [UInt8] = []
+
+    mutating func write(_ chunk: [UInt8]) {
+        guard !chunk.isEmpty else { return }
+        guard terminal else {
+            Console.outBytes(chunk)
             return
         }
-        Console.outBytes(body)
+        var bytes = carry + chunk
+        carry = []
+        // Hold back the start of a sequence that the next chunk completes.
+        var start = bytes.count - 1
+        while start > 0, bytes.count - start < 4, bytes[start] & 0xc0 == 0x80 { start -= 1 }
+        let lead = bytes[start]
+        let needed = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1
+        if needed > bytes.count - start {
+            carry = Array(bytes[start...])
+            bytes.removeSubrange(start...)
+        }
+        Console.out(String(decoding: bytes, as: UTF8.self))
+    }
+
+    mutating func finish() {
+        if !carry.isEmpty { Console.out(String(decoding: carry, as: UTF8.self)) }
+        carry = []
     }
 }

@@ -112,17 +112,18 @@ enum CLI {
     /// Waits without blocking a thread: Swift Testing runs tests on the cooperative pool (two
     /// threads on a two-core machine), and a test blocked on a process would starve the
     /// asynchronous tests running beside it.
-    static func run(_ executable: String, _ arguments: [String], environment: [String: String], input: String? = nil, timeout: TimeInterval = 60) async throws -> Result {
+    /// With `stdoutTo`, standard output goes to that file, kept, and `stdout` is empty.
+    static func run(_ executable: String, _ arguments: [String], environment: [String: String], input: String? = nil, timeout: TimeInterval = 60, stdoutTo: URL? = nil) async throws -> Result {
         let dir = FileManager.default.temporaryDirectory
         let inURL = dir.appendingPathComponent("cli-in-\(UUID().uuidString)")
         try Data((input ?? "").utf8).write(to: inURL)
         defer { try? FileManager.default.removeItem(at: inURL) }
-        let outURL = dir.appendingPathComponent("cli-out-\(UUID().uuidString)")
+        let outURL = stdoutTo ?? dir.appendingPathComponent("cli-out-\(UUID().uuidString)")
         let errURL = dir.appendingPathComponent("cli-err-\(UUID().uuidString)")
         _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
         _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
         defer {
-            try? FileManager.default.removeItem(at: outURL)
+            if stdoutTo == nil { try? FileManager.default.removeItem(at: outURL) }
             try? FileManager.default.removeItem(at: errURL)
         }
         let process = Process()
@@ -148,13 +149,13 @@ enum CLI {
         }
         return Result(
             status: process.terminationStatus,
-            stdout: String(decoding: (try? Data(contentsOf: outURL)) ?? Data(), as: UTF8.self),
+            stdout: stdoutTo != nil ? "" : String(decoding: (try? Data(contentsOf: outURL)) ?? Data(), as: UTF8.self),
             stderr: String(decoding: (try? Data(contentsOf: errURL)) ?? Data(), as: UTF8.self)
         )
     }
 
-    static func lattice(_ arguments: [String], _ sandbox: Sandbox) async throws -> Result {
-        try await run(try requireLattice(), arguments, environment: sandbox.environment)
+    static func lattice(_ arguments: [String], _ sandbox: Sandbox, stdoutTo: URL? = nil) async throws -> Result {
+        try await run(try requireLattice(), arguments, environment: sandbox.environment, stdoutTo: stdoutTo)
     }
 
     static func aws(_ arguments: [String], _ sandbox: Sandbox) async throws -> Result {

@@ -70,4 +70,53 @@ import Testing
         let help = try await CLI.lattice(["invoke", "help"], sandbox)
         #expect(help.status == 0 && help.stdout.contains("--region-set"))
     }
+
+    /// `--data-binary @file` streams the file (retried from its start), and the answer's body
+    /// goes to standard output as it arrives: more than the 32 MiB a whole response may hold.
+    @Test func aFileIsStreamedUpAndALargeAnswerStreamedToStandardOutput() async throws {
+        let sandbox = try CLI.Sandbox()
+        let size = 24 << 20
+        let file = sandbox.directory.appendingPathComponent("upload.bin").path
+        try PatternBody.writeFile(file, total: size)
+        let attempts = Locked(0)
+        let upload = try LoopbackServer { _ in
+            attempts.withLock { count -> Int in count += 1; return count } == 1 ? .respond(status: 503, headers: [], body: Array("busy".utf8)) : .respond(status: 200, headers: [], body: Array("stored".utf8))
+        }
+        upload.verifyPatternBodies = true
+        let put = try await CLI.lattice(["invoke", "--url", upload.url + "/objects/a", "--method", "PUT", "--data-binary", "@" + file], sandbox)
+        #expect(put.status == 0 && put.stdout == "stored", "\(put.stderr)")
+        #expect(upload.requests.count == 2, "a PUT is retried")
+        for request in upload.requests {
+            #expect(request.header("content-length") == String(size))
+            #expect(request.bodyLength == size && request.bodyIsPattern, "each attempt sends the whole file from its start")
+            #expect(request.header("x-amz-content-sha256") == "UNSIGNED-PAYLOAD")
+        }
+        // Text as given, and a missing or special file refused before sending.
+        let text = try await CLI.lattice(["invoke", "--url", upload.url + "/t", "--method", "POST", "--data-binary", "a=b"], sandbox)
+        #expect(text.status == 0, "\(text.stderr)")
+        for bad in ["@" + sandbox.directory.appendingPathComponent("missing.bin").path, "@/dev/zero"] {
+            let r = try await CLI.lattice(["invoke", "--url", upload.url + "/x", "--method", "PUT", "--data-binary", bad], sandbox)
+            #expect(r.status == 252 && r.stderr.contains("--data-binary"), "\(bad): \(r.status) \(r.stderr)")
+        }
+        #expect(upload.requests.count == 3)
+
+        let large = 40 << 20
+        let download = try LoopbackServer { _ in .pattern(status: 200, length: large) }
+        let out = sandbox.directory.appendingPathComponent("big.bin")
+        let get = try await CLI.lattice(["invoke", "--url", download.url + "/objects/big"], sandbox, stdoutTo: out)
+        #expect(get.status == 0, "\(get.stderr)")
+        let handle = try FileHandle(forReadingFrom: out)
+        defer { try? handle.close() }
+        var verifier = PatternBody.Verifier()
+        while let piece = try handle.read(upToCount: 1 << 20), !piece.isEmpty { verifier.consume(Array(piece)) }
+        #expect(verifier.offset == large && verifier.intact)
+
+        // A body cut short is an error, not a short file that looks whole.
+        let cut = try LoopbackServer { _ in .pattern(status: 200, length: 2 << 20, declared: 4 << 20) }
+        let short = try await CLI.lattice(["invoke", "--url", cut.url + "/objects/cut"], sandbox, stdoutTo: sandbox.directory.appendingPathComponent("cut.bin"))
+        #expect(short.status == 255 && short.stderr.contains("closed before the whole response arrived"), "\(short.status) \(short.stderr)")
+
+        let help = try await CLI.lattice(["invoke", "--help"], sandbox)
+        #expect(help.stdout.contains("--data-binary") && help.stdout.contains("streamed from the disk"))
+    }
 }

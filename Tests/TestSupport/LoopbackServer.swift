@@ -12,6 +12,10 @@ public final class LoopbackServer: @unchecked Sendable {
         public var headers: [(String, String)]
         public var body: [UInt8]
         public var connection: Int
+        /// The body's size, and with `verifyPatternBodies` whether it was exactly the start of
+        /// `PatternBody` (then `body` is empty: nothing is kept).
+        public var bodyLength = 0
+        public var bodyIsPattern = false
 
         public func header(_ name: String) -> String? {
             headers.first { $0.0.lowercased() == name.lowercased() }?.1
@@ -35,6 +39,64 @@ public final class LoopbackServer: @unchecked Sendable {
         /// `head` (status line and headers), then `bytes` of body one byte each `interval`
         /// seconds (a hostile or broken server), until the client goes away; then close.
         case trickle(head: String, bytes: Int, interval: TimeInterval)
+        /// `length` bytes of `PatternBody` with Content-Length `declared` (default `length`),
+        /// written as fast as the client takes them (`progress` sees each write and when the
+        /// socket is full); after `stallAfter` bytes, silence until the client closes.
+        case pattern(status: Int, length: Int, declared: Int? = nil, stallAfter: Int? = nil, progress: SendProgress? = nil)
+    }
+
+    /// What a `.pattern` answer has written, and whether a write found the socket full (the
+    /// client stopped reading).
+    public final class SendProgress: @unchecked Sendable {
+        private let lock = NSLock()
+        private var _written = 0
+        private var _blocked = 0
+        private var waiters: [CheckedContinuation<Void, Never>] = []
+        public init() {}
+        public var written: Int { lock.withLock { _written } }
+        /// Writes that found the socket buffer full.
+        public var blocked: Int { lock.withLock { _blocked } }
+        func wrote(_ n: Int) { lock.withLock { _written += n } }
+        func markBlocked() {
+            let w = lock.withLock { () -> [CheckedContinuation<Void, Never>] in
+                _blocked += 1
+                defer { waiters.removeAll() }
+                return waiters
+            }
+            for c in w { c.resume() }
+        }
+        /// Returns once a write has found the socket full.
+        public func waitUntilBlocked() async {
+            await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+                let now = lock.withLock { () -> Bool in
+                    if _blocked > 0 { return true }
+                    waiters.append(c)
+                    return false
+                }
+                if now { c.resume() }
+            }
+        }
+    }
+
+    /// Read request bodies through `PatternBody.Verifier` instead of keeping them (for bodies
+    /// of hundreds of MiB); chunked bodies are decoded either way.
+    public var verifyPatternBodies: Bool {
+        get { lock.withLock { _verify } }
+        set { lock.withLock { _verify = newValue } }
+    }
+    private var _verify = false
+    private var closeWaiters: [(Int, CheckedContinuation<Void, Never>)] = []
+
+    /// Returns once `count` connections have closed.
+    public func waitForClosedConnections(_ count: Int) async {
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            let now = lock.withLock { () -> Bool in
+                if _closed >= count { return true }
+                closeWaiters.append((count, c))
+                return false
+            }
+            if now { c.resume() }
+        }
     }
 
     public let port: UInt16
@@ -106,7 +168,13 @@ public final class LoopbackServer: @unchecked Sendable {
     private func serve(_ fd: Int32, _ id: Int) {
         defer {
             close(fd)
-            lock.withLock { _closed += 1 }
+            let ready = lock.withLock { () -> [CheckedContinuation<Void, Never>] in
+                _closed += 1
+                let ready = closeWaiters.filter { $0.0 <= _closed }.map(\.1)
+                closeWaiters.removeAll { $0.0 <= _closed }
+                return ready
+            }
+            for c in ready { c.resume() }
         }
         if let greeting {
             _ = write(fd, greeting)
@@ -156,6 +224,30 @@ public final class LoopbackServer: @unchecked Sendable {
                 guard write(fd, [UInt8(ascii: "x")]) else { return false }
             }
             return false
+        case let .pattern(status, length, declared, stallAfter, progress):
+            guard write(fd, Array("HTTP/1.1 \(status) Status\r\nContent-Length: \(declared ?? length)\r\n\r\n".utf8)) else { return false }
+            var offset = 0
+            let end = min(length, stallAfter ?? length)
+            while offset < end {
+                let piece = PatternBody.bytes(at: offset, count: min(65_536, end - offset))
+                var p = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+                if poll(&p, 1, 0) == 0 {
+                    progress?.markBlocked()
+                    _ = poll(&p, 1, 60_000)
+                }
+                guard write(fd, piece) else { return false }
+                offset += piece.count
+                progress?.wrote(piece.count)
+            }
+            if stallAfter != nil {
+                // Silence until the client gives up and closes (bounded: 60 s).
+                var timeout = timeval(tv_sec: 60, tv_usec: 0)
+                setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+                var byte: UInt8 = 0
+                while recv(fd, &byte, 1, 0) > 0 {}
+                return false
+            }
+            return declared == nil || declared == length
         }
     }
 
@@ -186,13 +278,52 @@ public final class LoopbackServer: @unchecked Sendable {
             headers.append((String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)))
         }
         buffer.removeFirst(headEnd! + 4)
-        let length = headers.first { $0.0.lowercased() == "content-length" }.flatMap { Int($0.1) } ?? 0
-        while buffer.count < length {
-            guard fill(fd, &buffer) else { return nil }
+        let verify = verifyPatternBodies
+        var body: [UInt8] = []
+        var verifier = PatternBody.Verifier()
+        func take(_ n: Int) {
+            if verify {
+                buffer.withUnsafeBytes { verifier.consume(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+            } else {
+                body += buffer[0..<n]
+            }
+            buffer.removeFirst(n)
         }
-        let body = Array(buffer[0..<length])
-        buffer.removeFirst(length)
-        return Request(method: String(requestLine[0]), target: String(requestLine[1]), headers: headers, body: body, connection: id)
+        let chunked = headers.contains { $0.0.lowercased() == "transfer-encoding" && $0.1.lowercased().contains("chunked") }
+        if chunked {
+            while true {
+                var lineEnd: Int? = nil
+                while lineEnd == nil {
+                    if let r = find([13, 10], in: buffer) { lineEnd = r; break }
+                    guard fill(fd, &buffer) else { return nil }
+                }
+                let sizeText = String(decoding: buffer[0..<lineEnd!], as: UTF8.self).split(separator: ";").first.map(String.init) ?? ""
+                guard let size = Int(sizeText.trimmingCharacters(in: .whitespaces), radix: 16) else { return nil }
+                buffer.removeFirst(lineEnd! + 2)
+                var remaining = size
+                while remaining > 0 {
+                    if buffer.isEmpty { guard fill(fd, &buffer) else { return nil } }
+                    let n = min(remaining, buffer.count)
+                    take(n)
+                    remaining -= n
+                }
+                while buffer.count < 2 { guard fill(fd, &buffer) else { return nil } }
+                buffer.removeFirst(2)
+                if size == 0 { break }
+            }
+        } else {
+            var remaining = headers.first { $0.0.lowercased() == "content-length" }.flatMap { Int($0.1) } ?? 0
+            while remaining > 0 {
+                if buffer.isEmpty { guard fill(fd, &buffer) else { return nil } }
+                let n = min(remaining, buffer.count)
+                take(n)
+                remaining -= n
+            }
+        }
+        var request = Request(method: String(requestLine[0]), target: String(requestLine[1]), headers: headers, body: body, connection: id)
+        request.bodyLength = verify ? verifier.offset : body.count
+        request.bodyIsPattern = verify ? verifier.intact : false
+        return request
     }
 
     private func fill(_ fd: Int32, _ buffer: inout [UInt8]) -> Bool {

@@ -25,8 +25,25 @@ import Foundation
 /// 403 `AccessDeniedException` alike (read ``LatticeServiceClient/accessDenied(_:)``).
 /// Requests with an idempotent method (GET, HEAD, OPTIONS, PUT, DELETE, TRACE) are retried on
 /// throttling, 500, 502, 503 and 504 and on connection failures, as the standard retry mode
-/// does; POST and PATCH are sent once, since a retry could act twice. Bodies are sent and
-/// received whole (up to the transport's response cap, 32 MiB by default).
+/// does; POST and PATCH are sent once, since a retry could act twice.
+///
+/// Bodies stream both ways. A request body read while it is sent is an
+/// ``HTTPRequest/bodySource``: a file (``HTTPBodySource/file(_:)``, sent with its size as
+/// `Content-Length`) or an async sequence of chunks (sent chunked when its length is not
+/// known); it is opened again from its start for each retry, and one that cannot be
+/// (``HTTPBodySource/once(length:_:)``) makes the request a single attempt. ``stream(_:)``
+/// returns as soon as the status and headers arrive, with the body as an async sequence of
+/// chunks, of any size. ``send(_:)`` reads the answer whole (up to the transport's response
+/// cap, 32 MiB by default).
+///
+/// ```swift
+/// var upload = HTTPRequest(method: "PUT", url: "https://files-0123456789abcdef0.7d67968.vpc-lattice-svcs.us-west-2.on.aws/objects/a")
+/// upload.bodySource = try HTTPBodySource.file("/tmp/a.bin")
+/// _ = try await calls.send(upload)
+///
+/// let download = try await calls.stream(HTTPRequest(method: "GET", url: "https://files-0123456789abcdef0.7d67968.vpc-lattice-svcs.us-west-2.on.aws/objects/a"))
+/// for try await chunk in download.body { consume(chunk) }
+/// ```
 public final class LatticeServiceClient: Sendable {
     /// The signing name of Lattice services' data plane.
     public static let signingName = "vpc-lattice-svcs"
@@ -104,11 +121,39 @@ public final class LatticeServiceClient: Sendable {
     ///   idempotent method gets), ``ConfigurationError`` when credentials cannot be found,
     ///   or an interceptor's error.
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+        if request.bodySource != nil {
+            let answer = try await stream(request)
+            return HTTPResponse(status: answer.status, headers: answer.headers, body: try await answer.body.collect(upTo: settings.transport.maxResponseBytes))
+        }
         let prepared = try Self.prepare(request)
-        let idempotent = Self.idempotentMethods.contains(prepared.method.uppercased())
         return try await pipeline.send(
             prepared, operation: "Invoke", timeLimit: callTimeout.isFinite ? callTimeout : nil,
-            maxAttempts: idempotent ? nil : 1)
+            maxAttempts: Self.retryable(prepared) ? nil : 1)
+    }
+
+    /// Signs and sends `request` as ``send(_:)`` does, and returns as soon as the service's
+    /// status and headers arrive, with the body to read as it comes: no size limit, and the
+    /// transport stops reading while the consumer is behind (a bounded buffer, 1 MiB by
+    /// default). Retries happen only before any of the body is handed over; a transfer that
+    /// fails midway throws from the body's iterator. Cancelling the task that reads the body,
+    /// or dropping the body unread, aborts the transfer.
+    ///
+    /// The read timeout and the minimum transfer rate apply to the body while it arrives; the
+    /// attempt timeout and ``LatticeConfiguration/callTimeout`` bound the wait for the head
+    /// (not the time spent streaming a body either way).
+    ///
+    /// - Throws: as ``send(_:)``, before the head arrives.
+    public func stream(_ request: HTTPRequest) async throws -> HTTPStreamedResponse {
+        let prepared = try Self.prepare(request)
+        return try await pipeline.stream(
+            prepared, operation: "Invoke", timeLimit: callTimeout.isFinite ? callTimeout : nil,
+            maxAttempts: Self.retryable(prepared) ? nil : 1)
+    }
+
+    /// Whether a failed attempt may be made again: an idempotent method, and a body that can
+    /// be read again.
+    static func retryable(_ request: HTTPRequest) -> Bool {
+        idempotentMethods.contains(request.method.uppercased()) && request.bodySource?.isReplayable != false
     }
 
     /// `request` signed at `date` as ``send(_:)`` would sign it, for sending with another HTTP

@@ -73,9 +73,11 @@ public struct AttemptResult: Sendable {
     /// The request as it was sent (signed).
     public var request: HTTPRequest
     /// The response, whatever its status (the retry loop decides what it means), or the
-    /// error when no complete response arrived.
+    /// error when no complete response arrived. For a streamed call
+    /// (`LatticeServiceClient.stream`) it is the head, with an empty body: the body has not
+    /// arrived yet.
     public var result: Result<HTTPResponse, any Error>
-    /// Seconds the transport took to answer or fail, by the client's clock
+    /// Seconds the transport took to answer or fail (for a streamed call, to the head), by the client's clock
     /// (`RuntimeEnvironment.now`).
     public var latency: Double
 

@@ -5,6 +5,7 @@ import Foundation
 #endif
 import Logging
 import SigV4
+import Synchronization
 
 /// The pipeline every AWS call LatticeKit makes goes through, for one service (`AWSService`):
 ///
@@ -87,6 +88,51 @@ package final class RequestPipeline: Sendable {
         }
     }
 
+    /// `send` for a streamed answer (`Transport.stream`): returns when the status and headers
+    /// of the final attempt arrive, with its body to read. Retries happen only before any of
+    /// a body reaches the caller: an answer the loop may retry on (a non-2xx status the
+    /// service's errors decode, or with `.answers` a retryable status) is read whole first, up
+    /// to `errorBodyLimit` bytes (a longer one ends the retries: it is the answer). A body that
+    /// fails midway throws from its iterator, never retried. Interceptors see each attempt's
+    /// head with an empty body.
+    package func stream(_ request: HTTPRequest, operation: String, timeLimit: Double? = nil, maxAttempts: Int? = nil, errorBodyLimit: Int = 1 << 20) async throws -> HTTPStreamedResponse {
+        let base = withUserAgent(request)
+        let latest = Mutex<HTTPStreamedResponse?>(nil)
+        let mayRetry = max(1, min(maxAttempts ?? retry.configuration.maxAttempts, retry.configuration.maxAttempts)) > 1
+        let errors = service.errors
+        let head = try await retry.run(
+            timeLimit: timeLimit, maxAttempts: maxAttempts, errors: errors, refreshCredentials: refreshCredentials
+        ) { context in
+            let streamed = try await self.attempt(base, operation: operation, context: context) { request in
+                let streamed = try await self.transport.stream(request)
+                return (streamed, HTTPResponse(status: streamed.status, headers: streamed.headers))
+            }
+            let decoded = errors == .answers ? RetryStrategy.answerIsRetryable(streamed.status) : !(200..<300).contains(streamed.status)
+            guard mayRetry, decoded else {
+                latest.withLock { $0 = streamed }
+                return HTTPResponse(status: streamed.status, headers: streamed.headers)
+            }
+            // The loop reads this body (an error code, a throttling message) and may retry.
+            var whole: [UInt8] = []
+            for try await chunk in streamed.body {
+                whole += chunk
+                if whole.count > errorBodyLimit {
+                    // Too long to be an error message: this is the answer, read on from here.
+                    // A 2xx head ends the loop; the stored response keeps the real status.
+                    latest.withLock { $0 = HTTPStreamedResponse(status: streamed.status, headers: streamed.headers, body: streamed.body.prefixed(by: whole)) }
+                    return HTTPResponse(status: 200, headers: streamed.headers)
+                }
+            }
+            latest.withLock { $0 = HTTPStreamedResponse(status: streamed.status, headers: streamed.headers, body: HTTPResponseBody(whole)) }
+            return HTTPResponse(status: streamed.status, headers: streamed.headers, body: whole)
+        }
+        guard let streamed = latest.withLock({ $0 }) else {
+            // The loop returns only responses an attempt stored.
+            return HTTPStreamedResponse(head)
+        }
+        return streamed
+    }
+
     /// The request as it would go on the wire at `date` (interceptors before signing run;
     /// nothing is sent): the CLI's `--dry-run`, and tests.
     package func signedRequest(_ request: HTTPRequest, operation: String, date: Date) async throws -> HTTPRequest {
@@ -97,6 +143,15 @@ package final class RequestPipeline: Sendable {
     }
 
     private func attempt(_ base: HTTPRequest, operation: String, context: AttemptContext) async throws -> HTTPResponse {
+        try await attempt(base, operation: operation, context: context) { request in
+            let response = try await self.transport.send(request)
+            return (response, response)
+        }
+    }
+
+    /// One attempt: interceptors, signing, `exchange` (the transport), interceptors on its
+    /// result (`exchange` gives the result and the response they see).
+    private func attempt<R: Sendable>(_ base: HTTPRequest, operation: String, context: AttemptContext, exchange: @Sendable (HTTPRequest) async throws -> (R, HTTPResponse)) async throws -> R {
         var request = base
         let hooks = InterceptorContext(service: service.name, operation: operation, attempt: context.attempt)
         for interceptor in interceptors { try await interceptor.beforeSigning(&request, context: hooks) }
@@ -105,19 +160,19 @@ package final class RequestPipeline: Sendable {
         for interceptor in interceptors { interceptor.afterSigning(request, context: hooks) }
         logger.debug("\(service.name) request", metadata: ["operation": "\(operation)", "method": "\(request.method)", "url": "\(request.url)", "attempt": "\(context.attempt)"])
         let start = interceptors.isEmpty ? nil : environment.now()
-        let result: Result<HTTPResponse, any Error>
+        let result: Result<(R, HTTPResponse), any Error>
         do {
-            result = .success(try await transport.send(request))
+            result = .success(try await exchange(request))
         } catch {
             result = .failure(error)
         }
         if let start {
-            let finished = AttemptResult(context: hooks, request: request, result: result, latency: environment.now().timeIntervalSince(start))
+            let finished = AttemptResult(context: hooks, request: request, result: result.map(\.1), latency: environment.now().timeIntervalSince(start))
             for interceptor in interceptors { interceptor.attemptFinished(finished) }
         }
-        let response = try result.get()
+        let (answer, response) = try result.get()
         logger.debug("\(service.name) response", metadata: ["status": "\(response.status)", "requestId": "\(response.headers["x-amzn-requestid"] ?? "-")"])
-        return response
+        return answer
     }
 
     /// Signs with the current credentials (cached by the provider), as the service says.
@@ -127,6 +182,9 @@ package final class RequestPipeline: Sendable {
         case .none:
             return request
         case .sigV4(_, _, let unsigned), .sigV4a(_, _, let unsigned):
+            if request.bodySource != nil, !unsigned {
+                throw ConfigurationError(.invalidConfiguration, "\(service.name) signs the payload, so its requests cannot stream a body (HTTPRequest.bodySource); give the body as HTTPRequest.body")
+            }
             payload = unsigned ? .unsigned : request.body.isEmpty ? .empty : .bytes(request.body)
         }
         guard let credentials else {

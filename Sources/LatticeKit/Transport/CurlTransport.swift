@@ -36,6 +36,10 @@ public final class CurlTransport: Transport {
         public var noProxy: String?
         /// Offer HTTP/2 (over TLS, by ALPN) and use it when the server agrees.
         public var allowHTTP2: Bool
+        /// The most bytes of a streamed response body held for a consumer that is behind
+        /// (`stream`); when it is full the transfer pauses, so the server waits. Also the
+        /// buffer ahead of a request body streamed from an async sequence.
+        public var streamBufferSize: Int
 
         /// A configuration; the defaults are what a client uses when nothing is set.
         public init(
@@ -47,7 +51,8 @@ public final class CurlTransport: Transport {
             httpProxy: String? = nil,
             httpsProxy: String? = nil,
             noProxy: String? = nil,
-            allowHTTP2: Bool = true
+            allowHTTP2: Bool = true,
+            streamBufferSize: Int = 1 << 20
         ) {
             self.timeouts = timeouts
             self.maxConnections = maxConnections
@@ -58,6 +63,7 @@ public final class CurlTransport: Transport {
             self.httpsProxy = httpsProxy
             self.noProxy = noProxy
             self.allowHTTP2 = allowHTTP2
+            self.streamBufferSize = streamBufferSize
         }
 
         /// Reads `AWS_CA_BUNDLE`, `HTTP_PROXY`, `HTTPS_PROXY` and `NO_PROXY` (upper or lower
@@ -92,8 +98,10 @@ public final class CurlTransport: Transport {
         engine.shutdown()
     }
 
+    /// Sends the request and returns the whole response (up to `maxResponseBytes`); a
+    /// `bodySource` is streamed from its source as it is sent.
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
-        let transfer = Transfer(request: request, timeouts: request.timeouts ?? configuration.timeouts, limit: configuration.maxResponseBytes)
+        let transfer = try makeTransfer(request, pipe: nil)
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<HTTPResponse, any Error>) in
                 transfer.continuation = continuation
@@ -105,8 +113,45 @@ public final class CurlTransport: Transport {
         }
     }
 
+    /// Sends the request (a `bodySource` streamed as it is sent) and returns when the status
+    /// and headers arrive; the body follows through a buffer of `streamBufferSize` bytes, the
+    /// transfer paused while it is full. No total size limit applies to the body.
+    ///
+    /// Limits: the connect timeout; the read timeout and the minimum rate, except while the
+    /// transfer waits for this side (the body's reader is behind, or a request body stream
+    /// has nothing yet); the attempt timeout and the request's `timeLimit` until the headers
+    /// arrive, the time spent sending a `bodySource` excepted. Streaming time is the caller's
+    /// to bound: cancel the reading task.
+    public func stream(_ request: HTTPRequest) async throws -> HTTPStreamedResponse {
+        let pipe = ResponsePipe(capacity: configuration.streamBufferSize, wake: { [engine] in engine.wake() })
+        let transfer = try makeTransfer(request, pipe: pipe)
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<HTTPStreamedResponse, any Error>) in
+                transfer.headContinuation = continuation
+                engine.submit(transfer)
+            }
+        } onCancel: {
+            transfer.cancelled.store(true, ordering: .sequentiallyConsistent)
+            engine.wake()
+        }
+    }
+
+    private func makeTransfer(_ request: HTTPRequest, pipe: ResponsePipe?) throws -> Transfer {
+        let upload = try request.bodySource?.open(capacity: configuration.streamBufferSize)
+        let transfer = Transfer(request: request, timeouts: request.timeouts ?? configuration.timeouts, limit: pipe == nil ? configuration.maxResponseBytes : .max, pipe: pipe, upload: upload)
+        upload?.setOnReady { [engine, weak transfer] in
+            transfer?.sendReady.store(true, ordering: .sequentiallyConsistent)
+            engine.wake()
+        }
+        return transfer
+    }
+
     /// The number of transfers in flight (for tests and diagnostics).
     public var activeTransfers: Int { engine.activeCount.load(ordering: .relaxed) }
+
+    /// The most bytes of a request body held ahead of the network at once, over the
+    /// transfers finished so far (tests and diagnostics).
+    package var peakUploadBuffered: Int { engine.peakUploadBuffered.load(ordering: .relaxed) }
 }
 
 /// One request in flight. Created by the caller, then touched only by the engine thread,
@@ -117,6 +162,22 @@ final class Transfer: @unchecked Sendable {
     let limit: Int
     let cancelled = Atomic<Bool>(false)
     var continuation: CheckedContinuation<HTTPResponse, any Error>?
+    /// Streaming: the caller waiting for the head, the buffer the body goes through, and
+    /// whether the head was handed over (then failures go to the body's reader).
+    var headContinuation: CheckedContinuation<HTTPStreamedResponse, any Error>?
+    let pipe: ResponsePipe?
+    var headDelivered = false
+    /// Paused by the write callback: the pipe was full.
+    var recvPaused = false
+    /// A request body read while it is sent: the reader, its declared length, the bytes
+    /// given to libcurl, when the last was, and why reading it failed.
+    let upload: (any BodyReader)?
+    var uploaded = 0
+    var uploadDoneAt: UInt64 = 0
+    var uploadFailure: (any Error)?
+    /// Paused by the read callback: the body stream had nothing yet; `sendReady` says it has.
+    var sendPaused = false
+    let sendReady = Atomic<Bool>(false)
 
     var easy: UnsafeMutableRawPointer?
     var headerList: UnsafeMutablePointer<curl_slist>?
@@ -133,39 +194,125 @@ final class Transfer: @unchecked Sendable {
     var rateWindowBytes = 0
     let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
 
-    init(request: HTTPRequest, timeouts: HTTPTimeouts, limit: Int) {
+    init(request: HTTPRequest, timeouts: HTTPTimeouts, limit: Int, pipe: ResponsePipe? = nil, upload: (any BodyReader)? = nil) {
         self.request = request
         self.timeouts = timeouts
         self.limit = limit
+        self.pipe = pipe
+        self.upload = upload
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
     }
 
     deinit {
         errorBuffer.deallocate()
         if let headerList { curl_slist_free_all(headerList) }
+        upload?.close()
     }
 
-    /// Resumes the caller once; later calls do nothing.
+    /// Resumes the caller once; later calls do nothing. Streaming: a success ends the body
+    /// (handing over the head first if it was not), a failure goes to whoever waits.
     func finish(_ result: Result<HTTPResponse, any Error>) {
+        upload?.close()
+        if let pipe {
+            switch result {
+            case let .success(response):
+                if !headDelivered {
+                    headers = response.headers
+                    deliverHead(status: response.status)
+                }
+                pipe.finish(.success(()))
+            case let .failure(error):
+                pipe.finish(.failure(error))
+                if let c = headContinuation {
+                    headContinuation = nil
+                    c.resume(throwing: error)
+                }
+            }
+            return
+        }
         guard let c = continuation else { return }
         continuation = nil
         c.resume(with: result)
     }
 
+    /// Streaming: the status and headers go to the caller; the body follows through the pipe.
+    func deliverHead(status: Int) {
+        guard let pipe, !headDelivered, let c = headContinuation else { return }
+        headDelivered = true
+        headContinuation = nil
+        c.resume(returning: HTTPStreamedResponse(status: status, headers: headers, body: HTTPResponseBody(pipe: pipe)))
+    }
+
+    /// Copies the next bytes of the request body for libcurl's read callback: their count,
+    /// 0 at the end, `CURL_READFUNC_PAUSE` when a stream has nothing yet, or
+    /// `CURL_READFUNC_ABORT` when the source failed or ended short (`uploadFailure` says how).
+    func readUpload(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        guard let upload else { return 0 }
+        let length = request.bodySource?.length
+        var room = buffer.count
+        if let length { room = min(room, max(0, length - uploaded)) }
+        let now = monotonicNanoseconds()
+        if room == 0 {
+            if uploadDoneAt == 0 { uploadDoneAt = now }
+            return 0
+        }
+        do {
+            guard let n = try upload.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<room])) else {
+                sendPaused = true
+                return Int(CURL_READFUNC_PAUSE)
+            }
+            if n == 0 {
+                if let length, uploaded < length {
+                    uploadFailure = TransportError(.invalidRequest, "\(request.bodySource?.description ?? "the request body") ended after \(uploaded) of the \(length) bytes announced; send it again once it is complete, or give no length to send it chunked")
+                    return Int(CURL_READFUNC_ABORT)
+                }
+                if uploadDoneAt == 0 { uploadDoneAt = now }
+                return 0
+            }
+            uploaded += n
+            lastActivity = now
+            if let length, uploaded >= length, uploadDoneAt == 0 { uploadDoneAt = now }
+            return n
+        } catch {
+            uploadFailure = error
+            return Int(CURL_READFUNC_ABORT)
+        }
+    }
+
+    /// This side holds the transfer up (a full pipe, a body stream with nothing yet): the
+    /// server's limits do not count meanwhile.
+    var waitingForUs: Bool { recvPaused || sendPaused }
+
     var readDeadline: UInt64? {
-        guard requestSent else { return nil }
+        guard requestSent, !waitingForUs else { return nil }
         return lastActivity &+ nanoseconds(timeouts.read)
     }
 
     /// When the whole transfer must be over, and whether the caller's own time limit (rather
-    /// than the attempt timeout) is what sets it.
-    var deadline: (at: UInt64, isCallLimit: Bool) {
-        let attempt = startedAt &+ nanoseconds(timeouts.attempt)
+    /// than the attempt timeout) is what sets it. Nil while a body streams: a request body
+    /// being sent (the limits count from its end), a response body once its head was handed over.
+    var deadline: (at: UInt64, isCallLimit: Bool)? {
+        if headDelivered { return nil }
+        var base = startedAt
+        if upload != nil {
+            guard uploadDoneAt != 0 else { return nil }
+            base = uploadDoneAt
+        }
+        let attempt = base &+ nanoseconds(timeouts.attempt)
         if let limit = request.timeLimit {
-            let call = startedAt &+ nanoseconds(limit)
+            let call = base &+ nanoseconds(limit)
             if call < attempt { return (call, true) }
         }
         return (attempt, false)
+    }
+
+    /// After a pause: the read timeout and the rate window start again.
+    func resumed(at now: UInt64) {
+        lastActivity = now
+        if rateWindowStart != 0 {
+            rateWindowStart = now
+            rateWindowBytes = 0
+        }
     }
 
     /// Counts response bytes for the minimum-rate check; the first starts its window.
@@ -178,7 +325,7 @@ final class Transfer: @unchecked Sendable {
     /// Nil while the response keeps the minimum rate (the window restarts when it ends having
     /// kept it), else the failure; `nextCheck` is when to look again.
     func rateCheck(now: UInt64, nextCheck: inout UInt64) -> TransportError? {
-        guard timeouts.minimumRate > 0, timeouts.minimumRateWindow > 0, rateWindowStart != 0 else { return nil }
+        guard timeouts.minimumRate > 0, timeouts.minimumRateWindow > 0, rateWindowStart != 0, !waitingForUs else { return nil }
         let end = rateWindowStart &+ nanoseconds(timeouts.minimumRateWindow)
         guard now >= end else {
             nextCheck = min(nextCheck, end)
@@ -227,6 +374,7 @@ final class CurlEngine: @unchecked Sendable {
     // Shared with callers:
     private let inbox = Mutex(Inbox())
     let activeCount = Atomic<Int>(0)
+    let peakUploadBuffered = Atomic<Int>(0)
     private var thread: pthread_t?
 
     init(configuration: CurlTransport.Configuration) throws {
@@ -303,16 +451,21 @@ final class CurlEngine: @unchecked Sendable {
             // Cancellations, and the limits curl does not keep for us.
             let now = monotonicNanoseconds()
             var nearest: UInt64 = .max
+            var resumedAny = false
             for t in Array(active.values) {
-                if t.cancelled.load(ordering: .sequentiallyConsistent) {
+                if t.cancelled.load(ordering: .sequentiallyConsistent) || t.pipe?.cancelled.load(ordering: .sequentiallyConsistent) == true {
                     complete(t, .failure(CancellationError()))
-                } else if let failure = overLimit(t, now: now, nearest: &nearest) {
+                    continue
+                }
+                if t.waitingForUs, resume(t, now: now) { resumedAny = true }
+                if let failure = overLimit(t, now: now, nearest: &nearest) {
                     complete(t, .failure(failure))
                 }
             }
             var timeout: Int = 0
             curl_multi_timeout(multi, &timeout)
             var wait = Int32(timeout < 0 ? 1000 : min(timeout, 1000))
+            if resumedAny { wait = 0 }
             if nearest != .max {
                 let untilDeadline = Int32(min((nearest &- now) / 1_000_000 + 1, 1000))
                 wait = min(wait, untilDeadline)
@@ -326,18 +479,41 @@ final class CurlEngine: @unchecked Sendable {
         curl_multi_cleanup(multi)
     }
 
+    /// Unpauses a streaming transfer whose side is ready again (the body's reader made room,
+    /// the request body stream has bytes); true when it did.
+    private func resume(_ t: Transfer, now: UInt64) -> Bool {
+        guard let easy = t.easy else { return false }
+        var changed = false
+        if t.recvPaused, let pipe = t.pipe, pipe.takeResume() {
+            t.recvPaused = false
+            changed = true
+        }
+        if t.sendPaused, t.sendReady.exchange(false, ordering: .sequentiallyConsistent) {
+            t.sendPaused = false
+            changed = true
+        }
+        guard changed else { return false }
+        t.resumed(at: now)
+        // Per direction: the other one may still be paused. libcurl may call the write
+        // callback from inside this call with what it held, which may pause again.
+        let mask = (t.recvPaused ? CURLPAUSE_RECV : 0) | (t.sendPaused ? CURLPAUSE_SEND : 0)
+        curl_easy_pause(easy, Int32(mask))
+        return true
+    }
+
     /// The limit `t` has passed, if any: the call's time limit, the attempt timeout, the read
     /// timeout, the minimum rate. Otherwise lowers `nearest` to the next moment to check.
     private func overLimit(_ t: Transfer, now: UInt64, nearest: inout UInt64) -> TransportError? {
         var host: String { Self.host(t.request.url) }  // for messages only
-        let deadline = t.deadline
-        if now >= deadline.at {
-            if deadline.isCallLimit {
-                return TransportError(.callTimeout, "the call's time limit ran out while waiting for \(host) (call timeout); check the server, or allow more time with LatticeConfiguration.callTimeout (the lattice CLI's --cli-call-timeout)")
+        if let deadline = t.deadline {
+            if now >= deadline.at {
+                if deadline.isCallLimit {
+                    return TransportError(.callTimeout, "the call's time limit ran out while waiting for \(host) (call timeout); check the server, or allow more time with LatticeConfiguration.callTimeout (the lattice CLI's --cli-call-timeout)")
+                }
+                return TransportError(.attemptTimeout, "no complete response from \(host) within \(HTTPTimeouts.describe(t.timeouts.attempt)) (attempt timeout); check the server, or allow more time with timeouts.attempt (LatticeConfiguration.timeouts; the lattice CLI's --cli-attempt-timeout)")
             }
-            return TransportError(.attemptTimeout, "no complete response from \(host) within \(HTTPTimeouts.describe(t.timeouts.attempt)) (attempt timeout); check the server, or allow more time with timeouts.attempt (LatticeConfiguration.timeouts; the lattice CLI's --cli-attempt-timeout)")
+            nearest = min(nearest, deadline.at)
         }
-        nearest = min(nearest, deadline.at)
         if let read = t.readDeadline {
             if now >= read {
                 return TransportError(.readTimeout, "no response data from \(host) for \(HTTPTimeouts.describe(t.timeouts.read)) (read timeout); raise the read timeout or check the server")
@@ -415,15 +591,28 @@ final class CurlEngine: @unchecked Sendable {
         }
 
         // Method and body.
-        switch r.method {
-        case "GET":
-            lk_easy_setopt_long(easy, CURLOPT_HTTPGET, 1)
-        case "HEAD":
-            lk_easy_setopt_long(easy, CURLOPT_NOBODY, 1)
-        default:
+        if t.upload != nil {
+            // Read while it is sent: a known length goes out as Content-Length, else chunked.
+            lk_easy_setopt_long(easy, CURLOPT_UPLOAD, 1)
+            lk_easy_setopt_off(easy, CURLOPT_INFILESIZE_LARGE, curl_off_t(r.bodySource?.length ?? -1))
             check(r.method.withCString { lk_easy_setopt_ptr(easy, CURLOPT_CUSTOMREQUEST, $0) })
+            lk_easy_setopt_write(easy, CURLOPT_READFUNCTION) { data, size, count, user in
+                let t = Unmanaged<Transfer>.fromOpaque(user!).takeUnretainedValue()
+                guard let data else { return Int(CURL_READFUNC_ABORT) }
+                return t.readUpload(into: UnsafeMutableRawBufferPointer(start: data, count: size * count))
+            }
+            lk_easy_setopt_ptr(easy, CURLOPT_READDATA, me)
+        } else {
+            switch r.method {
+            case "GET":
+                lk_easy_setopt_long(easy, CURLOPT_HTTPGET, 1)
+            case "HEAD":
+                lk_easy_setopt_long(easy, CURLOPT_NOBODY, 1)
+            default:
+                check(r.method.withCString { lk_easy_setopt_ptr(easy, CURLOPT_CUSTOMREQUEST, $0) })
+            }
         }
-        if !r.body.isEmpty || r.method == "POST" || r.method == "PUT" || r.method == "PATCH" {
+        if t.upload == nil, !r.body.isEmpty || r.method == "POST" || r.method == "PUT" || r.method == "PATCH" {
             lk_easy_setopt_off(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(r.body.count))
             check(r.body.withUnsafeBytes { lk_easy_setopt_ptr(easy, CURLOPT_COPYPOSTFIELDS, $0.baseAddress ?? UnsafeRawPointer(bitPattern: 1)) })
         }
@@ -445,6 +634,15 @@ final class CurlEngine: @unchecked Sendable {
         lk_easy_setopt_write(easy, CURLOPT_WRITEFUNCTION) { data, size, count, user in
             let t = Unmanaged<Transfer>.fromOpaque(user!).takeUnretainedValue()
             let n = size * count
+            if let pipe = t.pipe {
+                if !t.headDelivered { t.deliverHead(status: CurlEngine.status(t)) }
+                guard pipe.offer(UnsafeRawBufferPointer(start: data, count: data == nil ? 0 : n)) else {
+                    t.recvPaused = true
+                    return Int(CURL_WRITEFUNC_PAUSE)
+                }
+                t.received(n, at: monotonicNanoseconds())
+                return n
+            }
             if t.body.count + n > t.limit {
                 t.tooLarge = true
                 return 0  // makes curl stop with CURLE_WRITE_ERROR
@@ -459,10 +657,21 @@ final class CurlEngine: @unchecked Sendable {
             let n = size * count
             t.received(n, at: monotonicNanoseconds())
             guard let data else { return n }
-            CurlEngine.parseHeaderLine(UnsafeRawBufferPointer(start: data, count: n), into: &t.headers)
+            let line = UnsafeRawBufferPointer(start: data, count: n)
+            CurlEngine.parseHeaderLine(line, into: &t.headers)
+            // Streaming: the blank line that ends a final (not 1xx) header block hands the
+            // head over.
+            if t.pipe != nil, !t.headDelivered, line.allSatisfy({ $0 == 0x0d || $0 == 0x0a }) {
+                let status = CurlEngine.status(t)
+                if status >= 200 { t.deliverHead(status: status) }
+            }
             return n
         }
         lk_easy_setopt_ptr(easy, CURLOPT_HEADERDATA, me)
+        if t.pipe != nil {
+            // A proxy's answer to CONNECT is not the response.
+            lk_easy_setopt_long(easy, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1)
+        }
         lk_easy_setopt_prereq(easy) { user, _, _, _, _ in
             let t = Unmanaged<Transfer>.fromOpaque(user!).takeUnretainedValue()
             t.requestSent = true
@@ -493,12 +702,21 @@ final class CurlEngine: @unchecked Sendable {
         headers.add(name: name, value: String(decoding: bytes[start..<stop], as: UTF8.self))
     }
 
+    /// The status of the response being received.
+    static func status(_ t: Transfer) -> Int {
+        var status = 0
+        if let easy = t.easy { lk_easy_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &status) }
+        return status
+    }
+
     private func finishDone(easy: UnsafeMutableRawPointer, code: CURLcode) {
         guard let t = active.values.first(where: { $0.easy == easy }) else {
             curl_multi_remove_handle(multi, easy)
             return
         }
-        if code == CURLE_OK {
+        if code != CURLE_OK, let failure = t.uploadFailure {
+            complete(t, .failure(failure))
+        } else if code == CURLE_OK {
             var status = 0
             lk_easy_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &status)
             complete(t, .success(HTTPResponse(status: status, headers: t.headers, body: t.body)))
@@ -515,6 +733,7 @@ final class CurlEngine: @unchecked Sendable {
         }
         active[ObjectIdentifier(t)] = nil
         activeCount.store(active.count, ordering: .relaxed)
+        if let upload = t.upload { peakUploadBuffered.max(upload.peakBuffered, ordering: .relaxed) }
         t.finish(result)
     }
 

@@ -15,6 +15,9 @@ public struct HTTPRequest: Sendable, Hashable {
     public var headers: HTTPHeaders
     /// The body; empty for none.
     public var body: [UInt8]
+    /// A body read while it is sent (a file, a stream), instead of `body`, which is then
+    /// ignored. It is not signed: only for services signed with `UNSIGNED-PAYLOAD`.
+    public var bodySource: HTTPBodySource?
     /// Per-request timeouts; nil means the transport's defaults.
     public var timeouts: HTTPTimeouts?
     /// Seconds left for this request whatever `timeouts` allow: what remains of the caller's
@@ -31,11 +34,13 @@ public struct HTTPRequest: Sendable, Hashable {
     ///   - body: The body.
     ///   - timeouts: This request's timeouts; nil: the transport's.
     ///   - timeLimit: Seconds left for the whole call; nil: no limit.
-    public init(method: String, url: String, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = [], timeouts: HTTPTimeouts? = nil, timeLimit: Double? = nil) {
+    ///   - bodySource: A body read while it is sent, instead of `body`.
+    public init(method: String, url: String, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = [], timeouts: HTTPTimeouts? = nil, timeLimit: Double? = nil, bodySource: HTTPBodySource? = nil) {
         self.method = method
         self.url = url
         self.headers = headers
         self.body = body
+        self.bodySource = bodySource
         self.timeouts = timeouts
         self.timeLimit = timeLimit
     }
@@ -109,12 +114,38 @@ public struct HTTPTimeouts: Sendable, Hashable {
 /// and decoding: `CurlTransport` in production; recorded cassettes and the local Lattice in
 /// tests. A transport does not retry and does not interpret status codes; it throws
 /// `TransportError` only when no complete response arrived.
+///
+/// `send` is the one requirement to write. `stream` (streamed bodies, used by
+/// `LatticeServiceClient.stream` and for requests with a `bodySource`) has a default that
+/// reads the request's body source into `body`, calls `send`, and hands back the whole
+/// response as a stream: a transport written for `send` alone keeps working, buffering.
+/// `CurlTransport` streams both ways.
 public protocol Transport: Sendable {
     /// Sends the request and returns the complete response, whatever its status; throws `TransportError` when none arrived.
     ///
     /// - Parameter request: The signed request.
     /// - Returns: The response.
     func send(_ request: HTTPRequest) async throws -> HTTPResponse
+
+    /// Sends the request (its body read from `bodySource` when set) and returns as soon as the
+    /// status and headers have arrived, with the body to read as it comes.
+    ///
+    /// - Parameter request: The signed request.
+    /// - Returns: The status, headers and body stream.
+    func stream(_ request: HTTPRequest) async throws -> HTTPStreamedResponse
+}
+
+extension Transport {
+    /// The buffering default: the body source read whole into `body`, `send`, and the whole
+    /// response as a stream.
+    public func stream(_ request: HTTPRequest) async throws -> HTTPStreamedResponse {
+        var whole = request
+        if let source = request.bodySource {
+            whole.body = try await source.collect()
+            whole.bodySource = nil
+        }
+        return HTTPStreamedResponse(try await send(whole))
+    }
 }
 
 /// Why no complete HTTP response arrived. Each case says what to check.

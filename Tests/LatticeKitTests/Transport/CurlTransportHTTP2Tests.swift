@@ -118,6 +118,27 @@ struct H2Echo: Decodable {
         }
     }
 
+    /// Streamed bodies over HTTP/2: a file with its length, a stream of unknown length (no
+    /// chunked coding in HTTP/2: DATA frames until the stream ends), and a streamed answer.
+    @Test func streamedBodiesGoBothWaysOverHTTP2() async throws {
+        try await H2Server().whileRunning { server in
+            let transport = try Self.transport(server)
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("h2-\(UUID().uuidString).bin").path
+            try PatternBody.writeFile(path, total: 3 << 20)
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            let file = try await transport.stream(HTTPRequest(method: "PUT", url: server.url + "/echo", bodySource: try .file(path)))
+            #expect(file.status == 200)
+            let fileEcho = try H2Echo(HTTPResponse(status: file.status, headers: file.headers, body: try await file.body.collect(upTo: 1 << 20)))
+            #expect(fileEcho.protocol == "h2" && fileEcho.bodyLength == 3 << 20)
+            #expect(fileEcho.header("content-length") == String(3 << 20))
+
+            let chunks = try await transport.send(HTTPRequest(method: "POST", url: server.url + "/echo", bodySource: .stream { PatternBody.chunks(total: 2 << 20, chunk: 10_000) }))
+            let chunksEcho = try H2Echo(chunks)
+            #expect(chunksEcho.protocol == "h2" && chunksEcho.bodyLength == 2 << 20)
+            #expect(chunksEcho.header("transfer-encoding") == nil)
+        }
+    }
+
     @Test func concurrentRequestsAreMultiplexedOnOneConnection() async throws {
         try await H2Server().whileRunning { server in
             let transport = try Self.transport(server)
