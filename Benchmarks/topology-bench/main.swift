@@ -2,15 +2,20 @@
 // against the graph's critical path and against the same steps one at a time.
 //
 //   local-lattice --latency-ms 30 --port-file /tmp/ll.url &
+//   local-lattice --latency-ms 30 --throttle-rps 100 --port-file /tmp/throttled.url &
 //   swift run -c release topology-bench --endpoint-url "$(cat /tmp/ll.url)" [--runs 5] [--services 50]
-//       [--poll-interval 0.1] [--max-concurrent-calls 10] [--requests-per-second 50]
+//       [--poll-interval 0.1] [--max-concurrent-calls 64] [--requests-per-second N]
+//       [--throttled-endpoint-url "$(cat /tmp/throttled.url)"]
 //
-// Benchmarks/topology-bench.sh does both. Each run applies the topology with the graph,
-// destroys it, applies it one step at a time (maxConcurrentCalls 1), destroys it. The
-// critical path is the longest chain of the plan's graph, each step costing what it took in
-// the one-at-a-time run (a call: one round trip; a wait: its polls until the status settled).
-// The highest number of requests sent in any one second is printed, and the floor the rate
-// and concurrency limits alone set (requests / rate; requests x round trip / concurrency).
+// Benchmarks/topology-bench.sh does all of it. Each run applies the topology with the graph
+// (TopologyOptions' defaults unless the flags say otherwise), destroys it, applies it one
+// step at a time (maxConcurrentCalls 1), destroys it. The critical path is the longest chain
+// of the plan's graph, each step costing what it took in the one-at-a-time run (a call: one
+// round trip; a wait: its polls until the status settled). The highest number of requests
+// sent in any one second is printed, and the floor the concurrency limit alone sets
+// (requests x round trip / concurrency). With a throttled endpoint, the topology is applied
+// there once with the same options, planned again (the plan must be empty) and destroyed:
+// the 429s the server counted (GET /_local/stats) and the request rate achieved are printed.
 import Foundation
 import LatticeKit
 import SigV4
@@ -23,17 +28,18 @@ struct BenchError: Error, CustomStringConvertible {
 /// Records when each request leaves, on top of the real transport.
 final class Stamps: Transport, Sendable {
     let inner: any Transport
-    private let times = Mutex<[Date]>([])
+    private let times = Mutex<[(Date, String)]>([])
 
     init(_ inner: any Transport) { self.inner = inner }
 
     func send(_ request: HTTPRequest) async throws -> HTTPResponse {
-        times.withLock { $0.append(Date()) }
+        let line = "\(request.method) \(request.url.split(separator: "/", maxSplits: 3).dropFirst(2).last.map { "/" + $0 } ?? "/")"
+        times.withLock { $0.append((Date(), line)) }
         return try await inner.send(request)
     }
 
     /// Forgets what was recorded; what was recorded since the last reset.
-    func take() -> [Date] { times.withLock { t in defer { t = [] }; return t } }
+    func take() -> [(Date, String)] { times.withLock { t in defer { t = [] }; return t } }
 }
 
 /// The most requests in any window of one second.
@@ -127,57 +133,107 @@ func run() async throws {
         return n
     }
     let runs = Int(try number("--runs", 3)), services = Int(try number("--services", 50))
-    let rate = try number("--requests-per-second", TopologyOptions.defaultRequestsPerSecond)
-    let options = TopologyOptions(maxConcurrentCalls: Int(try number("--max-concurrent-calls", 10)), requestsPerSecond: rate > 0 ? rate : nil,
-                                  pollInterval: try number("--poll-interval", 0.1), waitTimeout: 300)
+    let rate = try number("--requests-per-second", 0)
+    let options = TopologyOptions(maxConcurrentCalls: Int(try number("--max-concurrent-calls", Double(TopologyOptions.defaultMaxConcurrentCalls))),
+                                  requestsPerSecond: rate > 0 ? rate : nil, pollInterval: try number("--poll-interval", 0.1), waitTimeout: 300)
     var serial = options
     serial.maxConcurrentCalls = 1
 
     let stamps = Stamps(try CurlTransport())
-    let client = try LatticeClient(LatticeConfiguration(region: "us-east-1", endpoint: endpoint,
-                                                        credentials: AWSCredentials(accessKeyId: "AKIDTOPOLOGYBENCH", secretAccessKey: "topology-bench-secret")),
-                                   transport: stamps)
-    func apply(_ topology: Topology, _ options: TopologyOptions) async throws -> (plan: TopologyPlan, result: TopologyApplyResult, timings: Timings, peak: Int) {
+    let credentials = AWSCredentials(accessKeyId: "AKIDTOPOLOGYBENCH", secretAccessKey: "topology-bench-secret")
+    let client = try LatticeClient(LatticeConfiguration(region: "us-east-1", endpoint: endpoint, credentials: credentials), transport: stamps)
+    func apply(_ topology: Topology, _ options: TopologyOptions) async throws -> (plan: TopologyPlan, result: TopologyApplyResult, timings: Timings, peak: Int, requests: [String]) {
         let plan = try await client.plan(topology, options: options)
         _ = stamps.take()
         let timings = Timings()
         let result = try await client.apply(plan, options: options) { timings.record($0) }
-        let peak = peakPerSecond(stamps.take())
+        let sent = stamps.take()
+        let peak = peakPerSecond(sent.map(\.0))
         guard result.succeeded else { throw BenchError(description: "apply failed:\n\(result.summary)") }
-        return (plan, result, timings, peak)
+        return (plan, result, timings, peak, sent.map(\.1))
     }
-    func destroy(_ topology: Topology) async throws {
+    func destroy(_ topology: Topology, on client: LatticeClient) async throws {
         let result = try await client.apply(try await client.planDestroy(topology, options: options), options: options)
         guard result.succeeded else { throw BenchError(description: "destroy failed:\n\(result.summary)") }
     }
 
     print("topology: 1 network + 1 VPC association, \(services) services (listener, association), \(services) target groups of 3 targets")
-    print("options: maxConcurrentCalls \(options.maxConcurrentCalls), requestsPerSecond \(options.requestsPerSecond.map { "\($0)" } ?? "none"), pollInterval \(options.pollInterval) s")
+    print("options: maxConcurrentCalls \(options.maxConcurrentCalls), requestsPerSecond \(options.requestsPerSecond.map { "\($0)" } ?? "none (adaptive: no limit until throttled)"), pollInterval \(options.pollInterval) s")
     var graphTimes: [Double] = [], serialTimes: [Double] = [], paths: [Double] = [], floors: [Double] = []
+    var graphRequests: [Double] = [], serialRequests: [Double] = []
     for number in 1...max(1, runs) {
         // A topology name of its own for each apply: the client tokens derive from it, and a
         // token the server remembers from a destroyed resource would cost a second create.
         let first = benchTopology(services, name: "bench-\(number)-graph"), second = benchTopology(services, name: "bench-\(number)-serial")
         let graph = try await apply(first, options)
-        try await destroy(first)
+        if number == 1 { print("requests of the graph apply by operation: " + histogram(graph.requests)) }
+        try await destroy(first, on: client)
         let one = try await apply(second, serial)
-        try await destroy(second)
+        try await destroy(second, on: client)
         let path = try criticalPath(one.plan, one.timings.spans)
         graphTimes.append(graph.result.elapsed)
         serialTimes.append(one.result.elapsed)
         paths.append(path)
-        // What the limits allow at best: the rate limit for the requests sent, and the requests'
-        // round trips (as measured one at a time) shared by maxConcurrentCalls.
+        // What the limits allow at best: the requests' round trips (as measured one at a time)
+        // shared by maxConcurrentCalls, and the cap when one is set.
         let rateFloor = options.requestsPerSecond.map { max(0, Double(graph.result.requests - options.burstRequests) / $0) } ?? 0
         let concurrencyFloor = one.result.elapsed * Double(graph.result.requests) / Double(max(1, one.result.requests)) / Double(max(1, options.maxConcurrentCalls))
         let floor = max(rateFloor, concurrencyFloor)
         floors.append(floor)
-        print(String(format: "run %d: graph %.2f s (%d requests, at most %d in one second; the rate and concurrency limits alone need %.2f s), critical path %.2f s, one at a time %.2f s (%d requests), %d steps",
-                     number, graph.result.elapsed, graph.result.requests, graph.peak, floor, path, one.result.elapsed, one.result.requests, graph.plan.graph.count))
+        graphRequests.append(Double(graph.result.requests))
+        serialRequests.append(Double(one.result.requests))
+        print(String(format: "run %d: graph %.3f s (%d requests, %d throttled, at most %d in one second; the limits alone need %.3f s), critical path %.3f s, one at a time %.2f s (%d requests), %d steps",
+                     number, graph.result.elapsed, graph.result.requests, graph.result.throttledRequests, graph.peak, floor, path, one.result.elapsed, one.result.requests, graph.plan.graph.count))
     }
     let (g, p, s) = (median(graphTimes), median(paths), median(serialTimes))
-    print(String(format: "median of %d: graph %.2f s, critical path %.2f s (graph/path %.2fx; graph/max(path, limits' floor %.2f s) %.2fx), one at a time %.2f s (one-at-a-time/graph %.1fx)",
-                 graphTimes.count, g, p, g / max(p, 0.001), median(floors), g / max(p, median(floors), 0.001), s, s / max(g, 0.001)))
+    print(String(format: "median of %d: critical path %.3f s; graph %.3f s (%.0f requests) = %.2fx the critical path (goal <= 1.5x; the concurrency limit's floor %.3f s); one at a time %.2f s (%.0f requests) = %.1fx the graph (goal >= 10x)",
+                 graphTimes.count, p, g, median(graphRequests), g / max(p, 0.001), median(floors), s, median(serialRequests), s / max(g, 0.001)))
+
+    if let throttled = value("--throttled-endpoint-url", in: arguments) {
+        try await throttledRun(throttled, services: services, options: options, credentials: credentials)
+    }
+}
+
+/// `POST /services 50, GET /services 4, ...`: the requests by method and path, IDs as `{id}`.
+func histogram(_ requests: [String]) -> String {
+    var counts: [String: Int] = [:]
+    for request in requests {
+        let parts = request.split(separator: " ", maxSplits: 1)
+        let path = (parts.count > 1 ? parts[1] : "").split(separator: "?").first ?? ""
+        let template = path.split(separator: "/").map { $0.contains("-") && $0.count > 12 ? "{id}" : String($0) }.joined(separator: "/")
+        counts["\(parts.first ?? "") /\(template)", default: 0] += 1
+    }
+    return counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+}
+
+/// The server's counters (`GET /_local/stats`).
+func stats(_ endpoint: String) async throws -> (calls: Int, throttled: Int) {
+    let response = try await CurlTransport().send(HTTPRequest(method: "GET", url: endpoint + "/_local/stats"))
+    guard response.status == 200,
+          let object = try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any],
+          let calls = object["controlPlaneCalls"] as? Int, let throttled = object["throttledCalls"] as? Int
+    else { throw BenchError(description: "GET \(endpoint)/_local/stats answered \(response.status): is it a local-lattice with /_local/stats?") }
+    return (calls, throttled)
+}
+
+/// Applies the topology on a throttled server, plans it again (it must be empty) and
+/// destroys it: the 429s and the request rate achieved.
+func throttledRun(_ endpoint: String, services: Int, options: TopologyOptions, credentials: AWSCredentials) async throws {
+    let client = try LatticeClient(LatticeConfiguration(region: "us-east-1", endpoint: endpoint, credentials: credentials))
+    let topology = benchTopology(services, name: "bench-throttled")
+    let before = try await stats(endpoint)
+    let plan = try await client.plan(topology, options: options)
+    let result = try await client.apply(plan, options: options)
+    let after = try await stats(endpoint)
+    guard result.succeeded else { throw BenchError(description: "apply on the throttled server failed:\n\(result.summary)") }
+    let again = try await client.plan(topology, options: options)
+    let destroyed = try await client.apply(try await client.planDestroy(topology, options: options), options: options)
+    let end = try await stats(endpoint)
+    print(String(format: "throttled server: apply %.2f s, %d requests (%d throttled, %d delayed by the gate) = %.0f requests/s achieved (the server counted %d calls, %d answered 429, plan included); plan after: %@; destroy %@ in %.2f s (%d throttled)",
+                 result.elapsed, result.requests, result.throttledRequests, result.delayedRequests, Double(result.requests) / max(result.elapsed, 0.001),
+                 after.calls - before.calls, after.throttled - before.throttled,
+                 again.isEmpty ? "empty" : "NOT EMPTY (\(again.actions.count) actions)", destroyed.succeeded ? "done" : "FAILED", destroyed.elapsed, end.throttled - after.throttled))
+    guard again.isEmpty, destroyed.succeeded else { throw BenchError(description: "the throttled apply did not converge:\n\(again)\n\(destroyed.summary)") }
 }
 
 do {

@@ -85,7 +85,7 @@ final class Connection {
         if let local = server.localRoutes(head.method, head.target) {
             return write(Answer.serialize(local, close: !head.keepAlive, includeBody: true)) && head.keepAlive
         }
-        let response = server.lattice.handle(request)
+        let response = server.meter.admit() ? server.lattice.handle(request) : server.meter.throttledAnswer()
         pause(server.latency)
         let bytes = Answer.serialize(response, close: !head.keepAlive, includeBody: head.method != "HEAD")
         return write(bytes) && head.keepAlive

@@ -16,6 +16,8 @@ struct Options {
     var settleSeconds = LocalLattice.Configuration.defaultSecondsToSettle
     var settleObservations = 1
     var latencyMilliseconds = 0
+    /// `--throttle-rps`, `--throttle-burst`, `--throttle-retry-after`; nil: no throttle.
+    var throttle: ThrottleSettings?
     var dataPlane = DataPlaneSettings()
     /// Accept the process's own credentials (environment, shared files' profile) on the data plane.
     var processCredentials = true
@@ -54,6 +56,18 @@ struct Options {
                                 (default 1); a large N leaves settling to time alone
           --latency-ms N        delay every API answer by N ms, as a region's round trip
                                 would (default 0); concurrent calls are not serialised
+          --throttle-rps N      answer control-plane calls beyond N a second (a token bucket
+                                over every call, decimals allowed) with 429 ThrottlingException,
+                                as the service does when its request rate is exceeded:
+                                x-amzn-ErrorType ThrottlingException, a JSON body with message
+                                and serviceCode (default: no throttle)
+          --throttle-burst B    the bucket's size: calls at once before the rate applies
+                                (default: N, at least 1)
+          --throttle-retry-after S
+                                add Retry-After: S (the model's retryAfterSeconds) to each
+                                throttled answer (default: no header)
+                                GET /_local/stats on the control-plane URL counts the calls and
+                                the throttled ones: {"controlPlaneCalls", "throttledCalls", ...}
           --seed N              make IDs, request IDs and page tokens repeat from run to run
                                 (default: a fresh seed from the system's random source, so
                                 two servers hand out different IDs)
@@ -152,8 +166,19 @@ struct Options {
             }
             return s
         }
+        var rate: Double?, burst: Double?, retryAfter: Int?
         while let flag = rest.popFirst() {
             switch flag {
+            case "--throttle-rps":
+                let text = try value(flag)
+                guard let n = Double(text), n.isFinite, (0.001...1_000_000).contains(n) else {
+                    throw UsageError(description: "--throttle-rps takes calls a second from 0.001 to 1000000, not '\(text)'")
+                }
+                rate = n
+            case "--throttle-burst":
+                burst = Double(try number(flag, 1...1_000_000) as Int)
+            case "--throttle-retry-after":
+                retryAfter = try number(flag, 0...3600)
             case "-h", "--help":
                 return nil
             case "--port":
@@ -234,6 +259,11 @@ struct Options {
             default:
                 throw UsageError(description: "unknown option '\(flag)'; see --help")
             }
+        }
+        if let rate {
+            o.throttle = ThrottleSettings(rate: rate, burst: burst ?? max(1, rate.rounded(.up)), retryAfter: retryAfter)
+        } else if burst != nil || retryAfter != nil {
+            throw UsageError(description: "--throttle-burst and --throttle-retry-after shape the throttle --throttle-rps N turns on; give --throttle-rps too")
         }
         return o
     }

@@ -38,16 +38,19 @@ final class Server: Sendable {
     /// Added to every API answer, as a region's round trip would be.
     let latency: Duration
     let connections: ConnectionRegistry
+    /// Counts the control plane's calls and throttles them (`--throttle-rps`).
+    let meter: ControlPlaneMeter
     /// Answers of local-lattice's own (`GET /_local/dataplane`), by method and request target;
     /// nil passes the request to the local Lattice.
     let localRoutes: @Sendable (_ method: String, _ target: String) -> HTTPResponse?
 
-    init(listener: Int32, lattice: LocalLattice, limits: ServerLimits, latency: Duration,
+    init(listener: Int32, lattice: LocalLattice, limits: ServerLimits, latency: Duration, meter: ControlPlaneMeter = ControlPlaneMeter(nil),
          localRoutes: @escaping @Sendable (_ method: String, _ target: String) -> HTTPResponse? = { _, _ in nil }) {
         self.listener = listener
         self.lattice = lattice
         self.limits = limits
         self.latency = latency
+        self.meter = meter
         self.localRoutes = localRoutes
         connections = ConnectionRegistry(capacity: limits.maxConnections)
     }

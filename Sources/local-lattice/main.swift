@@ -81,10 +81,20 @@ let ports = dataPlane.ports
 log("data plane: HTTP listeners on http://127.0.0.1:\(ports.http), HTTPS listeners on https://127.0.0.1:\(ports.https)"
     + (options.dataPlane.caOut.map { " (CA certificate in \($0))" } ?? "") + "; GET \(url)/_local/dataplane lists the services")
 
-Server(listener: listener, lattice: lattice, limits: options.limits, latency: .milliseconds(options.latencyMilliseconds),
+let meter = ControlPlaneMeter(options.throttle)
+if let throttle = options.throttle {
+    log("throttle: \(ControlPlaneMeter.number(throttle.rate)) control-plane calls a second, bursts of \(ControlPlaneMeter.number(throttle.burst)); beyond, 429 ThrottlingException; GET \(url)/_local/stats counts them")
+}
+
+Server(listener: listener, lattice: lattice, limits: options.limits, latency: .milliseconds(options.latencyMilliseconds), meter: meter,
        localRoutes: { method, target in
-           guard method == "GET", target == "/_local/dataplane" || target.hasPrefix("/_local/dataplane?") else { return nil }
-           var headers = HTTPHeaders()
-           headers.add(name: "Content-Type", value: "application/json")
-           return HTTPResponse(status: 200, headers: headers, body: Array(dataPlane.mapJSON(services: true).utf8))
+           func json(_ text: String) -> HTTPResponse {
+               var headers = HTTPHeaders()
+               headers.add(name: "Content-Type", value: "application/json")
+               return HTTPResponse(status: 200, headers: headers, body: Array(text.utf8))
+           }
+           guard method == "GET" else { return nil }
+           if target == "/_local/dataplane" || target.hasPrefix("/_local/dataplane?") { return json(dataPlane.mapJSON(services: true)) }
+           if target == "/_local/stats" { return json(meter.statsJSON()) }
+           return nil
        }).run()

@@ -4,13 +4,22 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// Every request of a plan or an apply passes here: at most `limit` in flight, and a token
-/// bucket (`rate` a second, `burst` at once) in front of them, retries included, so a large
-/// topology stays under the account's request rate however wide its graph is. Times come
+/// Every request of a plan or an apply passes here (retries included): at most `limit` in
+/// flight, and a rate that follows the service's own signal.
+///
+/// VPC Lattice publishes no request-rate quota, so there is no number to stay under ahead of
+/// time. The gate does what the AWS SDKs' adaptive retry mode does, for the whole apply at
+/// once: no rate limit until the service throttles a request (429, `ThrottlingException` or
+/// any code the retry classification calls throttling); from then on a token bucket whose
+/// rate follows CUBIC (`ClientRateLimiter`: cut to 0.7 times the measured send rate at each
+/// throttle, grown back along a cubic curve as requests succeed). A throttle that says how
+/// long to wait (`Retry-After`, `retryAfterSeconds`) holds every request of the apply back
+/// that long (at most `RetryStrategy.maxDelay`), not just the one that was throttled. A user
+/// cap (`TopologyOptions.requestsPerSecond`) adds a fixed token bucket in front. Times come
 /// from the client's environment, so tests run on their own clock.
 actor CallGate {
     private let limit: Int
-    private let rate: Double?
+    private let cap: Double?
     private let burst: Double
     private let now: @Sendable () -> Date
     private let sleep: @Sendable (Double) async throws -> Void
@@ -18,26 +27,69 @@ actor CallGate {
     private var queue: [CheckedContinuation<Void, Never>] = []
     private var tokens: Double
     private var refilled: Date?
+    private var limiter: ClientRateLimiter
+    /// No request starts before this time (seconds since 1970): a throttle's `Retry-After`.
+    private var heldUntil = 0.0
+    /// Requests sent, retries included.
     private(set) var requests = 0
+    /// Requests the service answered with throttling.
+    private(set) var throttled = 0
+    /// Requests that waited for the rate limiter, the cap or a `Retry-After`.
+    private(set) var delayed = 0
 
     init(options: TopologyOptions, environment: RuntimeEnvironment) {
         limit = max(1, options.maxConcurrentCalls)
-        rate = options.requestsPerSecond.flatMap { $0 > 0 && $0.isFinite ? $0 : nil }
+        cap = options.requestsPerSecond.flatMap { $0 > 0 && $0.isFinite ? $0 : nil }
         burst = Double(max(1, options.burstRequests))
         tokens = Double(max(1, options.burstRequests))
         now = environment.now
         sleep = environment.sleep
+        limiter = ClientRateLimiter(now: environment.now().timeIntervalSince1970)
     }
 
-    /// Takes a token (returning how long to wait for it) and counts the request.
+    /// Whether the adaptive limiter has engaged (the service throttled a request).
+    var limiting: Bool { limiter.enabled }
+
+    /// The adaptive limiter's rate in requests a second (0 while it is off).
+    var limiterRate: Double { limiter.enabled ? limiter.fillRate : 0 }
+
+    /// Takes a token of each limit in force and counts the request; returns how long to wait.
     private func reserve() -> Double {
         requests += 1
-        guard let rate else { return 0 }
         let time = now()
-        if let refilled { tokens = min(burst, tokens + max(0, time.timeIntervalSince(refilled)) * rate) }
-        refilled = time
-        tokens -= 1
-        return tokens >= 0 ? 0 : -tokens / rate
+        let seconds = time.timeIntervalSince1970
+        var delay = max(0, heldUntil - seconds)
+        delay = max(delay, limiter.reserve(now: seconds))
+        if let cap {
+            if let refilled { tokens = min(burst, tokens + max(0, time.timeIntervalSince(refilled)) * cap) }
+            refilled = time
+            tokens -= 1
+            if tokens < 0 { delay = max(delay, -tokens / cap) }
+        }
+        if delay > 0 { delayed += 1 }
+        return delay
+    }
+
+    /// Feeds one answer back: a throttle slows every later request down (and holds them back
+    /// for its `Retry-After`); any other answer lets the rate grow back.
+    /// Returns whether the answer was a throttle.
+    private func record(_ response: HTTPResponse?) -> Bool {
+        let seconds = now().timeIntervalSince1970
+        guard let response, response.status >= 400 else {
+            limiter.record(throttled: false, now: seconds)
+            return false
+        }
+        let error = AWSServiceError(response: response, now: now())
+        guard RetryClassification(error) == .throttling else {
+            limiter.record(throttled: false, now: seconds)
+            return false
+        }
+        throttled += 1
+        limiter.record(throttled: true, now: seconds)
+        if let wait = error.retryAfterSeconds, wait > 0 {
+            heldUntil = max(heldUntil, seconds + min(Double(wait), RetryStrategy.maxDelay))
+        }
+        return true
     }
 
     private func acquire() async {
@@ -56,13 +108,34 @@ actor CallGate {
         }
     }
 
-    /// Runs `body` once a token and a place are free.
-    func pass<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
-        let delay = reserve()
-        if delay > 0 { try await sleep(delay) }
-        await acquire()
-        defer { release() }
-        return try await body()
+    /// How many times a throttled request is sent again by the gate itself, each time after
+    /// a token of the (now engaged) limiter, before its throttle goes up to the client's
+    /// retry loop. An apply sends hundreds of requests at once: the throttle says "slower",
+    /// not "this step failed", and the client's few attempts (3 by default) would otherwise
+    /// end steps that only had to wait their turn.
+    static let throttleResends = 8
+
+    /// Sends `request` through `transport` once a token and a place are free, and learns
+    /// from the answer; a throttled answer is sent again (see `throttleResends`).
+    func send(_ request: HTTPRequest, through transport: any Transport) async throws -> HTTPResponse {
+        var resends = 0
+        while true {
+            let delay = reserve()
+            if delay > 0 { try await sleep(delay) }
+            await acquire()
+            let response: HTTPResponse
+            do {
+                response = try await transport.send(request)
+            } catch {
+                release()
+                if !(error is CancellationError), (error as? TransportError)?.kind != .cancelled { _ = record(nil) }
+                throw error
+            }
+            release()
+            guard record(response), resends < Self.throttleResends else { return response }
+            resends += 1
+            try Task.checkCancellation()
+        }
     }
 }
 
@@ -77,8 +150,7 @@ final class GatedTransport: Transport, Sendable {
     }
 
     func send(_ request: HTTPRequest) async throws -> HTTPResponse {
-        let inner = self.inner
-        return try await gate.pass { try await inner.send(request) }
+        try await gate.send(request, through: inner)
     }
 }
 

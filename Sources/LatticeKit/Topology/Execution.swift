@@ -147,7 +147,8 @@ struct Execution: Sendable {
             }
             outcomes.append(TopologyApplyResult.Outcome(address: action.address, kind: action.kind, state: state, detail: detail))
         }
-        return TopologyApplyResult(plan: plan, outcomes: outcomes, cancelled: cancelled, elapsed: elapsed(), requests: await gate.requests, errors: actionErrors)
+        return TopologyApplyResult(plan: plan, outcomes: outcomes, cancelled: cancelled, elapsed: elapsed(), requests: await gate.requests,
+                                   throttledRequests: await gate.throttled, delayedRequests: await gate.delayed, errors: actionErrors)
     }
 
     /// An error in a line: the service's code and message, a waiter's story, or ours.

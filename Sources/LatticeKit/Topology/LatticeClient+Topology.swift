@@ -30,8 +30,10 @@ extension LatticeClient {
     }
 
     /// Runs a plan as a graph: independent steps at once (at most
-    /// `options.maxConcurrentCalls` requests in flight, under `options.requestsPerSecond`),
-    /// each waiting for ACTIVE only where a later step needs it. A failed step stops the steps
+    /// `options.maxConcurrentCalls` requests in flight; no rate limit until the service
+    /// throttles a request, then a rate that follows its throttling, shared by every request
+    /// of the apply; `options.requestsPerSecond` when set), each waiting for ACTIVE only where
+    /// a later step needs it. A failed step stops the steps
     /// that need it; the others finish. The result says what was done and what was not; run
     /// `plan` or `apply` again to continue from the live state. Throws
     /// `TopologyPlanRefused` (nothing is sent) when the plan has refusals. Cancelling the task

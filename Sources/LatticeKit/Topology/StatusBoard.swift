@@ -17,8 +17,11 @@ enum ResolvedScope: Sendable, Hashable {
 
 /// What apply waits on, seen through lists: one list of a resource type answers every wait
 /// on that type at once, so fifty services settling cost one `ListServices` a poll, not fifty
-/// `GetService` calls. Waits that start while a list is under way share it only if it began
-/// after they did (an older list may predate the change they wait for).
+/// `GetService` calls. A look needs a list begun after it was asked for (an older list may
+/// predate the change it looks for). At most one list of a scope is in flight: a look asked
+/// for while one runs joins the next, which starts as soon as the running one ends and
+/// answers every look asked for meanwhile. Fifty creates answered within one round trip of
+/// each other then cost two lists, not fifty, for at most one round trip more each.
 actor StatusBoard {
     /// One list's statuses by ID (targets: by `id:port`); a resource type without a status
     /// (service networks) shows `EXISTS`.
@@ -27,11 +30,15 @@ actor StatusBoard {
         let statuses: [String: String]
     }
 
+    private typealias Run = (generation: Int, task: Task<Snapshot, any Error>)
+
     private let client: LatticeClient
     private var generation = 0
     private var started: [ResolvedScope: Int] = [:]
     private var latest: [ResolvedScope: Snapshot] = [:]
-    private var running: [ResolvedScope: (generation: Int, task: Task<Snapshot, any Error>)] = [:]
+    private var running: [ResolvedScope: Run] = [:]
+    /// The list that starts when the running one ends.
+    private var next: [ResolvedScope: Run] = [:]
 
     init(client: LatticeClient) { self.client = client }
 
@@ -42,16 +49,45 @@ actor StatusBoard {
     func snapshot(_ scope: ResolvedScope, after: Int) async throws -> Snapshot {
         if let snapshot = latest[scope], snapshot.generation > after { return snapshot }
         if let run = running[scope], run.generation > after { return try await run.task.value }
+        if let run = next[scope] { return try await run.task.value }
         generation += 1
         let mine = generation
-        started[scope] = mine
         let client = self.client
-        let task = Task { Snapshot(generation: mine, statuses: try await Self.list(scope, client: client)) }
-        running[scope] = (mine, task)
-        defer { if running[scope]?.generation == mine { running[scope] = nil } }
-        let snapshot = try await task.value
-        if (latest[scope]?.generation ?? 0) < mine { latest[scope] = snapshot }
+        let task: Task<Snapshot, any Error>
+        if let before = running[scope] {
+            task = Task {
+                _ = await before.task.result
+                self.begin(scope, mine)
+                return try await self.list(scope, mine, client: client)
+            }
+            next[scope] = (mine, task)
+        } else {
+            begin(scope, mine)
+            task = Task { try await self.list(scope, mine, client: client) }
+            running[scope] = (mine, task)
+        }
+        return try await task.value
+    }
+
+    /// The list `generation` of `scope` starts: it is the running one from now on.
+    private func begin(_ scope: ResolvedScope, _ generation: Int) {
+        started[scope] = max(started[scope] ?? 0, generation)
+        if let run = next[scope], run.generation == generation {
+            next[scope] = nil
+            running[scope] = run
+        }
+    }
+
+    private func list(_ scope: ResolvedScope, _ generation: Int, client: LatticeClient) async throws -> Snapshot {
+        defer { finish(scope, generation, nil) }
+        let snapshot = Snapshot(generation: generation, statuses: try await Self.list(scope, client: client))
+        finish(scope, generation, snapshot)
         return snapshot
+    }
+
+    private func finish(_ scope: ResolvedScope, _ generation: Int, _ snapshot: Snapshot?) {
+        if let snapshot, (latest[scope]?.generation ?? 0) < generation { latest[scope] = snapshot }
+        if running[scope]?.generation == generation { running[scope] = nil }
     }
 
     private static func list(_ scope: ResolvedScope, client: LatticeClient) async throws -> [String: String] {

@@ -8,13 +8,18 @@ public struct TopologyOptions: Sendable, Equatable {
     /// and creating it again. When false, each replacement is a refusal.
     public var allowReplacement: Bool
     /// At most this many API requests in flight at once (1: one step at a time, in plan
-    /// order, so runs repeat exactly). Default 10.
+    /// order, so runs repeat exactly). Default 64 (`defaultMaxConcurrentCalls`).
     public var maxConcurrentCalls: Int
-    /// At most this many API requests a second on average, with bursts up to
-    /// `burstRequests`: a token bucket in front of every request (retries included).
-    /// Default 50; nil or 0: no limit. See `defaultRequestsPerSecond`.
+    /// A cap of your own: at most this many API requests a second on average, with bursts up
+    /// to `burstRequests` (a token bucket in front of every request, retries included).
+    /// Default nil: no fixed rate. VPC Lattice publishes no request-rate quota, so apply does
+    /// what the AWS SDKs' adaptive retry mode does instead: it sends without a rate limit
+    /// until the service throttles a request, and from then on follows the service's signal
+    /// (a token bucket whose rate is cut at each throttle and grows back along a cubic curve,
+    /// shared by every request of the plan or apply, honouring a throttle's `Retry-After`).
+    /// Set a cap when the account's calls share a budget with other tools.
     public var requestsPerSecond: Double?
-    /// The token bucket's size. Default 100.
+    /// The size of the `requestsPerSecond` cap's token bucket. Default 100.
     public var burstRequests: Int
     /// Seconds between looks at a status that apply waits for (each look is one list of the
     /// resource type, shared by every wait on it). Default 1.
@@ -23,15 +28,20 @@ public struct TopologyOptions: Sendable, Equatable {
     /// draining targets lasts the group's deregistration delay, 300 s by default). Default 900.
     public var waitTimeout: Double
 
-    /// The rate apply stays under by default. The VPC Lattice quotas page publishes no
-    /// request-rate quota (only resource counts), so this is LatticeKit's own choice, not a
-    /// published limit: lower it if an account sees ThrottlingException (the client retries
-    /// those, and the adaptive retry mode slows down on its own).
-    public static let defaultRequestsPerSecond: Double = 50
+    /// The default bound on requests in flight: 64. The AWS SDKs set no concurrency limit of
+    /// their own (a caller's tasks decide), and terraform runs 10 operations at once but each
+    /// of them waits out its resource's create; apply's steps are single calls and list polls
+    /// instead, so the graph's width is in requests: a 50-service topology has about 100
+    /// independent creates at its start, and 64 in flight keep its apply near the critical
+    /// path. Each request in flight holds one connection (HTTP/1.1; HTTP/2 multiplexes them),
+    /// and the libcurl transport drives them all from one thread, so the bound costs
+    /// descriptors, not threads. `CurlTransport.Configuration.maxConnections` defaults to the
+    /// same 64, so the pool does not queue what the gate lets through.
+    public static let defaultMaxConcurrentCalls = 64
 
     /// Options; the defaults adopt nothing and replace nothing.
-    public init(adopt: Bool = false, allowReplacement: Bool = false, maxConcurrentCalls: Int = 10,
-                requestsPerSecond: Double? = TopologyOptions.defaultRequestsPerSecond, burstRequests: Int = 100,
+    public init(adopt: Bool = false, allowReplacement: Bool = false, maxConcurrentCalls: Int = TopologyOptions.defaultMaxConcurrentCalls,
+                requestsPerSecond: Double? = nil, burstRequests: Int = 100,
                 pollInterval: Double = 1, waitTimeout: Double = 900) {
         self.adopt = adopt
         self.allowReplacement = allowReplacement
@@ -120,13 +130,20 @@ public struct TopologyApplyResult: Sendable, Encodable {
     public let elapsed: Double
     /// API requests sent (retries included).
     public let requests: Int
+    /// Requests the service answered with throttling (429, `ThrottlingException`): each one
+    /// slowed the rest of the apply down (see `TopologyOptions.requestsPerSecond`).
+    public let throttledRequests: Int
+    /// Requests that waited before they were sent: for the rate limiter a throttle engaged,
+    /// a throttle's `Retry-After`, or the `requestsPerSecond` cap. 0 when the service never
+    /// throttled and no cap was set.
+    public let delayedRequests: Int
     /// The errors of the failed steps, for callers that look at their types.
     public let errors: [String: any Error & Sendable]
 
     /// Whether every action was done.
     public var succeeded: Bool { !cancelled && outcomes.allSatisfy { $0.state == .done } }
 
-    private enum CodingKeys: String, CodingKey { case topology, succeeded, cancelled, elapsed, requests, outcomes }
+    private enum CodingKeys: String, CodingKey { case topology, succeeded, cancelled, elapsed, requests, throttledRequests, delayedRequests, outcomes }
 
     /// The result as JSON (without the plan and the error values).
     public func encode(to encoder: any Encoder) throws {
@@ -136,6 +153,8 @@ public struct TopologyApplyResult: Sendable, Encodable {
         try c.encode(cancelled, forKey: .cancelled)
         try c.encode((elapsed * 1000).rounded() / 1000, forKey: .elapsed)
         try c.encode(requests, forKey: .requests)
+        try c.encode(throttledRequests, forKey: .throttledRequests)
+        try c.encode(delayedRequests, forKey: .delayedRequests)
         try c.encode(outcomes, forKey: .outcomes)
     }
 
@@ -147,15 +166,18 @@ public struct TopologyApplyResult: Sendable, Encodable {
         let verb = plan.isDestroy ? "Destroy" : "Apply"
         var text: String
         if succeeded {
-            text = "\(verb) complete: \(done) action\(done == 1 ? "" : "s") done in \(Self.seconds(elapsed)), \(requests) requests.\n"
+            text = "\(verb) complete: \(done) action\(done == 1 ? "" : "s") done in \(Self.seconds(elapsed)), \(requests) requests\(throttleNote).\n"
         } else {
-            text = "\(verb) \(cancelled ? "cancelled" : "failed"): \(done) done, \(failed.count) failed, \(notDone.count) not done (\(Self.seconds(elapsed)), \(requests) requests).\n"
+            text = "\(verb) \(cancelled ? "cancelled" : "failed"): \(done) done, \(failed.count) failed, \(notDone.count) not done (\(Self.seconds(elapsed)), \(requests) requests\(throttleNote)).\n"
             for outcome in failed { text += "  failed   \(outcome.address) (\(outcome.kind.rawValue)): \(outcome.detail ?? "")\n" }
             for outcome in notDone { text += "  not done \(outcome.address) (\(outcome.kind.rawValue))\(outcome.detail.map { ": \($0)" } ?? "")\n" }
             text += "What is done stays done; run apply again to continue from the live state.\n"
         }
         return text
     }
+
+    /// `, 12 throttled` when the service throttled any.
+    private var throttleNote: String { throttledRequests > 0 ? ", \(throttledRequests) throttled" : "" }
 
     static func seconds(_ value: Double) -> String {
         let tenths = (value * 10).rounded() / 10
