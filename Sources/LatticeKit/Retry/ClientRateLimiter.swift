@@ -37,6 +37,8 @@ struct ClientRateLimiter: Sendable {
     private(set) var capacity = 0.0
     private var lastRefill: Double?
     private(set) var measuredRate = 0.0
+    /// Whether a whole measurement interval has passed since the first response.
+    private var hasMeasurement = false
     private var measurementStart: Double
     private var requestCount = 0.0
     private(set) var lastMaxRate = 0.0
@@ -57,12 +59,33 @@ struct ClientRateLimiter: Sendable {
         return capacity >= 0 ? 0 : -capacity / fillRate
     }
 
+    /// Takes a token only if one is there: 0 when it was taken (or the limiter is off),
+    /// otherwise the seconds until one would be at the current rate, nothing reserved. For a
+    /// caller that waits and asks again, so that a rate which grows meanwhile shortens the
+    /// wait (with `reserve`, a send queued behind hundreds at a low rate keeps its long wait).
+    mutating func take(now: Double) -> Double {
+        guard enabled else { return 0 }
+        refill(now: now)
+        if capacity >= 1 {
+            capacity -= 1
+            return 0
+        }
+        return (1 - capacity) / fillRate
+    }
+
     /// Feeds back one response (or transport failure): `throttled` when it was throttling.
-    mutating func record(throttled: Bool, now: Double) {
+    ///
+    /// `coldStart`: a throttle that comes before one measurement interval has passed finds
+    /// no measured rate (the SDKs' limiter then drops to its 0.5 a second floor, and climbs
+    /// back at most doubling per measurement); with `coldStart` the responses counted so far
+    /// over the time since measuring began stand in for it. For a caller that sends hundreds
+    /// of requests at once (a topology apply), whose first throttle comes at once.
+    mutating func record(throttled: Bool, now: Double, coldStart: Bool = false) {
         measure(now: now)
+        let observed = coldStart && !hasMeasurement ? requestCount / max(now - measurementStart, Self.measurementInterval) : measuredRate
         let target: Double
         if throttled {
-            let rate = enabled ? min(measuredRate, fillRate) : measuredRate
+            let rate = enabled ? min(observed, fillRate) : observed
             lastMaxRate = rate
             updateTimeWindow()
             lastThrottle = now
@@ -73,7 +96,7 @@ struct ClientRateLimiter: Sendable {
             let t = now - lastThrottle - timeWindow
             target = Self.scaleConstant * t * t * t + lastMaxRate
         }
-        setRate(min(target, Self.maxRateGrowth * measuredRate), now: now)
+        setRate(min(target, Self.maxRateGrowth * observed), now: now)
     }
 
     /// Seconds after a throttle at which the cubic curve is back at the throttled rate.
@@ -87,6 +110,7 @@ struct ClientRateLimiter: Sendable {
         if bucket > measurementStart {
             let current = requestCount / (bucket - measurementStart)
             measuredRate = current * Self.smoothing + measuredRate * (1 - Self.smoothing)
+            hasMeasurement = true
             requestCount = 0
             measurementStart = bucket
         }

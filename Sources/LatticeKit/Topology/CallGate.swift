@@ -53,21 +53,56 @@ actor CallGate {
     /// The adaptive limiter's rate in requests a second (0 while it is off).
     var limiterRate: Double { limiter.enabled ? limiter.fillRate : 0 }
 
-    /// Takes a token of each limit in force and counts the request; returns how long to wait.
-    private func reserve() -> Double {
-        requests += 1
+    /// Takes a token of each limit in force when all have one; otherwise how long to wait
+    /// before asking again (nothing taken), and whether the wait is a `Retry-After` (which
+    /// only grows, so it is slept whole).
+    private func take() -> (wait: Double, held: Bool) {
         let time = now()
         let seconds = time.timeIntervalSince1970
-        var delay = max(0, heldUntil - seconds)
-        delay = max(delay, limiter.reserve(now: seconds))
+        let held = heldUntil - seconds
+        if held > 0 { return (held, true) }
         if let cap {
             if let refilled { tokens = min(burst, tokens + max(0, time.timeIntervalSince(refilled)) * cap) }
             refilled = time
-            tokens -= 1
-            if tokens < 0 { delay = max(delay, -tokens / cap) }
+            guard tokens >= 1 else { return ((1 - tokens) / cap, false) }
         }
-        if delay > 0 { delayed += 1 }
-        return delay
+        let wait = limiter.take(now: seconds)
+        guard wait == 0 else { return (wait, false) }
+        if cap != nil { tokens -= 1 }
+        return (0, false)
+    }
+
+    /// The longest a request sleeps before asking for a token again: the rate may have grown
+    /// meanwhile (a rate cut at the first throttle of hundreds of requests would otherwise
+    /// keep every one of them waiting its turn at the low rate).
+    static let recheck = 0.5
+
+    /// Waits until a token of each limit in force is free, and counts the request. A request
+    /// asks again at most as many times as its first wait has `recheck`s (plus one), then
+    /// takes its token on credit (the bucket goes negative, slowing the next ones), so the
+    /// loop ends whatever the clock does.
+    private func admit() async throws {
+        requests += 1
+        var rounds: Int?
+        while true {
+            let (wait, held) = take()
+            if wait <= 0 { return }
+            if held {
+                try await sleep(wait)
+                continue
+            }
+            if rounds == nil {
+                delayed += 1
+                rounds = Int((wait / Self.recheck).rounded(.up)) + 1
+            }
+            if rounds! <= 0 {
+                _ = limiter.reserve(now: now().timeIntervalSince1970)
+                if cap != nil { tokens -= 1 }
+                return
+            }
+            rounds! -= 1
+            try await sleep(min(wait, Self.recheck))
+        }
     }
 
     /// Feeds one answer back: a throttle slows every later request down (and holds them back
@@ -76,16 +111,16 @@ actor CallGate {
     private func record(_ response: HTTPResponse?) -> Bool {
         let seconds = now().timeIntervalSince1970
         guard let response, response.status >= 400 else {
-            limiter.record(throttled: false, now: seconds)
+            limiter.record(throttled: false, now: seconds, coldStart: true)
             return false
         }
         let error = AWSServiceError(response: response, now: now())
         guard RetryClassification(error) == .throttling else {
-            limiter.record(throttled: false, now: seconds)
+            limiter.record(throttled: false, now: seconds, coldStart: true)
             return false
         }
         throttled += 1
-        limiter.record(throttled: true, now: seconds)
+        limiter.record(throttled: true, now: seconds, coldStart: true)
         if let wait = error.retryAfterSeconds, wait > 0 {
             heldUntil = max(heldUntil, seconds + min(Double(wait), RetryStrategy.maxDelay))
         }
@@ -120,8 +155,7 @@ actor CallGate {
     func send(_ request: HTTPRequest, through transport: any Transport) async throws -> HTTPResponse {
         var resends = 0
         while true {
-            let delay = reserve()
-            if delay > 0 { try await sleep(delay) }
+            try await admit()
             await acquire()
             let response: HTTPResponse
             do {

@@ -77,4 +77,35 @@ struct ClientRateLimiterTests {
         #expect(rates[49] > 12)
         #expect(rates[49] <= 2 * limiter.measuredRate + 1e-9)
     }
+
+    @Test("A throttle before any measurement: the SDKs' floor, or with coldStart the rate seen so far")
+    func coldStart() {
+        // 100 answers in the first 0.2 s (a topology apply's first wave), then a throttle.
+        func limiter(coldStart: Bool) -> ClientRateLimiter {
+            var limiter = ClientRateLimiter(now: 10.1)
+            for i in 1...100 { limiter.record(throttled: false, now: 10.1 + Double(i) * 0.002, coldStart: coldStart) }
+            limiter.record(throttled: true, now: 10.31, coldStart: coldStart)
+            return limiter
+        }
+        #expect(limiter(coldStart: false).fillRate == ClientRateLimiter.minFillRate)
+        // 101 answers over max(0.31 s since measuring began, one 0.5 s interval): 202 a second, cut to 0.7 of it.
+        #expect(abs(limiter(coldStart: true).fillRate - 0.7 * 202) < 0.01)
+    }
+
+    @Test("take: a token when one is there, otherwise the wait until one, nothing reserved")
+    func takeReservesNothing() {
+        var limiter = ClientRateLimiter(now: 0)
+        #expect(limiter.take(now: 0) == 0, "off: no wait")
+        _ = Self.sendSteadily(&limiter, from: 0, seconds: 5)
+        limiter.record(throttled: true, now: 5.05)
+        var taken = 0
+        while limiter.take(now: 5.05) == 0, taken < 1000 { taken += 1 }
+        #expect(taken >= 1 && taken < 1000)
+        // Asking again and again at the same instant gives the same wait: nothing piles up.
+        let first = limiter.take(now: 5.05)
+        #expect(first > 0 && first <= 1 / limiter.fillRate + 1e-9)
+        #expect((0..<10).map { _ in limiter.take(now: 5.05) }.allSatisfy { abs($0 - first) < 1e-12 })
+        // Once that wait has passed, the token is there.
+        #expect(limiter.take(now: 5.05 + first + 1e-9) == 0)
+    }
 }
