@@ -418,3 +418,41 @@ extension ParsedCommand {
         }
     }
 }
+
+/// The option loop of the commands that are not API operations (`plan`, `apply`, `destroy`,
+/// `invoke`): `--name value` or `--name=value`, `help`/`--help`/`-h`, the command's own options
+/// through `option`, and the global options `admitsGlobal` lets through.
+enum SubcommandOptions {
+    /// Reads `arguments`; false when help was asked for. `option` gets each option's name and a
+    /// way to read its value, and returns false for a name it does not take; `unknown` is the
+    /// message for an option neither it nor the admitted global ones take.
+    static func parse(
+        _ arguments: ArraySlice<String>,
+        globals: inout GlobalOptions,
+        admitsGlobal: (String) -> Bool,
+        unknown: (_ token: String) -> String,
+        option: (_ name: String, _ value: () throws(UsageError) -> String) throws(UsageError) -> Bool
+    ) throws(UsageError) -> Bool {
+        var rest = arguments
+        while let token = rest.popFirst() {
+            if token == "help" || token == "--help" || token == "-h" { return false }
+            guard token.hasPrefix("--") else { throw UsageError(message: "Unknown options: \(token)", showUsage: true) }
+            let (name, inline) = ArgumentParser.split(token)
+            func value() throws(UsageError) -> String {
+                if let inline { return inline }
+                guard let next = rest.first, !next.hasPrefix("--") else { throw UsageError(message: "argument --\(name): expected one argument", showUsage: true) }
+                rest.removeFirst()
+                return next
+            }
+            if try option(name, value) { continue }
+            if GlobalOptions.flags.contains(name), admitsGlobal(name) {
+                globals.setFlag(name)
+            } else if GlobalOptions.valued.contains(name), !GlobalOptions.paging.contains(name), admitsGlobal(name) {
+                try globals.set(name, try value())
+            } else {
+                throw UsageError(message: unknown(token), showUsage: true)
+            }
+        }
+        return true
+    }
+}

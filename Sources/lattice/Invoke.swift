@@ -41,17 +41,12 @@ struct InvokeInvocation {
 
     static func parse(_ arguments: ArraySlice<String>, globals: GlobalOptions) throws(UsageError) -> Invocation {
         var invocation = InvokeInvocation(globals: globals)
-        var rest = arguments
-        while let token = rest.popFirst() {
-            if token == "help" || token == "--help" || token == "-h" { return .invokeHelp }
-            guard token.hasPrefix("--") else { throw UsageError(message: "Unknown options: \(token)", showUsage: true) }
-            let (name, inline) = ArgumentParser.split(token)
-            func value() throws(UsageError) -> String {
-                if let inline { return inline }
-                guard let next = rest.first, !next.hasPrefix("--") else { throw UsageError(message: "argument --\(name): expected one argument", showUsage: true) }
-                rest.removeFirst()
-                return next
-            }
+        let ignored: Set<String> = ["dry-run", "reveal-secrets", "no-paginate", "endpoint-url", "output"]
+        var globals = globals
+        let parsed = try SubcommandOptions.parse(
+            arguments, globals: &globals, admitsGlobal: { !ignored.contains($0) },
+            unknown: { "Unknown options: \($0); lattice invoke takes --\(options.map(\.0).joined(separator: ", --")) and the global options --region, --profile, --debug, --ca-bundle and the --cli-*-timeout ones" }
+        ) { (name, value) throws(UsageError) -> Bool in
             switch name {
             case "url": invocation.url = try value()
             case "method":
@@ -77,16 +72,12 @@ struct InvokeInvocation {
             case "region-set":
                 invocation.regionSet += try value().split(separator: ",").map { String($0.trimmedWhitespace) }.filter { !$0.isEmpty }
             case "include": invocation.include = true
-            default:
-                if GlobalOptions.flags.contains(name), name != "dry-run", name != "reveal-secrets", name != "no-paginate" {
-                    invocation.globals.setFlag(name)
-                } else if GlobalOptions.valued.contains(name), !GlobalOptions.paging.contains(name), name != "endpoint-url", name != "output" {
-                    try invocation.globals.set(name, try value())
-                } else {
-                    throw UsageError(message: "Unknown options: \(token); lattice invoke takes --\(options.map(\.0).joined(separator: ", --")) and the global options --region, --profile, --debug, --ca-bundle and the --cli-*-timeout ones", showUsage: true)
-                }
+            default: return false
             }
+            return true
         }
+        invocation.globals = globals
+        guard parsed else { return .invokeHelp }
         guard invocation.url != nil else {
             throw UsageError(message: "the following arguments are required: --url", showUsage: true)
         }

@@ -43,17 +43,11 @@ struct TopologyInvocation {
 
     static func parse(_ verb: TopologyVerb, _ arguments: ArraySlice<String>, globals: GlobalOptions) throws(UsageError) -> Invocation {
         var invocation = TopologyInvocation(verb: verb, globals: globals)
-        var rest = arguments
-        while let token = rest.popFirst() {
-            if token == "help" || token == "--help" || token == "-h" { return .topologyHelp(verb) }
-            guard token.hasPrefix("--") else { throw UsageError(message: "Unknown options: \(token)", showUsage: true) }
-            let (name, inline) = ArgumentParser.split(token)
-            func value() throws(UsageError) -> String {
-                if let inline { return inline }
-                guard let next = rest.first, !next.hasPrefix("--") else { throw UsageError(message: "argument --\(name): expected one argument", showUsage: true) }
-                rest.removeFirst()
-                return next
-            }
+        var globals = globals
+        let parsed = try SubcommandOptions.parse(
+            arguments, globals: &globals, admitsGlobal: { _ in true },
+            unknown: { "Unknown options: \($0); lattice \(verb.rawValue) takes --\(options.map(\.0).joined(separator: ", --")) and the global options" }
+        ) { (name, value) throws(UsageError) -> Bool in
             switch name {
             case "file": invocation.file = try value()
             case "auto-approve": invocation.autoApprove = true
@@ -68,16 +62,12 @@ struct TopologyInvocation {
                 let text = try value()
                 guard let n = Double(text), n >= 0, n.isFinite else { throw UsageError(message: "argument --requests-per-second: expected a number of at least 0, got '\(text)'", showUsage: true) }
                 invocation.requestsPerSecond = n
-            default:
-                if GlobalOptions.flags.contains(name) {
-                    invocation.globals.setFlag(name)
-                } else if GlobalOptions.valued.contains(name), !GlobalOptions.paging.contains(name) {
-                    try invocation.globals.set(name, try value())
-                } else {
-                    throw UsageError(message: "Unknown options: \(token); lattice \(verb.rawValue) takes --\(options.map(\.0).joined(separator: ", --")) and the global options", showUsage: true)
-                }
+            default: return false
             }
+            return true
         }
+        invocation.globals = globals
+        guard parsed else { return .topologyHelp(verb) }
         if invocation.globals.dryRun {
             throw UsageError(message: "--dry-run does not apply to lattice \(verb.rawValue): lattice plan shows what would be sent, without sending it")
         }
