@@ -75,14 +75,17 @@ struct ClientRateLimiter: Sendable {
 
     /// Feeds back one response (or transport failure): `throttled` when it was throttling.
     ///
-    /// `coldStart`: a throttle that comes before one measurement interval has passed finds
-    /// no measured rate (the SDKs' limiter then drops to its 0.5 a second floor, and climbs
-    /// back at most doubling per measurement); with `coldStart` the responses counted so far
-    /// over the time since measuring began stand in for it. For a caller that sends hundreds
-    /// of requests at once (a topology apply), whose first throttle comes at once.
-    mutating func record(throttled: Bool, now: Double, coldStart: Bool = false) {
+    /// `bursty`: for a caller that sends in bursts separated by lulls (a topology apply: a
+    /// wave of hundreds of requests, then waits for statuses, then the next wave), two rules
+    /// meant for a steady sender are relaxed. A throttle that comes before one measurement
+    /// interval has passed finds no measured rate (the SDKs' limiter then drops to its 0.5 a
+    /// second floor): the answers counted so far over the time since measuring began stand in
+    /// for it. And the rate is not held to twice the measured rate (a lull would otherwise
+    /// hold the next wave to twice the lull's rate); the bucket's size, one second of the
+    /// rate, still bounds a burst.
+    mutating func record(throttled: Bool, now: Double, bursty: Bool = false) {
         measure(now: now)
-        let observed = coldStart && !hasMeasurement ? requestCount / max(now - measurementStart, Self.measurementInterval) : measuredRate
+        let observed = bursty && !hasMeasurement ? requestCount / max(now - measurementStart, Self.measurementInterval) : measuredRate
         let target: Double
         if throttled {
             let rate = enabled ? min(observed, fillRate) : observed
@@ -96,7 +99,7 @@ struct ClientRateLimiter: Sendable {
             let t = now - lastThrottle - timeWindow
             target = Self.scaleConstant * t * t * t + lastMaxRate
         }
-        setRate(min(target, Self.maxRateGrowth * observed), now: now)
+        setRate(bursty ? target : min(target, Self.maxRateGrowth * observed), now: now)
     }
 
     /// Seconds after a throttle at which the cubic curve is back at the throttled rate.

@@ -111,16 +111,16 @@ actor CallGate {
     private func record(_ response: HTTPResponse?) -> Bool {
         let seconds = now().timeIntervalSince1970
         guard let response, response.status >= 400 else {
-            limiter.record(throttled: false, now: seconds, coldStart: true)
+            limiter.record(throttled: false, now: seconds, bursty: true)
             return false
         }
         let error = AWSServiceError(response: response, now: now())
         guard RetryClassification(error) == .throttling else {
-            limiter.record(throttled: false, now: seconds, coldStart: true)
+            limiter.record(throttled: false, now: seconds, bursty: true)
             return false
         }
         throttled += 1
-        limiter.record(throttled: true, now: seconds, coldStart: true)
+        limiter.record(throttled: true, now: seconds, bursty: true)
         if let wait = error.retryAfterSeconds, wait > 0 {
             heldUntil = max(heldUntil, seconds + min(Double(wait), RetryStrategy.maxDelay))
         }

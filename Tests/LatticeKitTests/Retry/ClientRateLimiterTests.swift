@@ -78,18 +78,18 @@ struct ClientRateLimiterTests {
         #expect(rates[49] <= 2 * limiter.measuredRate + 1e-9)
     }
 
-    @Test("A throttle before any measurement: the SDKs' floor, or with coldStart the rate seen so far")
+    @Test("A throttle before any measurement: the SDKs' floor, or for a bursty sender the rate seen so far")
     func coldStart() {
         // 100 answers in the first 0.2 s (a topology apply's first wave), then a throttle.
-        func limiter(coldStart: Bool) -> ClientRateLimiter {
+        func limiter(bursty: Bool) -> ClientRateLimiter {
             var limiter = ClientRateLimiter(now: 10.1)
-            for i in 1...100 { limiter.record(throttled: false, now: 10.1 + Double(i) * 0.002, coldStart: coldStart) }
-            limiter.record(throttled: true, now: 10.31, coldStart: coldStart)
+            for i in 1...100 { limiter.record(throttled: false, now: 10.1 + Double(i) * 0.002, bursty: bursty) }
+            limiter.record(throttled: true, now: 10.31, bursty: bursty)
             return limiter
         }
-        #expect(limiter(coldStart: false).fillRate == ClientRateLimiter.minFillRate)
+        #expect(limiter(bursty: false).fillRate == ClientRateLimiter.minFillRate)
         // 101 answers over max(0.31 s since measuring began, one 0.5 s interval): 202 a second, cut to 0.7 of it.
-        #expect(abs(limiter(coldStart: true).fillRate - 0.7 * 202) < 0.01)
+        #expect(abs(limiter(bursty: true).fillRate - 0.7 * 202) < 0.01)
     }
 
     @Test("take: a token when one is there, otherwise the wait until one, nothing reserved")
@@ -107,5 +107,22 @@ struct ClientRateLimiterTests {
         #expect((0..<10).map { _ in limiter.take(now: 5.05) }.allSatisfy { abs($0 - first) < 1e-12 })
         // Once that wait has passed, the token is there.
         #expect(limiter.take(now: 5.05 + first + 1e-9) == 0)
+    }
+
+    @Test("After a lull, a steady sender's rate is held to twice what it measured; a bursty one's grows back along the curve")
+    func growthAfterALull() {
+        func limiter(bursty: Bool) -> ClientRateLimiter {
+            var limiter = ClientRateLimiter(now: 0)
+            // 100 a second for 5 s, a throttle, then one answer a second for 10 s (a lull).
+            for i in 1...500 { limiter.record(throttled: false, now: Double(i) / 100, bursty: bursty) }
+            limiter.record(throttled: true, now: 5.001, bursty: bursty)
+            for t in 6...15 { limiter.record(throttled: false, now: Double(t), bursty: bursty) }
+            return limiter
+        }
+        let steady = limiter(bursty: false), bursty = limiter(bursty: true)
+        #expect(steady.fillRate <= 2 * steady.measuredRate + 1e-9, "steady: \(steady.fillRate) vs measured \(steady.measuredRate)")
+        // 10 s after the throttle the curve is past its plateau (about 4.7 s) and above the throttled rate.
+        #expect(bursty.fillRate > bursty.lastMaxRate, "bursty: \(bursty.fillRate) vs throttled at \(bursty.lastMaxRate)")
+        #expect(bursty.fillRate > 10 * steady.fillRate)
     }
 }
