@@ -21,9 +21,7 @@ enum ResolvedScope: Sendable, Hashable {
 /// predate the change it looks for). At most one list of a scope is in flight: a look asked
 /// for while one runs joins the next, which starts as soon as the running one ends and
 /// answers every look asked for meanwhile. Fifty creates answered within one round trip of
-/// each other then cost two lists, not fifty, for at most one round trip more each. A wait
-/// whose look found the status still changing takes the next list another wait has begun or
-/// asked for, if any, before sleeping its poll interval.
+/// each other then cost two lists, not fifty, for at most one round trip more each.
 actor StatusBoard {
     /// One list's statuses by ID (targets: by `id:port`); a resource type without a status
     /// (service networks) shows `EXISTS`.
@@ -69,17 +67,6 @@ actor StatusBoard {
             running[scope] = (mine, task)
         }
         return try await task.value
-    }
-
-    /// A list of `scope` newer than generation `after` that costs no request of its own: one
-    /// already answered, running, or asked for by another wait; nil when there is none (the
-    /// caller then sleeps its poll interval). Lists of a scope run one at a time, so a newer
-    /// one began after `after` was answered.
-    func newerIfAny(_ scope: ResolvedScope, after: Int) async throws -> Snapshot? {
-        if let snapshot = latest[scope], snapshot.generation > after { return snapshot }
-        if let run = running[scope], run.generation > after { return try await run.task.value }
-        if let run = next[scope], run.generation > after { return try await run.task.value }
-        return nil
     }
 
     /// The list `generation` of `scope` starts: it is the running one from now on.

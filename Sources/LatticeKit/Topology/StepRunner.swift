@@ -138,9 +138,9 @@ struct StepRunner: Sendable {
         let start = environment.now()
         var seen = await board.newest(scope)
         var last: String?
-        try Task.checkCancellation()
-        var snapshot = try await board.snapshot(scope, after: seen)
         while true {
+            try Task.checkCancellation()
+            let snapshot = try await board.snapshot(scope, after: seen)
             seen = snapshot.generation
             if try done(snapshot.statuses) { return }
             last = snapshot.statuses.values.sorted().joined(separator: ", ")
@@ -148,15 +148,7 @@ struct StepRunner: Sendable {
             if waited >= options.waitTimeout {
                 throw StepFailure(description: "gave up waiting for \(what) after \(Int(waited)) s (TopologyOptions.waitTimeout); last seen: \(last ?? "nothing"). It may still get there: run apply again later")
             }
-            try Task.checkCancellation()
-            // A newer list another wait began or asked for costs nothing: look at it first.
-            if let newer = try await board.newerIfAny(scope, after: seen) {
-                snapshot = newer
-                continue
-            }
             try await environment.sleep(min(options.pollInterval, max(0, options.waitTimeout - waited)))
-            try Task.checkCancellation()
-            snapshot = try await board.snapshot(scope, after: seen)
         }
     }
 
