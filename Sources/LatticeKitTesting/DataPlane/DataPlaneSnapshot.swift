@@ -107,16 +107,23 @@ extension LocalLattice {
         let account = configuration.accountId
         let now = configuration.now()
         let seconds = configuration.secondsToSettle
-        return store.withLock { store -> DataPlaneSnapshot? in
+        // The regions are settled and copied under the lock (the copies share storage until
+        // written), and read into the snapshot outside it, so control-plane calls do not wait
+        // for the data plane's rebuild.
+        let copied = store.withLock { store -> (generation: Int, regions: [(String, RegionState)])? in
             if let generation, generation == store.generation { return nil }
-            var snapshot = DataPlaneSnapshot(generation: store.generation, account: account)
+            var regions: [(String, RegionState)] = []
             for (name, var region) in store.regions.sorted(by: { $0.key < $1.key }) {
                 region.settle(at: now, seconds: seconds)
                 store.regions[name] = region
-                snapshot.add(region, name)
+                regions.append((name, region))
             }
-            return snapshot
+            return (store.generation, regions)
         }
+        guard let copied else { return nil }
+        var snapshot = DataPlaneSnapshot(generation: copied.generation, account: account)
+        for (name, region) in copied.regions { snapshot.add(region, name) }
+        return snapshot
     }
 }
 

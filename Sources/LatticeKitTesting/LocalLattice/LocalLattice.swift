@@ -166,35 +166,34 @@ public final class LocalLattice: Transport, Sendable {
         let now = configuration.now()
         let configuration = configuration
         let reported = health.reports()
+        // Work that needs no state (the signature's form, the route, the identity policy,
+        // reading and checking the input) is done before the lock is taken, so concurrent
+        // calls wait for each other only on the state; its errors are answered in the order
+        // the checks run in (an injected fault before a refused input).
+        let prepared: Result<Prepared, ServiceFault>
+        do throws(ServiceFault) {
+            prepared = .success(try prepare(request))
+        } catch {
+            prepared = .failure(error)
+        }
         return store.withLock { store in
             let requestId = store.ids.requestId()
             do {
-                let credential = try Wire.checkSignature(request)
-                let target = Wire.target(request.url)
-                guard let (endpoint, labels) = Router.route(method: request.method.uppercased(), segments: target.segments) else {
-                    throw ServiceFault.validation("No operation matches \(request.method) \(target.path).", reason: .unknownOperation)
-                }
-                if let policy = configuration.identityPolicy {
-                    let action = "\(LatticeClient.signingName):\(endpoint.spec.name)"
-                    let decision = policy.decision(for: action)
-                    if decision != .allowed {
-                        throw ServiceFault.notAuthorized(action, decision, account: configuration.accountId)
-                    }
-                }
-                if let fault = configuration.injectFault?(endpoint.spec.name) { throw ServiceFault.injected(fault, operation: endpoint.spec.name) }
-                let input = try Wire.input(endpoint.spec, labels: labels, query: target.query, body: request.body)
+                let call = try prepared.get()
+                if let fault = configuration.injectFault?(call.endpoint.spec.name) { throw ServiceFault.injected(fault, operation: call.endpoint.spec.name) }
+                let input = try call.input.get()
                 // What has settled by now has settled, whatever this call does.
-                var region = store.regions[credential.region] ?? RegionState()
+                var region = store.regions[call.credential.region] ?? RegionState()
                 region.settle(at: now, seconds: configuration.secondsToSettle)
-                store.regions[credential.region] = region
+                store.regions[call.credential.region] = region
                 var scope = Scope(
-                    db: region, ids: store.ids, region: credential.region,
+                    db: region, ids: store.ids, region: call.credential.region,
                     account: configuration.accountId, now: now, settle: configuration.settling(at: now), quotas: configuration.quotas)
                 scope.reportedHealth = reported
                 scope.healthBoard = health
                 let body: [UInt8]
                 do {
-                    body = try endpoint.run(&scope, input)
+                    body = try call.endpoint.run(&scope, input.json, input.value)
                 } catch {
                     store.ids = scope.ids
                     throw error
@@ -202,16 +201,50 @@ public final class LocalLattice: Transport, Sendable {
                 // Only a call that succeeds changes the region: a failed one leaves no trace.
                 // Settling again starts the health checks of groups this call put in use.
                 scope.db.settle(at: now, seconds: configuration.secondsToSettle)
-                store.regions[credential.region] = scope.db
+                store.regions[call.credential.region] = scope.db
                 store.ids = scope.ids
                 store.generation &+= 1
-                return Wire.success(status: endpoint.spec.successCode, body: body, requestId: requestId)
+                return Wire.success(status: call.endpoint.spec.successCode, body: body, requestId: requestId)
             } catch let fault as ServiceFault {
                 return Wire.failure(fault, requestId: requestId)
             } catch {
                 return Wire.failure(.internalError("The local Lattice failed: \(error)"), requestId: requestId)
             }
         }
+    }
+
+    /// A request read and checked as far as that needs no state: its signature's scope, its
+    /// operation, and its input (or why the input was refused, answered after an injected
+    /// fault, as the service checks members after throttling).
+    private struct Prepared {
+        let credential: Wire.Scope
+        let endpoint: Endpoint
+        let input: Result<(json: JSONValue, value: any Sendable), ServiceFault>
+    }
+
+    private func prepare(_ request: HTTPRequest) throws(ServiceFault) -> Prepared {
+        let credential = try Wire.checkSignature(request)
+        let target = Wire.target(request.url)
+        guard let (endpoint, labels) = Router.route(method: request.method.uppercased(), segments: target.segments) else {
+            throw ServiceFault.validation("No operation matches \(request.method) \(target.path).", reason: .unknownOperation)
+        }
+        if let policy = configuration.identityPolicy {
+            let action = "\(LatticeClient.signingName):\(endpoint.spec.name)"
+            let decision = policy.decision(for: action)
+            if decision != .allowed {
+                throw ServiceFault.notAuthorized(action, decision, account: configuration.accountId)
+            }
+        }
+        let input: Result<(json: JSONValue, value: any Sendable), ServiceFault>
+        do {
+            let json = try Wire.input(endpoint.spec, labels: labels, query: target.query, body: request.body)
+            input = .success((json, try endpoint.prepare(json)))
+        } catch let fault as ServiceFault {
+            input = .failure(fault)
+        } catch {
+            input = .failure(.internalError("The local Lattice failed: \(error)"))
+        }
+        return Prepared(credential: credential, endpoint: endpoint, input: input)
     }
 
     /// Whether no resource of any type is left, in any region.

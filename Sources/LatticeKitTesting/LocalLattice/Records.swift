@@ -108,14 +108,27 @@ extension PhasedRecord {
 
 /// The resources of one type, by ID.
 struct Table<R: LatticeRecord>: Sendable {
-    var rows: [String: R] = [:]
+    /// Written only through the subscript, which keeps `earliestDeadline`.
+    private(set) var rows: [String: R] = [:]
+    /// No row's transitional phase ends by time before this (nil: none can): a bound kept as
+    /// rows are written, made exact again by settling, so a call that finds nothing due
+    /// does not look at every row.
+    private(set) var earliestDeadline: Date?
+
+    /// Settling found that nothing ends before `deadline` (nil: nothing ends by time).
+    mutating func settled(until deadline: Date?) { earliestDeadline = deadline }
 
     /// Every resource, oldest first.
     var ordered: [R] { rows.values.sorted { $0.seq < $1.seq } }
     var count: Int { rows.count }
     subscript(id: String) -> R? {
         get { rows[id] }
-        set { rows[id] = newValue }
+        set {
+            rows[id] = newValue
+            if let deadline = (newValue as? any PhasedRecord)?.phase.deadline, deadline < (earliestDeadline ?? .distantFuture) {
+                earliestDeadline = deadline
+            }
+        }
     }
 
     func first(where predicate: (R) -> Bool) -> R? {
@@ -168,6 +181,16 @@ struct TargetRecord: Sendable, Hashable {
     var port: Int?
     var state: State
     var seq: Int
+
+    /// Whether settling at `now` may change it: registered and not yet healthy (its health
+    /// checks may start, stop or end), or draining with its time up.
+    func canSettle(by now: Date) -> Bool {
+        switch state {
+        case let .registered(left, _): left > 0
+        case let .draining(_, goneAt?): goneAt <= now
+        case .draining: false
+        }
+    }
 }
 
 struct TargetGroupRecord: PhasedRecord {

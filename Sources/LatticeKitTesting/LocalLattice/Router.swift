@@ -15,7 +15,11 @@ struct Endpoint: Sendable {
 
     let spec: OperationSpec
     let segments: [Segment]
-    let run: @Sendable (inout Scope, JSONValue) throws -> [UInt8]
+    /// Reads the request's members as the operation's input and checks them: pure work,
+    /// done before the local Lattice's state is locked.
+    let prepare: @Sendable (JSONValue) throws -> any Sendable
+    /// Runs the operation on the state with what `prepare` made of the same members.
+    let run: @Sendable (inout Scope, JSONValue, any Sendable) throws -> [UInt8]
 
     /// An endpoint from a typed handler: the input is decoded as the generated type and
     /// validated against every constraint of the model (patterns included) before the
@@ -26,11 +30,14 @@ struct Endpoint: Sendable {
         let segments = spec.path.split(separator: "/").map { part -> Segment in
             part.hasPrefix("{") && part.hasSuffix("}") ? .label(String(part.dropFirst().dropLast()).replacing("+", with: "")) : .literal(String(part))
         }
-        return Endpoint(spec: spec, segments: segments) { scope, json in
+        return Endpoint(spec: spec, segments: segments, prepare: { json -> any Sendable in
             let input: I = try decode(json, spec: spec)
             var validator = Validator(mode: .strict)
             input.validate(&validator)
             if !validator.issues.isEmpty { throw fault(validator.issues) }
+            return input
+        }) { scope, json, prepared in
+            guard let input = prepared as? I else { throw ServiceFault.internalError("The local Lattice prepared the wrong input type for \(spec.name).") }
             let token = json["clientToken"]?.stringValue.map { "\(spec.name)/\($0)" }
             if let token, let earlier = scope.db.idempotency[token] {
                 guard earlier.input == json else {

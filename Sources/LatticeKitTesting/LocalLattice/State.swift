@@ -95,8 +95,12 @@ struct RegionState: Sendable {
         settle(\.gateways, at: now)
         settle(\.configurations, at: now)
         settle(\.verifications, at: now)
-        for group in targetGroups.rows.values where !group.targets.isEmpty {
-            let checked = isHealthChecked(group)
+        // Only groups with a target whose state can still move are looked at, and which
+        // groups are in use is found once (one pass over the rules), not once per group.
+        var inUse: Set<String>?
+        for group in targetGroups.rows.values where group.targets.contains(where: { $0.canSettle(by: now) }) {
+            if inUse == nil { inUse = groupsInUse() }
+            let checked = inUse?.contains(group.id) == true && Scope.healthCheckProblem(group) == nil
             var targets = group.targets.filter { target in
                 if case let .draining(_, goneAt?) = target.state { return goneAt > now }
                 return true
@@ -116,10 +120,19 @@ struct RegionState: Sendable {
     }
 
     private mutating func settle<R: PhasedRecord>(_ table: WritableKeyPath<RegionState, Table<R>>, at now: Date) {
+        guard let earliest = self[keyPath: table].earliestDeadline, earliest <= now else { return }
+        var next: Date?
         for record in self[keyPath: table].rows.values {
-            guard let deadline = record.phase.deadline, deadline <= now else { continue }
-            move(record, to: record.phase.settled, at: deadline, in: table)
+            guard let deadline = record.phase.deadline else { continue }
+            guard deadline <= now else {
+                next = min(next ?? deadline, deadline)
+                continue
+            }
+            let settled = record.phase.settled
+            move(record, to: settled, at: deadline, in: table)
+            if let later = settled?.deadline { next = min(next ?? later, later) }
         }
+        self[keyPath: table].settled(until: next)
     }
 
     /// Gives a resource its next phase (nil: removes it), noting when it became active.
@@ -137,6 +150,15 @@ struct RegionState: Sendable {
     /// Whether a listener's default action or a rule forwards to the target group.
     func isInUse(_ groupId: String) -> Bool {
         rules.contains { Scope.forwards($0.action, to: groupId) }
+    }
+
+    /// The target groups a listener's default action or a rule forwards to.
+    func groupsInUse() -> Set<String> {
+        var groups = Set<String>()
+        for rule in rules.rows.values {
+            if case let .forward(forward) = rule.action { groups.formUnion(forward.targetGroups.map(\.targetGroupIdentifier)) }
+        }
+        return groups
     }
 
     /// Whether the group's targets are health-checked: it is in use and its checks are on.
