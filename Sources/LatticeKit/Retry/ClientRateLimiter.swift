@@ -37,8 +37,6 @@ struct ClientRateLimiter: Sendable {
     private(set) var capacity = 0.0
     private var lastRefill: Double?
     private(set) var measuredRate = 0.0
-    /// Whether a whole measurement interval has passed since the first response.
-    private var hasMeasurement = false
     private var measurementStart: Double
     private var requestCount = 0.0
     private(set) var lastMaxRate = 0.0
@@ -73,19 +71,33 @@ struct ClientRateLimiter: Sendable {
         return (1 - capacity) / fillRate
     }
 
+    /// What a sender that works in waves (a topology apply: hundreds of requests at once,
+    /// then waits for statuses, then the next wave) tells the limiter with each answer.
+    struct Burst: Sendable {
+        /// When the answered request was sent.
+        var sentAt: Double
+        /// The sender's rate over the last second, in requests a second.
+        var recentRate: Double
+    }
+
     /// Feeds back one response (or transport failure): `throttled` when it was throttling.
     ///
-    /// `bursty`: for a caller that sends in bursts separated by lulls (a topology apply: a
-    /// wave of hundreds of requests, then waits for statuses, then the next wave), two rules
-    /// meant for a steady sender are relaxed. A throttle that comes before one measurement
-    /// interval has passed finds no measured rate (the SDKs' limiter then drops to its 0.5 a
-    /// second floor): the answers counted so far over the time since measuring began stand in
-    /// for it. And the rate is not held to twice the measured rate (a lull would otherwise
-    /// hold the next wave to twice the lull's rate); the bucket's size, one second of the
-    /// rate, still bounds a burst.
-    mutating func record(throttled: Bool, now: Double, bursty: Bool = false) {
+    /// `burst`: for a sender that works in waves, three rules meant for a steady sender are
+    /// changed. A throttle cuts from the rate of the last second (`recentRate`), not the
+    /// smoothed rate of past half-second intervals: after a lull (waits for statuses) that
+    /// one is the lull's, and a cut from it drops a wave that the service throttled at a
+    /// hundred a second to two or three a second. A throttle of a request sent before the
+    /// last cut does not cut again: a wave has its requests in flight together, so one
+    /// overload answers dozens of them with throttles at once, and each cut would compound
+    /// (0.7 to the power of their number) where the first already answered the overload;
+    /// congestion control keeps the same rule for losses (one reduction per round trip).
+    /// And the rate is not held to twice the measured rate (a lull would hold the next
+    /// wave to twice the lull's rate); the bucket's size, one second of the rate, still
+    /// bounds a burst.
+    mutating func record(throttled: Bool, now: Double, burst: Burst? = nil) {
         measure(now: now)
-        let observed = bursty && !hasMeasurement ? requestCount / max(now - measurementStart, Self.measurementInterval) : measuredRate
+        if throttled, enabled, let burst, burst.sentAt < lastThrottle { return }
+        let observed = burst?.recentRate ?? measuredRate
         let target: Double
         if throttled {
             let rate = enabled ? min(observed, fillRate) : observed
@@ -99,7 +111,7 @@ struct ClientRateLimiter: Sendable {
             let t = now - lastThrottle - timeWindow
             target = Self.scaleConstant * t * t * t + lastMaxRate
         }
-        setRate(bursty ? target : min(target, Self.maxRateGrowth * observed), now: now)
+        setRate(burst != nil ? target : min(target, Self.maxRateGrowth * observed), now: now)
     }
 
     /// Seconds after a throttle at which the cubic curve is back at the throttled rate.
@@ -113,7 +125,6 @@ struct ClientRateLimiter: Sendable {
         if bucket > measurementStart {
             let current = requestCount / (bucket - measurementStart)
             measuredRate = current * Self.smoothing + measuredRate * (1 - Self.smoothing)
-            hasMeasurement = true
             requestCount = 0
             measurementStart = bucket
         }

@@ -24,7 +24,18 @@ actor CallGate {
     private let now: @Sendable () -> Date
     private let sleep: @Sendable (Double) async throws -> Void
     private var inFlight = 0
-    private var queue: [CheckedContinuation<Void, Never>] = []
+    /// Requests waiting for a place, each with its priority and arrival number: the
+    /// highest priority goes first, then the one that came first.
+    private var queue: [(priority: Int, number: Int, continuation: CheckedContinuation<Void, Never>)] = []
+    private var arrivals = 0
+
+    /// The priority of the current task's requests when they wait for a place: apply sets
+    /// it to the length of the longest chain of steps that still follows the step (so the
+    /// calls that hold up the most work go first), and lists, which every wait on their
+    /// resource type shares, go before all (`urgent`).
+    @TaskLocal static var priority = 0
+    /// The priority of the lists waits share.
+    static let urgent = Int.max
     private var tokens: Double
     private var refilled: Date?
     private var limiter: ClientRateLimiter
@@ -108,39 +119,71 @@ actor CallGate {
     /// Feeds one answer back: a throttle slows every later request down (and holds them back
     /// for its `Retry-After`); any other answer lets the rate grow back.
     /// Returns whether the answer was a throttle.
-    private func record(_ response: HTTPResponse?) -> Bool {
+    private func record(_ response: HTTPResponse?, sentAt: Double) -> Bool {
         let seconds = now().timeIntervalSince1970
+        let burst = ClientRateLimiter.Burst(sentAt: sentAt, recentRate: recentRate(at: seconds))
         guard let response, response.status >= 400 else {
-            limiter.record(throttled: false, now: seconds, bursty: true)
+            limiter.record(throttled: false, now: seconds, burst: burst)
             return false
         }
         let error = AWSServiceError(response: response, now: now())
         guard RetryClassification(error) == .throttling else {
-            limiter.record(throttled: false, now: seconds, bursty: true)
+            limiter.record(throttled: false, now: seconds, burst: burst)
             return false
         }
         throttled += 1
-        limiter.record(throttled: true, now: seconds, bursty: true)
+        limiter.record(throttled: true, now: seconds, burst: burst)
         if let wait = error.retryAfterSeconds, wait > 0 {
             heldUntil = max(heldUntil, seconds + min(Double(wait), RetryStrategy.maxDelay))
         }
         return true
     }
 
+    /// When the requests of the last `window` seconds were sent, oldest first.
+    private var sent: [Double] = []
+    private var firstSent: Double?
+    /// The span over which the recent send rate is measured, in seconds.
+    static let window = 1.0
+
+    private func noteSent(at seconds: Double) {
+        if firstSent == nil { firstSent = seconds }
+        sent.append(seconds)
+        if let stale = sent.firstIndex(where: { $0 > seconds - Self.window }), stale > 0 { sent.removeFirst(stale) }
+    }
+
+    /// Requests sent over the last second, a second; over at least half a second while the
+    /// gate is younger than one (a first wave of a hundred in a tenth of a second is a rate
+    /// of two hundred a second, not a thousand).
+    private func recentRate(at seconds: Double) -> Double {
+        let count = sent.reduce(0) { $1 > seconds - Self.window ? $0 + 1 : $0 }
+        let span = max(Self.window / 2, min(Self.window, seconds - (firstSent ?? seconds)))
+        return Double(count) / span
+    }
+
+    /// Requests waiting for a place.
+    var waiting: Int { queue.count }
+
     private func acquire() async {
         if inFlight < limit {
             inFlight += 1
             return
         }
-        await withCheckedContinuation { queue.append($0) }
+        let priority = Self.priority
+        arrivals += 1
+        let number = arrivals
+        await withCheckedContinuation { queue.append((priority, number, $0)) }
     }
 
     private func release() {
-        if queue.isEmpty {
+        guard var next = queue.indices.first else {
             inFlight -= 1
-        } else {
-            queue.removeFirst().resume()
+            return
         }
+        for index in queue.indices.dropFirst() {
+            let (candidate, best) = (queue[index], queue[next])
+            if candidate.priority > best.priority || (candidate.priority == best.priority && candidate.number < best.number) { next = index }
+        }
+        queue.remove(at: next).continuation.resume()
     }
 
     /// How many times a throttled request is sent again by the gate itself, each time after
@@ -157,16 +200,18 @@ actor CallGate {
         while true {
             try await admit()
             await acquire()
+            let sentAt = now().timeIntervalSince1970
+            noteSent(at: sentAt)
             let response: HTTPResponse
             do {
                 response = try await transport.send(request)
             } catch {
                 release()
-                if !(error is CancellationError), (error as? TransportError)?.kind != .cancelled { _ = record(nil) }
+                if !(error is CancellationError), (error as? TransportError)?.kind != .cancelled { _ = record(nil, sentAt: sentAt) }
                 throw error
             }
             release()
-            guard record(response), resends < Self.throttleResends else { return response }
+            guard record(response, sentAt: sentAt), resends < Self.throttleResends else { return response }
             resends += 1
             try Task.checkCancellation()
         }

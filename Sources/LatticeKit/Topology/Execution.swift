@@ -55,6 +55,7 @@ struct Execution: Sendable {
         var states = [State](repeating: .pending, count: steps.count)
         var errors: [Int: any Error & Sendable] = [:]
         let sequential = options.maxConcurrentCalls <= 1
+        let priorities = Self.chainLengths(steps)
         let progress = self.progress
 
         func emit(_ kind: TopologyEvent.Kind, _ step: Step, _ detail: String? = nil) {
@@ -96,10 +97,11 @@ struct Execution: Sendable {
                     states[step.index] = .running
                     running += 1
                     emit(.started, step)
+                    let priority = priorities[step.index]
                     group.addTask {
                         do {
                             try Task.checkCancellation()
-                            try await runner.run(step)
+                            try await CallGate.$priority.withValue(priority) { try await runner.run(step) }
                             return (step.index, nil)
                         } catch {
                             return (step.index, error)
@@ -149,6 +151,32 @@ struct Execution: Sendable {
         }
         return TopologyApplyResult(plan: plan, outcomes: outcomes, cancelled: cancelled, elapsed: elapsed(), requests: await gate.requests,
                                    throttledRequests: await gate.throttled, delayedRequests: await gate.delayed, errors: actionErrors)
+    }
+
+    /// For each step, the round trips of the longest chain that starts with it (a create
+    /// counts two: its call and the look that confirms it; any other step one): the
+    /// priority of its requests in the gate, so the calls the most work waits for go first.
+    static func chainLengths(_ steps: [Step]) -> [Int] {
+        // Steps in an order where each comes after those it depends on (the plan's indexes
+        // need not be one), then lengths from the last one back.
+        var dependents = [[Int]](repeating: [], count: steps.count)
+        var waiting = steps.map(\.dependencies.count)
+        for step in steps { for dependency in step.dependencies where dependency < steps.count { dependents[dependency].append(step.index) } }
+        var order = steps.filter(\.dependencies.isEmpty).map(\.index)
+        var position = 0
+        while position < order.count {
+            for dependent in dependents[order[position]] {
+                waiting[dependent] -= 1
+                if waiting[dependent] == 0 { order.append(dependent) }
+            }
+            position += 1
+        }
+        var length = [Int](repeating: 1, count: steps.count)
+        for index in order.reversed() {
+            let own = steps[index].work.creates ? 2 : 1
+            length[index] = own + (dependents[index].map { length[$0] }.max() ?? 0)
+        }
+        return length
     }
 
     /// An error in a line: the service's code and message, a waiter's story, or ours.

@@ -78,18 +78,39 @@ struct ClientRateLimiterTests {
         #expect(rates[49] <= 2 * limiter.measuredRate + 1e-9)
     }
 
-    @Test("A throttle before any measurement: the SDKs' floor, or for a bursty sender the rate seen so far")
+    @Test("A throttle before any measurement: the SDKs' floor, or for a bursty sender its rate of the last second")
     func coldStart() {
         // 100 answers in the first 0.2 s (a topology apply's first wave), then a throttle.
         func limiter(bursty: Bool) -> ClientRateLimiter {
             var limiter = ClientRateLimiter(now: 10.1)
-            for i in 1...100 { limiter.record(throttled: false, now: 10.1 + Double(i) * 0.002, bursty: bursty) }
-            limiter.record(throttled: true, now: 10.31, bursty: bursty)
+            let burst = bursty ? ClientRateLimiter.Burst(sentAt: 10.3, recentRate: 202) : nil
+            for i in 1...100 { limiter.record(throttled: false, now: 10.1 + Double(i) * 0.002, burst: burst) }
+            limiter.record(throttled: true, now: 10.31, burst: burst)
             return limiter
         }
         #expect(limiter(bursty: false).fillRate == ClientRateLimiter.minFillRate)
-        // 101 answers over max(0.31 s since measuring began, one 0.5 s interval): 202 a second, cut to 0.7 of it.
         #expect(abs(limiter(bursty: true).fillRate - 0.7 * 202) < 0.01)
+    }
+
+    @Test("A bursty sender's throttle after a lull cuts from the last second's rate, once for the requests in flight together")
+    func burstAfterALull() {
+        var limiter = ClientRateLimiter(now: 0)
+        // One answer a second for 10 s (waits for statuses), then a wave of 100 sent at
+        // 10.0, throttled at 10.05: the smoothed measured rate is the lull's (about 1).
+        for t in 1...10 { limiter.record(throttled: false, now: Double(t), burst: .init(sentAt: Double(t) - 0.03, recentRate: 1)) }
+        limiter.record(throttled: true, now: 10.05, burst: .init(sentAt: 10.0, recentRate: 100))
+        #expect(abs(limiter.fillRate - 70) < 0.01, "cut from the wave's 100 a second, not the lull's: \(limiter.fillRate)")
+        // Forty more throttles of requests of the same wave: no further cut.
+        for i in 1...40 { limiter.record(throttled: true, now: 10.05 + Double(i) * 0.001, burst: .init(sentAt: 10.0, recentRate: 100)) }
+        #expect(limiter.fillRate >= 70, "\(limiter.fillRate)")
+        // A request sent after the cut and throttled again cuts again.
+        limiter.record(throttled: true, now: 10.2, burst: .init(sentAt: 10.1, recentRate: 100))
+        #expect(limiter.fillRate < 70 && limiter.fillRate > 40, "\(limiter.fillRate)")
+        // The steady sender's rule compounds: forty cuts end at the floor.
+        var steady = ClientRateLimiter(now: 0)
+        for t in 1...10 { steady.record(throttled: false, now: Double(t)) }
+        for i in 0...40 { steady.record(throttled: true, now: 10.05 + Double(i) * 0.001) }
+        #expect(steady.fillRate == ClientRateLimiter.minFillRate)
     }
 
     @Test("take: a token when one is there, otherwise the wait until one, nothing reserved")
@@ -113,10 +134,11 @@ struct ClientRateLimiterTests {
     func growthAfterALull() {
         func limiter(bursty: Bool) -> ClientRateLimiter {
             var limiter = ClientRateLimiter(now: 0)
+            func burst(_ now: Double, _ rate: Double) -> ClientRateLimiter.Burst? { bursty ? .init(sentAt: now - 0.03, recentRate: rate) : nil }
             // 100 a second for 5 s, a throttle, then one answer a second for 10 s (a lull).
-            for i in 1...500 { limiter.record(throttled: false, now: Double(i) / 100, bursty: bursty) }
-            limiter.record(throttled: true, now: 5.001, bursty: bursty)
-            for t in 6...15 { limiter.record(throttled: false, now: Double(t), bursty: bursty) }
+            for i in 1...500 { limiter.record(throttled: false, now: Double(i) / 100, burst: burst(Double(i) / 100, 100)) }
+            limiter.record(throttled: true, now: 5.001, burst: burst(5.001, 100))
+            for t in 6...15 { limiter.record(throttled: false, now: Double(t), burst: burst(Double(t), 1)) }
             return limiter
         }
         let steady = limiter(bursty: false), bursty = limiter(bursty: true)

@@ -1,0 +1,75 @@
+import Foundation
+@testable import LatticeKit
+import SigV4
+import Synchronization
+import Testing
+
+/// The order in which apply's requests get a place in the gate: lists first, then the calls
+/// with the longest chain of steps behind them.
+@Suite struct SchedulingTests {
+    /// Holds every request until the test lets it go, and records the order they arrived in.
+    final class Held: Transport, Sendable {
+        private let state = Mutex<(order: [String], held: [CheckedContinuation<Void, Never>])>(([], []))
+
+        func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+            await withCheckedContinuation { continuation in
+                state.withLock { $0.order.append(request.url); $0.held.append(continuation) }
+            }
+            return HTTPResponse(status: 200, headers: HTTPHeaders(), body: Array("{}".utf8))
+        }
+
+        /// Lets the oldest held request answer; false when none is held.
+        func releaseOne() -> Bool {
+            let next = state.withLock { $0.held.isEmpty ? nil : $0.held.removeFirst() }
+            next?.resume()
+            return next != nil
+        }
+
+        var order: [String] { state.withLock { $0.order } }
+        var held: Int { state.withLock { $0.held.count } }
+    }
+
+    static func request(_ name: String) -> HTTPRequest {
+        HTTPRequest(method: "GET", url: "https://vpc-lattice.us-east-1.amazonaws.com/\(name)")
+    }
+
+    @Test func theGateLetsTheHighestPriorityGoNextThenTheFirstToCome() async throws {
+        let held = Held()
+        let gate = CallGate(options: TopologyOptions(maxConcurrentCalls: 1), environment: .live)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { _ = try await gate.send(Self.request("first"), through: held) }
+            for _ in 0..<1000 where held.held == 0 { await Task.yield() }
+            #expect(held.held == 1)
+            // Queued while the only place is taken, in this order.
+            let queued: [(String, Int)] = [("low", 1), ("high", 3), ("list", CallGate.urgent), ("middle", 2), ("high-later", 3)]
+            for (number, (name, priority)) in queued.enumerated() {
+                group.addTask { _ = try await CallGate.$priority.withValue(priority) { try await gate.send(Self.request(name), through: held) } }
+                for _ in 0..<1000 where await gate.waiting < number + 1 { await Task.yield() }
+                #expect(await gate.waiting == number + 1)
+            }
+            // Let them go one at a time (bounded: six requests in all).
+            for _ in 0..<10_000 where held.order.count < 6 || held.held > 0 {
+                if !held.releaseOne() { await Task.yield() }
+            }
+            while held.releaseOne() {}
+            try await group.waitForAll()
+        }
+        #expect(held.order.map { $0.split(separator: "/").last.map(String.init) ?? "" } == ["first", "list", "high", "high-later", "middle", "low"])
+    }
+
+    @Test func aStepsPriorityIsItsLongestChainOfRoundTripsWhateverTheIndexes() {
+        func step(_ index: Int, _ work: Work, after dependencies: [Int]) -> Step {
+            Step(index: index, action: nil, address: "s\(index)", label: "", work: work, dependencies: dependencies)
+        }
+        let create = Work.createService(name: "a", authType: nil, customDomainName: nil, certificateArn: nil, tags: [:])
+        // 3 depends on 4 (a later index): 4 create (2) -> 3 wait (1) -> 0 listener (1).
+        let steps = [
+            step(0, .deleteListener(service: .id("svc-1")), after: [3]),
+            step(1, .deleteNetwork, after: []),
+            step(2, .wait(.services, .active), after: [1]),
+            step(3, .wait(.services, .active), after: [4]),
+            step(4, create, after: []),
+        ]
+        #expect(Execution.chainLengths(steps) == [1, 2, 1, 2, 4])
+    }
+}
