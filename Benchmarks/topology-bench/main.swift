@@ -139,7 +139,7 @@ func run() async throws {
     var serial = options
     serial.maxConcurrentCalls = 1
 
-    let stamps = Stamps(try CurlTransport())
+    let stamps = Stamps(try CurlTransport(configuration: .init(maxConnections: max(64, options.maxConcurrentCalls))))
     let credentials = AWSCredentials(accessKeyId: "AKIDTOPOLOGYBENCH", secretAccessKey: "topology-bench-secret")
     let client = try LatticeClient(LatticeConfiguration(region: "us-east-1", endpoint: endpoint, credentials: credentials), transport: stamps)
     func apply(_ topology: Topology, _ options: TopologyOptions) async throws -> (plan: TopologyPlan, result: TopologyApplyResult, timings: Timings, peak: Int, requests: [String]) {
