@@ -57,6 +57,34 @@ import Testing
         #expect(held.order.map { $0.split(separator: "/").last.map(String.init) ?? "" } == ["first", "list", "high", "high-later", "middle", "low"])
     }
 
+    /// Answers every request with the same body, and counts them.
+    final class Fixed: Transport, Sendable {
+        let body: String
+        private let count = Mutex(0)
+        init(_ body: String) { self.body = body }
+        func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+            count.withLock { $0 += 1 }
+            return HTTPResponse(status: 200, headers: HTTPHeaders(), body: Array(body.utf8))
+        }
+        var requests: Int { count.withLock { $0 } }
+    }
+
+    static func board(_ transport: Fixed) throws -> StatusBoard {
+        let configuration = LatticeConfiguration(region: "us-east-1", endpoint: "https://vpc-lattice.us-east-1.amazonaws.com",
+                                                 credentials: AWSCredentials(accessKeyId: "AKIASCHEDULINGTEST00", secretAccessKey: "scheduling-test-secret"))
+        return StatusBoard(client: try LatticeClient(configuration, transport: transport))
+    }
+
+    @Test func aStatusListReadsOnlyIDsAndStatusesAndStopsAtARepeatedPageToken() async throws {
+        let snapshot = try await Self.board(Fixed(#"{"items":[{"id":"svc-0123456789abcdef0","status":"ACTIVE","name":"a","createdAt":"not a date"}]}"#))
+            .snapshot(.services, after: 0)
+        #expect(snapshot.statuses == ["svc-0123456789abcdef0": "ACTIVE"])
+        let repeating = Fixed(#"{"items":[],"nextToken":"again"}"#)
+        let board = try Self.board(repeating)
+        await #expect(throws: StepFailure.self) { _ = try await board.snapshot(.services, after: 0) }
+        #expect(repeating.requests == 2, "the first page, then the one that gave the same token again")
+    }
+
     @Test func aStepsPriorityIsItsLongestChainOfRoundTripsWhateverTheIndexes() {
         func step(_ index: Int, _ work: Work, after dependencies: [Int]) -> Step {
             Step(index: index, action: nil, address: "s\(index)", label: "", work: work, dependencies: dependencies)

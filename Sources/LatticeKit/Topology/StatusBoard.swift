@@ -121,37 +121,74 @@ actor StatusBoard {
         running[scope]?.removeAll { $0.generation == generation }
     }
 
+    /// A list page as waits read it: only each item's ID, port and status are decoded (a
+    /// status list of a hundred services is read many times an apply, and decoding whole
+    /// summaries, dates included, was most of the client's time in it).
+    private struct StatusPage: Decodable, Sendable {
+        struct Item: Decodable, Sendable {
+            let id: String?
+            let port: Int?
+            let status: String?
+        }
+        let items: [Item]?
+        let nextToken: String?
+    }
+
+    /// Every page of one list, following `nextToken` (a repeated token is an error, and a
+    /// list stops after 10,000 pages).
+    private static func pages<I: OperationInput>(_ spec: OperationSpec, client: LatticeClient, _ request: @escaping (String?) -> I) async throws -> [StatusPage.Item] {
+        var items: [StatusPage.Item] = []
+        var token: String?
+        var seen: Set<String> = []
+        for _ in 0..<10_000 {
+            let page: StatusPage = try await client.execute(spec, request(token))
+            items += page.items ?? []
+            guard let next = page.nextToken, !next.isEmpty else { return items }
+            guard seen.insert(next).inserted else {
+                throw StepFailure(description: "\(spec.name) answered the page token it was given again; the list cannot be read to its end, so the wait cannot see its resource. Try again later")
+            }
+            token = next
+        }
+        throw StepFailure(description: "\(spec.name) had more than 10,000 pages; the wait gave up reading it")
+    }
+
     private static func list(_ scope: ResolvedScope, client: LatticeClient) async throws -> [String: String] {
         var out: [String: String] = [:]
         switch scope {
         case .serviceNetworks:
-            for item in try await client.listServiceNetworksItems(ListServiceNetworksRequest(maxResults: 100)).collect() {
+            for item in try await pages(.listServiceNetworks, client: client, { ListServiceNetworksRequest(maxResults: 100, nextToken: $0) }) {
                 if let id = item.id { out[id] = "EXISTS" }
             }
         case .services:
-            for item in try await client.listServicesItems(ListServicesRequest(maxResults: 100)).collect() {
-                if let id = item.id { out[id] = item.status?.rawValue ?? "" }
+            for item in try await pages(.listServices, client: client, { ListServicesRequest(maxResults: 100, nextToken: $0) }) {
+                if let id = item.id { out[id] = item.status ?? "" }
             }
         case .targetGroups:
-            for item in try await client.listTargetGroupsItems(ListTargetGroupsRequest(maxResults: 100)).collect() {
-                if let id = item.id { out[id] = item.status?.rawValue ?? "" }
+            for item in try await pages(.listTargetGroups, client: client, { ListTargetGroupsRequest(maxResults: 100, nextToken: $0) }) {
+                if let id = item.id { out[id] = item.status ?? "" }
             }
         case let .vpcAssociations(network):
-            for item in try await client.listServiceNetworkVpcAssociationsItems(ListServiceNetworkVpcAssociationsRequest(serviceNetworkIdentifier: network, maxResults: 100)).collect() {
-                if let id = item.id { out[id] = item.status?.rawValue ?? "" }
+            for item in try await pages(.listServiceNetworkVpcAssociations, client: client, {
+                ListServiceNetworkVpcAssociationsRequest(serviceNetworkIdentifier: network, maxResults: 100, nextToken: $0)
+            }) {
+                if let id = item.id { out[id] = item.status ?? "" }
             }
         case let .serviceAssociationsOfNetwork(network):
-            for item in try await client.listServiceNetworkServiceAssociationsItems(ListServiceNetworkServiceAssociationsRequest(serviceNetworkIdentifier: network, maxResults: 100)).collect() {
-                if let id = item.id { out[id] = item.status?.rawValue ?? "" }
+            for item in try await pages(.listServiceNetworkServiceAssociations, client: client, {
+                ListServiceNetworkServiceAssociationsRequest(serviceNetworkIdentifier: network, maxResults: 100, nextToken: $0)
+            }) {
+                if let id = item.id { out[id] = item.status ?? "" }
             }
         case let .serviceAssociationsOfService(service):
-            for item in try await client.listServiceNetworkServiceAssociationsItems(ListServiceNetworkServiceAssociationsRequest(serviceIdentifier: service, maxResults: 100)).collect() {
-                if let id = item.id { out[id] = item.status?.rawValue ?? "" }
+            for item in try await pages(.listServiceNetworkServiceAssociations, client: client, {
+                ListServiceNetworkServiceAssociationsRequest(serviceIdentifier: service, maxResults: 100, nextToken: $0)
+            }) {
+                if let id = item.id { out[id] = item.status ?? "" }
             }
         case let .targets(group):
             do {
-                for item in try await client.listTargetsItems(ListTargetsRequest(targetGroupIdentifier: group, maxResults: 100)).collect() {
-                    if let id = item.id { out[Planner.targetKey(Target(id: id, port: item.port))] = item.status?.rawValue ?? "" }
+                for item in try await pages(.listTargets, client: client, { ListTargetsRequest(targetGroupIdentifier: group, maxResults: 100, nextToken: $0) }) {
+                    if let id = item.id { out[Planner.targetKey(Target(id: id, port: item.port))] = item.status ?? "" }
                 }
             } catch is ResourceNotFoundException {
                 return [:]
