@@ -81,7 +81,7 @@ import Testing
         #expect(snapshot.statuses == ["svc-0123456789abcdef0": "ACTIVE"])
         let repeating = Fixed(#"{"items":[],"nextToken":"again"}"#)
         let board = try Self.board(repeating)
-        await #expect(throws: StepFailure.self) { _ = try await board.snapshot(.services, after: 0) }
+        await #expect(throws: LatticePaginationError.self) { _ = try await board.snapshot(.services, after: 0) }
         #expect(repeating.requests == 2, "the first page, then the one that gave the same token again")
     }
 

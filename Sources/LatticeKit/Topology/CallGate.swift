@@ -148,16 +148,21 @@ actor CallGate {
     private func noteSent(at seconds: Double) {
         if firstSent == nil { firstSent = seconds }
         sent.append(seconds)
-        if let stale = sent.firstIndex(where: { $0 > seconds - Self.window }), stale > 0 { sent.removeFirst(stale) }
+        forget(before: seconds - Self.window)
+    }
+
+    private func forget(before time: Double) {
+        let stale = sent.prefix { $0 <= time }.count
+        if stale > 0 { sent.removeFirst(stale) }
     }
 
     /// Requests sent over the last second, a second; over at least half a second while the
     /// gate is younger than one (a first wave of a hundred in a tenth of a second is a rate
     /// of two hundred a second, not a thousand).
     private func recentRate(at seconds: Double) -> Double {
-        let count = sent.reduce(0) { $1 > seconds - Self.window ? $0 + 1 : $0 }
+        forget(before: seconds - Self.window)
         let span = max(Self.window / 2, min(Self.window, seconds - (firstSent ?? seconds)))
-        return Double(count) / span
+        return Double(sent.count) / span
     }
 
     /// Requests waiting for a place.

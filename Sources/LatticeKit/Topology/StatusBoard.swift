@@ -83,7 +83,9 @@ actor StatusBoard {
         if delay > 0 {
             let sleep = self.sleep
             run = Run(generation: mine, task: Task {
-                try await sleep(delay)
+                // A sleep that fails (cancelled) only starts the list early: the list due
+                // must begin, or every later look would wait on it.
+                try? await sleep(delay)
                 self.begin(scope, mine)
                 return try await self.list(scope, mine, client: client)
             })
@@ -134,22 +136,18 @@ actor StatusBoard {
         let nextToken: String?
     }
 
-    /// Every page of one list, following `nextToken` (a repeated token is an error, and a
-    /// list stops after 10,000 pages).
-    private static func pages<I: OperationInput>(_ spec: OperationSpec, client: LatticeClient, _ request: @escaping (String?) -> I) async throws -> [StatusPage.Item] {
+    /// Every page of one list, following `nextToken` with the shared `Paginator` (a repeated
+    /// token or too many pages end it with `LatticePaginationError`).
+    private static func pages<I: OperationInput>(_ spec: OperationSpec, client: LatticeClient, _ request: (String?) -> I) async throws -> [StatusPage.Item] {
         var items: [StatusPage.Item] = []
+        var paginator = Paginator(operation: spec.name)
         var token: String?
-        var seen: Set<String> = []
-        for _ in 0..<10_000 {
+        repeat {
             let page: StatusPage = try await client.execute(spec, request(token))
             items += page.items ?? []
-            guard let next = page.nextToken, !next.isEmpty else { return items }
-            guard seen.insert(next).inserted else {
-                throw StepFailure(description: "\(spec.name) answered the page token it was given again; the list cannot be read to its end, so the wait cannot see its resource. Try again later")
-            }
-            token = next
-        }
-        throw StepFailure(description: "\(spec.name) had more than 10,000 pages; the wait gave up reading it")
+            token = try paginator.next(after: page.nextToken)
+        } while token != nil
+        return items
     }
 
     private static func list(_ scope: ResolvedScope, client: LatticeClient) async throws -> [String: String] {
