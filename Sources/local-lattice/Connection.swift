@@ -44,7 +44,11 @@ final class Connection {
             guard server.connections.setIdle(id, true) else { return false }
             guard read(until: .now + .seconds(limits.idleTimeout)) == .data, server.connections.setIdle(id, false) else { return false }
         }
-        let deadline = ContinuousClock.now + .seconds(limits.requestTimeout)
+        // The answer leaves no sooner than the latency after the request began to arrive:
+        // the time spent on the call is part of the round trip, as on the service, so the
+        // local Lattice's own work overlaps the latency of calls made concurrently.
+        let arrived = ContinuousClock.now
+        let deadline = arrived + .seconds(limits.requestTimeout)
         var scanner = HeadScanner(maxBytes: limits.maxHeadBytes, maxFields: limits.maxHeaderFields)
         var headRange: Range<Int>
         var bodyStart: Int
@@ -86,7 +90,7 @@ final class Connection {
             return write(Answer.serialize(local, close: !head.keepAlive, includeBody: true)) && head.keepAlive
         }
         let response = server.meter.admit() ? server.lattice.handle(request) : server.meter.throttledAnswer()
-        pause(server.latency)
+        pause(until: arrived + server.latency)
         let bytes = Answer.serialize(response, close: !head.keepAlive, includeBody: head.method != "HEAD")
         return write(bytes) && head.keepAlive
     }

@@ -54,8 +54,9 @@ struct Options {
           --settle-observations N
                                 ... or once N Gets or list pages have shown it, if sooner
                                 (default 1); a large N leaves settling to time alone
-          --latency-ms N        delay every API answer by N ms, as a region's round trip
-                                would (default 0); concurrent calls are not serialised
+          --latency-ms N        answer every API call N ms after it arrived, as a region's
+                                round trip would (default 0; the call's own work is part of
+                                it); concurrent calls are not serialised
           --throttle-rps N      answer control-plane calls beyond N a second (a token bucket
                                 over every call, decimals allowed) with 429 ThrottlingException,
                                 as the service does when its request rate is exceeded:

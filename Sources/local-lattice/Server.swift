@@ -242,6 +242,11 @@ func startThread(_ body: @escaping @Sendable () -> Void) -> Bool {
 }
 
 /// Blocks this thread for `duration` (never the emulator's lock: nothing is held here).
+/// Sleeps until `instant` (not at all when it has passed).
+func pause(until instant: ContinuousClock.Instant) {
+    pause(instant - ContinuousClock.now)
+}
+
 func pause(_ duration: Duration) {
     guard duration > .zero else { return }
     let (seconds, attoseconds) = duration.components

@@ -9,8 +9,8 @@ import Foundation
 package enum LatticeJSON {
     /// Shared coders for the library's own use (JSONEncoder and JSONDecoder are Sendable and
     /// keep no state between calls), so a request does not configure new ones each time.
-    static let sharedEncoder = encoder()
-    static let sharedDecoder = decoder()
+    package static let sharedEncoder = encoder()
+    package static let sharedDecoder = decoder()
 
     /// A new encoder configured as the service expects; yours to adjust.
     package static func encoder() -> JSONEncoder {

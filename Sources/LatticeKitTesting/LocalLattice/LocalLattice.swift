@@ -176,24 +176,30 @@ public final class LocalLattice: Transport, Sendable {
         } catch {
             prepared = .failure(error)
         }
-        return store.withLock { store in
+        // Under the lock the call runs on the state; its answer is encoded after, so calls
+        // do not queue behind one another's JSON.
+        let (requestId, outcome) = store.withLock { store -> (String, Result<Answer, any Error>) in
             let requestId = store.ids.requestId()
-            do {
+            return (requestId, Result { () throws -> Answer in
                 let call = try prepared.get()
                 if let fault = configuration.injectFault?(call.endpoint.spec.name) { throw ServiceFault.injected(fault, operation: call.endpoint.spec.name) }
                 let input = try call.input.get()
-                // What has settled by now has settled, whatever this call does.
-                var region = store.regions[call.credential.region] ?? RegionState()
-                region.settle(at: now, seconds: configuration.secondsToSettle)
-                store.regions[call.credential.region] = region
+                let region = call.credential.region
+                // What has settled by now has settled, whatever this call does (settled in
+                // place: a copy would copy every table it changes).
+                store.regions[region, default: RegionState()].settle(at: now, seconds: configuration.secondsToSettle)
+                let key = call.endpoint.idempotencyKey(input.json).map { "\(region)/\($0)" }
+                if let key, let earlier = store.idempotency[key] {
+                    return Answer(status: call.endpoint.spec.successCode, output: try call.endpoint.replay(earlier, for: input.json))
+                }
                 var scope = Scope(
-                    db: region, ids: store.ids, region: call.credential.region,
+                    db: store.regions[region] ?? RegionState(), ids: store.ids, region: region,
                     account: configuration.accountId, now: now, settle: configuration.settling(at: now), quotas: configuration.quotas)
                 scope.reportedHealth = reported
                 scope.healthBoard = health
-                let body: [UInt8]
+                let output: (any Encodable & Sendable)?
                 do {
-                    body = try call.endpoint.run(&scope, input.json, input.value)
+                    output = try call.endpoint.run(&scope, input.json, input.value)
                 } catch {
                     store.ids = scope.ids
                     throw error
@@ -201,16 +207,28 @@ public final class LocalLattice: Transport, Sendable {
                 // Only a call that succeeds changes the region: a failed one leaves no trace.
                 // Settling again starts the health checks of groups this call put in use.
                 scope.db.settle(at: now, seconds: configuration.secondsToSettle)
-                store.regions[call.credential.region] = scope.db
+                store.regions[region] = scope.db
                 store.ids = scope.ids
+                if let key { store.idempotency[key] = IdempotentCall(input: input.json, output: output) }
                 store.generation &+= 1
-                return Wire.success(status: call.endpoint.spec.successCode, body: body, requestId: requestId)
-            } catch let fault as ServiceFault {
-                return Wire.failure(fault, requestId: requestId)
-            } catch {
-                return Wire.failure(.internalError("The local Lattice failed: \(error)"), requestId: requestId)
-            }
+                return Answer(status: call.endpoint.spec.successCode, output: output)
+            })
         }
+        do {
+            let answer = try outcome.get()
+            let body = try answer.output.map { Array(try LatticeJSON.sharedEncoder.encode($0)) } ?? []
+            return Wire.success(status: answer.status, body: body, requestId: requestId)
+        } catch let fault as ServiceFault {
+            return Wire.failure(fault, requestId: requestId)
+        } catch {
+            return Wire.failure(.internalError("The local Lattice failed: \(error)"), requestId: requestId)
+        }
+    }
+
+    /// What a call that succeeded answers: its status and output (nil: no body).
+    private struct Answer {
+        let status: Int
+        let output: (any Encodable & Sendable)?
     }
 
     /// A request read and checked as far as that needs no state: its signature's scope, its
@@ -263,10 +281,9 @@ public final class LocalLattice: Transport, Sendable {
         let seconds = configuration.secondsToSettle
         return store.withLock { store in
             var total = RegionState().counts
-            for (name, var region) in store.regions {
-                region.settle(at: now, seconds: seconds)
-                store.regions[name] = region
-                total.merge(region.counts, uniquingKeysWith: +)
+            for name in Array(store.regions.keys) {
+                store.regions[name]?.settle(at: now, seconds: seconds)
+                total.merge(store.regions[name]?.counts ?? [:], uniquingKeysWith: +)
             }
             return total
         }
@@ -293,10 +310,9 @@ public final class LocalLattice: Transport, Sendable {
         let now = configuration.now()
         let configuration = configuration
         let result: Result<VpcEndpoint, ServiceFault> = store.withLock { store in
-            var db = store.regions[region] ?? RegionState()
-            db.settle(at: now, seconds: configuration.secondsToSettle)
+            store.regions[region, default: RegionState()].settle(at: now, seconds: configuration.secondsToSettle)
             var scope = Scope(
-                db: db, ids: store.ids, region: region,
+                db: store.regions[region] ?? RegionState(), ids: store.ids, region: region,
                 account: configuration.accountId, now: now, settle: configuration.settling(at: now), quotas: configuration.quotas)
             let result = Result { () throws(ServiceFault) -> VpcEndpoint in try scope.addVpcEndpoint(to: identifier, vpcId: vpcId) }
             if case .success = result {

@@ -360,7 +360,9 @@ struct AuthPolicyRecord: Sendable {
 /// retry gets the same answer and a different input with the same token is refused.
 struct IdempotentCall: Sendable {
     var input: JSONValue
-    var answer: [UInt8]
+    /// The first call's output as it was then (a value: later changes to the resource do
+    /// not show in a replay, as on the service).
+    var output: (any Encodable & Sendable)?
 }
 
 /// Where a list's next page starts: the operation and filters it belongs to, and the

@@ -18,12 +18,13 @@ struct Endpoint: Sendable {
     /// Reads the request's members as the operation's input and checks them: pure work,
     /// done before the local Lattice's state is locked.
     let prepare: @Sendable (JSONValue) throws -> any Sendable
-    /// Runs the operation on the state with what `prepare` made of the same members.
-    let run: @Sendable (inout Scope, JSONValue, any Sendable) throws -> [UInt8]
+    /// Runs the operation on the state with what `prepare` made of the same members; the
+    /// output to answer with (nil: no body), encoded by the caller once the state is unlocked.
+    let run: @Sendable (inout Scope, JSONValue, any Sendable) throws -> (any Encodable & Sendable)?
 
     /// An endpoint from a typed handler: the input is decoded as the generated type and
     /// validated against every constraint of the model (patterns included) before the
-    /// handler sees it; a client token replays the first answer for the same input.
+    /// handler sees it. (A client token's replay is the caller's: see `idempotencyKey`.)
     static func make<I: OperationInput, O: Encodable & Sendable>(
         _ spec: OperationSpec, _ handler: @escaping @Sendable (inout Scope, I) throws -> O
     ) -> Endpoint {
@@ -36,21 +37,27 @@ struct Endpoint: Sendable {
             input.validate(&validator)
             if !validator.issues.isEmpty { throw fault(validator.issues) }
             return input
-        }) { scope, json, prepared in
+        }) { scope, _, prepared in
             guard let input = prepared as? I else { throw ServiceFault.internalError("The local Lattice prepared the wrong input type for \(spec.name).") }
-            let token = json["clientToken"]?.stringValue.map { "\(spec.name)/\($0)" }
-            if let token, let earlier = scope.db.idempotency[token] {
-                guard earlier.input == json else {
-                    throw ServiceFault(code: "ConflictException", status: 409,
-                                       message: "The client token \(json["clientToken"]?.stringValue ?? "") was already used with different parameters.")
-                }
-                return earlier.answer
-            }
             let output = try handler(&scope, input)
-            let body = spec.successCode == 204 ? [] : Array(try LatticeJSON.encoder().encode(output))
-            if let token { scope.db.idempotency[token] = IdempotentCall(input: json, answer: body) }
-            return body
+            return spec.successCode == 204 ? nil : output
         }
+    }
+
+    /// Where a call with a client token is remembered: the operation and the token (nil for
+    /// a call without one). A retry with the same token gets the first answer (`replay`).
+    func idempotencyKey(_ json: JSONValue) -> String? {
+        json["clientToken"]?.stringValue.map { "\(spec.name)/\($0)" }
+    }
+
+    /// The answer for a token used before: the first call's answer when the input is the
+    /// same, a ConflictException when it is not, as the service answers.
+    func replay(_ earlier: IdempotentCall, for json: JSONValue) throws(ServiceFault) -> (any Encodable & Sendable)? {
+        guard earlier.input == json else {
+            throw ServiceFault(code: "ConflictException", status: 409,
+                               message: "The client token \(json["clientToken"]?.stringValue ?? "") was already used with different parameters.")
+        }
+        return earlier.output
     }
 
     /// The labels of `segments` when this endpoint's method and path template match.
@@ -72,8 +79,8 @@ struct Endpoint: Sendable {
     /// naming the field, as the service answers.
     static func decode<I: Decodable>(_ json: JSONValue, spec: OperationSpec) throws(ServiceFault) -> I {
         do {
-            let data = try LatticeJSON.encoder().encode(json)
-            return try LatticeJSON.decoder().decode(I.self, from: data)
+            let data = try LatticeJSON.sharedEncoder.encode(json)
+            return try LatticeJSON.sharedDecoder.decode(I.self, from: data)
         } catch let error as DecodingError {
             let (field, problem) = describe(error)
             throw .validation("1 validation error detected: Value at '\(field)' failed to satisfy constraint: \(problem)", fields: [(field, problem)])

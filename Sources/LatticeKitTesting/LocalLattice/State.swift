@@ -27,7 +27,6 @@ struct RegionState: Sendable {
     var resourcePolicies: [String: String] = [:]
     /// Tags by ARN; an ARN is here exactly when its resource exists and can be tagged.
     var tags: [String: [String: String]] = [:]
-    var idempotency: [String: IdempotentCall] = [:]
     var pageCursors: [String: PageCursor] = [:]
 
     /// The number of resources of each type (targets and non-default rules included).
@@ -98,24 +97,28 @@ struct RegionState: Sendable {
         // Only groups with a target whose state can still move are looked at, and which
         // groups are in use is found once (one pass over the rules), not once per group.
         var inUse: Set<String>?
+        // A group is rewritten only when one of its targets changes: most calls change none.
         for group in targetGroups.rows.values where group.targets.contains(where: { $0.canSettle(by: now) }) {
             if inUse == nil { inUse = groupsInUse() }
             let checked = inUse?.contains(group.id) == true && Scope.healthCheckProblem(group) == nil
-            var targets = group.targets.filter { target in
-                if case let .draining(_, goneAt?) = target.state { return goneAt > now }
-                return true
-            }
-            for index in targets.indices {
-                guard case let .registered(left, healthyAt) = targets[index].state, left > 0 else { continue }
-                if !checked {
-                    targets[index].state = .registered(left: left, healthyAt: nil)
-                } else if let healthyAt {
-                    if healthyAt <= now { targets[index].state = .registered(left: 0, healthyAt: healthyAt) }
-                } else if let seconds {
-                    targets[index].state = .registered(left: left, healthyAt: now.addingTimeInterval(seconds))
+            func settled(_ target: TargetRecord) -> TargetRecord.State? {
+                switch target.state {
+                case let .draining(_, goneAt?) where goneAt <= now: return nil
+                case let .registered(left, healthyAt) where left > 0:
+                    if !checked { return .registered(left: left, healthyAt: nil) }
+                    if let healthyAt { return healthyAt <= now ? .registered(left: 0, healthyAt: healthyAt) : target.state }
+                    if let seconds { return .registered(left: left, healthyAt: now.addingTimeInterval(seconds)) }
+                    return target.state
+                default: return target.state
                 }
             }
-            if targets != group.targets { targetGroups[group.id]?.targets = targets }
+            guard group.targets.contains(where: { settled($0) != $0.state }) else { continue }
+            targetGroups[group.id]?.targets = group.targets.compactMap { target in
+                guard let state = settled(target) else { return nil }
+                var moved = target
+                moved.state = state
+                return moved
+            }
         }
     }
 
@@ -172,6 +175,11 @@ struct RegionState: Sendable {
 struct Store: Sendable {
     var ids: Identities
     var regions: [String: RegionState] = [:]
+    /// The calls made with a client token, by region and `Endpoint.idempotencyKey`. Kept
+    /// apart from the regions, which a call changes on a copy (kept only if it succeeds):
+    /// this table only grows, and copying it on every create made each call slower than
+    /// the last.
+    var idempotency: [String: IdempotentCall] = [:]
     /// Counts the calls that succeeded, so the data plane rebuilds its routes only on change.
     var generation = 0
 }

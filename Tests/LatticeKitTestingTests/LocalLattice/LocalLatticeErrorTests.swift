@@ -316,6 +316,27 @@ import Testing
         }
     }
 
+    @Test func aClientTokenIsTheRegionsOwnAndAFailedCreateDoesNotUseItUp() async throws {
+        let h = try Harness()
+        _ = try await h.client.createService(CreateServiceRequest(name: "taken"))
+        // A create that fails leaves no trace, its token included.
+        await #expect(throws: ConflictException.self) {
+            _ = try await h.client.createService(CreateServiceRequest(clientToken: "token-2", name: "taken"))
+        }
+        let created = try await h.client.createService(CreateServiceRequest(clientToken: "token-2", name: "fresh"))
+        #expect(created.name == "fresh")
+        // The same token and input in another region is another call there.
+        let west = try LocalLattice.client(h.lattice, region: "eu-west-1", environment: h.clock.environment)
+        let there = try await west.createService(CreateServiceRequest(clientToken: "token-2", name: "fresh"))
+        #expect(there.id != created.id)
+        #expect(there.arn?.contains(":eu-west-1:") == true)
+        #expect(h.lattice.resourceCounts()["services"] == 3)
+        // Each region still answers its retry with its own first answer.
+        #expect(try await west.createService(CreateServiceRequest(clientToken: "token-2", name: "fresh")) == there)
+        #expect(try await h.client.createService(CreateServiceRequest(clientToken: "token-2", name: "fresh")) == created)
+        #expect(h.lattice.resourceCounts()["services"] == 3)
+    }
+
     // MARK: Identifiers
 
     @Test func identifiersOfEveryTypeAreHexAndMatchTheModelsPatterns() async throws {
