@@ -86,11 +86,26 @@ package struct RequestBinder {
     /// `/` kept. See `encodeLabel` for `.` and `..`.
     package mutating func label(_ name: String, _ value: String) {
         if value.isEmpty { problems.append("the path label \(name) is empty") }
-        if let r = path.firstRange(of: "{\(name)}") {
+        if let r = Self.range(of: "{\(name)}", in: path) {
             path.replaceSubrange(r, with: Self.encodeLabel(value, greedy: false))
-        } else if let r = path.firstRange(of: "{\(name)+}") {
+        } else if let r = Self.range(of: "{\(name)+}", in: path) {
             path.replaceSubrange(r, with: Self.encodeLabel(value, greedy: true))
         }
+    }
+
+    /// Where `needle` (which starts with `{`) first occurs in `text`, compared as UTF-8 bytes:
+    /// a generic substring search walks characters and cost more than the rest of binding.
+    static func range(of needle: String, in text: String) -> Range<String.Index>? {
+        let needle = Array(needle.utf8)
+        guard let first = needle.first else { return nil }
+        let utf8 = text.utf8
+        var start = utf8.startIndex
+        while let found = utf8[start...].firstIndex(of: first) {
+            guard let end = utf8.index(found, offsetBy: needle.count, limitedBy: utf8.endIndex) else { return nil }
+            if utf8[found..<end].elementsEqual(needle) { return found..<end }
+            start = utf8.index(after: found)
+        }
+        return nil
     }
 
     /// A label's value as path text: RFC 3986 percent-encoding, and a segment that is exactly

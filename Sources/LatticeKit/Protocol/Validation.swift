@@ -155,11 +155,31 @@ package struct Validator {
     }
 }
 
-/// Compiled model patterns, shared. Regex values are not Sendable, so they stay behind a lock
-/// and matching happens under it (matching an identifier takes microseconds).
+/// Compiled model patterns, shared, and a bounded memo of recent answers: the same
+/// identifiers and names are checked again on every call that carries them (a service's ID
+/// in each of its listeners' creates), and a regex match costs microseconds where a lookup
+/// costs a hash. The lock covers the tables only; matching runs outside it, concurrently (a
+/// compiled `Regex` compiles its program once, atomically, and may be matched from many
+/// threads), so validation on many tasks does not queue here.
 final class PatternCache: Sendable {
     static let shared = PatternCache()
-    private let compiled = Mutex<[String: CompiledPattern]>([:])
+    private let state = Mutex(State())
+
+    private struct State {
+        var compiled: [String: CompiledPattern] = [:]
+        var recent: [Key: Bool] = [:]
+    }
+
+    private struct Key: Hashable {
+        let pattern: String
+        let value: String
+    }
+
+    /// The most answers remembered (the memo starts over when full), and the longest value
+    /// remembered (a long one, such as a policy, is matched each time: hashing it costs
+    /// about what matching does).
+    static let memoCapacity = 4096
+    static let memoValueBytes = 256
 
     private final class CompiledPattern: @unchecked Sendable {
         let regex: Regex<AnyRegexOutput>?
@@ -169,16 +189,23 @@ final class PatternCache: Sendable {
     /// Whether `pattern` matches the whole of `value`. A pattern Swift cannot compile is
     /// treated as matching (the generator rejects such patterns at generation time).
     func wholeMatch(_ pattern: String, _ value: String) -> Bool {
-        compiled.withLock { cache in
-            let entry: CompiledPattern
-            if let found = cache[pattern] {
-                entry = found
-            } else {
-                entry = CompiledPattern(pattern)
-                cache[pattern] = entry
-            }
-            guard let regex = entry.regex else { return true }
-            return (try? regex.wholeMatch(in: value)) != nil
+        let key = value.utf8.count <= Self.memoValueBytes ? Key(pattern: pattern, value: value) : nil
+        let (entry, known) = state.withLock { state -> (CompiledPattern?, Bool?) in
+            if let key, let known = state.recent[key] { return (nil, known) }
+            if let found = state.compiled[pattern] { return (found, nil) }
+            let entry = CompiledPattern(pattern)
+            state.compiled[pattern] = entry
+            return (entry, nil)
         }
+        if let known { return known }
+        guard let regex = entry?.regex else { return true }
+        let matches = (try? regex.wholeMatch(in: value)) != nil
+        if let key {
+            state.withLock { state in
+                if state.recent.count >= Self.memoCapacity { state.recent.removeAll(keepingCapacity: true) }
+                state.recent[key] = matches
+            }
+        }
+        return matches
     }
 }

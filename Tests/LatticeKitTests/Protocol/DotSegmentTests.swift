@@ -7,6 +7,19 @@ import SigV4
 /// `.` and `..` as identifiers: a literal path segment at every layer (binder, signer,
 /// transport), so a call never reaches the resource above the one it names.
 @Suite struct DotSegmentTests {
+    @Test func labelsAreFoundByTheirWholeNameAfterAnyText() {
+        var b = RequestBinder(template: "/é/{a}/{ab}/{a+}")
+        b.label("ab", "two")
+        b.label("a", "one")
+        #expect(b.path == "/é/one/two/{a+}", "{a} is not the start of {ab}, and text before it may be any UTF-8")
+        var greedy = RequestBinder(template: "/x/{key+}")
+        greedy.label("key", "a/b")
+        #expect(greedy.path == "/x/a/b")
+        #expect(RequestBinder.range(of: "{a}", in: "{a") == nil)
+        #expect(RequestBinder.range(of: "{a}", in: "") == nil)
+        #expect(RequestBinder.range(of: "{a}", in: "{{a}").map { "{{a}"[$0] } == "{a}")
+    }
+
     @Test(arguments: [
         (".", "%2E"), ("..", "%2E%2E"), ("...", "..."), (".hidden", ".hidden"), ("a..", "a.."),
         ("../x", "..%2Fx"), ("./..", ".%2F.."), ("rule-1", "rule-1"),
