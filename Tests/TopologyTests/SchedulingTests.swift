@@ -85,6 +85,30 @@ import Testing
         #expect(repeating.requests == 2, "the first page, then the one that gave the same token again")
     }
 
+    @Test func aWaitAfterAConfirmedCreateTakesAnyNewerListAndOtherWaitsANewOne() async throws {
+        let transport = Fixed(#"{"items":[{"id":"svc-0123456789abcdef0","status":"ACTIVE"},{"id":"svc-0123456789abcdef1","status":"ACTIVE"}]}"#)
+        let board = try Self.board(transport)
+        let confirming = try await board.snapshot(.services, after: 0)
+        let newer = try await board.snapshot(.services, after: confirming.generation)
+        #expect(transport.requests == 2)
+        let registry = Registry([:])
+        await registry.set("service.a", LiveIdentity(id: "svc-0123456789abcdef0", arn: "arn:a"), confirmedBy: (.services, confirming.generation))
+        await registry.set("service.b", LiveIdentity(id: "svc-0123456789abcdef1", arn: "arn:b"))
+        #expect(await registry.confirmation("service.a", in: .services) == confirming.generation)
+        #expect(await registry.confirmation("service.a", in: .targetGroups) == nil, "a list of another scope confirms nothing here")
+        let plan = TopologyPlan(topology: "t", isDestroy: false, actions: [], refusals: [], steps: [], registry: [:])
+        let runner = StepRunner(plan: plan, client: try LatticeClient(LatticeConfiguration(region: "us-east-1", endpoint: "https://vpc-lattice.us-east-1.amazonaws.com",
+                                                                                           credentials: AWSCredentials(accessKeyId: "AKIASCHEDULINGTEST00", secretAccessKey: "scheduling-test-secret")),
+                                                                      transport: transport),
+                                options: TopologyOptions(), registry: registry, board: board)
+        // The list after the confirming one shows service.a ACTIVE: no new request.
+        try await runner.wait("service.a", .services, .active)
+        #expect(transport.requests == 2, "the newer list (\(newer.generation)) answered the first look")
+        // service.b was not confirmed by a list: its first look is a list begun after it asked.
+        try await runner.wait("service.b", .services, .active)
+        #expect(transport.requests == 3)
+    }
+
     @Test func aStepsPriorityIsItsLongestChainOfRoundTripsWhateverTheIndexes() {
         func step(_ index: Int, _ work: Work, after dependencies: [Int]) -> Step {
             Step(index: index, action: nil, address: "s\(index)", label: "", work: work, dependencies: dependencies)

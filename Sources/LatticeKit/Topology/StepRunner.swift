@@ -80,26 +80,34 @@ struct StepRunner: Sendable {
         for attempt in 0...ClientToken.attempts {
             let token = attempt < ClientToken.attempts ? ClientToken.make(topology: plan.topology, address: step.address, request: request, attempt: attempt) : nil
             let identity = try await send(token)
-            if try await exists(identity.id, confirm) {
-                await registry.set(step.address, identity)
-                return
+            switch try await exists(identity.id, confirm) {
+            case .no: continue
+            case .yes: await registry.set(step.address, identity)
+            case let .listed(scope, generation): await registry.set(step.address, identity, confirmedBy: (scope, generation))
             }
+            return
         }
         throw StepFailure(description: "the service answered every client token with a resource that no longer exists; create \(step.address) by hand or try again later")
     }
 
-    private func exists(_ id: String, _ confirm: Confirmation?) async throws -> Bool {
-        guard let confirm else { return true }
+    private enum Existence {
+        case no, yes
+        /// Shown by the list of `scope` numbered `generation`.
+        case listed(ResolvedScope, Int)
+    }
+
+    private func exists(_ id: String, _ confirm: Confirmation?) async throws -> Existence {
+        guard let confirm else { return .yes }
         if let scope = confirm.scope {
             let snapshot = try await board.snapshot(scope, after: await board.newest(scope))
-            if snapshot.statuses[id] != nil { return true }
+            if snapshot.statuses[id] != nil { return .listed(scope, snapshot.generation) }
         }
-        guard let get = confirm.get else { return false }
+        guard let get = confirm.get else { return .no }
         do {
             try await get(id)
-            return true
+            return .yes
         } catch is ResourceNotFoundException {
-            return false
+            return .no
         }
     }
 
@@ -111,11 +119,17 @@ struct StepRunner: Sendable {
 
     // MARK: Waiting
 
-    /// Polls the scope's list until the resource at `address` reaches `goal`.
+    /// Polls the scope's list until the resource at `address` reaches `goal`. After a create
+    /// that a list of the same scope confirmed, any newer list will do for the first look
+    /// (one already running included): a list begun after the resource existed shows its
+    /// status from then on, and the wait step, started only once the confirming list has
+    /// been read, would otherwise miss the list its neighbours' waits began moments before
+    /// and wait for the next one.
     func wait(_ address: String, _ listScope: ListScope, _ goal: WaitGoal) async throws {
         let scope = try await self.scope(listScope)
         let id = try await identity(address).id
-        try await wait(scope, what: address) { statuses in
+        let after = goal == .active ? await registry.confirmation(address, in: scope) : nil
+        try await wait(scope, what: address, after: after) { statuses in
             let status = statuses[id]
             switch goal {
             case .active:
@@ -133,10 +147,12 @@ struct StepRunner: Sendable {
     }
 
     /// Polls `scope` every `pollInterval` seconds until `done` says so, or `waitTimeout` passes.
-    func wait(_ scope: ResolvedScope, what: String, done: ([String: String]) throws -> Bool) async throws {
+    /// The first look is a list begun after generation `after` (nil: after the newest begun).
+    func wait(_ scope: ResolvedScope, what: String, after: Int? = nil, done: ([String: String]) throws -> Bool) async throws {
         let environment = client.environment
         let start = environment.now()
-        var seen = await board.newest(scope)
+        var seen: Int
+        if let after { seen = after } else { seen = await board.newest(scope) }
         var last: String?
         while true {
             try Task.checkCancellation()
