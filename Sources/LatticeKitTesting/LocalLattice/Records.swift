@@ -114,6 +114,8 @@ struct Table<R: LatticeRecord>: Sendable {
     /// rows are written, made exact again by settling, so a call that finds nothing due
     /// does not look at every row.
     private(set) var earliestDeadline: Date?
+    /// Counts writes: what is derived from the rows can be kept until it changes.
+    private(set) var version = 0
 
     /// Settling found that nothing ends before `deadline` (nil: nothing ends by time).
     mutating func settled(until deadline: Date?) { earliestDeadline = deadline }
@@ -125,6 +127,7 @@ struct Table<R: LatticeRecord>: Sendable {
         get { rows[id] }
         set {
             rows[id] = newValue
+            version &+= 1
             if let deadline = (newValue as? any PhasedRecord)?.phase.deadline, deadline < (earliestDeadline ?? .distantFuture) {
                 earliestDeadline = deadline
             }

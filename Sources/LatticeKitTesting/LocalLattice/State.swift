@@ -28,6 +28,8 @@ struct RegionState: Sendable {
     /// Tags by ARN; an ARN is here exactly when its resource exists and can be tagged.
     var tags: [String: [String: String]] = [:]
     var pageCursors: [String: PageCursor] = [:]
+    /// `groupsInUse()` as of the rules' `version`.
+    private var inUseKept: (version: Int, groups: Set<String>)?
 
     /// The number of resources of each type (targets and non-default rules included).
     var counts: [String: Int] {
@@ -99,7 +101,7 @@ struct RegionState: Sendable {
         var inUse: Set<String>?
         // A group is rewritten only when one of its targets changes: most calls change none.
         for group in targetGroups.rows.values where group.targets.contains(where: { $0.canSettle(by: now) }) {
-            if inUse == nil { inUse = groupsInUse() }
+            if inUse == nil { inUse = groupsInUseKept() }
             let checked = inUse?.contains(group.id) == true && Scope.healthCheckProblem(group) == nil
             func settled(_ target: TargetRecord) -> TargetRecord.State? {
                 switch target.state {
@@ -153,6 +155,15 @@ struct RegionState: Sendable {
     /// Whether a listener's default action or a rule forwards to the target group.
     func isInUse(_ groupId: String) -> Bool {
         rules.contains { Scope.forwards($0.action, to: groupId) }
+    }
+
+    /// `groupsInUse()`, kept until the rules change: settling asks on every call while any
+    /// target's health is pending, and building the set each time was most of its cost.
+    private mutating func groupsInUseKept() -> Set<String> {
+        if let kept = inUseKept, kept.version == rules.version { return kept.groups }
+        let groups = groupsInUse()
+        inUseKept = (rules.version, groups)
+        return groups
     }
 
     /// The target groups a listener's default action or a rule forwards to.

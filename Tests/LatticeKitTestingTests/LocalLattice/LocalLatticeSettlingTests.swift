@@ -120,6 +120,30 @@ import Testing
         #expect(try await statuses(group).isEmpty)
     }
 
+    @Test func healthChecksStartAgainWhenAGroupIsPutBackInUse() async throws {
+        let h = try Harness(settle: 100, seconds: 2)
+        let c = h.client
+        func statuses(_ group: String) async throws -> [String] {
+            try await c.listTargets(ListTargetsRequest(targetGroupIdentifier: group)).items.map { $0.status?.rawValue ?? "" }
+        }
+        let group = try #require(try await c.createTargetGroup(CreateTargetGroupRequest(
+            name: "again-tg", type: .ip, config: TargetGroupConfig(port: 80, protocol: .http, vpcIdentifier: Self.vpc))).id)
+        _ = try await c.registerTargets(RegisterTargetsRequest(targetGroupIdentifier: group, targets: [Target(id: "10.0.0.2")]))
+        let service = try #require(try await c.createService(CreateServiceRequest(name: "again-svc")).id)
+        let forward = RuleAction.forward(ForwardAction(targetGroups: [WeightedTargetGroup(targetGroupIdentifier: group)]))
+        let first = try #require(try await c.createListener(CreateListenerRequest(serviceIdentifier: service, name: "http", protocol: .http, defaultAction: forward)).id)
+        h.clock.advance(1.5)
+        #expect(try await statuses(group) == ["INITIAL"])
+        // Out of use before the checks passed: they stop, and start over when it is used again.
+        _ = try await c.deleteListener(DeleteListenerRequest(serviceIdentifier: service, listenerIdentifier: first))
+        #expect(try await statuses(group) == ["UNUSED"])
+        _ = try await c.createListener(CreateListenerRequest(serviceIdentifier: service, name: "http-again", protocol: .http, defaultAction: forward))
+        h.clock.advance(0.7)
+        #expect(try await statuses(group) == ["INITIAL"], "the first checks would have passed by now; these started with the new listener")
+        h.clock.advance(1.3)
+        #expect(try await statuses(group) == ["HEALTHY"])
+    }
+
     @Test func aDomainIsVerifiedByTimeAtTheMomentItSettled() async throws {
         let h = try Harness(settle: 100, seconds: 2)
         let start = h.clock.now()
