@@ -2,7 +2,7 @@
 # The topology apply benchmark (Benchmarks/topology-bench): a release build of topology-bench
 # and local-lattice, two servers on 127.0.0.1 with 30 ms latency (one unthrottled, one with
 # --throttle-rps THROTTLE_RPS, 100 by default), stopped afterwards.
-#   bash Benchmarks/topology-bench.sh [--runs 5] [--services 50] [--max-concurrent-calls 64] ...
+#   bash Benchmarks/topology-bench.sh [--runs 5] [--services 50] [--max-concurrent-calls 128] ...
 #   THROTTLE_RPS=0 bash Benchmarks/topology-bench.sh    # without the throttled run
 # Pinned to one core: taskset -c 1 bash Benchmarks/topology-bench.sh
 set -euo pipefail

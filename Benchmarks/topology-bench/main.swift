@@ -4,7 +4,7 @@
 //   local-lattice --latency-ms 30 --port-file /tmp/ll.url &
 //   local-lattice --latency-ms 30 --throttle-rps 100 --port-file /tmp/throttled.url &
 //   swift run -c release topology-bench --endpoint-url "$(cat /tmp/ll.url)" [--runs 5] [--services 50]
-//       [--poll-interval 0.1] [--max-concurrent-calls 64] [--requests-per-second N]
+//       [--poll-interval 0.1] [--max-concurrent-calls 128] [--requests-per-second N]
 //       [--throttled-endpoint-url "$(cat /tmp/throttled.url)"]
 //
 // Benchmarks/topology-bench.sh does all of it. Each run applies the topology with the graph
@@ -139,7 +139,7 @@ func run() async throws {
     var serial = options
     serial.maxConcurrentCalls = 1
 
-    let stamps = Stamps(try CurlTransport(configuration: .init(maxConnections: max(64, options.maxConcurrentCalls))))
+    let stamps = Stamps(try CurlTransport(configuration: .init(maxConnections: max(CurlTransport.Configuration().maxConnections, options.maxConcurrentCalls))))
     let credentials = AWSCredentials(accessKeyId: "AKIDTOPOLOGYBENCH", secretAccessKey: "topology-bench-secret")
     let client = try LatticeClient(LatticeConfiguration(region: "us-east-1", endpoint: endpoint, credentials: credentials), transport: stamps)
     func apply(_ topology: Topology, _ options: TopologyOptions) async throws -> (plan: TopologyPlan, result: TopologyApplyResult, timings: Timings, peak: Int, requests: [String]) {

@@ -37,7 +37,7 @@ struct TopologyInvocation {
         ("detailed-exitcode", false, "plan: exit 0 when nothing would change, 2 when something would"),
         ("adopt", false, "manage resources with a described name that lack the ownership tag (the plan says which)"),
         ("allow-replacement", false, "delete and create again what cannot change in place (the plan says what)"),
-        ("max-concurrent-calls", true, "at most this many requests in flight (default 64; 1: one step at a time)"),
+        ("max-concurrent-calls", true, "at most this many requests in flight (default 128; 1: one step at a time)"),
         ("requests-per-second", true, "a cap of your own: at most this many requests a second on average (default: none; without it apply sends freely until the service throttles, then follows its signal as the SDKs' adaptive retry mode does; 0: no cap)"),
     ]
 

@@ -8,7 +8,7 @@ public struct TopologyOptions: Sendable, Equatable {
     /// and creating it again. When false, each replacement is a refusal.
     public var allowReplacement: Bool
     /// At most this many API requests in flight at once (1: one step at a time, in plan
-    /// order, so runs repeat exactly). Default 64 (`defaultMaxConcurrentCalls`).
+    /// order, so runs repeat exactly). Default 128 (`defaultMaxConcurrentCalls`).
     public var maxConcurrentCalls: Int
     /// A cap of your own: at most this many API requests a second on average, with bursts up
     /// to `burstRequests` (a token bucket in front of every request, retries included).
@@ -28,16 +28,20 @@ public struct TopologyOptions: Sendable, Equatable {
     /// draining targets lasts the group's deregistration delay, 300 s by default). Default 900.
     public var waitTimeout: Double
 
-    /// The default bound on requests in flight: 64. The AWS SDKs set no concurrency limit of
+    /// The default bound on requests in flight: 128. The AWS SDKs set no concurrency limit of
     /// their own (a caller's tasks decide), and terraform runs 10 operations at once but each
     /// of them waits out its resource's create; apply's steps are single calls and list polls
     /// instead, so the graph's width is in requests: a 50-service topology has about 100
-    /// independent creates at its start, and 64 in flight keep its apply near the critical
-    /// path. Each request in flight holds one connection (HTTP/1.1; HTTP/2 multiplexes them),
-    /// and the libcurl transport drives them all from one thread, so the bound costs
-    /// descriptors, not threads. `CurlTransport.Configuration.maxConnections` defaults to the
-    /// same 64, so the pool does not queue what the gate lets through.
-    public static let defaultMaxConcurrentCalls = 64
+    /// independent creates at its start and about 150 children (listeners, associations,
+    /// registrations) once they are active. Each wave then takes one or two round trips; with
+    /// 64 it takes two and three, and the apply 1.58 times its critical path instead of 1.45
+    /// (`Benchmarks/topology-bench.sh`, medians of 5 runs). Each request in flight holds one
+    /// connection (HTTP/1.1; HTTP/2 multiplexes them), and the libcurl transport drives them
+    /// all from one thread, so the bound costs descriptors, not threads. `CurlTransport.
+    /// Configuration.maxConnections` defaults to the same 128, so the pool does not queue
+    /// what the gate lets through. A throttling service still sets the pace: the gate follows
+    /// its 429s whatever the bound.
+    public static let defaultMaxConcurrentCalls = 128
 
     /// Options; the defaults adopt nothing and replace nothing.
     public init(adopt: Bool = false, allowReplacement: Bool = false, maxConcurrentCalls: Int = TopologyOptions.defaultMaxConcurrentCalls,

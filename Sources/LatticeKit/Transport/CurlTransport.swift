@@ -21,9 +21,10 @@ public final class CurlTransport: Transport {
         /// Connect and read timeouts; a request's own `timeouts` win.
         public var timeouts: HTTPTimeouts
         /// The most connections open at once, and kept alive for reuse (the pool bound).
-        /// Default 64: over HTTP/1.1 each request in flight holds a connection, and a topology
-        /// apply keeps up to `TopologyOptions.defaultMaxConcurrentCalls` (64) in flight; HTTP/2
-        /// multiplexes many on one connection. Connections cost descriptors, not threads.
+        /// Default 128: over HTTP/1.1 each request in flight holds a connection, and a topology
+        /// apply keeps up to `TopologyOptions.defaultMaxConcurrentCalls` (128) in flight; HTTP/2
+        /// multiplexes many on one connection. Connections are opened as requests need them,
+        /// and cost descriptors, not threads.
         public var maxConnections: Int
         /// The largest response body accepted; a larger one fails with `.responseTooLarge`.
         public var maxResponseBytes: Int
@@ -47,7 +48,7 @@ public final class CurlTransport: Transport {
         /// A configuration; the defaults are what a client uses when nothing is set.
         public init(
             timeouts: HTTPTimeouts = HTTPTimeouts(),
-            maxConnections: Int = 64,
+            maxConnections: Int = 128,
             maxResponseBytes: Int = 32 << 20,
             verifyTLS: Bool = true,
             caBundlePath: String? = nil,
