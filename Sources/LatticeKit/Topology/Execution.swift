@@ -98,9 +98,10 @@ struct Execution: Sendable {
                     }
                 }
             }
-            // Steps whose dependencies are all done, found as dependencies finish (a scan of
-            // every step at each completion cost a hundred completions several milliseconds
-            // of the apply's critical path). Launched lowest index first.
+            // Steps whose dependencies are all done, found as their dependencies finish rather
+            // than by checking every step of the plan at each completion (a wave of a hundred
+            // completions arrives at once, on the apply's critical path). Launched lowest
+            // index first, as the plan orders them.
             var unfinished = steps.map { Set($0.dependencies).count }
             var dependents = [[Int]](repeating: [], count: steps.count)
             for step in steps { for dependency in Set(step.dependencies) { dependents[dependency].append(step.index) } }
