@@ -119,7 +119,7 @@ enum Wire {
     static func input(_ spec: OperationSpec, labels: [String: String], query: [(name: String, value: String)], body: [UInt8]) throws(ServiceFault) -> JSONValue {
         var object: [String: JSONValue] = [:]
         if !body.isEmpty {
-            guard let parsed = try? LatticeJSON.decoder().decode(JSONValue.self, from: Data(body)), case let .object(members) = parsed else {
+            guard let parsed = try? LatticeJSON.sharedDecoder.decode(JSONValue.self, from: Data(body)), case let .object(members) = parsed else {
                 throw .validation("The request body could not be parsed as a JSON object.", reason: .cannotParse)
             }
             object = members

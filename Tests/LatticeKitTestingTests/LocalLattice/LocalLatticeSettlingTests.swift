@@ -9,6 +9,19 @@ import Testing
 @Suite struct LocalLatticeSettlingTests {
     static let vpc = "vpc-0123456789abcdef0"
 
+    /// An IP target group with one target registered; its ID.
+    func groupWithTarget(_ c: LatticeClient, _ name: String, _ ip: String) async throws -> String {
+        let group = try #require(try await c.createTargetGroup(CreateTargetGroupRequest(
+            name: name, type: .ip, config: TargetGroupConfig(port: 80, protocol: .http, vpcIdentifier: Self.vpc))).id)
+        _ = try await c.registerTargets(RegisterTargetsRequest(targetGroupIdentifier: group, targets: [Target(id: ip)]))
+        return group
+    }
+
+    /// The statuses of a group's targets, as ListTargets shows them.
+    func targetStatuses(_ c: LatticeClient, _ group: String) async throws -> [String] {
+        try await c.listTargets(ListTargetsRequest(targetGroupIdentifier: group)).items.map { $0.status?.rawValue ?? "" }
+    }
+
     /// A service network, a service and their association, all ACTIVE.
     func associated(_ h: Harness) async throws -> (network: String, service: String, association: String) {
         let network = try #require(try await h.client.createServiceNetwork(CreateServiceNetworkRequest(name: "settling-network")).id)
@@ -94,12 +107,8 @@ import Testing
     @Test func targetsPassTheirHealthChecksAndDrainByTime() async throws {
         let h = try Harness(settle: 100, seconds: 2)
         let c = h.client
-        func statuses(_ group: String) async throws -> [String] {
-            try await c.listTargets(ListTargetsRequest(targetGroupIdentifier: group)).items.map { $0.status?.rawValue ?? "" }
-        }
-        let group = try #require(try await c.createTargetGroup(CreateTargetGroupRequest(
-            name: "timed-tg", type: .ip, config: TargetGroupConfig(port: 80, protocol: .http, vpcIdentifier: Self.vpc))).id)
-        _ = try await c.registerTargets(RegisterTargetsRequest(targetGroupIdentifier: group, targets: [Target(id: "10.0.0.1")]))
+        func statuses(_ group: String) async throws -> [String] { try await targetStatuses(c, group) }
+        let group = try await groupWithTarget(c, "timed-tg", "10.0.0.1")
         // Not in use: no health checks, however long it waits.
         h.clock.advance(60)
         #expect(try await statuses(group) == ["UNUSED"])
@@ -123,12 +132,8 @@ import Testing
     @Test func healthChecksStartAgainWhenAGroupIsPutBackInUse() async throws {
         let h = try Harness(settle: 100, seconds: 2)
         let c = h.client
-        func statuses(_ group: String) async throws -> [String] {
-            try await c.listTargets(ListTargetsRequest(targetGroupIdentifier: group)).items.map { $0.status?.rawValue ?? "" }
-        }
-        let group = try #require(try await c.createTargetGroup(CreateTargetGroupRequest(
-            name: "again-tg", type: .ip, config: TargetGroupConfig(port: 80, protocol: .http, vpcIdentifier: Self.vpc))).id)
-        _ = try await c.registerTargets(RegisterTargetsRequest(targetGroupIdentifier: group, targets: [Target(id: "10.0.0.2")]))
+        func statuses(_ group: String) async throws -> [String] { try await targetStatuses(c, group) }
+        let group = try await groupWithTarget(c, "again-tg", "10.0.0.2")
         let service = try #require(try await c.createService(CreateServiceRequest(name: "again-svc")).id)
         let forward = RuleAction.forward(ForwardAction(targetGroups: [WeightedTargetGroup(targetGroupIdentifier: group)]))
         let first = try #require(try await c.createListener(CreateListenerRequest(serviceIdentifier: service, name: "http", protocol: .http, defaultAction: forward)).id)
